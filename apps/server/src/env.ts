@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+const ZEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  HUBBUB_DATA_DIR: z.string().default('./data'),
+  HUBBUB_SECRET: z.string().min(32, 'HUBBUB_SECRET must be at least 32 characters').optional(),
+  HUBBUB_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  HUBBUB_TOKEN_TTL: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
+  HUBBUB_WEB_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+/** Reads and validates the environment once; exits with a readable message when it is wrong. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = ZEnv.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    console.error(`Invalid configuration:\n${lines.join('\n')}`);
+    process.exit(1);
+  }
+  return parsed.data;
+}

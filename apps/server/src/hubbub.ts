@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import {
+  type AppDeps,
+  appRouter,
+  createAppDeps,
+  createHttpContext,
+  createTokenService,
+  createWsContext,
+  type RateLimit,
+  type SystemStatus,
+} from '@hubbub/api';
+import { ChannelHub, createMemoryBus } from '@hubbub/bus';
+import { systemClock } from '@hubbub/core';
+import { createSqliteStores, type Stores } from '@hubbub/db';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { WebSocketServer } from 'ws';
+import { type Logger, safePath } from './logger';
+import { renderMetrics } from './metrics';
+import { isOriginAllowed } from './origin';
+import { createStaticHandler } from './static-files';
+
+export interface HubbubConfig {
+  /** Where the SQLite file lives; null keeps everything in memory (tests). */
+  dataDir: string | null;
+  secret: string;
+  tokenTtlSeconds: number;
+  allowedOrigins: string[];
+  webDir: string;
+  logger: Logger;
+  rateLimit?: RateLimit;
+  /** Events a slow subscriber may have queued before it is disconnected to resume later. */
+  queueCapacity?: number;
+  maxPayloadBytes?: number;
+  keepAlive?: { pingMs: number; pongWaitMs: number };
+}
+
+export interface Hubbub {
+  server: Server;
+  deps: AppDeps;
+  listen(port: number, host?: string): Promise<number>;
+  /** Graceful stop: no new connections, clients told to reconnect, in-flight work finished, database closed. */
+  shutdown(): Promise<void>;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
+/** Builds a whole Hubbub (stores, bus, hub, API, HTTP + WebSocket on one server) without listening. */
+export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
+  const { logger } = config;
+  const startedAt = Date.now();
+  const instance = `${hostname()}-${process.pid}`;
+  const maxPayload = config.maxPayloadBytes ?? 1024 * 1024;
+
+  const stores: Stores = await createSqliteStores(config.dataDir ? join(config.dataDir, 'hubbub.db') : ':memory:');
+  const bus = createMemoryBus();
+  const hub = new ChannelHub(bus, { queueCapacity: config.queueCapacity });
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
+
+  const status = (): SystemStatus => ({
+    version: VERSION,
+    instance,
+    uptimeS: Math.round((Date.now() - startedAt) / 1000),
+    connections: wss.clients.size,
+    subscriptions: hub.stats.subscriptions,
+    channels: hub.stats.channels,
+    store: stores.kind,
+    bus: bus.kind,
+  });
+
+  const deps = createAppDeps({
+    stores,
+    bus,
+    hub,
+    clock: systemClock,
+    tokens: createTokenService(config.secret, config.tokenTtlSeconds),
+    rateLimit: config.rateLimit,
+    status,
+  });
+
+  const onError = ({
+    error,
+    path,
+    type,
+  }: {
+    error: { code: string; message: string; cause?: unknown };
+    path?: string;
+    type: string;
+  }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR')
+      logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
+    else if (error.code === 'UNAUTHORIZED' && !path) logger.warn({ reason: error.message }, 'auth failure');
+  };
+
+  const wssHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    keepAlive: { enabled: true, ...(config.keepAlive ?? { pingMs: 30_000, pongWaitMs: 10_000 }) },
+    onError,
+    createContext: async ({ req, res, info }) => {
+      const ctx = await createWsContext(deps, {
+        req,
+        connection: { close: (code, reason) => res.close(code, reason) },
+        connectionParams: info.connectionParams,
+      });
+      if (ctx.user) logger.info({ userId: ctx.user.id, handle: ctx.user.handle }, 'ws authenticated');
+      return ctx;
+    },
+  });
+
+  wss.on('connection', (ws, req) => {
+    const ip = req.socket.remoteAddress;
+    logger.info({ ip, path: safePath(req.url) }, 'ws connected');
+    ws.on('close', (code) => logger.info({ ip, code }, 'ws disconnected'));
+    ws.on('error', (err) => logger.warn({ ip, err: err.message }, 'ws error'));
+  });
+
+  const trpcHttp = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: maxPayload,
+    onError,
+    createContext: ({ req }) => createHttpContext(deps, req),
+  });
+  const serveStatic = createStaticHandler(config.webDir);
+  const json = (res: import('node:http').ServerResponse, code: number, body: unknown) => {
+    res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  let stopping = false;
+
+  const server = createServer((req, res) => {
+    const path = safePath(req.url);
+    if (path.startsWith('/trpc/')) return trpcHttp(req, res);
+    if (path === '/healthz') return json(res, 200, { ok: true });
+    if (path === '/readyz') return json(res, stopping ? 503 : 200, { ready: !stopping });
+    if (path === '/api/status') return json(res, 200, status());
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics(status()));
+      return;
+    }
+    serveStatic(req, res);
+  });
+
+  const reject = (socket: Duplex, code: number, text: string) => {
+    socket.end(`HTTP/1.1 ${code} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (safePath(req.url) !== '/ws') return reject(socket, 404, 'Not Found');
+    if (stopping) return reject(socket, 503, 'Service Unavailable');
+    if (!isOriginAllowed(req, config.allowedOrigins)) {
+      logger.warn({ origin: req.headers.origin }, 'ws origin refused');
+      return reject(socket, 403, 'Forbidden');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  return {
+    server,
+    deps,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      }),
+    async shutdown() {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      wssHandler.broadcastReconnectNotification();
+      // Give clients a moment to leave on their own, then close the rest as "restarting".
+      await waitUntil(() => wss.clients.size === 0, 1000);
+      for (const ws of wss.clients) ws.close(1012, 'server restarting');
+      await waitUntil(() => wss.clients.size === 0, 1000);
+      for (const ws of wss.clients) ws.terminate();
+      await Promise.race([closed, sleep(5000).then(() => server.closeAllConnections())]);
+      await bus.close();
+      await stores.close();
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done() && Date.now() < end) await sleep(20);
+}

@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import { readEnv } from './env';
+import { createHubbub } from './hubbub';
+import { createLogger } from './logger';
+import { loadOrCreateSecret } from './secret';
+
+const env = readEnv();
+const logger = createLogger(env.LOG_LEVEL);
+
+const hubbub = await createHubbub({
+  dataDir: env.HUBBUB_DATA_DIR,
+  secret: loadOrCreateSecret(env.HUBBUB_DATA_DIR, env.HUBBUB_SECRET),
+  tokenTtlSeconds: env.HUBBUB_TOKEN_TTL,
+  allowedOrigins: env.HUBBUB_ALLOWED_ORIGINS,
+  webDir: env.HUBBUB_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
+  logger,
+});
+
+const port = await hubbub.listen(env.PORT, env.HOST);
+logger.info({ port, dataDir: env.HUBBUB_DATA_DIR }, 'hubbub listening');
+console.log(`\n  Hubbub is running at http://localhost:${port}\n`);
+
+let stopping = false;
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal: sig }, 'shutting down');
+    hubbub.shutdown().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RateLimit } from '@hubbub/api';
+import { createHubbubClient, type HubbubClient, type HubbubClientOptions } from '@hubbub/client';
+import { createHubbub, type Hubbub } from '../hubbub';
+import { createLogger } from '../logger';
+
+export interface TestServerOptions {
+  /** Reuse a data dir (restart tests); default: a fresh temporary one, removed on stop. */
+  dataDir?: string;
+  secret?: string;
+  rateLimit?: RateLimit;
+  queueCapacity?: number;
+  maxPayloadBytes?: number;
+  allowedOrigins?: string[];
+  webDir?: string;
+  keepAlive?: { pingMs: number; pongWaitMs: number };
+}
+
+export interface TestServer {
+  hubbub: Hubbub;
+  port: number;
+  url: string;
+  wsUrl: string;
+  dataDir: string;
+  /** Signs a user up over HTTP and returns the token and user. */
+  signup(
+    handle: string,
+    password?: string,
+  ): Promise<{ token: string; user: { id: string; handle: string; role: string } }>;
+  /** A real client over real sockets; closed by stop(). */
+  client(token?: string, options?: Partial<HubbubClientOptions>): HubbubClient;
+  /** Closes every client, then the server (and removes a temporary data dir unless keepData). */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** Starts a real Hubbub on port 0 (HTTP + WebSocket) for one test. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const ownDir = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hubbub-test-'));
+  const hubbub = await createHubbub({
+    dataDir,
+    secret: options.secret ?? 'test-secret-test-secret-test-secret!',
+    tokenTtlSeconds: 3600,
+    allowedOrigins: options.allowedOrigins ?? [],
+    webDir: options.webDir ?? join(dataDir, 'no-web'),
+    logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
+    rateLimit: options.rateLimit ?? { burst: 10_000, perSecond: 10_000 },
+    queueCapacity: options.queueCapacity,
+    maxPayloadBytes: options.maxPayloadBytes,
+    keepAlive: options.keepAlive,
+  });
+  const port = await hubbub.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const clients: HubbubClient[] = [];
+
+  return {
+    hubbub,
+    port,
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    dataDir,
+    async signup(handle, password = 'correct horse battery') {
+      const res = await fetch(`${url}/trpc/auth.signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ handle, password }),
+      });
+      const body = (await res.json()) as {
+        result?: { data: { token: string; user: { id: string; handle: string; role: string } } };
+      };
+      if (!body.result) throw new Error(`signup failed: ${JSON.stringify(body)}`);
+      return body.result.data;
+    },
+    client(token, clientOptions) {
+      const client = createHubbubClient({ url, token, ...clientOptions });
+      clients.push(client);
+      return client;
+    },
+    async stop({ keepData = false } = {}) {
+      await Promise.all(clients.map((c) => c.close()));
+      await hubbub.shutdown();
+      if (ownDir && !keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import type { IncomingMessage } from 'node:http';
+import type { ChannelHub } from '@hubbub/bus';
+import {
+  AppError,
+  type Bus,
+  type ChatStore,
+  type Clock,
+  KeyedThrottle,
+  TokenBucket,
+  type User,
+  type UserStore,
+} from '@hubbub/core';
+import type { TokenService } from './tokens';
+
+export interface SystemStatus {
+  version: string;
+  instance: string;
+  uptimeS: number;
+  connections: number;
+  subscriptions: number;
+  channels: number;
+  store: 'sqlite' | 'postgres';
+  bus: 'memory' | 'redis';
+}
+
+export interface RateLimit {
+  /** Mutations allowed at once. */
+  burst: number;
+  /** Refill per second. */
+  perSecond: number;
+}
+
+/** Everything a procedure may touch, injected once per process. */
+export interface AppDeps {
+  stores: { kind: 'sqlite' | 'postgres'; users: UserStore; chat: ChatStore };
+  bus: Bus;
+  hub: ChannelHub;
+  clock: Clock;
+  tokens: TokenService;
+  rateLimit: RateLimit;
+  typingThrottle: KeyedThrottle;
+  status(): SystemStatus;
+}
+
+export interface AppDepsInput extends Omit<AppDeps, 'typingThrottle' | 'rateLimit'> {
+  rateLimit?: RateLimit;
+}
+
+export function createAppDeps(input: AppDepsInput): AppDeps {
+  return {
+    ...input,
+    rateLimit: input.rateLimit ?? { burst: 30, perSecond: 10 },
+    typingThrottle: new KeyedThrottle(2000),
+  };
+}
+
+/** A live socket, as far as procedures need to know it. */
+export interface Connection {
+  close(code: number, reason: string): void;
+}
+
+export interface Context extends AppDeps {
+  user: User | null;
+  /** Why a presented token was refused (HTTP), so protected calls can say so. */
+  authError: string | null;
+  transport: 'ws' | 'http' | 'internal';
+  limiter: TokenBucket;
+  connection: Connection | null;
+}
+
+/** A context for tests and internal callers (createCaller): no transport. */
+export function createContextInner(deps: AppDeps, user: User | null = null): Context {
+  return {
+    ...deps,
+    user,
+    authError: null,
+    transport: 'internal',
+    limiter: new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.clock.now()),
+    connection: null,
+  };
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1] ?? null;
+}
+
+/** Resolves a token to its user; throws UNAUTHORIZED (with the reason) when it is not valid. */
+export async function authenticate(deps: AppDeps, token: string): Promise<User> {
+  const userId = await deps.tokens.verify(token);
+  const user = await deps.stores.users.byId(userId);
+  if (!user) throw new AppError('UNAUTHORIZED', 'invalid token: the account no longer exists');
+  return user;
+}
+
+const httpLimiters = new WeakMap<AppDeps, Map<string, TokenBucket>>();
+
+/** HTTP has no connection to hang a limiter on: key it by client address and token. */
+function httpLimiter(deps: AppDeps, key: string): TokenBucket {
+  let map = httpLimiters.get(deps);
+  if (!map) {
+    map = new Map();
+    httpLimiters.set(deps, map);
+  }
+  let bucket = map.get(key);
+  if (!bucket) {
+    if (map.size > 10_000) map.clear();
+    bucket = new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.clock.now());
+    map.set(key, bucket);
+  }
+  return bucket;
+}
+
+export async function createHttpContext(deps: AppDeps, req: IncomingMessage): Promise<Context> {
+  const token = bearerToken(req.headers.authorization);
+  let user: User | null = null;
+  let authError: string | null = null;
+  if (token) {
+    try {
+      user = await authenticate(deps, token);
+    } catch (error) {
+      authError = error instanceof Error ? error.message : 'invalid token';
+    }
+  }
+  const key = `${req.socket.remoteAddress ?? ''}|${user?.id ?? ''}`;
+  return { ...deps, user, authError, transport: 'http', limiter: httpLimiter(deps, key), connection: null };
+}
+
+export const CLOSE_CODES = {
+  /** The token presented at connect is not valid: do not reconnect with it. */
+  unauthorized: 4401,
+  /** The client fell too far behind: reconnect and resume with lastEventId. */
+  slowConsumer: 4008,
+} as const;
+
+/**
+ * WebSocket context, made once per connection. An invalid token refuses the
+ * connection (error frame, then close 4401) rather than downgrading it.
+ */
+export async function createWsContext(
+  deps: AppDeps,
+  opts: { req: IncomingMessage; connection: Connection; connectionParams: Record<string, string | undefined> | null },
+): Promise<Context> {
+  const url = new URL(opts.req.url ?? '/', 'http://localhost');
+  const token = opts.connectionParams?.token || url.searchParams.get('token');
+  let user: User | null = null;
+  if (token) {
+    try {
+      user = await authenticate(deps, token);
+    } catch (error) {
+      opts.connection.close(CLOSE_CODES.unauthorized, error instanceof Error ? error.message : 'invalid token');
+      throw error;
+    }
+  }
+  return {
+    ...deps,
+    user,
+    authError: null,
+    transport: 'ws',
+    limiter: new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.clock.now()),
+    connection: opts.connection,
+  };
+}

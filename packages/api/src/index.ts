@@ -1,0 +1,17 @@
+export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+export {
+  type AppDeps,
+  type AppDepsInput,
+  CLOSE_CODES,
+  type Connection,
+  type Context,
+  createAppDeps,
+  createContextInner,
+  createHttpContext,
+  createWsContext,
+  type RateLimit,
+  type SystemStatus,
+} from './context';
+export { hashPassword, verifyPassword } from './passwords';
+export { type AppRouter, appRouter, createCaller } from './root';
+export { createTokenService, type TokenService } from './tokens';

@@ -1,0 +1,45 @@
+import { AppError } from './errors';
+import type { Channel, Message, User } from './types';
+
+export interface Membership {
+  role: 'owner' | 'member';
+}
+
+/** Public channels are readable by everyone signed in; private ones by members only. */
+export function assertCanRead(channel: Channel, membership: Membership | null): void {
+  if (channel.visibility === 'private' && !membership) {
+    throw new AppError('FORBIDDEN', 'this channel is private: ask a member to invite you');
+  }
+}
+
+export function assertNotArchived(channel: Channel): void {
+  if (channel.archivedAt) throw new AppError('FORBIDDEN', 'this channel is archived and read-only');
+}
+
+export function assertCanPost(channel: Channel, membership: Membership | null): void {
+  assertCanRead(channel, membership);
+  assertNotArchived(channel);
+  if (!membership) throw new AppError('FORBIDDEN', 'join the channel to post in it');
+}
+
+export function assertCanJoin(channel: Channel, user: User): void {
+  if (channel.visibility === 'private' && user.role !== 'admin') {
+    throw new AppError('FORBIDDEN', 'this channel is private: ask a member to invite you');
+  }
+  if (channel.archivedAt) throw new AppError('FORBIDDEN', 'this channel is archived');
+}
+
+export function assertCanArchive(user: User, membership: Membership | null): void {
+  if (user.role !== 'admin' && membership?.role !== 'owner') {
+    throw new AppError('FORBIDDEN', 'only the channel owner or an admin can archive it');
+  }
+}
+
+export function assertCanModify(user: User, message: Message): void {
+  if (user.role !== 'admin' && message.authorId !== user.id) {
+    throw new AppError('FORBIDDEN', 'you can only change your own messages');
+  }
+  if (message.role === 'assistant' && message.status === 'streaming') {
+    throw new AppError('CONFLICT', 'this reply is still streaming');
+  }
+}

@@ -1,0 +1,88 @@
+export type Role = 'admin' | 'member' | 'agent';
+export type Visibility = 'public' | 'private';
+
+export interface User {
+  id: string;
+  handle: string;
+  displayName: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface Channel {
+  id: string;
+  slug: string;
+  name: string;
+  topic: string | null;
+  visibility: Visibility;
+  createdBy: string | null;
+  memberCount: number;
+  lastMessageAt: string | null;
+  archivedAt: string | null;
+  createdAt: string;
+  /** Offset of the channel's newest stream event. */
+  lastOffset: number;
+}
+
+export interface Member {
+  userId: string;
+  handle: string;
+  displayName: string;
+  role: 'owner' | 'member';
+  joinedAt: string;
+}
+
+export interface MessageMeta {
+  lane?: string;
+  provider?: string;
+  tokenCount?: number;
+}
+
+export type MessageRole = 'user' | 'assistant' | 'system';
+export type MessageStatus = 'complete' | 'streaming' | 'cancelled' | 'failed';
+
+export interface Message {
+  id: string;
+  /** Per-channel sequence number; history cursors use it. */
+  seq: number;
+  channelId: string;
+  authorId: string | null;
+  author: { handle: string; displayName: string } | null;
+  role: MessageRole;
+  status: MessageStatus;
+  content: string;
+  clientId: string | null;
+  meta: MessageMeta | null;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+/** Persisted (tracked) changes of a channel, in offset order. */
+export type ChannelChange =
+  | { type: 'message.created'; message: Message }
+  | { type: 'message.updated'; message: Message }
+  | { type: 'message.deleted'; messageId: string }
+  | { type: 'member.joined'; member: Member }
+  | { type: 'member.left'; userId: string }
+  | { type: 'channel.updated'; channel: Channel };
+
+/** Ephemeral events: delivered live, never stored or replayed. */
+export type ChannelSignal =
+  | { type: 'message.delta'; messageId: string; index: number; text: string }
+  | { type: 'typing'; userId: string; displayName: string; until: string }
+  | { type: 'presence'; online: string[] };
+
+/** A stored change with its place in the channel's stream. */
+export interface StreamEvent {
+  channelId: string;
+  offset: number;
+  change: ChannelChange;
+}
+
+/** What the bus carries for a channel. */
+export type BusEvent =
+  | { kind: 'change'; event: StreamEvent }
+  | { kind: 'signal'; channelId: string; signal: ChannelSignal };
+
+/** What `channel.onEvent` yields. `reset` means: refetch history, ids before this are void. */
+export type ChannelEvent = ChannelChange | ChannelSignal | { type: 'reset' };

@@ -1,0 +1,392 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  type Channel,
+  type ChannelChange,
+  type ChatStore,
+  formatEventId,
+  type Member,
+  type Message,
+  type MessageMeta,
+  notFound,
+  type StreamEvent,
+} from '@hubbub/core';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import type { SqliteDb, SqliteHandle } from './open';
+import { channelEvents, channelMembers, channels, messages, users } from './schema';
+
+type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0];
+type Db = SqliteDb | Tx;
+
+export interface ChatStoreOptions {
+  /** Stream events kept per channel; a resume from further back gets `reset`. */
+  retention?: number;
+}
+
+const memberCount = sql<number>`(select count(*) from channel_members m where m.channel_id = ${channels.id})`;
+const channelColumns = { ...getTableColumns(channels), memberCount };
+const messageColumns = {
+  ...getTableColumns(messages),
+  authorHandle: users.handle,
+  authorName: users.displayName,
+};
+
+type ChannelRow = typeof channels.$inferSelect & { memberCount: number };
+type MessageRow = typeof messages.$inferSelect & { authorHandle: string | null; authorName: string | null };
+
+const toChannel = (r: ChannelRow): Channel => ({
+  id: r.id,
+  slug: r.slug,
+  name: r.name,
+  topic: r.topic,
+  visibility: r.visibility,
+  createdBy: r.createdBy,
+  memberCount: Number(r.memberCount),
+  lastMessageAt: r.lastMessageAt,
+  archivedAt: r.archivedAt,
+  createdAt: r.createdAt,
+  lastOffset: r.lastOffset,
+});
+
+const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  seq: r.seq,
+  channelId: r.channelId,
+  authorId: r.authorId,
+  author: r.authorHandle ? { handle: r.authorHandle, displayName: r.authorName ?? r.authorHandle } : null,
+  role: r.role,
+  status: r.status,
+  content: r.content,
+  clientId: r.clientId,
+  meta: r.meta ? (JSON.parse(r.meta) as MessageMeta) : null,
+  createdAt: r.createdAt,
+  editedAt: r.editedAt,
+});
+
+const now = () => new Date().toISOString();
+
+export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOptions = {}): ChatStore {
+  const { db, epoch } = handle;
+  const retention = options.retention ?? 10_000;
+
+  const getChannel = (tx: Db, id: string) => {
+    const row = tx.select(channelColumns).from(channels).where(eq(channels.id, id)).get();
+    return row ? toChannel(row) : null;
+  };
+  const requireChannel = (tx: Db, id: string) => {
+    const channel = getChannel(tx, id);
+    if (!channel) throw notFound('channel');
+    return channel;
+  };
+  const getMessage = (tx: Db, id: string) => {
+    const row = tx
+      .select(messageColumns)
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(eq(messages.id, id))
+      .get();
+    return row ? toMessage(row) : null;
+  };
+  const getMember = (tx: Db, channelId: string, userId: string): Member | null => {
+    const row = tx
+      .select({ ...getTableColumns(channelMembers), handle: users.handle, displayName: users.displayName })
+      .from(channelMembers)
+      .innerJoin(users, eq(users.id, channelMembers.userId))
+      .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)))
+      .get();
+    return row
+      ? { userId: row.userId, handle: row.handle, displayName: row.displayName, role: row.role, joinedAt: row.joinedAt }
+      : null;
+  };
+
+  /** Takes the channel's next offset; must run inside the writing transaction. */
+  const nextOffset = (tx: Tx, channelId: string, touchMessageAt?: string): number => {
+    const row = tx
+      .update(channels)
+      .set({
+        lastOffset: sql`${channels.lastOffset} + 1`,
+        ...(touchMessageAt ? { lastMessageAt: touchMessageAt } : {}),
+      })
+      .where(eq(channels.id, channelId))
+      .returning({ offset: channels.lastOffset })
+      .get();
+    if (!row) throw notFound('channel');
+    return row.offset;
+  };
+
+  /** Appends a change at `offset`; message changes store only the id (hydrated on replay). */
+  const appendAt = (tx: Tx, channelId: string, offset: number, change: ChannelChange): StreamEvent => {
+    const messageId =
+      change.type === 'message.created' || change.type === 'message.updated'
+        ? change.message.id
+        : change.type === 'message.deleted'
+          ? change.messageId
+          : null;
+    tx.insert(channelEvents)
+      .values({
+        channelId,
+        offset,
+        type: change.type,
+        messageId,
+        payload: messageId ? null : JSON.stringify(change),
+        createdAt: now(),
+      })
+      .run();
+    if (offset % 100 === 0 && offset > retention) {
+      tx.delete(channelEvents)
+        .where(and(eq(channelEvents.channelId, channelId), lte(channelEvents.offset, offset - retention)))
+        .run();
+    }
+    return { channelId, offset, change };
+  };
+  const append = (tx: Tx, channelId: string, change: ChannelChange) =>
+    appendAt(tx, channelId, nextOffset(tx, channelId), change);
+
+  const joinTx = (tx: Tx, channelId: string, userId: string, role: Member['role']): StreamEvent | null => {
+    if (getMember(tx, channelId, userId)) return null;
+    tx.insert(channelMembers).values({ channelId, userId, role, joinedAt: now() }).run();
+    const member = getMember(tx, channelId, userId);
+    if (!member) throw notFound('user');
+    return append(tx, channelId, { type: 'member.joined', member });
+  };
+
+  return {
+    epoch: () => epoch,
+
+    async createChannel(input) {
+      return db.transaction((tx) => {
+        if (tx.select({ id: channels.id }).from(channels).where(eq(channels.slug, input.slug)).get()) {
+          throw new AppError('CONFLICT', `a channel named #${input.slug} exists already`);
+        }
+        const id = randomUUID();
+        tx.insert(channels)
+          .values({
+            id,
+            slug: input.slug,
+            name: input.name,
+            topic: input.topic ?? null,
+            visibility: input.visibility,
+            createdBy: input.createdBy,
+            createdAt: now(),
+          })
+          .run();
+        const events: StreamEvent[] = [];
+        if (input.createdBy) {
+          const joined = joinTx(tx, id, input.createdBy, 'owner');
+          if (joined) events.push(joined);
+        }
+        return { channel: requireChannel(tx, id), events };
+      });
+    },
+
+    async channelById(id) {
+      return getChannel(db, id);
+    },
+
+    async channelBySlug(slug) {
+      const row = db.select(channelColumns).from(channels).where(eq(channels.slug, slug)).get();
+      return row ? toChannel(row) : null;
+    },
+
+    async listChannels(userId) {
+      const mine = sql`exists (select 1 from channel_members m where m.channel_id = ${channels.id} and m.user_id = ${userId})`;
+      const rows = db
+        .select({ ...channelColumns, joined: sql<number>`${mine}` })
+        .from(channels)
+        .where(or(eq(channels.visibility, 'public'), mine))
+        .orderBy(sql`${channels.archivedAt} is not null`, asc(channels.slug))
+        .all();
+      return rows.map((row) => ({ ...toChannel(row), joined: Boolean(row.joined) }));
+    },
+
+    async membership(channelId, userId) {
+      return getMember(db, channelId, userId);
+    },
+
+    async members(channelId) {
+      return db
+        .select({
+          userId: channelMembers.userId,
+          handle: users.handle,
+          displayName: users.displayName,
+          role: channelMembers.role,
+          joinedAt: channelMembers.joinedAt,
+        })
+        .from(channelMembers)
+        .innerJoin(users, eq(users.id, channelMembers.userId))
+        .where(eq(channelMembers.channelId, channelId))
+        .orderBy(asc(users.handle))
+        .all();
+    },
+
+    async join(channelId, userId, role = 'member') {
+      return db.transaction((tx) => {
+        requireChannel(tx, channelId);
+        return joinTx(tx, channelId, userId, role);
+      });
+    },
+
+    async leave(channelId, userId) {
+      return db.transaction((tx) => {
+        const removed = tx
+          .delete(channelMembers)
+          .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)))
+          .returning()
+          .get();
+        return removed ? append(tx, channelId, { type: 'member.left', userId }) : null;
+      });
+    },
+
+    async archive(channelId) {
+      return db.transaction((tx) => {
+        tx.update(channels).set({ archivedAt: now() }).where(eq(channels.id, channelId)).run();
+        const offset = nextOffset(tx, channelId);
+        const channel = requireChannel(tx, channelId);
+        return { channel, event: appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
+      });
+    },
+
+    async sendMessage(input) {
+      return db.transaction((tx) => {
+        if (input.clientId) {
+          const previous = tx
+            .select({ id: messages.id })
+            .from(messages)
+            .where(
+              and(
+                eq(messages.channelId, input.channelId),
+                input.authorId ? eq(messages.authorId, input.authorId) : isNull(messages.authorId),
+                eq(messages.clientId, input.clientId),
+              ),
+            )
+            .get();
+          const message = previous && getMessage(tx, previous.id);
+          if (message) return { message, event: null };
+        }
+        const createdAt = now();
+        const offset = nextOffset(tx, input.channelId, createdAt);
+        const id = randomUUID();
+        tx.insert(messages)
+          .values({
+            id,
+            channelId: input.channelId,
+            seq: offset,
+            authorId: input.authorId,
+            role: input.role ?? 'user',
+            status: input.status ?? 'complete',
+            content: input.content,
+            clientId: input.clientId ?? null,
+            meta: input.meta ? JSON.stringify(input.meta) : null,
+            createdAt,
+          })
+          .run();
+        const message = getMessage(tx, id);
+        if (!message) throw notFound('message');
+        return { message, event: appendAt(tx, input.channelId, offset, { type: 'message.created', message }) };
+      });
+    },
+
+    async messageById(id) {
+      return getMessage(db, id);
+    },
+
+    async editMessage(id, patch) {
+      return db.transaction((tx) => {
+        const before = getMessage(tx, id);
+        if (!before) throw notFound('message');
+        tx.update(messages)
+          .set({
+            ...(patch.content !== undefined ? { content: patch.content } : {}),
+            ...(patch.status !== undefined ? { status: patch.status } : {}),
+            ...(patch.meta !== undefined ? { meta: JSON.stringify({ ...before.meta, ...patch.meta }) } : {}),
+            ...(patch.edited ? { editedAt: now() } : {}),
+          })
+          .where(eq(messages.id, id))
+          .run();
+        const message = getMessage(tx, id);
+        if (!message) throw notFound('message');
+        return { message, event: append(tx, message.channelId, { type: 'message.updated', message }) };
+      });
+    },
+
+    async deleteMessage(id) {
+      return db.transaction((tx) => {
+        const row = tx.delete(messages).where(eq(messages.id, id)).returning({ channelId: messages.channelId }).get();
+        if (!row) throw notFound('message');
+        return append(tx, row.channelId, { type: 'message.deleted', messageId: id });
+      });
+    },
+
+    async history(channelId, { before, limit }) {
+      return db.transaction((tx) => {
+        const channel = requireChannel(tx, channelId);
+        const rows = tx
+          .select(messageColumns)
+          .from(messages)
+          .leftJoin(users, eq(users.id, messages.authorId))
+          .where(and(eq(messages.channelId, channelId), before ? lt(messages.seq, before) : undefined))
+          .orderBy(desc(messages.seq))
+          .limit(limit + 1)
+          .all();
+        const more = rows.length > limit;
+        const items = (more ? rows.slice(0, limit) : rows).map(toMessage);
+        return {
+          items,
+          nextCursor: more ? (items.at(-1)?.seq ?? null) : null,
+          eventId: formatEventId(epoch, channel.lastOffset),
+        };
+      });
+    },
+
+    async streamInfo(channelId) {
+      return db.transaction((tx) => {
+        const channel = requireChannel(tx, channelId);
+        const oldest = tx
+          .select({ offset: min(channelEvents.offset) })
+          .from(channelEvents)
+          .where(eq(channelEvents.channelId, channelId))
+          .get()?.offset;
+        return { epoch, head: channel.lastOffset, oldestRetained: oldest ?? channel.lastOffset + 1 };
+      });
+    },
+
+    async eventsAfter(channelId, after, limit) {
+      return db.transaction((tx) => {
+        const rows = tx
+          .select()
+          .from(channelEvents)
+          .where(and(eq(channelEvents.channelId, channelId), gt(channelEvents.offset, after)))
+          .orderBy(asc(channelEvents.offset))
+          .limit(limit)
+          .all();
+        const ids = rows.flatMap((r) => (r.messageId && r.type !== 'message.deleted' ? [r.messageId] : []));
+        const current = new Map<string, Message>();
+        if (ids.length > 0) {
+          const found = tx
+            .select(messageColumns)
+            .from(messages)
+            .leftJoin(users, eq(users.id, messages.authorId))
+            .where(inArray(messages.id, [...new Set(ids)]))
+            .all();
+          for (const row of found) current.set(row.id, toMessage(row));
+        }
+        const events: StreamEvent[] = [];
+        for (const row of rows) {
+          const change = hydrate(row, current);
+          if (change) events.push({ channelId, offset: row.offset, change });
+        }
+        return events;
+      });
+    },
+  };
+}
+
+/** Rebuilds a stored event; a message event whose message is gone since is dropped (its delete follows). */
+function hydrate(row: typeof channelEvents.$inferSelect, current: Map<string, Message>): ChannelChange | null {
+  if (row.type === 'message.deleted' && row.messageId) return { type: 'message.deleted', messageId: row.messageId };
+  if (row.type === 'message.created' || row.type === 'message.updated') {
+    const message = row.messageId ? current.get(row.messageId) : undefined;
+    return message ? { type: row.type, message } : null;
+  }
+  return row.payload ? (JSON.parse(row.payload) as ChannelChange) : null;
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema';
+
+export type SqliteDb = BetterSQLite3Database<typeof schema>;
+
+export interface SqliteHandle {
+  db: SqliteDb;
+  raw: Database.Database;
+  epoch: string;
+  close(): void;
+}
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
+
+/**
+ * Opens (or creates) the database at `file` (":memory:" for tests), applies
+ * the committed migrations and makes sure the stream epoch exists.
+ */
+export function openSqlite(file: string): SqliteHandle {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = drizzle(raw, { schema });
+  migrate(db, { migrationsFolder });
+  const epoch = ensureEpoch(db);
+  return {
+    db,
+    raw,
+    epoch,
+    close: () => {
+      if (raw.open) raw.close();
+    },
+  };
+}
+
+/** A new database gets a new epoch, so ids from a wiped database are never taken for current ones. */
+function ensureEpoch(db: SqliteDb): string {
+  const row = db.select().from(schema.meta).where(eq(schema.meta.key, 'epoch')).get();
+  if (row) return row.value;
+  const epoch = randomBytes(6).toString('base64url');
+  db.insert(schema.meta).values({ key: 'epoch', value: epoch }).run();
+  return epoch;
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
+import { count, eq } from 'drizzle-orm';
+import type { SqliteDb } from './open';
+import { users } from './schema';
+
+type UserRow = typeof users.$inferSelect;
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  handle: row.handle,
+  displayName: row.displayName,
+  role: row.role,
+  createdAt: row.createdAt,
+});
+
+export function createSqliteUserStore(db: SqliteDb): UserStore {
+  return {
+    async create({ handle, displayName, passwordHash }) {
+      return db.transaction((tx) => {
+        if (tx.select({ id: users.id }).from(users).where(eq(users.handle, handle)).get()) {
+          throw new AppError('CONFLICT', `the handle "${handle}" is taken`);
+        }
+        const first = (tx.select({ n: count() }).from(users).get()?.n ?? 0) === 0;
+        const row: UserRow = {
+          id: randomUUID(),
+          handle,
+          displayName,
+          passwordHash,
+          role: first ? 'admin' : 'member',
+          createdAt: new Date().toISOString(),
+        };
+        tx.insert(users).values(row).run();
+        return toUser(row);
+      });
+    },
+    async byId(id) {
+      const row = db.select().from(users).where(eq(users.id, id)).get();
+      return row ? toUser(row) : null;
+    },
+    async byHandleWithSecret(handle): Promise<UserWithSecret | null> {
+      const row = db.select().from(users).where(eq(users.handle, handle)).get();
+      return row ? { ...toUser(row), passwordHash: row.passwordHash } : null;
+    },
+  };
+}
