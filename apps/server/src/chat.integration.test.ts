@@ -36,7 +36,7 @@ describe('chat over real sockets', () => {
       body: JSON.stringify({ channelId: channel.id, content: 'hello over http' }),
     });
     expect(res.status).toBe(200);
-    const sent = (await res.json()).result.data;
+    const sent = ((await res.json()) as { result: { data: { content: string } } }).result.data;
     expect(sent.content).toBe('hello over http');
 
     for (const r of [ra, rb]) {
@@ -83,5 +83,27 @@ describe('chat over real sockets', () => {
     expect(r.events[0]?.data.type).toBe('reset');
     await a.api.message.send.mutate({ channelId: channel.id, content: 'after reset' });
     await r.until((e) => messages(e).includes('after reset'));
+  });
+
+  it('a real client whose socket drops reconnects and resumes with no gap and no duplicate', async () => {
+    server = await startTestServer();
+    const alice = await server.signup('alice');
+    const bob = await server.signup('bob');
+    const a = server.client(alice.token);
+    const b = server.client(bob.token);
+    const channel = await general(a);
+    const page = await a.api.message.history.query({ channelId: channel.id });
+    const stream = recordChannel(a, channel.id, page.eventId);
+    await stream.until((e) => e.some((x) => x.data.type === 'presence'));
+
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < 30; i++) {
+      sends.push(b.api.message.send.mutate({ channelId: channel.id, content: `n${i}` }));
+      if (i === 10 || i === 20) for (const ws of server.hubbub.wss.clients) ws.terminate();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(sends);
+    await stream.until((e) => messages(e).length >= 30, 15_000);
+    expect(messages(stream.events)).toEqual(Array.from({ length: 30 }, (_, i) => `n${i}`));
   });
 });

@@ -35,12 +35,16 @@ export interface HubbubConfig {
   rateLimit?: RateLimit;
   /** Events a slow subscriber may have queued before it is disconnected to resume later. */
   queueCapacity?: number;
+  /** Unsent bytes a subscriber's socket may hold before it is disconnected to resume later. */
+  maxBufferedBytes?: number;
   maxPayloadBytes?: number;
   keepAlive?: { pingMs: number; pongWaitMs: number };
 }
 
 export interface Hubbub {
   server: Server;
+  /** The WebSocket server (tests drop connections through it). */
+  wss: WebSocketServer;
   deps: AppDeps;
   listen(port: number, host?: string): Promise<number>;
   /** Graceful stop: no new connections, clients told to reconnect, in-flight work finished, database closed. */
@@ -80,6 +84,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     clock: systemClock,
     tokens: createTokenService(config.secret, config.tokenTtlSeconds),
     rateLimit: config.rateLimit,
+    limits: config.maxBufferedBytes ? { maxBufferedBytes: config.maxBufferedBytes } : {},
     status,
   });
 
@@ -105,7 +110,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     createContext: async ({ req, res, info }) => {
       const ctx = await createWsContext(deps, {
         req,
-        connection: { close: (code, reason) => res.close(code, reason) },
+        connection: { close: (code, reason) => res.close(code, reason), bufferedAmount: () => res.bufferedAmount },
         connectionParams: info.connectionParams,
       });
       if (ctx.user) logger.info({ userId: ctx.user.id, handle: ctx.user.handle }, 'ws authenticated');
@@ -162,6 +167,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
 
   return {
     server,
+    wss,
     deps,
     listen: (port, host) =>
       new Promise((resolve, reject) => {

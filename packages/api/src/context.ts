@@ -23,6 +23,11 @@ export interface SystemStatus {
   bus: 'memory' | 'redis';
 }
 
+export interface Limits {
+  /** A subscriber whose socket has more than this many bytes unsent is cut off to resume later. */
+  maxBufferedBytes: number;
+}
+
 export interface RateLimit {
   /** Mutations allowed at once. */
   burst: number;
@@ -38,18 +43,21 @@ export interface AppDeps {
   clock: Clock;
   tokens: TokenService;
   rateLimit: RateLimit;
+  limits: Limits;
   typingThrottle: KeyedThrottle;
   status(): SystemStatus;
 }
 
-export interface AppDepsInput extends Omit<AppDeps, 'typingThrottle' | 'rateLimit'> {
+export interface AppDepsInput extends Omit<AppDeps, 'typingThrottle' | 'rateLimit' | 'limits'> {
   rateLimit?: RateLimit;
+  limits?: Partial<Limits>;
 }
 
 export function createAppDeps(input: AppDepsInput): AppDeps {
   return {
     ...input,
     rateLimit: input.rateLimit ?? { burst: 30, perSecond: 10 },
+    limits: { maxBufferedBytes: 4 * 1024 * 1024, ...input.limits },
     typingThrottle: new KeyedThrottle(2000),
   };
 }
@@ -57,6 +65,8 @@ export function createAppDeps(input: AppDepsInput): AppDeps {
 /** A live socket, as far as procedures need to know it. */
 export interface Connection {
   close(code: number, reason: string): void;
+  /** Bytes queued in the socket but not yet sent: how far behind this client is. */
+  bufferedAmount(): number;
 }
 
 export interface Context extends AppDeps {
@@ -148,7 +158,9 @@ export async function createWsContext(
     try {
       user = await authenticate(deps, token);
     } catch (error) {
-      opts.connection.close(CLOSE_CODES.unauthorized, error instanceof Error ? error.message : 'invalid token');
+      // After the adapter has sent the error frame (same tick), close with a code that says "do not retry".
+      const reason = error instanceof Error ? error.message : 'invalid token';
+      setImmediate(() => opts.connection.close(CLOSE_CODES.unauthorized, reason));
       throw error;
     }
   }

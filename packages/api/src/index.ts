@@ -9,6 +9,7 @@ export {
   createContextInner,
   createHttpContext,
   createWsContext,
+  type Limits,
   type RateLimit,
   type SystemStatus,
 } from './context';

@@ -1,20 +1,30 @@
 import { AppError, type User } from '@hubbub/core';
 import { initTRPC, TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError, z } from 'zod';
 import type { Context } from './context';
 
 const t = initTRPC.context<Context>().create({
   isDev: false,
+  /** The one place errors take their wire shape: domain errors keep their code, internal ones lose their detail. */
   errorFormatter({ shape, error }) {
-    const internal = error.code === 'INTERNAL_SERVER_ERROR' && !(error.cause instanceof AppError);
+    const cause = error.cause;
+    if (cause instanceof AppError) {
+      const mapped = new TRPCError({ code: cause.code, message: cause.message });
+      return {
+        ...shape,
+        code: TRPC_ERROR_CODES_BY_KEY[cause.code],
+        message: cause.message,
+        data: { ...shape.data, code: cause.code, httpStatus: getHTTPStatusCodeFromError(mapped), zodError: null },
+      };
+    }
+    const internal = error.code === 'INTERNAL_SERVER_ERROR';
     return {
       ...shape,
-      // Internal errors keep their detail in the server log, never on the wire.
+      // The detail (SQL, stack) stays in the server log.
       message: internal ? 'internal error: the server could not complete this request' : shape.message,
-      data: {
-        ...shape.data,
-        zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
-      },
+      data: { ...shape.data, zodError: cause instanceof ZodError ? z.flattenError(cause) : null },
     };
   },
 });

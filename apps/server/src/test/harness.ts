@@ -5,6 +5,7 @@ import type { RateLimit } from '@hubbub/api';
 import { createHubbubClient, type HubbubClient, type HubbubClientOptions } from '@hubbub/client';
 import { createHubbub, type Hubbub } from '../hubbub';
 import { createLogger } from '../logger';
+import { loadOrCreateSecret } from '../secret';
 
 export interface TestServerOptions {
   /** Reuse a data dir (restart tests); default: a fresh temporary one, removed on stop. */
@@ -12,6 +13,7 @@ export interface TestServerOptions {
   secret?: string;
   rateLimit?: RateLimit;
   queueCapacity?: number;
+  maxBufferedBytes?: number;
   maxPayloadBytes?: number;
   allowedOrigins?: string[];
   webDir?: string;
@@ -24,6 +26,7 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   dataDir: string;
+  secret: string;
   /** Signs a user up over HTTP and returns the token and user. */
   signup(
     handle: string,
@@ -39,15 +42,18 @@ export interface TestServer {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hubbub-test-'));
+  // Same path as production: a secret generated on first start and kept in the data dir.
+  const secret = loadOrCreateSecret(dataDir, options.secret);
   const hubbub = await createHubbub({
     dataDir,
-    secret: options.secret ?? 'test-secret-test-secret-test-secret!',
+    secret,
     tokenTtlSeconds: 3600,
     allowedOrigins: options.allowedOrigins ?? [],
     webDir: options.webDir ?? join(dataDir, 'no-web'),
     logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
     rateLimit: options.rateLimit ?? { burst: 10_000, perSecond: 10_000 },
     queueCapacity: options.queueCapacity,
+    maxBufferedBytes: options.maxBufferedBytes,
     maxPayloadBytes: options.maxPayloadBytes,
     keepAlive: options.keepAlive,
   });
@@ -61,6 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     dataDir,
+    secret,
     async signup(handle, password = 'correct horse battery') {
       const res = await fetch(`${url}/trpc/auth.signup`, {
         method: 'POST',

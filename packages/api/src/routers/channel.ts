@@ -113,9 +113,15 @@ export const channelRouter = router({
       // has one shape ({ id, data }) and a resume position is never moved by them.
       yield tracked(id(delivered), { type: 'presence', online: ctx.hub.online(channel.id) } as ChannelEvent);
 
+      let slow = false;
       for (;;) {
         const next: BusEvent | null = await sub.queue.next();
         if (!next) break;
+        // The socket is not draining: stop feeding it (memory stays bounded); the client resumes later.
+        if (ctx.connection && ctx.connection.bufferedAmount() > ctx.limits.maxBufferedBytes) {
+          slow = true;
+          break;
+        }
         if (next.kind === 'signal') {
           yield tracked(id(delivered), next.signal as ChannelEvent);
           continue;
@@ -134,7 +140,7 @@ export const channelRouter = router({
         // Leaving a private channel ends its stream.
         if (change.type === 'member.left' && change.userId === ctx.user.id && channel.visibility === 'private') break;
       }
-      if (sub.queue.ended === 'overflow') {
+      if (slow || sub.queue.ended === 'overflow') {
         ctx.connection?.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
       }
     } finally {
