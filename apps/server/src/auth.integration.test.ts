@@ -33,8 +33,7 @@ describe('authentication', () => {
     const errors = await Promise.all(attempts.map((p) => p.catch((e: unknown) => e)));
     for (const error of errors) {
       expect(error).toBeInstanceOf(TRPCClientError);
-      expect((error as TRPCClientError<never>).data?.code).toBe('UNAUTHORIZED');
-      expect((error as Error).message).toBe('wrong handle or password');
+      expect(error).toMatchObject({ message: 'wrong handle or password', data: { code: 'UNAUTHORIZED' } });
     }
     const ok = await client.api.auth.login.mutate({ handle: 'Carol', password: 'right password' });
     expect(ok.user.handle).toBe('carol');

@@ -95,7 +95,7 @@ describe('server lifecycle', () => {
     expect(await page.text()).toContain('<title>Hubbub</title>');
     const asset = await fetch(`${server.url}/assets/app-1234.js`);
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
-    const escape = await fetch(`${server.url}/..%2f..%2fpackage.json`);
-    expect(await escape.text()).toContain('<title>Hubbub</title>');
+    const traversal = await fetch(`${server.url}/..%2f..%2fpackage.json`);
+    expect(await traversal.text()).toContain('<title>Hubbub</title>');
   });
 });
