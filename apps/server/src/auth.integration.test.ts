@@ -98,4 +98,22 @@ describe('authentication', () => {
     const me = await fetch(`${server.url}/trpc/auth.me`, { headers: { authorization: `Bearer ${fresh}` } });
     expect(((await me.json()) as { result: { data: { handle: string } } }).result.data.handle).toBe('frank');
   });
+
+  it('never writes a token or a password to the log', async () => {
+    const lines: string[] = [];
+    server = await startTestServer({ logTo: { write: (line) => lines.push(line) } });
+    const { token } = await server.signup('gina', 'a secret password');
+    await server.client().api.auth.login.mutate({ handle: 'gina', password: 'a secret password' });
+    const good = await rawSocket(`${server.wsUrl}?token=${token}`);
+    good.ws.send(JSON.stringify({ id: 1, method: 'query', params: { path: 'auth.me', input: null } }));
+    await good.frame((f) => f.id === 1);
+    good.ws.close();
+    const bad = await rawSocket(`${server.wsUrl}?token=${token}tampered`);
+    await bad.closed;
+    const log = lines.join('');
+    expect(log).toContain('ws connected');
+    expect(log).toContain('auth failure');
+    expect(log).not.toContain(token.slice(20));
+    expect(log).not.toContain('a secret password');
+  });
 });

@@ -44,7 +44,11 @@ describe('channels and messages', () => {
     if (!general) throw new Error('no general');
     const overWs = server.client(alice.token, { allOverWebSocket: true });
     const input = { channelId: general.id, content: 'exactly once', clientId: 'c-123' };
-    const first = await a.api.message.send.mutate(input);
+    const first = await a.api.message.send.mutate({
+      ...input,
+      meta: { lane: 'ops', provider: 'script', tokenCount: 3 },
+    });
+    expect(first.meta).toEqual({ lane: 'ops', provider: 'script', tokenCount: 3 });
     const retryHttp = await a.api.message.send.mutate(input);
     const retryWs = await overWs.api.message.send.mutate(input);
     expect(retryHttp.id).toBe(first.id);

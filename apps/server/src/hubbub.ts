@@ -14,8 +14,9 @@ import {
   type SystemStatus,
 } from '@hubbub/api';
 import { ChannelHub, createMemoryBus } from '@hubbub/bus';
-import { systemClock } from '@hubbub/core';
+import { AppError, systemClock } from '@hubbub/core';
 import { createSqliteStores, type Stores } from '@hubbub/db';
+import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
@@ -88,18 +89,11 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     status,
   });
 
-  const onError = ({
-    error,
-    path,
-    type,
-  }: {
-    error: { code: string; message: string; cause?: unknown };
-    path?: string;
-    type: string;
-  }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR')
-      logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
-    else if (error.code === 'UNAUTHORIZED' && !path) logger.warn({ reason: error.message }, 'auth failure');
+  /** One log line per failure that matters; expected domain errors (AppError) are not server faults. */
+  const onError = ({ error, path, type }: { error: TRPCError; path?: string; type: string }) => {
+    const code = error.cause instanceof AppError ? error.cause.code : error.code;
+    if (code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
+    else if (code === 'UNAUTHORIZED' && !path) logger.warn({ reason: error.message }, 'auth failure');
   };
 
   const wssHandler = applyWSSHandler({

@@ -18,6 +18,8 @@ export interface TestServerOptions {
   allowedOrigins?: string[];
   webDir?: string;
   keepAlive?: { pingMs: number; pongWaitMs: number };
+  /** Receives the server's log lines (default: silent unless LOG_LEVEL is set). */
+  logTo?: { write(line: string): void };
 }
 
 export interface TestServer {
@@ -50,7 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     tokenTtlSeconds: 3600,
     allowedOrigins: options.allowedOrigins ?? [],
     webDir: options.webDir ?? join(dataDir, 'no-web'),
-    logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
+    logger: options.logTo ? createLogger('debug', options.logTo) : createLogger(process.env.LOG_LEVEL ?? 'silent'),
     rateLimit: options.rateLimit ?? { burst: 10_000, perSecond: 10_000 },
     queueCapacity: options.queueCapacity,
     maxBufferedBytes: options.maxBufferedBytes,
