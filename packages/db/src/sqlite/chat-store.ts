@@ -144,6 +144,8 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
   const joinTx = (tx: Tx, channelId: string, userId: string, role: Member['role']): StreamEvent | null => {
     if (getMember(tx, channelId, userId)) return null;
+    // Checked here: the foreign key would otherwise surface as a raw SqliteError.
+    if (!tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).get()) throw notFound('user');
     tx.insert(channelMembers).values({ channelId, userId, role, joinedAt: now() }).run();
     const member = getMember(tx, channelId, userId);
     if (!member) throw notFound('user');
@@ -352,28 +354,35 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
     async eventsAfter(channelId, after, limit) {
       return db.transaction((tx) => {
-        const rows = tx
-          .select()
-          .from(channelEvents)
-          .where(and(eq(channelEvents.channelId, channelId), gt(channelEvents.offset, after)))
-          .orderBy(asc(channelEvents.offset))
-          .limit(limit)
-          .all();
-        const ids = rows.flatMap((r) => (r.messageId && r.type !== 'message.deleted' ? [r.messageId] : []));
-        const current = new Map<string, Message>();
-        if (ids.length > 0) {
-          const found = tx
-            .select(messageColumns)
-            .from(messages)
-            .leftJoin(users, eq(users.id, messages.authorId))
-            .where(inArray(messages.id, [...new Set(ids)]))
-            .all();
-          for (const row of found) current.set(row.id, toMessage(row));
-        }
         const events: StreamEvent[] = [];
-        for (const row of rows) {
-          const change = hydrate(row, current);
-          if (change) events.push({ channelId, offset: row.offset, change });
+        // Events of deleted messages are dropped; read on so that a short page still means "end of stream".
+        let from = after;
+        while (events.length < limit) {
+          const want = limit - events.length;
+          const rows = tx
+            .select()
+            .from(channelEvents)
+            .where(and(eq(channelEvents.channelId, channelId), gt(channelEvents.offset, from)))
+            .orderBy(asc(channelEvents.offset))
+            .limit(want)
+            .all();
+          const ids = rows.flatMap((r) => (r.messageId && r.type !== 'message.deleted' ? [r.messageId] : []));
+          const current = new Map<string, Message>();
+          if (ids.length > 0) {
+            const found = tx
+              .select(messageColumns)
+              .from(messages)
+              .leftJoin(users, eq(users.id, messages.authorId))
+              .where(inArray(messages.id, [...new Set(ids)]))
+              .all();
+            for (const row of found) current.set(row.id, toMessage(row));
+          }
+          for (const row of rows) {
+            const change = hydrate(row, current);
+            if (change) events.push({ channelId, offset: row.offset, change });
+          }
+          if (rows.length < want) break;
+          from = rows.at(-1)?.offset ?? from;
         }
         return events;
       });

@@ -1,0 +1,185 @@
+import type { BusEvent } from '@hubbub/core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ChannelHub } from './channel-hub';
+import { createMemoryBus } from './memory-bus';
+import type { SubscriberQueue } from './subscriber-queue';
+import { changeEvent } from './test/bus-contract';
+import { type CountingBus, countingBus } from './test/counting-bus';
+
+/** Lets pending promise callbacks (the hub's deferred bus unsubscribe) run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Takes what is queued right now, without waiting for more. */
+async function takeQueued(queue: SubscriberQueue<BusEvent>): Promise<BusEvent[]> {
+  const out: BusEvent[] = [];
+  while (queue.size > 0) {
+    const item = await queue.next();
+    if (item) out.push(item);
+  }
+  return out;
+}
+const changesOnly = (events: BusEvent[]) => events.filter((e) => e.kind === 'change');
+const presenceOf = (bus: CountingBus, channelId: string) =>
+  bus.published.flatMap(({ channelId: c, event }) =>
+    c === channelId && event.kind === 'signal' && event.signal.type === 'presence' ? [event.signal.online] : [],
+  );
+
+describe('ChannelHub', () => {
+  let bus: CountingBus;
+  let hub: ChannelHub;
+  beforeEach(() => {
+    bus = countingBus(createMemoryBus());
+    hub = new ChannelHub(bus);
+  });
+
+  it('makes one bus subscription per channel, however many local subscribers', async () => {
+    const subs = await Promise.all([
+      hub.subscribe('c1', 'ada'),
+      hub.subscribe('c1', 'bob'),
+      hub.subscribe('c1', 'ada'),
+      hub.subscribe('c2', 'ada'),
+    ]);
+    await hub.subscribe('c1', 'cy');
+    expect(bus.subscribes.get('c1')).toBe(1);
+    expect(bus.subscribes.get('c2')).toBe(1);
+    expect(hub.stats).toEqual({ channels: 2, subscriptions: 5 });
+    expect(subs).toHaveLength(4);
+  });
+
+  it('fans each bus event out to every local subscriber of the channel, in order', async () => {
+    const a = await hub.subscribe('c1', 'ada');
+    const b = await hub.subscribe('c1', 'bob');
+    const c = await hub.subscribe('c1', 'cy');
+    const other = await hub.subscribe('c2', 'ada');
+    const sent = [changeEvent('c1', 1), changeEvent('c1', 2), changeEvent('c1', 3)];
+    for (const event of sent) await bus.publish('c1', event);
+    for (const sub of [a, b, c]) expect(changesOnly(await takeQueued(sub.queue))).toEqual(sent);
+    expect(changesOnly(await takeQueued(other.queue))).toEqual([]);
+  });
+
+  it('delivers to a subscriber that is already waiting', async () => {
+    const sub = await hub.subscribe('c1', 'ada');
+    await takeQueued(sub.queue); // its own presence notice
+    const waiting = sub.queue.next();
+    await bus.publish('c1', changeEvent('c1', 7));
+    expect(await waiting).toEqual(changeEvent('c1', 7));
+  });
+
+  it('counts a user online once across several subscriptions, until their last one closes', async () => {
+    const ada1 = await hub.subscribe('c1', 'ada');
+    const ada2 = await hub.subscribe('c1', 'ada');
+    const bob = await hub.subscribe('c1', 'bob');
+    expect(hub.online('c1').sort()).toEqual(['ada', 'bob']);
+    expect(hub.online('c2')).toEqual([]);
+
+    ada1.close();
+    expect(hub.online('c1').sort()).toEqual(['ada', 'bob']);
+    ada2.close();
+    expect(hub.online('c1')).toEqual(['bob']);
+    bob.close();
+    expect(hub.online('c1')).toEqual([]);
+  });
+
+  it('treats a second close of the same subscription as a no-op', async () => {
+    const ada1 = await hub.subscribe('c1', 'ada');
+    await hub.subscribe('c1', 'ada');
+    ada1.close();
+    ada1.close();
+    expect(hub.online('c1')).toEqual(['ada']);
+    expect(hub.stats).toEqual({ channels: 1, subscriptions: 1 });
+  });
+
+  it('publishes presence when a user first joins and when their last subscription leaves', async () => {
+    const ada1 = await hub.subscribe('c1', 'ada');
+    expect(presenceOf(bus, 'c1')).toEqual([['ada']]);
+    const ada2 = await hub.subscribe('c1', 'ada'); // a second tab: no news
+    const bob = await hub.subscribe('c1', 'bob');
+    expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob']]);
+    ada1.close(); // ada is still here through her other tab
+    expect(presenceOf(bus, 'c1')).toHaveLength(2);
+    ada2.close();
+    expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob'], ['bob']]);
+    bob.close();
+    expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob'], ['bob'], []]);
+  });
+
+  it('delivers presence notices to the channel’s subscribers through the bus', async () => {
+    const ada = await hub.subscribe('c1', 'ada');
+    await hub.subscribe('c1', 'bob');
+    expect(await takeQueued(ada.queue)).toEqual([
+      { kind: 'signal', channelId: 'c1', signal: { type: 'presence', online: ['ada'] } },
+      { kind: 'signal', channelId: 'c1', signal: { type: 'presence', online: ['ada', 'bob'] } },
+    ]);
+  });
+
+  it('unsubscribes from the bus when the last local subscriber leaves', async () => {
+    const a = await hub.subscribe('c1', 'ada');
+    const b = await hub.subscribe('c1', 'bob');
+    a.close();
+    await settle();
+    expect(bus.active('c1')).toBe(1);
+    b.close();
+    await settle();
+    expect(bus.unsubscribes.get('c1')).toBe(1);
+    expect(bus.active('c1')).toBe(0);
+    expect(hub.stats).toEqual({ channels: 0, subscriptions: 0 });
+    expect(a.queue.ended).toBe('closed');
+    expect(b.queue.ended).toBe('closed');
+
+    // Coming back makes a new bus subscription, which delivers.
+    const again = await hub.subscribe('c1', 'cy');
+    expect(bus.subscribes.get('c1')).toBe(2);
+    await bus.publish('c1', changeEvent('c1', 9));
+    expect(changesOnly(await takeQueued(again.queue))).toEqual([changeEvent('c1', 9)]);
+  });
+
+  it('keeps other channels subscribed when one channel empties', async () => {
+    const one = await hub.subscribe('c1', 'ada');
+    const two = await hub.subscribe('c2', 'ada');
+    one.close();
+    await settle();
+    expect(bus.active('c1')).toBe(0);
+    expect(bus.active('c2')).toBe(1);
+    await bus.publish('c2', changeEvent('c2', 1));
+    expect(changesOnly(await takeQueued(two.queue))).toEqual([changeEvent('c2', 1)]);
+  });
+
+  it('cuts off a slow subscriber with overflow while the others keep receiving', async () => {
+    const small = new ChannelHub(bus, { queueCapacity: 3 });
+    const slow = await small.subscribe('c1', 'slowpoke');
+    const fast = await small.subscribe('c1', 'speedy');
+    const received: BusEvent[] = [];
+    const sent: BusEvent[] = [];
+    for (let offset = 1; offset <= 10; offset++) {
+      const event = changeEvent('c1', offset);
+      sent.push(event);
+      await bus.publish('c1', event);
+      // The fast consumer keeps up; the slow one never reads.
+      received.push(...(await takeQueued(fast.queue)));
+    }
+    expect(slow.queue.ended).toBe('overflow');
+    expect(slow.queue.size).toBe(0);
+    expect(await slow.queue.next()).toBeNull();
+    expect(fast.queue.ended).toBeNull();
+    expect(changesOnly(received)).toEqual(sent);
+
+    // The slow one leaves (the server closes its socket); the fast one is unaffected.
+    slow.close();
+    await bus.publish('c1', changeEvent('c1', 11));
+    expect(changesOnly(await takeQueued(fast.queue))).toEqual([changeEvent('c1', 11)]);
+    expect(small.online('c1')).toEqual(['speedy']);
+  });
+
+  it('rejects the subscribe and leaves no trace when the bus subscription fails', async () => {
+    bus.failNextSubscribe(new Error('redis is down'));
+    await expect(hub.subscribe('c1', 'ada')).rejects.toThrow('redis is down');
+    expect(hub.stats).toEqual({ channels: 0, subscriptions: 0 });
+    expect(hub.online('c1')).toEqual([]);
+
+    // The next attempt subscribes afresh and works.
+    const sub = await hub.subscribe('c1', 'ada');
+    await bus.publish('c1', changeEvent('c1', 1));
+    expect(changesOnly(await takeQueued(sub.queue))).toEqual([changeEvent('c1', 1)]);
+    expect(hub.online('c1')).toEqual(['ada']);
+  });
+});

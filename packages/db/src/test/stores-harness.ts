@@ -1,0 +1,27 @@
+import { AppError, type AppErrorCode, type ChatStore, type User, type UserStore } from '@hubbub/core';
+import { expect } from 'vitest';
+
+/** What a contract suite needs from an implementation: fresh, empty stores (plus `general`) per call. */
+export interface StoresUnderTest {
+  users: UserStore;
+  chat: ChatStore;
+  close(): Promise<void>;
+}
+export type MakeStores = () => Promise<StoresUnderTest>;
+
+let counter = 0;
+/** A user with a unique handle; the hash is a placeholder (stores never look inside it). */
+export function makeUser(users: UserStore, handle = `user${++counter}`): Promise<User> {
+  return users.create({ handle, displayName: handle.toUpperCase(), passwordHash: `hash-of-${handle}` });
+}
+
+/** Asserts that `promise` rejects with an AppError carrying `code`. */
+export async function expectAppError(promise: Promise<unknown>, code: AppErrorCode): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, `expected an AppError ${code}`).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+  return error as AppError;
+}
