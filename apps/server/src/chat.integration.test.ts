@@ -104,6 +104,9 @@ describe('chat over real sockets', () => {
     }
     await Promise.all(sends);
     await stream.until((e) => messages(e).length >= 30, 15_000);
-    expect(messages(stream.events)).toEqual(Array.from({ length: 30 }, (_, i) => `n${i}`));
+    // Exactly the stored sequence (concurrent sends may be stored in any order): no gap, no duplicate.
+    const stored = (await a.api.message.history.query({ channelId: channel.id, limit: 100 })).items.reverse();
+    expect(messages(stream.events)).toEqual(stored.map((m) => m.content));
+    expect(new Set(messages(stream.events)).size).toBe(30);
   });
 });

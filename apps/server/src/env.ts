@@ -19,6 +19,7 @@ const ZEnv = z.object({
     .int()
     .positive()
     .default(24 * 3600),
+  HUBBUB_TASK_TIMEOUT_S: z.coerce.number().positive().default(300),
   HUBBUB_WEB_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

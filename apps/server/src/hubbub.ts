@@ -10,6 +10,7 @@ import {
   createHttpContext,
   createTokenService,
   createWsContext,
+  failStaleRuns,
   type RateLimit,
   type SystemStatus,
 } from '@hubbub/api';
@@ -40,6 +41,8 @@ export interface HubbubConfig {
   maxBufferedBytes?: number;
   maxPayloadBytes?: number;
   keepAlive?: { pingMs: number; pongWaitMs: number };
+  /** A running task whose worker is silent this long is failed ("worker timed out"). */
+  taskTimeoutMs?: number;
 }
 
 export interface Hubbub {
@@ -95,6 +98,17 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     if (code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
     else if (code === 'UNAUTHORIZED' && !path) logger.warn({ reason: error.message }, 'auth failure');
   };
+
+  const taskTimeoutMs = config.taskTimeoutMs ?? 5 * 60_000;
+  const sweeper = setInterval(
+    () => {
+      failStaleRuns(deps, taskTimeoutMs)
+        .then((n) => n > 0 && logger.warn({ failed: n }, 'stale task runs failed'))
+        .catch((err) => logger.error({ err }, 'stale run sweep failed'));
+    },
+    Math.max(50, Math.min(30_000, taskTimeoutMs / 4)),
+  );
+  sweeper.unref();
 
   const wssHandler = applyWSSHandler({
     wss,
@@ -174,6 +188,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     async shutdown() {
       if (stopping) return;
       stopping = true;
+      clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       wssHandler.broadcastReconnectNotification();

@@ -14,6 +14,7 @@ const hubbub = await createHubbub({
   allowedOrigins: env.HUBBUB_ALLOWED_ORIGINS,
   webDir: env.HUBBUB_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
+  taskTimeoutMs: env.HUBBUB_TASK_TIMEOUT_S * 1000,
 });
 
 const port = await hubbub.listen(env.PORT, env.HOST);

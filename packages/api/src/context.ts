@@ -1,15 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { ChannelHub } from '@hubbub/bus';
 import {
+  type ApiKeyStore,
   AppError,
   type Bus,
   type ChatStore,
   type Clock,
   KeyedThrottle,
+  type TaskStore,
   TokenBucket,
   type User,
   type UserStore,
 } from '@hubbub/core';
+import { isApiKey, parseApiKey, secretMatches } from './api-keys';
 import type { TokenService } from './tokens';
 
 export interface SystemStatus {
@@ -37,7 +40,13 @@ export interface RateLimit {
 
 /** Everything a procedure may touch, injected once per process. */
 export interface AppDeps {
-  stores: { kind: 'sqlite' | 'postgres'; users: UserStore; chat: ChatStore };
+  stores: {
+    kind: 'sqlite' | 'postgres';
+    users: UserStore;
+    chat: ChatStore;
+    tasks: TaskStore;
+    apiKeys: ApiKeyStore;
+  };
   bus: Bus;
   hub: ChannelHub;
   clock: Clock;
@@ -71,6 +80,7 @@ export interface Connection {
 
 export interface Context extends AppDeps {
   user: User | null;
+  apiKeyId: string | null;
   /** Why a presented token was refused (HTTP), so protected calls can say so. */
   authError: string | null;
   transport: 'ws' | 'http' | 'internal';
@@ -83,6 +93,7 @@ export function createContextInner(deps: AppDeps, user: User | null = null): Con
   return {
     ...deps,
     user,
+    apiKeyId: null,
     authError: null,
     transport: 'internal',
     limiter: new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.clock.now()),
@@ -95,12 +106,37 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/** Resolves a token to its user; throws UNAUTHORIZED (with the reason) when it is not valid. */
-export async function authenticate(deps: AppDeps, token: string): Promise<User> {
+export interface Principal {
+  user: User;
+  /** Set when the caller authenticated with an API key: it is re-checked on every call (revocation). */
+  apiKeyId: string | null;
+}
+
+/** Resolves a bearer token (JWT or API key) to its principal; throws UNAUTHORIZED (with the reason) otherwise. */
+export async function authenticate(deps: AppDeps, token: string): Promise<Principal> {
+  if (isApiKey(token)) {
+    const parsed = parseApiKey(token);
+    const key = parsed && (await deps.stores.apiKeys.byIdWithSecret(parsed.id));
+    if (!parsed || !key || !secretMatches(parsed.secret, key.secretHash)) {
+      throw new AppError('UNAUTHORIZED', 'invalid API key');
+    }
+    if (key.revokedAt) throw new AppError('UNAUTHORIZED', 'this API key was revoked');
+    const user = await deps.stores.users.byId(key.userId);
+    if (!user) throw new AppError('UNAUTHORIZED', 'invalid API key');
+    await deps.stores.apiKeys.touch(key.id, new Date(deps.clock.now()).toISOString());
+    return { user, apiKeyId: key.id };
+  }
   const userId = await deps.tokens.verify(token);
   const user = await deps.stores.users.byId(userId);
   if (!user) throw new AppError('UNAUTHORIZED', 'invalid token: the account no longer exists');
-  return user;
+  return { user, apiKeyId: null };
+}
+
+/** An API key may be revoked while its socket stays open: every call checks it again. */
+export async function assertKeyActive(deps: AppDeps, apiKeyId: string | null): Promise<void> {
+  if (!apiKeyId) return;
+  const key = await deps.stores.apiKeys.byIdWithSecret(apiKeyId);
+  if (!key || key.revokedAt) throw new AppError('UNAUTHORIZED', 'this API key was revoked');
 }
 
 const httpLimiters = new WeakMap<AppDeps, Map<string, TokenBucket>>();
@@ -123,17 +159,26 @@ function httpLimiter(deps: AppDeps, key: string): TokenBucket {
 
 export async function createHttpContext(deps: AppDeps, req: IncomingMessage): Promise<Context> {
   const token = bearerToken(req.headers.authorization);
-  let user: User | null = null;
+  let principal: Principal | null = null;
   let authError: string | null = null;
   if (token) {
     try {
-      user = await authenticate(deps, token);
+      principal = await authenticate(deps, token);
     } catch (error) {
       authError = error instanceof Error ? error.message : 'invalid token';
     }
   }
+  const user = principal?.user ?? null;
   const key = `${req.socket.remoteAddress ?? ''}|${user?.id ?? ''}`;
-  return { ...deps, user, authError, transport: 'http', limiter: httpLimiter(deps, key), connection: null };
+  return {
+    ...deps,
+    user,
+    apiKeyId: principal?.apiKeyId ?? null,
+    authError,
+    transport: 'http',
+    limiter: httpLimiter(deps, key),
+    connection: null,
+  };
 }
 
 export const CLOSE_CODES = {
@@ -153,10 +198,10 @@ export async function createWsContext(
 ): Promise<Context> {
   const url = new URL(opts.req.url ?? '/', 'http://localhost');
   const token = opts.connectionParams?.token || url.searchParams.get('token');
-  let user: User | null = null;
+  let principal: Principal | null = null;
   if (token) {
     try {
-      user = await authenticate(deps, token);
+      principal = await authenticate(deps, token);
     } catch (error) {
       // After the adapter has sent the error frame (same tick), close with a code that says "do not retry".
       const reason = error instanceof Error ? error.message : 'invalid token';
@@ -166,7 +211,8 @@ export async function createWsContext(
   }
   return {
     ...deps,
-    user,
+    user: principal?.user ?? null,
+    apiKeyId: principal?.apiKeyId ?? null,
     authError: null,
     transport: 'ws',
     limiter: new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.clock.now()),

@@ -15,4 +15,5 @@ export {
 } from './context';
 export { hashPassword, verifyPassword } from './passwords';
 export { type AppRouter, appRouter, createCaller } from './root';
+export { failStaleRuns } from './task-ops';
 export { createTokenService, type TokenService } from './tokens';

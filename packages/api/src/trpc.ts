@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError, z } from 'zod';
-import type { Context } from './context';
+import { assertKeyActive, type Context } from './context';
 
 const t = initTRPC.context<Context>().create({
   isDev: false,
@@ -42,17 +42,33 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(appErrors);
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.user) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'sign in to do this' });
   }
+  await assertKeyActive(ctx, ctx.apiKeyId);
   return next({ ctx: { ...ctx, user: ctx.user as User } });
 });
 
+const requireRole = (roles: readonly User['role'][], why: string) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    if (!roles.includes(ctx.user.role)) throw new TRPCError({ code: 'FORBIDDEN', message: why });
+    return next();
+  });
+
+export const adminProcedure = requireRole(['admin'], 'only an admin can do this');
+/** Worker calls: an agent key (or an admin, for trying things by hand). */
+export const agentProcedure = requireRole(['agent', 'admin'], 'this needs an agent API key');
+/** Decisions that must come from a person, not from an agent. */
+export const humanProcedure = requireRole(['admin', 'member'], 'only a person can decide this');
+
 /** Mutations that write: limited per connection (ws) or per client (http). */
-export const writeProcedure = protectedProcedure.use(({ ctx, next }) => {
+const rateLimited = t.middleware(({ ctx, next }) => {
   if (!ctx.limiter.take(ctx.clock.now())) {
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'slow down: too many changes in a short time' });
   }
   return next();
 });
+export const writeProcedure = protectedProcedure.use(rateLimited);
+export const agentWriteProcedure = agentProcedure.use(rateLimited);
+export const humanWriteProcedure = humanProcedure.use(rateLimited);

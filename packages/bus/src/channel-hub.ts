@@ -45,20 +45,23 @@ export class ChannelHub {
     return [...(this.channels.get(channelId)?.users.keys() ?? [])];
   }
 
-  /** Registers for live events; resolves once the bus delivers this channel here. */
-  async subscribe(channelId: string, userId: string): Promise<HubSubscription> {
+  /**
+   * Registers for live events on a topic (a channel id, or "tasks"); resolves
+   * once the bus delivers it here. With a userId the subscription counts
+   * towards the topic's presence.
+   */
+  async subscribe(channelId: string, userId: string | null): Promise<HubSubscription> {
     const entry = this.entry(channelId);
     const queue = new SubscriberQueue<BusEvent>(this.queueCapacity);
     entry.subscribers.add(queue);
     this.subscriptionCount++;
-    const count = entry.users.get(userId) ?? 0;
-    entry.users.set(userId, count + 1);
+    let present: string | null = null;
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
       queue.end();
-      this.leave(channelId, entry, queue, userId);
+      this.leave(channelId, entry, queue, present);
     };
     try {
       await entry.unsubscribe;
@@ -66,7 +69,12 @@ export class ChannelHub {
       close();
       throw error;
     }
-    if (count === 0) this.publishPresence(channelId);
+    if (userId && !closed) {
+      present = userId;
+      const count = entry.users.get(userId) ?? 0;
+      entry.users.set(userId, count + 1);
+      if (count === 0) this.publishPresence(channelId);
+    }
     return { queue, close };
   }
 
@@ -83,14 +91,16 @@ export class ChannelHub {
     return entry;
   }
 
-  private leave(channelId: string, entry: ChannelEntry, queue: SubscriberQueue<BusEvent>, userId: string) {
+  private leave(channelId: string, entry: ChannelEntry, queue: SubscriberQueue<BusEvent>, userId: string | null) {
     entry.subscribers.delete(queue);
     this.subscriptionCount--;
-    const count = (entry.users.get(userId) ?? 1) - 1;
-    if (count > 0) entry.users.set(userId, count);
-    else {
-      entry.users.delete(userId);
-      this.publishPresence(channelId);
+    if (userId) {
+      const count = (entry.users.get(userId) ?? 1) - 1;
+      if (count > 0) entry.users.set(userId, count);
+      else {
+        entry.users.delete(userId);
+        this.publishPresence(channelId);
+      }
     }
     if (entry.subscribers.size === 0 && this.channels.get(channelId) === entry) {
       this.channels.delete(channelId);

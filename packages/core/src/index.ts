@@ -6,3 +6,4 @@ export * from './ports';
 export * from './schemas';
 export * from './throttle';
 export * from './types';
+export * from './tasks';

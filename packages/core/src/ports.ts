@@ -1,3 +1,4 @@
+import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type {
   BusEvent,
   Channel,
@@ -102,4 +103,88 @@ export interface Bus {
   /** One call per channel per process (the hub's job); returns the unsubscribe. */
   subscribe(channelId: string, onEvent: (event: BusEvent) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface NewTask {
+  title: string;
+  agent?: string | undefined;
+  input?: unknown;
+  totalSteps?: number | undefined;
+  createdBy: string | null;
+}
+
+export interface TaskPatch {
+  status?: TaskStatus;
+  progress?: Partial<TaskProgress>;
+  error?: string;
+  result?: unknown;
+}
+
+export interface TaskStats {
+  counts: Record<TaskStatus, number>;
+  lastHour: { completed: number; failed: number };
+  /** Runs finished per minute over the last hour, oldest first (60 entries). */
+  perMinute: { minute: string; completed: number; failed: number }[];
+}
+
+export interface TaskTimelineEntry {
+  type: TaskChange['type'];
+  status: TaskStatus;
+  at: string;
+}
+
+type Changed = { task: Task; event: TaskStreamEvent };
+
+/**
+ * Task persistence. Status changes are checked against the status machine
+ * inside the writing transaction, so two racing calls cannot both win.
+ */
+export interface TaskStore {
+  epoch(): string;
+  create(input: NewTask): Promise<Changed>;
+  byId(id: string): Promise<Task | null>;
+  list(filter: { status?: TaskStatus; agent?: string; cursor?: number; limit: number }): Promise<{
+    items: Task[];
+    nextCursor: number | null;
+  }>;
+  /** Atomically takes the oldest queued task for `agent` (or for anyone); null when there is none. */
+  claim(agent: string, workerId: string): Promise<Changed | null>;
+  /** Moves the task (status checked against the machine) and records the event. */
+  update(id: string, patch: TaskPatch, eventType: 'run_update' | 'run_complete' | 'run_failed' | 'run_cancelled'): Promise<Changed>;
+  /** Marks the worker alive without an event. Throws CONFLICT once the task is no longer running. */
+  heartbeat(id: string): Promise<Task>;
+  appendLogs(id: string, lines: string[]): Promise<{ task: Task; lines: TaskLogLine[] }>;
+  logs(id: string, limit: number): Promise<TaskLogLine[]>;
+  requestApproval(id: string, action: string, detail?: string): Promise<Changed & { approval: Approval }>;
+  decide(approvalId: string, approve: boolean, decidedBy: string, comment?: string): Promise<Changed & { approval: Approval }>;
+  approvals(taskId: string): Promise<Approval[]>;
+  timeline(taskId: string): Promise<TaskTimelineEntry[]>;
+  stats(now: number): Promise<TaskStats>;
+  /** Running tasks whose worker has been silent since before `silentSince` (ms epoch). */
+  staleRuns(silentSince: number): Promise<Task[]>;
+  streamInfo(): Promise<StreamInfo>;
+  eventsAfter(after: number, limit: number, taskId?: string): Promise<TaskStreamEvent[]>;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: 'agent' | 'member';
+  /** The identity the key acts as (its messages, tasks). */
+  userId: string;
+  /** First characters of the key, for telling keys apart in a list. */
+  prefix: string;
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface ApiKeyStore {
+  /** Creates the key's user (handle = name) and the key; CONFLICT when the name is taken. */
+  create(input: { id: string; name: string; role: ApiKey['role']; prefix: string; secretHash: string; createdBy: string }): Promise<ApiKey>;
+  byIdWithSecret(id: string): Promise<(ApiKey & { secretHash: string }) | null>;
+  list(): Promise<ApiKey[]>;
+  revoke(id: string): Promise<ApiKey>;
+  touch(id: string, at: string): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import type { TaskSignal, TaskStreamEvent } from './tasks';
+
 export type Role = 'admin' | 'member' | 'agent';
 export type Visibility = 'public' | 'private';
 
@@ -79,10 +81,12 @@ export interface StreamEvent {
   change: ChannelChange;
 }
 
-/** What the bus carries for a channel. */
+/** What the bus carries: channel changes and signals (topic = channel id), task changes and logs (topic "tasks"). */
 export type BusEvent =
   | { kind: 'change'; event: StreamEvent }
-  | { kind: 'signal'; channelId: string; signal: ChannelSignal };
+  | { kind: 'signal'; channelId: string; signal: ChannelSignal }
+  | { kind: 'task'; event: TaskStreamEvent }
+  | { kind: 'task-signal'; signal: TaskSignal };
 
 /** What `channel.onEvent` yields. `reset` means: refetch history, ids before this are void. */
 export type ChannelEvent = ChannelChange | ChannelSignal | { type: 'reset' };

@@ -1,4 +1,6 @@
-import type { ChatStore, UserStore } from '@hubbub/core';
+import type { ApiKeyStore, ChatStore, TaskStore, UserStore } from '@hubbub/core';
+import { createSqliteApiKeyStore } from './sqlite/api-key-store';
+import { createSqliteTaskStore, type TaskStoreOptions } from './sqlite/task-store';
 import { type ChatStoreOptions, createSqliteChatStore } from './sqlite/chat-store';
 import { openSqlite } from './sqlite/open';
 import { createSqliteUserStore } from './sqlite/user-store';
@@ -7,16 +9,23 @@ export interface Stores {
   kind: 'sqlite' | 'postgres';
   users: UserStore;
   chat: ChatStore;
+  tasks: TaskStore;
+  apiKeys: ApiKeyStore;
   close(): Promise<void>;
 }
 
 /** SQLite stores at `file` (":memory:" for tests), with the `general` channel in place. */
-export async function createSqliteStores(file: string, options: ChatStoreOptions = {}): Promise<Stores> {
+export async function createSqliteStores(
+  file: string,
+  options: { chat?: ChatStoreOptions; tasks?: TaskStoreOptions } = {},
+): Promise<Stores> {
   const handle = openSqlite(file);
   const stores: Stores = {
     kind: 'sqlite',
     users: createSqliteUserStore(handle.db),
-    chat: createSqliteChatStore(handle, options),
+    chat: createSqliteChatStore(handle, options.chat),
+    tasks: createSqliteTaskStore(handle, options.tasks),
+    apiKeys: createSqliteApiKeyStore(handle.db),
     close: async () => handle.close(),
   };
   if (!(await stores.chat.channelBySlug('general'))) {

@@ -18,6 +18,7 @@ export interface TestServerOptions {
   allowedOrigins?: string[];
   webDir?: string;
   keepAlive?: { pingMs: number; pongWaitMs: number };
+  taskTimeoutMs?: number;
   /** Receives the server's log lines (default: silent unless LOG_LEVEL is set). */
   logTo?: { write(line: string): void };
 }
@@ -58,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     maxBufferedBytes: options.maxBufferedBytes,
     maxPayloadBytes: options.maxPayloadBytes,
     keepAlive: options.keepAlive,
+    taskTimeoutMs: options.taskTimeoutMs,
   });
   const port = await hubbub.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

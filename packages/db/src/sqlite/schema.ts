@@ -84,3 +84,97 @@ export const channelEvents = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channelId, t.offset] })],
 );
+
+/** Named counters: the task stream's offsets. */
+export const counters = sqliteTable('counters', {
+  name: text('name').primaryKey(),
+  value: integer('value').notNull(),
+});
+
+/** Agent and script identities: a key acts as its own user (role agent or member). */
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  role: text('role', { enum: ['agent', 'member'] }).notNull(),
+  prefix: text('prefix').notNull(),
+  /** SHA-256 of the key's secret part: keys are random, so a slow hash adds nothing. */
+  secretHash: text('secret_hash').notNull(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+  revokedAt: text('revoked_at'),
+});
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    /** The offset of the task's run_created event: creation order. */
+    seq: integer('seq').notNull().unique(),
+    title: text('title').notNull(),
+    agent: text('agent'),
+    status: text('status', {
+      enum: ['queued', 'in_progress', 'awaiting_approval', 'completed', 'failed', 'cancelled'],
+    }).notNull(),
+    input: text('input'),
+    progressCurrent: integer('progress_current').notNull().default(0),
+    progressTotal: integer('progress_total'),
+    progressStep: text('progress_step'),
+    error: text('error'),
+    result: text('result'),
+    createdBy: text('created_by'),
+    workerId: text('worker_id'),
+    createdAt: text('created_at').notNull(),
+    startedAt: text('started_at'),
+    completedAt: text('completed_at'),
+    updatedAt: text('updated_at').notNull(),
+    /** Last call from the worker (ms epoch): stale-run detection. */
+    heartbeatAt: integer('heartbeat_at'),
+    logsDropped: integer('logs_dropped').notNull().default(0),
+    logSeq: integer('log_seq').notNull().default(0),
+  },
+  (t) => [index('tasks_status_agent').on(t.status, t.agent, t.seq), index('tasks_completed').on(t.completedAt)],
+);
+
+export const taskLogs = sqliteTable(
+  'task_logs',
+  {
+    taskId: text('task_id').notNull(),
+    seq: integer('seq').notNull(),
+    at: text('at').notNull(),
+    line: text('line').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
+);
+
+export const approvals = sqliteTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id').notNull(),
+    action: text('action').notNull(),
+    detail: text('detail'),
+    status: text('status', { enum: ['pending', 'approved', 'rejected'] }).notNull(),
+    comment: text('comment'),
+    requestedAt: text('requested_at').notNull(),
+    decidedAt: text('decided_at'),
+    decidedBy: text('decided_by'),
+  },
+  (t) => [index('approvals_task').on(t.taskId)],
+);
+
+/** The task stream: snapshots of the task (and approval) at each change. */
+export const taskEvents = sqliteTable(
+  'task_events',
+  {
+    offset: integer('offset').primaryKey(),
+    taskId: text('task_id').notNull(),
+    type: text('type').notNull(),
+    payload: text('payload').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('task_events_task').on(t.taskId, t.offset)],
+);

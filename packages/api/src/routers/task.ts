@@ -1,0 +1,159 @@
+import {
+  forbidden,
+  type TaskChange,
+  type TaskSignal,
+  ZClaimInput,
+  ZCompleteInput,
+  ZCreateTaskInput,
+  ZDecideInput,
+  ZFailInput,
+  ZLogInput,
+  ZProgressInput,
+  ZRequestApprovalInput,
+  ZTaskEventInput,
+  ZTaskListInput,
+  ZTaskRef,
+} from '@hubbub/core';
+import { resumableStream, type StreamSource } from '../resumable-stream';
+import { publishTask, publishTaskSignal, requireOwnTask, requireTask, TASKS_TOPIC } from '../task-ops';
+import {
+  agentProcedure,
+  agentWriteProcedure,
+  humanWriteProcedure,
+  protectedProcedure,
+  router,
+  writeProcedure,
+} from '../trpc';
+
+const LOG_LINES_IN_DETAIL = 200;
+
+export const taskRouter = router({
+  create: writeProcedure.input(ZCreateTaskInput).mutation(async ({ input, ctx }) => {
+    const { task, event } = await ctx.stores.tasks.create({ ...input, createdBy: ctx.user.id });
+    await publishTask(ctx, event);
+    return task;
+  }),
+
+  list: protectedProcedure.input(ZTaskListInput).query(({ input, ctx }) => ctx.stores.tasks.list(input)),
+
+  byId: protectedProcedure.input(ZTaskRef).query(async ({ input, ctx }) => {
+    const task = await requireTask(ctx, input.id);
+    const [logs, approvals, timeline] = await Promise.all([
+      ctx.stores.tasks.logs(task.id, LOG_LINES_IN_DETAIL),
+      ctx.stores.tasks.approvals(task.id),
+      ctx.stores.tasks.timeline(task.id),
+    ]);
+    return { task, logs, approvals, timeline };
+  }),
+
+  stats: protectedProcedure.query(({ ctx }) => ctx.stores.tasks.stats(ctx.clock.now())),
+
+  /** Atomically takes the oldest queued task for this agent (or one meant for any agent); null if none. */
+  claim: agentWriteProcedure.input(ZClaimInput).mutation(async ({ input, ctx }) => {
+    const claimed = await ctx.stores.tasks.claim(input.agent, ctx.user.id);
+    if (!claimed) return null;
+    await publishTask(ctx, claimed.event);
+    return claimed.task;
+  }),
+
+  progress: agentWriteProcedure.input(ZProgressInput).mutation(async ({ input, ctx }) => {
+    await requireOwnTask(ctx, ctx.user, input.id);
+    const { task, event } = await ctx.stores.tasks.update(
+      input.id,
+      { progress: { current: input.current, total: input.total, step: input.step } },
+      'run_update',
+    );
+    await publishTask(ctx, event);
+    return task;
+  }),
+
+  /** Keeps a long, quiet step from being taken for a dead worker. */
+  heartbeat: agentProcedure.input(ZTaskRef).mutation(async ({ input, ctx }) => {
+    await requireOwnTask(ctx, ctx.user, input.id);
+    const task = await ctx.stores.tasks.heartbeat(input.id);
+    return { status: task.status };
+  }),
+
+  log: agentWriteProcedure.input(ZLogInput).mutation(async ({ input, ctx }) => {
+    await requireOwnTask(ctx, ctx.user, input.id);
+    const { lines } = await ctx.stores.tasks.appendLogs(input.id, input.lines);
+    const signal: TaskSignal = { type: 'log', taskId: input.id, lines };
+    await publishTaskSignal(ctx, signal);
+    return { stored: lines.length };
+  }),
+
+  complete: agentWriteProcedure.input(ZCompleteInput).mutation(async ({ input, ctx }) => {
+    await requireOwnTask(ctx, ctx.user, input.id);
+    const { task, event } = await ctx.stores.tasks.update(
+      input.id,
+      { status: 'completed', result: input.result ?? null },
+      'run_complete',
+    );
+    await publishTask(ctx, event);
+    return task;
+  }),
+
+  fail: agentWriteProcedure.input(ZFailInput).mutation(async ({ input, ctx }) => {
+    await requireOwnTask(ctx, ctx.user, input.id);
+    const { task, event } = await ctx.stores.tasks.update(
+      input.id,
+      { status: 'failed', error: input.error },
+      'run_failed',
+    );
+    await publishTask(ctx, event);
+    return task;
+  }),
+
+  requestApproval: agentWriteProcedure.input(ZRequestApprovalInput).mutation(async ({ input, ctx }) => {
+    await requireOwnTask(ctx, ctx.user, input.id);
+    const { approval, event } = await ctx.stores.tasks.requestApproval(input.id, input.action, input.detail);
+    await publishTask(ctx, event);
+    return approval;
+  }),
+
+  /** People stop a task; its worker learns it on its next call and through its subscription. */
+  cancel: writeProcedure.input(ZTaskRef).mutation(async ({ input, ctx }) => {
+    const task = await requireTask(ctx, input.id);
+    if (ctx.user.role === 'agent' && task.createdBy !== ctx.user.id) {
+      throw forbidden('an agent can only cancel tasks it created');
+    }
+    const { task: cancelled, event } = await ctx.stores.tasks.update(
+      input.id,
+      { status: 'cancelled' },
+      'run_cancelled',
+    );
+    await publishTask(ctx, event);
+    return cancelled;
+  }),
+
+  decide: humanWriteProcedure.input(ZDecideInput).mutation(async ({ input, ctx }) => {
+    const { approval, event } = await ctx.stores.tasks.decide(
+      input.approvalId,
+      input.approve,
+      ctx.user.id,
+      input.comment,
+    );
+    await publishTask(ctx, event);
+    return approval;
+  }),
+
+  /** The task stream (all tasks, or one): resumable by lastEventId exactly like a channel's. */
+  onEvent: protectedProcedure.input(ZTaskEventInput).subscription(async function* ({ input, ctx, signal }) {
+    if (input.taskId) await requireTask(ctx, input.taskId);
+    const tasks = ctx.stores.tasks;
+    const mine = (taskId: string) => !input.taskId || taskId === input.taskId;
+    const sub = await ctx.hub.subscribe(TASKS_TOPIC, null);
+    const source: StreamSource<TaskChange, TaskSignal> = {
+      epoch: tasks.epoch(),
+      info: () => tasks.streamInfo(),
+      eventsAfter: (after, limit) => tasks.eventsAfter(after, limit, input.taskId),
+      classify: (event) => {
+        if (event.kind === 'task')
+          return mine(event.event.taskId) ? { stored: event.event } : { skip: event.event.offset };
+        if (event.kind === 'task-signal' && mine(event.signal.taskId)) return { signal: event.signal };
+        return null;
+      },
+    };
+    yield* resumableStream(ctx, sub, source, input.lastEventId, signal);
+  }),
+});

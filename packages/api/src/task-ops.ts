@@ -1,0 +1,51 @@
+import { forbidden, notFound, type Task, type TaskSignal, type TaskStreamEvent, type User } from '@hubbub/core';
+import type { AppDeps } from './context';
+
+/** The bus topic of the task stream. */
+export const TASKS_TOPIC = 'tasks';
+
+export function publishTask(deps: AppDeps, event: TaskStreamEvent): Promise<void> {
+  return deps.bus.publish(TASKS_TOPIC, { kind: 'task', event });
+}
+
+export function publishTaskSignal(deps: AppDeps, signal: TaskSignal): Promise<void> {
+  return deps.bus.publish(TASKS_TOPIC, { kind: 'task-signal', signal });
+}
+
+export async function requireTask(deps: AppDeps, id: string): Promise<Task> {
+  const task = await deps.stores.tasks.byId(id);
+  if (!task) throw notFound('task');
+  return task;
+}
+
+/** Only the worker that claimed a task (or an admin) may report on it. */
+export async function requireOwnTask(deps: AppDeps, user: User, id: string): Promise<Task> {
+  const task = await requireTask(deps, id);
+  if (task.workerId && task.workerId !== user.id && user.role !== 'admin') {
+    throw forbidden('this task is run by another worker');
+  }
+  return task;
+}
+
+/**
+ * Fails running tasks whose worker has said nothing for `timeoutMs`, and
+ * tells everyone. Returns how many it failed.
+ */
+export async function failStaleRuns(deps: AppDeps, timeoutMs: number): Promise<number> {
+  const stale = await deps.stores.tasks.staleRuns(deps.clock.now() - timeoutMs);
+  let failed = 0;
+  for (const task of stale) {
+    try {
+      const { event } = await deps.stores.tasks.update(
+        task.id,
+        { status: 'failed', error: 'worker timed out' },
+        'run_failed',
+      );
+      await publishTask(deps, event);
+      failed++;
+    } catch {
+      // The worker answered (or someone cancelled) in the meantime: nothing to do.
+    }
+  }
+  return failed;
+}

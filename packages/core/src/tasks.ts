@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { AppError } from './errors';
+
+export const TASK_STATUSES = ['queued', 'in_progress', 'awaiting_approval', 'completed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+
+export interface TaskProgress {
+  current: number;
+  total: number | null;
+  step: string | null;
+}
+
+export interface Task {
+  id: string;
+  /** Creation order; list cursors use it. */
+  seq: number;
+  title: string;
+  agent: string | null;
+  status: TaskStatus;
+  input: unknown;
+  progress: TaskProgress;
+  error: string | null;
+  result: unknown;
+  createdBy: string | null;
+  /** The principal (agent key user) running it. */
+  workerId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  updatedAt: string;
+  logsDropped: number;
+}
+
+export interface TaskLogLine {
+  seq: number;
+  at: string;
+  line: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+export interface Approval {
+  id: string;
+  taskId: string;
+  action: string;
+  detail: string | null;
+  status: ApprovalStatus;
+  comment: string | null;
+  requestedAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+}
+
+/** Stored (tracked, replayable) task stream events. */
+export type TaskChange =
+  | { type: 'run_created'; task: Task }
+  | { type: 'run_update'; task: Task }
+  | { type: 'run_complete'; task: Task }
+  | { type: 'run_failed'; task: Task }
+  | { type: 'run_cancelled'; task: Task }
+  | { type: 'approval_required'; task: Task; approval: Approval }
+  | { type: 'approval_decided'; task: Task; approval: Approval };
+
+/** Live only: log lines are read back with task.byId, never replayed. */
+export type TaskSignal = { type: 'log'; taskId: string; lines: TaskLogLine[] };
+
+export interface TaskStreamEvent {
+  offset: number;
+  taskId: string;
+  change: TaskChange;
+}
+
+export type TaskEvent = TaskChange | TaskSignal | { type: 'reset' };
+
+/** Which status may follow which. Terminal statuses have no way out. */
+const NEXT: Record<TaskStatus, readonly TaskStatus[]> = {
+  queued: ['in_progress', 'cancelled'],
+  in_progress: ['awaiting_approval', 'completed', 'failed', 'cancelled'],
+  awaiting_approval: ['in_progress', 'failed', 'cancelled'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+};
+
+const VERB: Record<TaskStatus, string> = {
+  queued: 'queue',
+  in_progress: 'run',
+  awaiting_approval: 'ask approval for',
+  completed: 'complete',
+  failed: 'fail',
+  cancelled: 'cancel',
+};
+
+export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** Throws CONFLICT with a sentence a person can act on, e.g. "cannot complete a cancelled task". */
+export function assertTransition(from: TaskStatus, to: TaskStatus): void {
+  if (canTransition(from, to)) return;
+  const state = from.replace('_', ' ');
+  throw new AppError('CONFLICT', `cannot ${VERB[to]} a task that is ${state}`);
+}
+
+/** Progress and log calls are only meaningful while the worker holds the task. */
+export function assertRunning(status: TaskStatus): void {
+  if (status === 'in_progress' || status === 'awaiting_approval') return;
+  throw new AppError('CONFLICT', `the task is ${status.replace('_', ' ')}: stop working on it`);
+}
+
+export const LOG_LIMITS = { lineLength: 2000, linesPerCall: 100, linesPerTask: 1000 } as const;
+/** JSON values (input, result) are kept small: they travel in every task event. */
+export const MAX_JSON_BYTES = 64 * 1024;
+
+const ZJson = z.unknown().superRefine((value, ctx) => {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    return;
+  }
+  if (text !== undefined && text.length > MAX_JSON_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_JSON_BYTES} bytes of JSON` });
+  }
+});
+
+export const ZTaskStatus = z.enum(TASK_STATUSES);
+export const ZAgentName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.-]+$/, 'use letters, digits, dot, dash or underscore');
+const ZTaskId = z.string().min(1).max(64);
+
+export const ZCreateTaskInput = z.object({
+  title: z.string().trim().min(1).max(200),
+  agent: ZAgentName.optional(),
+  input: ZJson.optional(),
+  totalSteps: z.number().int().min(1).max(1_000_000).optional(),
+});
+export const ZTaskListInput = z.object({
+  status: ZTaskStatus.optional(),
+  agent: ZAgentName.optional(),
+  cursor: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(100).default(25),
+});
+export const ZTaskRef = z.object({ id: ZTaskId });
+export const ZClaimInput = z.object({ agent: ZAgentName });
+export const ZProgressInput = z.object({
+  id: ZTaskId,
+  current: z.number().int().min(0, 'progress cannot be negative').max(1_000_000),
+  total: z.number().int().min(1).max(1_000_000).optional(),
+  step: z.string().trim().max(200).optional(),
+});
+export const ZLogInput = z.object({
+  id: ZTaskId,
+  lines: z.array(z.string().max(LOG_LIMITS.lineLength, `a log line is at most ${LOG_LIMITS.lineLength} characters`)).min(1).max(LOG_LIMITS.linesPerCall),
+});
+export const ZCompleteInput = z.object({ id: ZTaskId, result: ZJson.optional() });
+export const ZFailInput = z.object({ id: ZTaskId, error: z.string().trim().min(1).max(2000) });
+export const ZRequestApprovalInput = z.object({
+  id: ZTaskId,
+  action: z.string().trim().min(1).max(200),
+  detail: z.string().max(4000).optional(),
+});
+export const ZDecideInput = z.object({
+  approvalId: ZTaskId,
+  approve: z.boolean(),
+  comment: z.string().trim().max(1000).optional(),
+});
+export const ZTaskEventInput = z.object({ taskId: ZTaskId.optional(), lastEventId: z.string().max(80).nullish() });
+export const ZCreateApiKeyInput = z.object({
+  name: z.string().trim().min(2).max(40).regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, dot, dash or underscore'),
+  role: z.enum(['agent', 'member']).default('agent'),
+});
+export const ZApiKeyRef = z.object({ id: z.string().min(1).max(64) });
