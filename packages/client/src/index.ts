@@ -52,3 +52,12 @@ export function createHubbubClient(options: HubbubClientOptions) {
 }
 
 export type HubbubClient = ReturnType<typeof createHubbubClient>;
+
+export {
+  type RunWorkerOptions,
+  runWorker,
+  type Task,
+  type Worker,
+  type WorkerContext,
+  type WorkerEvent,
+} from './worker';

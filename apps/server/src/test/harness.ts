@@ -19,6 +19,8 @@ export interface TestServerOptions {
   webDir?: string;
   keepAlive?: { pingMs: number; pongWaitMs: number };
   taskTimeoutMs?: number;
+  /** Listen on this port (restart tests); default: any free port. */
+  port?: number;
   /** Receives the server's log lines (default: silent unless LOG_LEVEL is set). */
   logTo?: { write(line: string): void };
 }
@@ -61,7 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     keepAlive: options.keepAlive,
     taskTimeoutMs: options.taskTimeoutMs,
   });
-  const port = await hubbub.listen(0, '127.0.0.1');
+  const port = await hubbub.listen(options.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const clients: HubbubClient[] = [];
 

@@ -1,5 +1,6 @@
 import {
   forbidden,
+  formatEventId,
   type TaskChange,
   type TaskSignal,
   ZClaimInput,
@@ -34,7 +35,13 @@ export const taskRouter = router({
     return task;
   }),
 
-  list: protectedProcedure.input(ZTaskListInput).query(({ input, ctx }) => ctx.stores.tasks.list(input)),
+  /** A page of tasks, newest first, with `eventId`: subscribe with it as lastEventId to miss nothing since. */
+  list: protectedProcedure.input(ZTaskListInput).query(async ({ input, ctx }) => {
+    // The position is read first: anything after it is replayed, so nothing falls between read and subscribe.
+    const { epoch, head } = await ctx.stores.tasks.streamInfo();
+    const page = await ctx.stores.tasks.list(input);
+    return { ...page, eventId: formatEventId(epoch, head) };
+  }),
 
   byId: protectedProcedure.input(ZTaskRef).query(async ({ input, ctx }) => {
     const task = await requireTask(ctx, input.id);
