@@ -1,4 +1,5 @@
 export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+export { generateApiKey } from './api-keys';
 export {
   type AppDeps,
   type AppDepsInput,
