@@ -21,6 +21,13 @@ const ZEnv = z.object({
     .default(24 * 3600),
   HUBBUB_TASK_TIMEOUT_S: z.coerce.number().positive().default(300),
   HUBBUB_WEB_DIR: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  HUBBUB_MODEL: z.string().min(1).optional(),
+  HUBBUB_SYSTEM_PROMPT: z.string().optional(),
+  HUBBUB_MAX_TOKENS: z.coerce.number().int().positive().optional(),
+  /** Pace of the built-in offline model (ms between bursts of tokens). */
+  HUBBUB_OFFLINE_TOKEN_MS: z.coerce.number().int().min(0).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -28,7 +35,10 @@ export type Env = z.infer<typeof ZEnv>;
 
 /** Reads and validates the environment once; exits with a readable message when it is wrong. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = ZEnv.safeParse(source);
+  const parsed = ZEnv.refine((e) => !e.OPENAI_BASE_URL || e.HUBBUB_MODEL, {
+    message: 'OPENAI_BASE_URL is set but HUBBUB_MODEL is not: say which model to use',
+    path: ['HUBBUB_MODEL'],
+  }).safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     console.error(`Invalid configuration:\n${lines.join('\n')}`);

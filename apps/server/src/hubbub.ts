@@ -14,8 +14,9 @@ import {
   type RateLimit,
   type SystemStatus,
 } from '@hubbub/api';
+import { Assistant, createOfflineModel } from '@hubbub/assistant';
 import { ChannelHub, createMemoryBus } from '@hubbub/bus';
-import { AppError, systemClock } from '@hubbub/core';
+import { AppError, type ModelProvider, systemClock } from '@hubbub/core';
 import { createSqliteStores, type Stores } from '@hubbub/db';
 import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -43,6 +44,15 @@ export interface HubbubConfig {
   keepAlive?: { pingMs: number; pongWaitMs: number };
   /** A running task whose worker is silent this long is failed ("worker timed out"). */
   taskTimeoutMs?: number;
+  assistant?: {
+    /** The model; default: the built-in offline model. */
+    model?: ModelProvider;
+    systemPrompt?: string;
+    maxOutputTokens?: number;
+    /** Pace of the built-in offline model. */
+    offlineTokenIntervalMs?: number;
+    deltaIntervalMs?: number;
+  };
 }
 
 export interface Hubbub {
@@ -69,6 +79,23 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   const bus = createMemoryBus();
   const hub = new ChannelHub(bus, { queueCapacity: config.queueCapacity });
   const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const assistantConfig = config.assistant ?? {};
+  const assistant = new Assistant({
+    chat: stores.chat,
+    bus,
+    model:
+      assistantConfig.model ??
+      createOfflineModel({
+        tokenIntervalMs: assistantConfig.offlineTokenIntervalMs,
+        facts: { taskStats: () => stores.tasks.stats(Date.now()) },
+      }),
+    systemPrompt: assistantConfig.systemPrompt,
+    maxOutputTokens: assistantConfig.maxOutputTokens,
+    deltaIntervalMs: assistantConfig.deltaIntervalMs,
+    onFailure: (reason, err, messageId) => logger.warn({ reason, messageId, err }, 'assistant reply failed'),
+  });
+  const interrupted = await assistant.recoverInterrupted();
+  if (interrupted > 0) logger.warn({ interrupted }, 'marked interrupted assistant replies as failed');
 
   const status = (): SystemStatus => ({
     version: VERSION,
@@ -85,6 +112,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     stores,
     bus,
     hub,
+    assistant,
     clock: systemClock,
     tokens: createTokenService(config.secret, config.tokenTtlSeconds),
     rateLimit: config.rateLimit,
@@ -197,6 +225,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
       for (const ws of wss.clients) ws.close(1012, 'server restarting');
       await waitUntil(() => wss.clients.size === 0, 1000);
       for (const ws of wss.clients) ws.terminate();
+      await assistant.stopAll();
       await Promise.race([closed, sleep(5000).then(() => server.closeAllConnections())]);
       await bus.close();
       await stores.close();

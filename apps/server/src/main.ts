@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { createOpenAICompatibleModel } from '@hubbub/assistant';
 import { readEnv } from './env';
 import { createHubbub } from './hubbub';
 import { createLogger } from './logger';
@@ -15,10 +16,22 @@ const hubbub = await createHubbub({
   webDir: env.HUBBUB_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
   taskTimeoutMs: env.HUBBUB_TASK_TIMEOUT_S * 1000,
+  assistant: {
+    model: env.HUBBUB_MODEL
+      ? createOpenAICompatibleModel({
+          baseURL: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+          apiKey: env.OPENAI_API_KEY,
+          model: env.HUBBUB_MODEL,
+        })
+      : undefined,
+    systemPrompt: env.HUBBUB_SYSTEM_PROMPT,
+    maxOutputTokens: env.HUBBUB_MAX_TOKENS,
+    offlineTokenIntervalMs: env.HUBBUB_OFFLINE_TOKEN_MS,
+  },
 });
 
 const port = await hubbub.listen(env.PORT, env.HOST);
-logger.info({ port, dataDir: env.HUBBUB_DATA_DIR }, 'hubbub listening');
+logger.info({ port, dataDir: env.HUBBUB_DATA_DIR, model: hubbub.deps.assistant.model.model }, 'hubbub listening');
 console.log(`\n  Hubbub is running at http://localhost:${port}\n`);
 
 let stopping = false;

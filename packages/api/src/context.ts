@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Assistant } from '@hubbub/assistant';
 import type { ChannelHub } from '@hubbub/bus';
 import {
   type ApiKeyStore,
@@ -49,6 +50,7 @@ export interface AppDeps {
   };
   bus: Bus;
   hub: ChannelHub;
+  assistant: Assistant;
   clock: Clock;
   tokens: TokenService;
   rateLimit: RateLimit;

@@ -21,8 +21,8 @@ export interface StreamSource<C, S> {
    * counts as seen), or nothing of this stream's.
    */
   classify(event: BusEvent): { stored: Stored<C> } | { signal: S } | { skip: number } | null;
-  /** Signals to send once the subscriber is live (e.g. who is online). */
-  greeting?(): S[];
+  /** Signals to send once the subscriber is live and has everything up to `delivered` (e.g. who is online). */
+  greeting?(delivered: number): S[];
   /** True when this change ends the subscription (e.g. the caller left a private channel). */
   endsWith?(change: C): boolean;
 }
@@ -73,7 +73,7 @@ export async function* resumableStream<C, S>(
         yield tracked(id(event.offset), event.change);
       }
     }
-    for (const greeting of source.greeting?.() ?? []) yield tracked(id(delivered), greeting);
+    for (const greeting of source.greeting?.(delivered) ?? []) yield tracked(id(delivered), greeting);
 
     let slow = false;
     for (;;) {

@@ -91,6 +91,8 @@ export interface ChatStore {
   deleteMessage(id: string): Promise<StreamEvent>;
   history(channelId: string, opts: { before?: number | undefined; limit: number }): Promise<HistoryPage>;
   streamInfo(channelId: string): Promise<StreamInfo>;
+  /** Assistant replies still marked streaming (after a crash: to be marked failed). */
+  streamingMessages(): Promise<Message[]>;
   /** Stored events with offset > after, oldest first, at most `limit`. */
   eventsAfter(channelId: string, after: number, limit: number): Promise<StreamEvent[]>;
 }
@@ -187,4 +189,24 @@ export interface ApiKeyStore {
   list(): Promise<ApiKey[]>;
   revoke(id: string): Promise<ApiKey>;
   touch(id: string, at: string): Promise<void>;
+}
+
+export interface ModelMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ModelStream {
+  /** Text chunks as the model produces them. Throws when the model fails. */
+  text: AsyncIterable<string>;
+  /** Output tokens, once the stream has ended (null when the model does not say). */
+  usage(): Promise<{ outputTokens: number | null }>;
+}
+
+/** A language model that streams its answer; any OpenAI-compatible endpoint, or the built-in offline one. */
+export interface ModelProvider {
+  /** Shown on replies: "openai-compatible", "hubbub-offline". */
+  readonly provider: string;
+  readonly model: string;
+  stream(input: { messages: ModelMessage[]; signal: AbortSignal; maxOutputTokens?: number }): ModelStream;
 }

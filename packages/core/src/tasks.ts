@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from './errors';
+import { LIMITS } from './schemas';
 
 export const TASK_STATUSES = ['queued', 'in_progress', 'awaiting_approval', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -112,6 +113,7 @@ export const LOG_LIMITS = { lineLength: 2000, linesPerCall: 100, linesPerTask: 1
 /** JSON values (input, result) are kept small: they travel in every task event. */
 export const MAX_JSON_BYTES = 64 * 1024;
 
+const utf8 = new TextEncoder();
 const ZJson = z.unknown().superRefine((value, ctx) => {
   let text: string | undefined;
   try {
@@ -120,7 +122,13 @@ const ZJson = z.unknown().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'must be JSON' });
     return;
   }
-  if (text !== undefined && text.length > MAX_JSON_BYTES) {
+  // JSON.stringify has no text for a function or a symbol (undefined itself is "no value", handled by optional()).
+  if (text === undefined) {
+    if (value !== undefined) ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    return;
+  }
+  // The cap is in UTF-8 bytes (what is stored and sent), not UTF-16 characters.
+  if (utf8.encode(text).length > MAX_JSON_BYTES) {
     ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_JSON_BYTES} bytes of JSON` });
   }
 });
@@ -172,7 +180,14 @@ export const ZDecideInput = z.object({
 });
 export const ZTaskEventInput = z.object({ taskId: ZTaskId.optional(), lastEventId: z.string().max(80).nullish() });
 export const ZCreateApiKeyInput = z.object({
-  name: z.string().trim().min(2).max(40).regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, dot, dash or underscore'),
+  // The name becomes the key's user handle: lowercase and within the handle limits, like ZHandle.
+  name: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(LIMITS.handle.min)
+    .max(LIMITS.handle.max)
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, dot, dash or underscore'),
   role: z.enum(['agent', 'member']).default('agent'),
 });
 export const ZApiKeyRef = z.object({ id: z.string().min(1).max(64) });

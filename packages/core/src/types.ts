@@ -38,6 +38,10 @@ export interface MessageMeta {
   lane?: string;
   provider?: string;
   tokenCount?: number;
+  /** The model that wrote an assistant reply. */
+  model?: string;
+  /** Why an assistant reply failed, in words a person can act on. */
+  error?: string;
 }
 
 export type MessageRole = 'user' | 'assistant' | 'system';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RateLimit } from '@hubbub/api';
 import { createHubbubClient, type HubbubClient, type HubbubClientOptions } from '@hubbub/client';
-import { createHubbub, type Hubbub } from '../hubbub';
+import { createHubbub, type Hubbub, type HubbubConfig } from '../hubbub';
 import { createLogger } from '../logger';
 import { loadOrCreateSecret } from '../secret';
 
@@ -19,6 +19,7 @@ export interface TestServerOptions {
   webDir?: string;
   keepAlive?: { pingMs: number; pongWaitMs: number };
   taskTimeoutMs?: number;
+  assistant?: HubbubConfig['assistant'];
   /** Listen on this port (restart tests); default: any free port. */
   port?: number;
   /** Receives the server's log lines (default: silent unless LOG_LEVEL is set). */
@@ -62,6 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     maxPayloadBytes: options.maxPayloadBytes,
     keepAlive: options.keepAlive,
     taskTimeoutMs: options.taskTimeoutMs,
+    assistant: options.assistant ?? { offlineTokenIntervalMs: 2 },
   });
   const port = await hubbub.listen(options.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

@@ -75,7 +75,13 @@ export const channelRouter = router({
       eventsAfter: (after, limit) => chat.eventsAfter(channel.id, after, limit),
       classify: (event) =>
         event.kind === 'change' ? { stored: event.event } : event.kind === 'signal' ? { signal: event.signal } : null,
-      greeting: () => [{ type: 'presence', online: ctx.hub.online(channel.id) }],
+      // Who is here, and the text so far of replies still streaming (the deltas that follow continue it).
+      greeting: (delivered) => [
+        { type: 'presence', online: ctx.hub.online(channel.id) },
+        ...ctx.assistant
+          .inFlight(channel.id, delivered)
+          .map(({ messageId, text }) => ({ type: 'message.delta' as const, messageId, index: 0, text })),
+      ],
       // Leaving a private channel ends its stream.
       endsWith: (change) =>
         change.type === 'member.left' && change.userId === ctx.user.id && channel.visibility === 'private',

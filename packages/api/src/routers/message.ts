@@ -1,3 +1,4 @@
+import { mentionsAssistant } from '@hubbub/assistant';
 import {
   assertCanModify,
   assertNotArchived,
@@ -13,6 +14,8 @@ import { protectedProcedure, router, writeProcedure } from '../trpc';
 export const messageRouter = router({
   send: writeProcedure.input(ZSendMessageInput).mutation(async ({ input, ctx }) => {
     await postableChannel(ctx, input.channelId);
+    const asksAssistant = mentionsAssistant(input.content);
+    if (asksAssistant) ctx.assistant.assertCanStart(ctx.user.id);
     const { message, event } = await ctx.stores.chat.sendMessage({
       channelId: input.channelId,
       authorId: ctx.user.id,
@@ -21,7 +24,26 @@ export const messageRouter = router({
       meta: input.meta,
     });
     await publish(ctx, event);
+    // A retried send (event null) must not ask twice.
+    if (asksAssistant && event) await ctx.assistant.reply(message, ctx.user);
     return message;
+  }),
+
+  /** Stops a streaming assistant reply; the text so far stays, with status "cancelled". */
+  cancel: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
+    const message = await ctx.stores.chat.messageById(input.messageId);
+    if (!message) throw notFound('message');
+    await readableChannel(ctx, message.channelId);
+    await ctx.assistant.cancel(message.id, ctx.user);
+    return (await ctx.stores.chat.messageById(message.id)) ?? message;
+  }),
+
+  /** Regenerates an assistant reply in place: same message, new text, streamed like the first. */
+  retry: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
+    const message = await ctx.stores.chat.messageById(input.messageId);
+    if (!message) throw notFound('message');
+    await postableChannel(ctx, message.channelId);
+    return ctx.assistant.retry(message.id, ctx.user);
   }),
 
   history: protectedProcedure.input(ZHistoryInput).query(async ({ input, ctx }) => {

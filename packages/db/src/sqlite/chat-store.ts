@@ -288,6 +288,16 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       });
     },
 
+    async streamingMessages() {
+      return db
+        .select(messageColumns)
+        .from(messages)
+        .leftJoin(users, eq(users.id, messages.authorId))
+        .where(eq(messages.status, 'streaming'))
+        .all()
+        .map(toMessage);
+    },
+
     async messageById(id) {
       return getMessage(db, id);
     },

@@ -342,12 +342,21 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
       for (const row of db.select({ status: tasks.status, n: count() }).from(tasks).groupBy(tasks.status).all()) {
         counts[row.status] = row.n;
       }
-      const hourAgo = new Date(nowMs - 3600_000).toISOString();
+      // "The last hour" is exactly the 60 whole minutes of perMinute (the current one included), so the two agree.
+      const start = Math.floor(nowMs / 60_000) * 60_000 - 59 * 60_000;
+      const from = new Date(start).toISOString();
+      const until = new Date(start + 60 * 60_000).toISOString();
       const minute = sql<string>`substr(${tasks.completedAt}, 1, 16)`;
       const rows = db
         .select({ minute, status: tasks.status, n: count() })
         .from(tasks)
-        .where(and(gte(tasks.completedAt, hourAgo), inArray(tasks.status, ['completed', 'failed'])))
+        .where(
+          and(
+            gte(tasks.completedAt, from),
+            lt(tasks.completedAt, until),
+            inArray(tasks.status, ['completed', 'failed']),
+          ),
+        )
         .groupBy(minute, tasks.status)
         .all();
       const byMinute = new Map<string, { completed: number; failed: number }>();
@@ -361,7 +370,6 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
         byMinute.set(row.minute, bucket);
       }
       const perMinute = [];
-      const start = Math.floor(nowMs / 60_000) * 60_000 - 59 * 60_000;
       for (let t = start; t <= nowMs; t += 60_000) {
         const key = new Date(t).toISOString().slice(0, 16);
         perMinute.push({ minute: key, ...(byMinute.get(key) ?? { completed: 0, failed: 0 }) });

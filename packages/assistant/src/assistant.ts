@@ -1,0 +1,252 @@
+import {
+  AppError,
+  type Bus,
+  type ChatStore,
+  type Message,
+  type MessageMeta,
+  type ModelProvider,
+  notFound,
+  type StreamEvent,
+  type User,
+} from '@hubbub/core';
+import { DeltaCoalescer } from './coalescer';
+import { describeModelError } from './model-errors';
+import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
+
+export interface AssistantOptions {
+  chat: ChatStore;
+  bus: Bus;
+  model: ModelProvider;
+  systemPrompt?: string;
+  /** Characters of channel history the model sees. Default 12,000. */
+  historyBudgetChars?: number;
+  maxOutputTokens?: number;
+  /** At most one delta frame per this many ms reaches subscribers. Default 30. */
+  deltaIntervalMs?: number;
+  /** Replies one person may have streaming at once. Default 1. */
+  maxConcurrentPerUser?: number;
+  /** A model silent this long is given up on. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** Told about model failures (the server logs them). */
+  onFailure?(reason: string, error: unknown, messageId: string): void;
+}
+
+interface Reply {
+  messageId: string;
+  channelId: string;
+  seq: number;
+  requestedBy: string;
+  controller: AbortController;
+  /** Why it stopped early, if it did. */
+  stop: { status: 'cancelled' | 'failed'; reason?: string } | null;
+  text: string;
+  done: Promise<void>;
+}
+
+/**
+ * Streams model replies into channels: creates the reply as a tracked
+ * message, relays the model's text as coalesced `message.delta` signals, and
+ * stores the whole text when done — or what there was, when stopped or failed.
+ */
+export class Assistant {
+  private readonly replies = new Map<string, Reply>();
+  private readonly perUser = new Map<string, number>();
+
+  constructor(private readonly options: AssistantOptions) {}
+
+  get model(): ModelProvider {
+    return this.options.model;
+  }
+
+  get streaming(): number {
+    return this.replies.size;
+  }
+
+  /** Throws TOO_MANY_REQUESTS when `userId` already has the allowed number of replies streaming. */
+  assertCanStart(userId: string): void {
+    if ((this.perUser.get(userId) ?? 0) >= (this.options.maxConcurrentPerUser ?? 1)) {
+      throw new AppError('TOO_MANY_REQUESTS', 'the assistant is still answering you: wait for it, or stop it');
+    }
+  }
+
+  /** Starts a reply to `trigger` in its channel; resolves once the (empty, streaming) reply exists. */
+  async reply(trigger: Message, requestedBy: User): Promise<Message> {
+    this.assertCanStart(requestedBy.id);
+    const { message, event } = await this.options.chat.sendMessage({
+      channelId: trigger.channelId,
+      authorId: null,
+      role: 'assistant',
+      status: 'streaming',
+      content: '',
+      meta: { provider: this.options.model.provider, model: this.options.model.model },
+    });
+    await this.publish(event);
+    this.run(message, requestedBy.id);
+    return message;
+  }
+
+  /** Regenerates a finished, failed or cancelled reply in place (same id, new text). */
+  async retry(messageId: string, requestedBy: User): Promise<Message> {
+    const message = await this.requireReply(messageId);
+    if (this.replies.has(messageId) || message.status === 'streaming') {
+      throw new AppError('CONFLICT', 'this reply is still streaming: stop it first');
+    }
+    this.assertCanStart(requestedBy.id);
+    const { message: reset, event } = await this.options.chat.editMessage(messageId, {
+      content: '',
+      status: 'streaming',
+      meta: { provider: this.options.model.provider, model: this.options.model.model, error: undefined, tokenCount: undefined },
+    });
+    await this.publish(event);
+    this.run(reset, requestedBy.id);
+    return reset;
+  }
+
+  /** Stops a streaming reply: the model request is aborted and the text so far is kept. */
+  async cancel(messageId: string, by: User): Promise<void> {
+    const reply = this.replies.get(messageId);
+    if (!reply) {
+      const message = await this.requireReply(messageId);
+      if (message.status !== 'streaming') throw new AppError('CONFLICT', `this reply is already ${message.status}`);
+      // Streaming, but not here: nothing to abort in this process (a later instance-aware bus handles it).
+      throw new AppError('CONFLICT', 'this reply is not streaming on this server');
+    }
+    if (reply.requestedBy !== by.id && by.role !== 'admin') {
+      throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can stop this reply');
+    }
+    reply.stop = { status: 'cancelled' };
+    reply.controller.abort(new Error('cancelled'));
+    await reply.done;
+  }
+
+  /** Replies streaming in a channel that a subscriber (at `upToSeq`) knows about, with their text so far. */
+  inFlight(channelId: string, upToSeq: number): { messageId: string; text: string }[] {
+    const found = [];
+    for (const reply of this.replies.values()) {
+      if (reply.channelId === channelId && reply.seq <= upToSeq && reply.text) {
+        found.push({ messageId: reply.messageId, text: reply.text });
+      }
+    }
+    return found;
+  }
+
+  /** After a crash, replies left "streaming" are failed: nothing will ever finish them. */
+  async recoverInterrupted(): Promise<number> {
+    const stuck = await this.options.chat.streamingMessages();
+    for (const message of stuck) {
+      const { event } = await this.options.chat.editMessage(message.id, {
+        status: 'failed',
+        meta: { error: 'interrupted: the server stopped while this reply was streaming' },
+      });
+      await this.publish(event);
+    }
+    return stuck.length;
+  }
+
+  /** Shutdown: ends every reply as failed ("interrupted") with its text so far. */
+  async stopAll(): Promise<void> {
+    const all = [...this.replies.values()];
+    for (const reply of all) {
+      reply.stop = { status: 'failed', reason: 'interrupted: the server is restarting' };
+      reply.controller.abort(new Error('shutdown'));
+    }
+    await Promise.all(all.map((r) => r.done));
+  }
+
+  private async requireReply(messageId: string): Promise<Message> {
+    const message = await this.options.chat.messageById(messageId);
+    if (!message) throw notFound('message');
+    if (message.role !== 'assistant') throw new AppError('BAD_REQUEST', 'that message is not an assistant reply');
+    return message;
+  }
+
+  private run(message: Message, requestedBy: string): void {
+    const reply: Reply = {
+      messageId: message.id,
+      channelId: message.channelId,
+      seq: message.seq,
+      requestedBy,
+      controller: new AbortController(),
+      stop: null,
+      text: '',
+      done: Promise.resolve(),
+    };
+    this.replies.set(message.id, reply);
+    this.perUser.set(requestedBy, (this.perUser.get(requestedBy) ?? 0) + 1);
+    reply.done = this.stream(reply).finally(() => {
+      this.replies.delete(message.id);
+      const left = (this.perUser.get(requestedBy) ?? 1) - 1;
+      if (left > 0) this.perUser.set(requestedBy, left);
+      else this.perUser.delete(requestedBy);
+    });
+  }
+
+  private async stream(reply: Reply): Promise<void> {
+    const { chat, model } = this.options;
+    const coalescer = new DeltaCoalescer(this.options.deltaIntervalMs ?? 30, (delta) => {
+      this.options.bus
+        .publish(reply.channelId, {
+          kind: 'signal',
+          channelId: reply.channelId,
+          signal: { type: 'message.delta', messageId: reply.messageId, ...delta },
+        })
+        .catch(() => {});
+    });
+    const idleMs = this.options.idleTimeoutMs ?? 60_000;
+    let idle: NodeJS.Timeout | undefined;
+    const touch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        reply.stop = { status: 'failed', reason: 'the model did not answer in time' };
+        reply.controller.abort(new Error('idle timeout'));
+      }, idleMs);
+    };
+
+    let status: Message['status'] = 'complete';
+    const meta: MessageMeta = { provider: model.provider, model: model.model };
+    try {
+      const history = await chat.history(reply.channelId, { before: reply.seq, limit: 100 });
+      const messages = buildPrompt(
+        history.items,
+        this.options.historyBudgetChars ?? 12_000,
+        this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+      );
+      touch();
+      const stream = model.stream({
+        messages,
+        signal: reply.controller.signal,
+        maxOutputTokens: this.options.maxOutputTokens,
+      });
+      for await (const chunk of stream.text) {
+        if (reply.stop) break;
+        reply.text += chunk;
+        coalescer.push(chunk);
+        touch();
+      }
+      if (reply.stop) throw new Error('stopped');
+      meta.tokenCount = (await stream.usage()).outputTokens ?? undefined;
+      if (!reply.text.trim()) {
+        status = 'failed';
+        meta.error = 'the model returned an empty reply';
+      }
+    } catch (error) {
+      if (reply.stop) {
+        status = reply.stop.status;
+        if (reply.stop.reason) meta.error = reply.stop.reason;
+      } else {
+        status = 'failed';
+        meta.error = describeModelError(error);
+        this.options.onFailure?.(meta.error, error, reply.messageId);
+      }
+    } finally {
+      clearTimeout(idle);
+      coalescer.flush();
+    }
+    const { event } = await chat.editMessage(reply.messageId, { content: reply.text, status, meta });
+    await this.publish(event);
+  }
+
+  private publish(event: StreamEvent | null): Promise<void> {
+    return event ? this.options.bus.publish(event.channelId, { kind: 'change', event }) : Promise.resolve();
+  }
+}
