@@ -4,6 +4,6 @@ export * from './event-id';
 export * from './permissions';
 export * from './ports';
 export * from './schemas';
+export * from './tasks';
 export * from './throttle';
 export * from './types';
-export * from './tasks';

@@ -152,13 +152,22 @@ export interface TaskStore {
   /** Atomically takes the oldest queued task for `agent` (or for anyone); null when there is none. */
   claim(agent: string, workerId: string): Promise<Changed | null>;
   /** Moves the task (status checked against the machine) and records the event. */
-  update(id: string, patch: TaskPatch, eventType: 'run_update' | 'run_complete' | 'run_failed' | 'run_cancelled'): Promise<Changed>;
+  update(
+    id: string,
+    patch: TaskPatch,
+    eventType: 'run_update' | 'run_complete' | 'run_failed' | 'run_cancelled',
+  ): Promise<Changed>;
   /** Marks the worker alive without an event. Throws CONFLICT once the task is no longer running. */
   heartbeat(id: string): Promise<Task>;
   appendLogs(id: string, lines: string[]): Promise<{ task: Task; lines: TaskLogLine[] }>;
   logs(id: string, limit: number): Promise<TaskLogLine[]>;
   requestApproval(id: string, action: string, detail?: string): Promise<Changed & { approval: Approval }>;
-  decide(approvalId: string, approve: boolean, decidedBy: string, comment?: string): Promise<Changed & { approval: Approval }>;
+  decide(
+    approvalId: string,
+    approve: boolean,
+    decidedBy: string,
+    comment?: string,
+  ): Promise<Changed & { approval: Approval }>;
   approvals(taskId: string): Promise<Approval[]>;
   timeline(taskId: string): Promise<TaskTimelineEntry[]>;
   stats(now: number): Promise<TaskStats>;
@@ -184,7 +193,14 @@ export interface ApiKey {
 
 export interface ApiKeyStore {
   /** Creates the key's user (handle = name) and the key; CONFLICT when the name is taken. */
-  create(input: { id: string; name: string; role: ApiKey['role']; prefix: string; secretHash: string; createdBy: string }): Promise<ApiKey>;
+  create(input: {
+    id: string;
+    name: string;
+    role: ApiKey['role'];
+    prefix: string;
+    secretHash: string;
+    createdBy: string;
+  }): Promise<ApiKey>;
   byIdWithSecret(id: string): Promise<(ApiKey & { secretHash: string }) | null>;
   list(): Promise<ApiKey[]>;
   revoke(id: string): Promise<ApiKey>;

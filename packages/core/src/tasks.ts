@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { AppError } from './errors';
 import { LIMITS } from './schemas';
 
-export const TASK_STATUSES = ['queued', 'in_progress', 'awaiting_approval', 'completed', 'failed', 'cancelled'] as const;
+export const TASK_STATUSES = [
+  'queued',
+  'in_progress',
+  'awaiting_approval',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 
@@ -164,7 +171,10 @@ export const ZProgressInput = z.object({
 });
 export const ZLogInput = z.object({
   id: ZTaskId,
-  lines: z.array(z.string().max(LOG_LIMITS.lineLength, `a log line is at most ${LOG_LIMITS.lineLength} characters`)).min(1).max(LOG_LIMITS.linesPerCall),
+  lines: z
+    .array(z.string().max(LOG_LIMITS.lineLength, `a log line is at most ${LOG_LIMITS.lineLength} characters`))
+    .min(1)
+    .max(LOG_LIMITS.linesPerCall),
 });
 export const ZCompleteInput = z.object({ id: ZTaskId, result: ZJson.optional() });
 export const ZFailInput = z.object({ id: ZTaskId, error: z.string().trim().min(1).max(2000) });

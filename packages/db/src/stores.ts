@@ -1,8 +1,8 @@
 import type { ApiKeyStore, ChatStore, TaskStore, UserStore } from '@hubbub/core';
 import { createSqliteApiKeyStore } from './sqlite/api-key-store';
-import { createSqliteTaskStore, type TaskStoreOptions } from './sqlite/task-store';
 import { type ChatStoreOptions, createSqliteChatStore } from './sqlite/chat-store';
 import { openSqlite } from './sqlite/open';
+import { createSqliteTaskStore, type TaskStoreOptions } from './sqlite/task-store';
 import { createSqliteUserStore } from './sqlite/user-store';
 
 export interface Stores {

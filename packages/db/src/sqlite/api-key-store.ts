@@ -19,7 +19,14 @@ export function createSqliteApiKeyStore(db: SqliteDb): ApiKeyStore {
         const userId = randomUUID();
         // The key's identity; '!' is no scrypt hash, so nobody can log in as it with a password.
         tx.insert(users)
-          .values({ id: userId, handle: input.name, displayName: input.name, role: input.role, passwordHash: '!', createdAt: at })
+          .values({
+            id: userId,
+            handle: input.name,
+            displayName: input.name,
+            role: input.role,
+            passwordHash: '!',
+            createdAt: at,
+          })
           .run();
         const row: Row = {
           id: input.id,

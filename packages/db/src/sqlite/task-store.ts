@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type Approval,
   AppError,
+  type Approval,
   assertRunning,
   assertTransition,
   LOG_LIMITS,
@@ -389,7 +389,10 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
     async streamInfo() {
       return db.transaction((tx) => {
         const h = head(tx);
-        const oldest = tx.select({ offset: min(taskEvents.offset) }).from(taskEvents).get()?.offset;
+        const oldest = tx
+          .select({ offset: min(taskEvents.offset) })
+          .from(taskEvents)
+          .get()?.offset;
         return { epoch, head: h, oldestRetained: oldest ?? h + 1 };
       });
     },

@@ -1,0 +1,264 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createOpenAICompatibleModel } from '@hubbub/assistant';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeMode, type FakeOpenAI, startFakeOpenAI } from './test/fake-openai';
+import { startTestServer, type TestServer } from './test/harness';
+import { type Received, recordChannel } from './test/stream';
+
+let server: TestServer | undefined;
+let fake: FakeOpenAI | undefined;
+let child: ChildProcess | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  child?.kill('SIGKILL');
+  child = undefined;
+  await server?.stop();
+  server = undefined;
+  await fake?.close();
+  fake = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Msg {
+  id: string;
+  status: string;
+  content: string;
+  role: string;
+  meta: { provider?: string; model?: string; tokenCount?: number; error?: string } | null;
+}
+const msg = (e: Received) => e.data.message as Msg;
+const isReply = (e: Received) => 'message' in e.data && msg(e).role === 'assistant';
+const finished = (e: Received) =>
+  e.data.type === 'message.updated' && isReply(e) && ['complete', 'cancelled', 'failed'].includes(msg(e).status);
+
+/** Applies a channel's deltas for one message, as a client does: text at its offset. */
+function applyDeltas(events: Received[], messageId: string, start = '') {
+  let content = start;
+  for (const e of events) {
+    if (e.data.type === 'message.delta' && e.data.messageId === messageId) {
+      const index = e.data.index as number;
+      content = content.slice(0, index) + (e.data.text as string);
+    }
+  }
+  return content;
+}
+
+async function setup(mode: FakeMode | 'offline' | { baseURL: string }) {
+  if (mode === 'offline') {
+    server = await startTestServer();
+  } else {
+    const baseURL = 'baseURL' in mode ? mode.baseURL : (fake = await startFakeOpenAI(mode)).baseURL;
+    server = await startTestServer({
+      assistant: {
+        model: createOpenAICompatibleModel({ baseURL, apiKey: 'sk-test', model: 'fake-model' }),
+        deltaIntervalMs: 10,
+      },
+    });
+  }
+  const alice = await server.signup('alice');
+  const a = server.client(alice.token);
+  const general = (await a.api.channel.list.query()).find((c) => c.slug === 'general');
+  if (!general) throw new Error('no general');
+  const page = await a.api.message.history.query({ channelId: general.id });
+  const stream = recordChannel(a, general.id, page.eventId);
+  await stream.until((e) => e.some((x) => x.data.type === 'presence'));
+  return { server, a, channelId: general.id, stream };
+}
+
+const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i} `);
+
+describe('the assistant streams model replies', () => {
+  it('relays tokens as ordered deltas whose concatenation is the stored text', async () => {
+    const tokens = ['Hello', ' there', ',', ' how', ' can', ' I', ' help', '?'];
+    const { a, channelId, stream } = await setup({ kind: 'stream', tokens });
+    await a.api.message.send.mutate({ channelId, content: '@assistant hello' });
+    await stream.until((e) => e.some(finished));
+    const created = stream.events.find((e) => e.data.type === 'message.created' && isReply(e));
+    if (!created) throw new Error('no reply created');
+    expect(msg(created).status).toBe('streaming');
+    const done = stream.events.find(finished) as Received;
+    expect(msg(done)).toMatchObject({
+      id: msg(created).id,
+      status: 'complete',
+      content: tokens.join(''),
+      meta: { provider: 'openai-compatible', model: 'fake-model', tokenCount: tokens.length },
+    });
+    expect(applyDeltas(stream.events, msg(created).id)).toBe(tokens.join(''));
+    const indices = stream.events.filter((e) => e.data.type === 'message.delta').map((e) => e.data.index as number);
+    expect(indices).toEqual([...indices].sort((x, y) => x - y));
+    // The model saw the conversation with roles, not only the last line.
+    expect(fake?.requests[0]?.messages.at(0)?.role).toBe('system');
+    expect(fake?.requests[0]?.messages.at(-1)).toEqual({ role: 'user', content: 'alice: @assistant hello' });
+  });
+
+  it('stop aborts the upstream request, keeps the partial text, and no delta follows', async () => {
+    const { a, channelId, stream } = await setup({ kind: 'stream', tokens: words(300), delayMs: 15 });
+    await a.api.message.send.mutate({ channelId, content: '@assistant write a lot' });
+    await stream.until((e) => e.filter((x) => x.data.type === 'message.delta').length >= 2);
+    const reply = msg(stream.events.find((e) => e.data.type === 'message.created' && isReply(e)) as Received);
+    const stopped = await a.api.message.cancel.mutate({ messageId: reply.id });
+    expect(stopped.status).toBe('cancelled');
+    await stream.until((e) => e.some(finished));
+    const doneAt = stream.events.findIndex(finished);
+    const final = msg(stream.events[doneAt] as Received);
+    expect(final.status).toBe('cancelled');
+    expect(final.content.length).toBeGreaterThan(0);
+    expect(final.content.length).toBeLessThan(words(300).join('').length);
+    expect(applyDeltas(stream.events, reply.id)).toBe(final.content);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stream.events.slice(doneAt + 1).filter((e) => e.data.type === 'message.delta')).toEqual([]);
+    expect(fake?.abortedByClient).toBe(1);
+  });
+
+  it('regenerate replaces the text in place (same message id)', async () => {
+    const { a, channelId, stream } = await setup({ kind: 'stream', tokens: ['first', ' answer'] });
+    await a.api.message.send.mutate({ channelId, content: '@assistant try' });
+    await stream.until((e) => e.some(finished));
+    const first = msg(stream.events.find(finished) as Received);
+    if (fake) fake.mode = { kind: 'stream', tokens: ['second', ' answer', ' now'] };
+    const restarted = await a.api.message.retry.mutate({ messageId: first.id });
+    expect(restarted).toMatchObject({ id: first.id, status: 'streaming', content: '' });
+    await stream.until((e) => e.filter(finished).length === 2);
+    const second = msg(stream.events.filter(finished)[1] as Received);
+    expect(second).toMatchObject({ id: first.id, status: 'complete', content: 'second answer now' });
+    const page = await a.api.message.history.query({ channelId });
+    expect(page.items.filter((m) => m.role === 'assistant')).toHaveLength(1);
+    expect(page.items[0]?.content).toBe('second answer now');
+  });
+
+  it.each([
+    ['401', { kind: 'status', status: 401 } as FakeMode, /refused the API key/],
+    ['500', { kind: 'status', status: 500 } as FakeMode, /failed \(HTTP 500\)/],
+    ['a broken stream', { kind: 'broken', tokensBefore: ['partial'] } as FakeMode, /malformed|failed/],
+  ])('ends in failed with a readable reason on %s, and the chat keeps working', async (_name, mode, reason) => {
+    const { a, channelId, stream } = await setup(mode);
+    await a.api.message.send.mutate({ channelId, content: '@assistant hi' });
+    await stream.until((e) => e.some(finished));
+    const failed = msg(stream.events.find(finished) as Received);
+    expect(failed.status).toBe('failed');
+    expect(failed.meta?.error).toMatch(reason);
+    const after = await a.api.message.send.mutate({ channelId, content: 'still chatting' });
+    expect(after.content).toBe('still chatting');
+  });
+
+  it('ends in failed when the endpoint refuses connections', async () => {
+    const port = await freePort();
+    const { a, channelId, stream } = await setup({ baseURL: `http://127.0.0.1:${port}/v1` });
+    await a.api.message.send.mutate({ channelId, content: '@assistant anyone there?' });
+    await stream.until((e) => e.some(finished));
+    expect(msg(stream.events.find(finished) as Received).meta?.error).toMatch(/could not reach the model endpoint/);
+  });
+
+  it('a subscriber joining mid-stream gets the text so far, then the rest', async () => {
+    const { server, a, channelId, stream } = await setup({ kind: 'stream', tokens: words(60), delayMs: 10 });
+    await a.api.message.send.mutate({ channelId, content: '@assistant go' });
+    await stream.until((e) => e.filter((x) => x.data.type === 'message.delta').length >= 3);
+    const bob = await server.signup('bob');
+    const b = server.client(bob.token);
+    const page = await b.api.message.history.query({ channelId });
+    const reply = page.items.find((m) => m.role === 'assistant');
+    if (!reply) throw new Error('no reply in history');
+    expect(reply.status).toBe('streaming');
+    const late = recordChannel(b, channelId, page.eventId);
+    await late.until((e) => e.some(finished), 10_000);
+    const firstDelta = late.events.find((e) => e.data.type === 'message.delta');
+    expect(firstDelta?.data).toMatchObject({ messageId: reply.id, index: 0 });
+    expect((firstDelta?.data.text as string).length).toBeGreaterThan(0);
+    const final = msg(late.events.find(finished) as Received);
+    expect(applyDeltas(late.events, reply.id, reply.content)).toBe(final.content);
+    expect(final.content).toBe(words(60).join(''));
+  });
+
+  it('allows one streaming reply per person at a time (TOO_MANY_REQUESTS)', async () => {
+    const { a, channelId, stream } = await setup({ kind: 'stream', tokens: words(100), delayMs: 10 });
+    await a.api.message.send.mutate({ channelId, content: '@assistant one' });
+    await expect(a.api.message.send.mutate({ channelId, content: '@assistant two' })).rejects.toMatchObject({
+      data: { code: 'TOO_MANY_REQUESTS' },
+    });
+    const page = await a.api.message.history.query({ channelId });
+    expect(page.items.map((m) => m.content)).not.toContain('@assistant two');
+    const reply = page.items.find((m) => m.role === 'assistant');
+    await a.api.message.cancel.mutate({ messageId: reply?.id ?? '' });
+    await stream.until((e) => e.some(finished));
+    await expect(a.api.message.send.mutate({ channelId, content: '@assistant two' })).resolves.toBeTruthy();
+  });
+
+  it('the built-in offline model answers without any endpoint and says what it is', async () => {
+    const { a, channelId, stream } = await setup('offline');
+    await a.api.message.send.mutate({ channelId, content: '@assistant help' });
+    await stream.until((e) => e.some(finished));
+    const reply = msg(stream.events.find(finished) as Received);
+    expect(reply).toMatchObject({ status: 'complete', meta: { provider: 'hubbub-offline' } });
+    expect(reply.content).toMatch(/built-in offline model/);
+    expect(reply.content).toMatch(/OPENAI_BASE_URL/);
+  });
+
+  it('a server killed mid-stream leaves the reply failed ("interrupted"), not streaming', async () => {
+    fake = await startFakeOpenAI({ kind: 'stream', tokens: words(500), delayMs: 20 });
+    const dataDir = mkdtempSync(join(tmpdir(), 'hubbub-crash-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const serverDir = fileURLToPath(new URL('..', import.meta.url));
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: serverDir,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        HUBBUB_DATA_DIR: dataDir,
+        OPENAI_BASE_URL: fake.baseURL,
+        HUBBUB_MODEL: 'fake-model',
+        LOG_LEVEL: 'silent',
+      },
+      stdio: 'ignore',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => null))?.ok === true, 20_000);
+    const signup = await fetch(`${base}/trpc/auth.signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ handle: 'carol', password: 'correct horse battery' }),
+    });
+    const { token } = ((await signup.json()) as { result: { data: { token: string } } }).result.data;
+    const auth = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const list = await fetch(`${base}/trpc/channel.list`, { headers: auth });
+    const channels = ((await list.json()) as { result: { data: { id: string; slug: string }[] } }).result.data;
+    const channelId = channels.find((c) => c.slug === 'general')?.id;
+    await fetch(`${base}/trpc/message.send`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ channelId, content: '@assistant tell me everything' }),
+    });
+    await waitFor(async () => (fake?.requests.length ?? 0) > 0, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGKILL');
+    await new Promise((r) => child?.once('exit', r));
+
+    server = await startTestServer({ dataDir });
+    const page = await server.client(token).api.message.history.query({ channelId: channelId ?? '' });
+    const reply = page.items.find((m) => m.role === 'assistant');
+    expect(reply?.status).toBe('failed');
+    expect(reply?.meta?.error).toMatch(/interrupted/);
+  }, 60_000);
+});
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

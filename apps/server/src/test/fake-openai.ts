@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeMode =
+  | { kind: 'stream'; tokens: string[]; delayMs?: number }
+  | { kind: 'status'; status: number; body?: string }
+  | { kind: 'broken'; tokensBefore: string[] };
+
+export interface FakeOpenAI {
+  baseURL: string;
+  /** What the next requests get. */
+  mode: FakeMode;
+  /** Chat requests received (their JSON bodies). */
+  requests: Array<{ model: string; messages: Array<{ role: string; content: string }> }>;
+  /** Requests whose client went away before the stream ended. */
+  abortedByClient: number;
+  close(): Promise<void>;
+}
+
+const chunk = (content: string | null, finish: string | null, usage?: object) =>
+  `data: ${JSON.stringify({
+    id: 'chatcmpl-test',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'fake-model',
+    choices: [{ index: 0, delta: content === null ? {} : { role: 'assistant', content }, finish_reason: finish }],
+    ...(usage ? { usage } : {}),
+  })}\n\n`;
+
+/** A real OpenAI-compatible HTTP server streaming Server-Sent Events, for the assistant's tests. */
+export async function startFakeOpenAI(mode: FakeMode): Promise<FakeOpenAI> {
+  const fake: FakeOpenAI = {
+    baseURL: '',
+    mode,
+    requests: [],
+    abortedByClient: 0,
+    close: async () => {},
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    for await (const part of req) body += part;
+    fake.requests.push(JSON.parse(body));
+    const current = fake.mode;
+    if (current.kind === 'status') {
+      res.writeHead(current.status, { 'content-type': 'application/json' });
+      res.end(current.body ?? JSON.stringify({ error: { message: `status ${current.status}` } }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    let finished = false;
+    res.on('close', () => {
+      if (!finished) fake.abortedByClient++;
+    });
+    const tokens = current.kind === 'stream' ? current.tokens : current.tokensBefore;
+    for (const token of tokens) {
+      if (res.destroyed) return;
+      res.write(chunk(token, null));
+      await new Promise((r) => setTimeout(r, current.kind === 'stream' ? (current.delayMs ?? 2) : 2));
+    }
+    if (res.destroyed) return;
+    if (current.kind === 'broken') {
+      res.write('data: {"id": "chatcmpl-test", "choices": [ this is not json\n\n');
+      finished = true;
+      res.end();
+      return;
+    }
+    res.write(
+      chunk(null, 'stop', { prompt_tokens: 10, completion_tokens: tokens.length, total_tokens: 10 + tokens.length }),
+    );
+    res.write('data: [DONE]\n\n');
+    finished = true;
+    res.end();
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  fake.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake;
+}
