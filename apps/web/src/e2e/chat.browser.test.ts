@@ -1,0 +1,217 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const webDir = resolve(here, '../../dist');
+const outDir = resolve(here, '../../test-output');
+const WAIT = 15_000;
+
+let server: TestServer | undefined;
+let browser: Browser | undefined;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(join(webDir, 'index.html'))) {
+    throw new Error(`apps/web/dist/index.html is missing: run pnpm build first (pnpm --filter @hubbub/web build)`);
+  }
+  server = await startTestServer({ webDir });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+});
+
+afterAll(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    await server?.stop();
+  }
+});
+
+/** A fresh browser context (own storage) that signs up through the UI and lands in #general. */
+async function signUp(handle: string, prepare?: (context: BrowserContext) => Promise<void>): Promise<Page> {
+  if (!browser || !server) throw new Error('setup failed');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await prepare?.(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`${handle}: ${error.message}`));
+  await page.goto(server.url);
+  await page.getByTestId('auth-mode-signup').click();
+  await page.getByTestId('auth-handle').fill(handle);
+  await page.getByTestId('auth-password').fill('correct horse battery');
+  await page.getByTestId('auth-submit').click();
+  await page
+    .locator('[data-testid="channel-item"][data-slug="general"][aria-current="page"]')
+    .waitFor({ timeout: WAIT });
+  return page;
+}
+
+const badge = (page: Page) => page.getByTestId('connection-badge');
+const messages = (page: Page, text: string) => page.locator('[data-testid="message"]', { hasText: text });
+const confirmed = (page: Page, text: string) =>
+  page.locator('[data-testid="message"]:not([data-pending])', { hasText: text });
+
+async function waitForText(page: Page, testId: string, text: string) {
+  await page.locator(`[data-testid="${testId}"]`, { hasText: text }).waitFor({ timeout: WAIT });
+}
+
+describe('chat in a real browser against a real server', () => {
+  it('two users chat live in #general; history survives a reload', async () => {
+    const alice = await signUp('alice');
+    const bob = await signUp('bob');
+
+    await waitForText(alice, 'connection-badge', 'Connected');
+    await waitForText(bob, 'connection-badge', 'Connected');
+    expect(await badge(alice).textContent()).toContain('Connected');
+
+    // Both are members and both show as online (presence from the live stream).
+    await alice.locator('[data-testid="member"][data-online="true"]').nth(1).waitFor({ timeout: WAIT });
+    expect(await alice.locator('[data-testid="member"]').count()).toBe(2);
+
+    // An empty channel says what to do.
+    expect(await alice.getByTestId('empty-state').textContent()).toContain('No messages yet');
+
+    // Alice types: Bob sees the typing notice, then the message, without reloading.
+    const composer = alice.getByTestId('composer');
+    await composer.click();
+    await composer.pressSequentially('Hello Bob, this is Alice');
+    await waitForText(bob, 'typing-indicator', 'alice is typing');
+    await composer.pressSequentially(' 👋');
+    await composer.press('Enter');
+    const first = 'Hello Bob, this is Alice 👋';
+    await confirmed(bob, first).waitFor({ timeout: WAIT });
+    await confirmed(alice, first).waitFor({ timeout: WAIT });
+    expect(await composer.inputValue()).toBe('');
+    // Optimistic row, ack and stream event are one message, on both sides.
+    expect(await messages(alice, first).count()).toBe(1);
+    expect(await messages(bob, first).count()).toBe(1);
+    expect(await bob.getByTestId('typing-indicator').textContent()).not.toContain('alice is typing');
+
+    // Bob answers with Shift+Enter for a second line.
+    const bobComposer = bob.getByTestId('composer');
+    await bobComposer.click();
+    await bobComposer.pressSequentially('Hi Alice!');
+    await bobComposer.press('Shift+Enter');
+    await bobComposer.pressSequentially('Second line.');
+    await bobComposer.press('Enter');
+    await confirmed(alice, 'Second line.').waitFor({ timeout: WAIT });
+    expect(await confirmed(alice, 'Second line.').getByTestId('message-content').textContent()).toBe(
+      'Hi Alice!\nSecond line.',
+    );
+
+    // While Bob looks at another page, #general counts what he missed.
+    await bob.getByTestId('nav-tasks').click();
+    await bob.getByTestId('tasks-page').waitFor({ timeout: WAIT });
+    await composer.pressSequentially('Are you there?');
+    await composer.press('Enter');
+    await waitForText(bob, 'unread-count', '1');
+    await bob.locator('[data-testid="channel-item"][data-slug="general"]').click();
+    await confirmed(bob, 'Are you there?').waitFor({ timeout: WAIT });
+    expect(await bob.getByTestId('unread-count').count()).toBe(0);
+
+    // A reload keeps the whole conversation, in order, each message once.
+    await bob.reload();
+    await confirmed(bob, 'Are you there?').waitFor({ timeout: WAIT });
+    const contents = await bob.getByTestId('message-content').allTextContents();
+    expect(contents).toEqual([first, 'Hi Alice!\nSecond line.', 'Are you there?']);
+    await waitForText(bob, 'connection-badge', 'Connected');
+    expect(await badge(bob).getAttribute('data-status')).toBe('connected');
+
+    mkdirSync(outDir, { recursive: true });
+    await alice.screenshot({ path: join(outDir, 'chat.png') });
+    expect(existsSync(join(outDir, 'chat.png'))).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('after a dropped connection the view catches up with no gaps and no duplicates', async () => {
+    if (!server) throw new Error('setup failed');
+    // Carol's WebSocket runs through a switch: while `blocked`, every connection is dropped at once.
+    let blocked = false;
+    const live: { close(): Promise<void> }[] = [];
+    const carol = await signUp('carol', (context) =>
+      context.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+        if (blocked) {
+          // A mocked socket opens at once; drop it as soon as the client speaks (after open).
+          ws.onMessage(() => void ws.close({ code: 4000, reason: 'test: network down' }));
+          return;
+        }
+        ws.connectToServer();
+        live.push({ close: () => ws.close({ code: 4000, reason: 'test: network down' }) });
+      }),
+    );
+    await waitForText(carol, 'connection-badge', 'Connected');
+    await confirmed(carol, 'Are you there?').waitFor({ timeout: WAIT });
+    const before = await carol.getByTestId('message-content').allTextContents();
+
+    blocked = true;
+    await Promise.all(live.map((ws) => ws.close()));
+    await waitForText(carol, 'connection-badge', 'Reconnecting');
+
+    // While Carol is cut off: others write, and Carol's own send still goes out over HTTP.
+    const dave = await server.signup('dave');
+    const api = server.client(dave.token).api;
+    const general = (await api.channel.list.query()).find((c) => c.slug === 'general');
+    if (!general) throw new Error('no #general');
+    for (const n of [1, 2, 3]) await api.message.send.mutate({ channelId: general.id, content: `missed ${n}` });
+    const composer = carol.getByTestId('composer');
+    await composer.fill('sent while offline');
+    await composer.press('Enter');
+    await confirmed(carol, 'sent while offline').waitFor({ timeout: WAIT });
+
+    blocked = false;
+    await waitForText(carol, 'connection-badge', 'Connected');
+    await confirmed(carol, 'missed 3').waitFor({ timeout: WAIT });
+    await api.message.send.mutate({ channelId: general.id, content: 'live again' });
+    await confirmed(carol, 'live again').waitFor({ timeout: WAIT });
+
+    // Carol's own message may sit before or among the missed ones (the server orders them); each appears once.
+    const after = await carol.getByTestId('message-content').allTextContents();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect([...after.slice(before.length)].sort()).toEqual(
+      ['live again', 'missed 1', 'missed 2', 'missed 3', 'sent while offline'].sort(),
+    );
+    expect(after.filter((t) => t.startsWith('missed'))).toEqual(['missed 1', 'missed 2', 'missed 3']);
+    expect(after.at(-1)).toBe('live again');
+  });
+
+  it('an @assistant reply streams in and matches the stored text after a reload', async () => {
+    const frank = await signUp('frank');
+    const composer = frank.getByTestId('composer');
+    await composer.fill('@assistant help');
+    await composer.press('Enter');
+    const reply = frank.locator('[data-testid="message"].role-assistant').last();
+    await reply.waitFor({ timeout: WAIT });
+    // Streaming ends when the stored message says so (no more cursor).
+    await frank.locator('.role-assistant .cursor').waitFor({ state: 'detached', timeout: WAIT });
+    const live = await reply.getByTestId('message-content').textContent();
+    expect(live?.length).toBeGreaterThan(20);
+    await frank.reload();
+    await reply.waitFor({ timeout: WAIT });
+    expect(await reply.getByTestId('message-content').textContent()).toBe(live);
+  });
+
+  it('a token the server refuses ends the session and shows the login screen', async () => {
+    const erin = await signUp('erin');
+    await waitForText(erin, 'connection-badge', 'Connected');
+    await erin.evaluate(() => localStorage.setItem('hubbub.token', 'not-a-valid-token'));
+    await erin.reload();
+    await erin.getByTestId('auth-form').waitFor({ timeout: WAIT });
+    expect(await erin.getByRole('status').first().textContent()).toMatch(/log in again/i);
+    expect(await erin.evaluate(() => localStorage.getItem('hubbub.token'))).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,62 @@
+import type { User } from '@hubbub/core';
+import { useEffect, useId, useRef, useState } from 'react';
+import { Avatar } from '../../ui/avatar';
+import { signOut } from './session';
+
+/** Who you are, and the way out. */
+export function UserMenu({ me }: { me: User }) {
+  const [open, setOpen] = useState(false);
+  const menuId = useId();
+  const root = useRef<HTMLDivElement>(null);
+
+  // Close on outside click or Escape, like any menu.
+  useEffect(() => {
+    if (!open) return;
+    const onClick = (e: MouseEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setOpen(false);
+    };
+    document.addEventListener('mousedown', onClick);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onClick);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+
+  return (
+    <div className="user-menu" ref={root}>
+      {open && (
+        <div className="menu" id={menuId} role="menu">
+          <div className="menu-info">
+            Signed in as <strong>@{me.handle}</strong>
+            {me.role === 'admin' && <span className="tag">admin</span>}
+          </div>
+          <button type="button" role="menuitem" className="menu-item" onClick={() => signOut()} data-testid="logout">
+            Log out
+          </button>
+        </div>
+      )}
+      <button
+        type="button"
+        className="user-button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        onClick={() => setOpen((o) => !o)}
+        data-testid="user-menu"
+      >
+        <Avatar name={me.displayName} />
+        <span className="user-names">
+          <span className="user-display">{me.displayName}</span>
+          <span className="user-handle">@{me.handle}</span>
+        </span>
+        <span aria-hidden="true" className="chevron">
+          ⌃
+        </span>
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+import type { HistoryData, HistoryPage, Message } from './types';
+
+/**
+ * Pure updates of the history cache. Every function is idempotent: applying
+ * the same event twice (a fetch and the stream overlap, a replay after a
+ * reconnect) leaves the cache as applying it once. Messages are keyed by id.
+ */
+
+function replacePage(data: HistoryData, index: number, page: HistoryPage): HistoryData {
+  const pages = data.pages.slice();
+  pages[index] = page;
+  return { ...data, pages };
+}
+
+/** Whether `seq` falls inside what the loaded pages cover (older pages may not be loaded). */
+function withinLoaded(data: HistoryData, seq: number): boolean {
+  const last = data.pages.at(-1);
+  if (!last || last.nextCursor === null) return true;
+  const oldest = last.items.at(-1)?.seq;
+  return oldest === undefined || seq >= oldest;
+}
+
+/**
+ * Inserts or replaces a message by id. New messages go into the newest page,
+ * kept in seq order (the ack of a send and the stream may arrive in either order).
+ */
+export function upsertMessage(
+  data: HistoryData | undefined,
+  message: Message,
+): { data: HistoryData | undefined; added: boolean } {
+  if (!data) return { data, added: false };
+  for (let i = 0; i < data.pages.length; i++) {
+    const page = data.pages[i] as HistoryPage;
+    const at = page.items.findIndex((m) => m.id === message.id);
+    if (at === -1) continue;
+    const items = page.items.slice();
+    items[at] = message;
+    return { data: replacePage(data, i, { ...page, items }), added: false };
+  }
+  const first = data.pages[0];
+  if (!first || !withinLoaded(data, message.seq)) return { data, added: false };
+  const items = [message, ...first.items].sort((a, b) => b.seq - a.seq);
+  return { data: replacePage(data, 0, { ...first, items }), added: true };
+}
+
+export function removeMessage(data: HistoryData | undefined, messageId: string): HistoryData | undefined {
+  if (!data) return data;
+  for (let i = 0; i < data.pages.length; i++) {
+    const page = data.pages[i] as HistoryPage;
+    if (!page.items.some((m) => m.id === messageId)) continue;
+    return replacePage(data, i, { ...page, items: page.items.filter((m) => m.id !== messageId) });
+  }
+  return data;
+}
+
+/**
+ * Applies a streamed chunk of an assistant reply. `index` is where `text`
+ * starts in the reply, so a repeated or late chunk changes nothing, and a
+ * chunk after a gap waits for the stored text (message.updated) instead.
+ */
+export function applyDelta(
+  data: HistoryData | undefined,
+  messageId: string,
+  index: number,
+  text: string,
+): HistoryData | undefined {
+  if (!data) return data;
+  for (let i = 0; i < data.pages.length; i++) {
+    const page = data.pages[i] as HistoryPage;
+    const at = page.items.findIndex((m) => m.id === messageId);
+    if (at === -1) continue;
+    const message = page.items[at] as Message;
+    const current = message.content;
+    if (message.status !== 'streaming' || index > current.length || index + text.length <= current.length) return data;
+    const items = page.items.slice();
+    items[at] = { ...message, content: current.slice(0, index) + text };
+    return replacePage(data, i, { ...page, items });
+  }
+  return data;
+}
+
+/** Records the stream position the cache now reflects, so a new subscription resumes from it. */
+export function setPosition(data: HistoryData | undefined, eventId: string): HistoryData | undefined {
+  const first = data?.pages[0];
+  if (!data || !first || first.eventId === eventId) return data;
+  return replacePage(data, 0, { ...first, eventId });
+}
+
+/** All loaded messages, oldest first, each once. */
+export function flattenMessages(data: HistoryData | undefined): Message[] {
+  if (!data) return [];
+  const byId = new Map<string, Message>();
+  for (const page of data.pages) for (const m of page.items) if (!byId.has(m.id)) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => a.seq - b.seq);
+}

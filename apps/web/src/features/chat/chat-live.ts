@@ -1,0 +1,243 @@
+import { parseEventId } from '@hubbub/core';
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import { createStore } from '../../lib/store';
+import { applyDelta, removeMessage, setPosition, upsertMessage } from './cache-updates';
+import {
+  type ChannelEvent,
+  type ChannelSummary,
+  type HistoryData,
+  type HistoryPage,
+  type Message,
+  type PendingMessage,
+  STORED_EVENTS,
+  type StreamEnvelope,
+  type TypingEntry,
+} from './types';
+
+export const historyKey = (channelId: string): QueryKey => ['hubbub', 'history', channelId];
+
+export interface LiveKeys {
+  channelList: QueryKey;
+  members(channelId: string): QueryKey;
+}
+
+interface Buffered {
+  epoch: string;
+  offset: number;
+  envelope: StreamEnvelope;
+}
+
+/** Enough to cover the events that arrive while one history page is in flight. */
+const BUFFER_SIZE = 500;
+const TYPING_FALLBACK_MS = 5000;
+
+/**
+ * Applies a session's channel streams to the query cache and keeps the live
+ * bits that are not server data: unread counts, typing, presence, unsent
+ * messages. One instance per signed-in session.
+ */
+export class ChatLive {
+  readonly unread = createStore<Record<string, number>>({});
+  readonly typing = createStore<Record<string, TypingEntry[]>>({});
+  readonly presence = createStore<Record<string, string[]>>({});
+  readonly pending = createStore<Record<string, PendingMessage[]>>({});
+  readonly streamErrors = createStore<Record<string, string | undefined>>({});
+
+  private me: string | null = null;
+  private active: string | null = null;
+  /** Recent stored events per channel, to replay onto a history page fetched while they arrived. */
+  private readonly recent = new Map<string, Buffered[]>();
+
+  constructor(
+    private readonly queryClient: QueryClient,
+    private readonly keys: LiveKeys,
+  ) {}
+
+  setMe(userId: string | null) {
+    this.me = userId;
+  }
+
+  /** The channel on screen: its messages do not count as unread. */
+  setActive(channelId: string | null) {
+    this.active = channelId;
+    if (channelId) this.clearUnread(channelId);
+  }
+
+  clearUnread(channelId: string) {
+    if (!this.unread.get()[channelId]) return;
+    this.unread.set((u) => ({ ...u, [channelId]: 0 }));
+  }
+
+  setStreamError(channelId: string, message: string | undefined) {
+    if (this.streamErrors.get()[channelId] === message) return;
+    this.streamErrors.set((e) => ({ ...e, [channelId]: message }));
+  }
+
+  /** The stream position the cached history reflects (null before the first page loads). */
+  position(channelId: string): string | null {
+    return this.queryClient.getQueryData<HistoryData>(historyKey(channelId))?.pages[0]?.eventId ?? null;
+  }
+
+  /**
+   * Called with a freshly fetched newest page: replays the buffered events the
+   * page does not include yet (those after its eventId), closing the window
+   * between the read and the moment the page lands in the cache.
+   */
+  catchUp(channelId: string, page: HistoryPage): HistoryPage {
+    const at = parseEventId(page.eventId);
+    const buffered = this.recent.get(channelId);
+    if (!at || !buffered) return page;
+    let data: HistoryData | undefined = { pages: [page], pageParams: [null] };
+    for (const b of buffered) {
+      if (b.epoch === at.epoch && b.offset > at.offset) data = this.applyToHistory(data, b.envelope).data;
+    }
+    return data?.pages[0] ?? page;
+  }
+
+  /** Applies one event from channel.onEvent. */
+  handle(channelId: string, envelope: StreamEnvelope) {
+    const event = envelope.data;
+    if (STORED_EVENTS.has(event.type)) this.remember(channelId, envelope);
+
+    if (event.type === 'reset') {
+      // The position we resumed from is void (server reset or history trimmed): start over.
+      this.recent.delete(channelId);
+      void this.queryClient.resetQueries({ queryKey: historyKey(channelId) });
+      void this.queryClient.invalidateQueries({ queryKey: this.keys.members(channelId) });
+      return;
+    }
+
+    let added = false;
+    // Typing and presence never touch the history; skip the cache write for them.
+    if (STORED_EVENTS.has(event.type) || event.type === 'message.delta') {
+      this.queryClient.setQueryData<HistoryData>(historyKey(channelId), (data) => {
+        const result = this.applyToHistory(data, envelope);
+        added = result.added;
+        return result.data;
+      });
+    }
+
+    switch (event.type) {
+      case 'message.created':
+        this.onMessageCreated(channelId, event.message, added);
+        break;
+      case 'member.joined':
+      case 'member.left':
+        this.onMembership(channelId, event);
+        break;
+      case 'channel.updated':
+        this.queryClient.setQueryData<ChannelSummary[]>(this.keys.channelList, (list) =>
+          list?.map((c) => (c.id === event.channel.id ? { ...event.channel, joined: c.joined } : c)),
+        );
+        break;
+      case 'typing':
+        if (event.userId !== this.me) this.onTyping(channelId, event);
+        break;
+      case 'presence':
+        this.presence.set((p) => ({ ...p, [channelId]: event.online }));
+        break;
+    }
+  }
+
+  /** The pure part: what an event does to the history cache. */
+  private applyToHistory(
+    data: HistoryData | undefined,
+    envelope: StreamEnvelope,
+  ): { data: HistoryData | undefined; added: boolean } {
+    const event = envelope.data;
+    let result: { data: HistoryData | undefined; added: boolean } = { data, added: false };
+    switch (event.type) {
+      case 'message.created':
+      case 'message.updated':
+        result = upsertMessage(data, event.message);
+        break;
+      case 'message.deleted':
+        result = { data: removeMessage(data, event.messageId), added: false };
+        break;
+      case 'message.delta':
+        result = { data: applyDelta(data, event.messageId, event.index, event.text), added: false };
+        break;
+    }
+    if (STORED_EVENTS.has(event.type)) result.data = setPosition(result.data, envelope.id);
+    return result;
+  }
+
+  private remember(channelId: string, envelope: StreamEnvelope) {
+    const at = parseEventId(envelope.id);
+    if (!at) return;
+    const list = this.recent.get(channelId) ?? [];
+    list.push({ epoch: at.epoch, offset: at.offset, envelope });
+    if (list.length > BUFFER_SIZE) list.splice(0, list.length - BUFFER_SIZE);
+    this.recent.set(channelId, list);
+  }
+
+  private onMessageCreated(channelId: string, message: Message, added: boolean) {
+    if (message.clientId) this.removePending(channelId, message.clientId);
+    if (message.authorId) this.stopTyping(channelId, message.authorId);
+    if (added && message.authorId !== this.me && channelId !== this.active) {
+      this.unread.set((u) => ({ ...u, [channelId]: (u[channelId] ?? 0) + 1 }));
+    }
+  }
+
+  private onMembership(channelId: string, event: Extract<ChannelEvent, { type: 'member.joined' | 'member.left' }>) {
+    const userId = event.type === 'member.joined' ? event.member.userId : event.userId;
+    // Members change rarely: refetching the list (only where it is on screen) is simpler than patching it.
+    void this.queryClient.invalidateQueries({ queryKey: this.keys.members(channelId) });
+    if (userId === this.me) {
+      void this.queryClient.invalidateQueries({ queryKey: this.keys.channelList });
+      return;
+    }
+    const delta = event.type === 'member.joined' ? 1 : -1;
+    this.queryClient.setQueryData<ChannelSummary[]>(this.keys.channelList, (list) =>
+      list?.map((c) => (c.id === channelId ? { ...c, memberCount: Math.max(0, c.memberCount + delta) } : c)),
+    );
+  }
+
+  private onTyping(channelId: string, event: Extract<ChannelEvent, { type: 'typing' }>) {
+    // `until` is server time; a skewed local clock must not hide the notice at once or keep it forever.
+    const left = Date.parse(event.until) - Date.now();
+    const expiresAt = Date.now() + (left > 0 && left <= 10_000 ? left : TYPING_FALLBACK_MS);
+    this.typing.set((t) => {
+      const others = (t[channelId] ?? []).filter((e) => e.userId !== event.userId);
+      return { ...t, [channelId]: [...others, { userId: event.userId, displayName: event.displayName, expiresAt }] };
+    });
+  }
+
+  private stopTyping(channelId: string, userId: string) {
+    const list = this.typing.get()[channelId];
+    if (!list?.some((e) => e.userId === userId)) return;
+    this.typing.set((t) => ({ ...t, [channelId]: list.filter((e) => e.userId !== userId) }));
+  }
+
+  // ── unsent messages ──
+
+  addPending(message: PendingMessage) {
+    this.pending.set((p) => ({ ...p, [message.channelId]: [...(p[message.channelId] ?? []), message] }));
+  }
+
+  updatePending(channelId: string, clientId: string, patch: Partial<PendingMessage>) {
+    this.pending.set((p) => ({
+      ...p,
+      [channelId]: (p[channelId] ?? []).map((m) => (m.clientId === clientId ? { ...m, ...patch } : m)),
+    }));
+  }
+
+  removePending(channelId: string, clientId: string) {
+    const list = this.pending.get()[channelId];
+    if (!list?.some((m) => m.clientId === clientId)) return;
+    this.pending.set((p) => ({ ...p, [channelId]: list.filter((m) => m.clientId !== clientId) }));
+  }
+
+  /** The server's answer to a send or an edit: same upsert as the stream's copy, so whichever comes second is a no-op. */
+  confirm(message: Message) {
+    this.queryClient.setQueryData<HistoryData>(
+      historyKey(message.channelId),
+      (data) => upsertMessage(data, message).data,
+    );
+    if (message.clientId) this.removePending(message.channelId, message.clientId);
+  }
+
+  confirmDeleted(channelId: string, messageId: string) {
+    this.queryClient.setQueryData<HistoryData>(historyKey(channelId), (data) => removeMessage(data, messageId));
+  }
+}

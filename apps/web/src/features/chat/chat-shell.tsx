@@ -1,0 +1,74 @@
+import type { User } from '@hubbub/core';
+import { useQuery } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useMemo } from 'react';
+import { errorMessage } from '../../lib/errors';
+import { channelHref, navigate, parseRoute, useHash } from '../../lib/router';
+import { useTRPC } from '../../trpc';
+import { TasksPage } from '../tasks/tasks-page';
+import { ChannelStreams } from './channel-streams';
+import { ChannelView } from './channel-view';
+import { useTotalUnread } from './live-context';
+import { Sidebar } from './sidebar';
+
+/** The signed-in layout: sidebar, the current page, and the live subscriptions behind them. */
+export function ChatShell({ me }: { me: User }) {
+  const trpc = useTRPC();
+  const route = parseRoute(useHash());
+  const channels = useQuery(trpc.channel.list.queryOptions(undefined, { refetchInterval: 60_000 }));
+  const list = channels.data;
+
+  const activeSlug = route.name === 'channel' ? route.slug : null;
+  const active = list?.find((c) => c.slug === activeSlug) ?? null;
+
+  // No channel in the URL: open #general (or the first one you are in).
+  useEffect(() => {
+    if (route.name !== 'channel' || route.slug || !list) return;
+    const home = list.find((c) => c.joined && c.slug === 'general') ?? list.find((c) => c.joined) ?? list[0];
+    if (home) navigate(channelHref(home.slug), { replace: true });
+  }, [route, list]);
+
+  // Every joined channel streams (for unread counts), plus the one on screen.
+  const streamIds = useMemo(() => {
+    const ids = new Set((list ?? []).filter((c) => c.joined).map((c) => c.id));
+    if (active) ids.add(active.id);
+    return [...ids].sort();
+  }, [list, active]);
+
+  const unread = useTotalUnread();
+  useEffect(() => {
+    const place = route.name === 'tasks' ? 'Tasks' : active ? `#${active.slug}` : 'Chat';
+    document.title = `${unread > 0 ? `(${unread}) ` : ''}${place} · Hubbub`;
+  }, [unread, route.name, active]);
+
+  let page: ReactNode;
+  if (route.name === 'tasks') page = <TasksPage />;
+  else if (active) page = <ChannelView key={active.id} channel={active} me={me} />;
+  else if (channels.isError) page = <PageMessage title="Can’t load channels" text={errorMessage(channels.error)} />;
+  else if (!list || !route.slug) page = <PageMessage title="Loading…" text="" />;
+  else
+    page = (
+      <PageMessage
+        title="Channel not found"
+        text={`There is no channel named #${route.slug} that you can see. Pick one from the sidebar or create it.`}
+      />
+    );
+
+  return (
+    <div className="shell">
+      <Sidebar me={me} channels={list ?? []} activeSlug={activeSlug} route={route.name} />
+      <main className="page" id="main">
+        {page}
+      </main>
+      <ChannelStreams channelIds={streamIds} />
+    </div>
+  );
+}
+
+function PageMessage({ title, text }: { title: string; text: string }) {
+  return (
+    <section className="empty-page">
+      <h1>{title}</h1>
+      {text && <p>{text}</p>}
+    </section>
+  );
+}

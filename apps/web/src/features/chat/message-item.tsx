@@ -1,0 +1,275 @@
+import { LIMITS, type User } from '@hubbub/core';
+import { useMutation } from '@tanstack/react-query';
+import { type KeyboardEvent, useState } from 'react';
+import { errorMessage } from '../../lib/errors';
+import { clockTime, fullTime, shortTime } from '../../lib/time';
+import { useTRPC } from '../../trpc';
+import { Avatar } from '../../ui/avatar';
+import { PencilIcon, RegenerateIcon, StopIcon, TrashIcon } from '../../ui/icons';
+import { useChatLive } from './live-context';
+import { MessageText } from './message-text';
+import type { Message, PendingMessage } from './types';
+
+interface MessageItemProps {
+  message: Message;
+  me: User;
+  /** Same author as the message above, shortly after: no header. */
+  compact: boolean;
+  canModify: boolean;
+}
+
+function authorName(message: Message): string {
+  if (message.role === 'assistant') return message.author?.displayName ?? 'Assistant';
+  if (message.role === 'system') return 'Hubbub';
+  return message.author?.displayName ?? 'Deleted user';
+}
+
+export function MessageItem({ message, me, compact, canModify }: MessageItemProps) {
+  const trpc = useTRPC();
+  const live = useChatLive();
+  const [mode, setMode] = useState<'view' | 'edit' | 'confirm-delete'>('view');
+  const [draft, setDraft] = useState(message.content);
+  const edit = useMutation(
+    trpc.message.edit.mutationOptions({
+      meta: { inlineErrors: true },
+      onSuccess: (updated) => {
+        live.confirm(updated);
+        setMode('view');
+      },
+    }),
+  );
+  const remove = useMutation(
+    trpc.message.delete.mutationOptions({
+      onSuccess: ({ messageId }) => live.confirmDeleted(message.channelId, messageId),
+    }),
+  );
+
+  // Assistant replies: anyone here may stop or regenerate one; the server says no when it must.
+  const stop = useMutation(trpc.message.cancel.mutationOptions());
+  const regenerate = useMutation(trpc.message.retry.mutationOptions({ onSuccess: (reset) => live.confirm(reset) }));
+
+  const mine = message.authorId === me.id;
+  const editable = mine && canModify && message.status !== 'streaming';
+  const assistant = message.role === 'assistant';
+  const streaming = message.status === 'streaming';
+  const name = authorName(message);
+
+  const startEdit = () => {
+    setDraft(message.content);
+    edit.reset();
+    setMode('edit');
+  };
+  const save = () => {
+    const content = draft.trim();
+    if (!content) return;
+    if (content === message.content) setMode('view');
+    else edit.mutate({ messageId: message.id, content });
+  };
+  const onEditKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      setMode('view');
+    } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      save();
+    }
+  };
+
+  return (
+    <li
+      className={`message${compact ? ' compact' : ''}${mine ? ' mine' : ''} role-${message.role}`}
+      data-testid="message"
+      data-message-id={message.id}
+      aria-label={compact ? undefined : `${name}, ${shortTime(message.createdAt)}`}
+    >
+      <div className="message-gutter">
+        {compact ? (
+          <time className="hover-time" dateTime={message.createdAt} title={fullTime(message.createdAt)}>
+            {clockTime(message.createdAt)}
+          </time>
+        ) : (
+          <Avatar name={name} bot={message.role === 'assistant'} />
+        )}
+      </div>
+      <div className="message-main">
+        {!compact && (
+          <div className="message-meta">
+            <span className="message-author" data-testid="message-author">
+              {name}
+            </span>
+            {message.role === 'assistant' && <span className="tag">bot</span>}
+            <time dateTime={message.createdAt} title={fullTime(message.createdAt)}>
+              {shortTime(message.createdAt)}
+            </time>
+          </div>
+        )}
+        {mode === 'edit' ? (
+          <div className="edit-box">
+            <label className="visually-hidden" htmlFor={`edit-${message.id}`}>
+              Edit message
+            </label>
+            <textarea
+              id={`edit-${message.id}`}
+              value={draft}
+              maxLength={LIMITS.message}
+              onChange={(e) => setDraft(e.target.value)}
+              onKeyDown={onEditKey}
+              // biome-ignore lint/a11y/noAutofocus: focus moves to the editor the user just opened
+              autoFocus
+              onFocus={(e) =>
+                e.currentTarget.setSelectionRange(e.currentTarget.value.length, e.currentTarget.value.length)
+              }
+              data-testid="edit-input"
+            />
+            <div className="edit-help">
+              {edit.error ? (
+                <span className="field-error" role="alert">
+                  {errorMessage(edit.error)}
+                </span>
+              ) : (
+                <span>
+                  <kbd>Enter</kbd> to save · <kbd>Esc</kbd> to cancel
+                </span>
+              )}
+              <span className="row">
+                <button type="button" className="button small" onClick={() => setMode('view')}>
+                  Cancel
+                </button>
+                <button
+                  type="button"
+                  className="button small primary"
+                  onClick={save}
+                  disabled={edit.isPending || !draft.trim()}
+                >
+                  Save
+                </button>
+              </span>
+            </div>
+          </div>
+        ) : (
+          <div className="message-body" data-testid="message-content">
+            <MessageText text={message.content} />
+            {message.status === 'streaming' && (
+              <>
+                <span className="cursor" aria-hidden="true" />
+                <span className="visually-hidden">(still writing)</span>
+              </>
+            )}
+            {message.status === 'cancelled' && <span className="muted small"> (stopped)</span>}
+            {message.status === 'failed' && <span className="field-error small"> (reply failed)</span>}
+            {message.editedAt && (
+              <span className="edited" title={`Edited ${fullTime(message.editedAt)}`}>
+                {' '}
+                (edited)
+              </span>
+            )}
+          </div>
+        )}
+        {assistant && streaming && canModify && (
+          <div className="confirm-row">
+            <button
+              type="button"
+              className="button small"
+              onClick={() => stop.mutate({ messageId: message.id })}
+              disabled={stop.isPending}
+            >
+              <StopIcon /> Stop
+            </button>
+          </div>
+        )}
+        {mode === 'confirm-delete' && (
+          <div className="confirm-row">
+            <span>Delete this message for everyone?</span>
+            <button
+              type="button"
+              className="button small danger"
+              onClick={() => remove.mutate({ messageId: message.id })}
+              disabled={remove.isPending}
+              // biome-ignore lint/a11y/noAutofocus: the confirmation the user just asked for
+              autoFocus
+            >
+              Delete
+            </button>
+            <button type="button" className="button small" onClick={() => setMode('view')}>
+              Cancel
+            </button>
+          </div>
+        )}
+      </div>
+      {assistant && !streaming && canModify && (
+        <div className="message-actions">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => regenerate.mutate({ messageId: message.id })}
+            disabled={regenerate.isPending}
+            aria-label="Regenerate reply"
+            title="Regenerate"
+          >
+            <RegenerateIcon />
+          </button>
+        </div>
+      )}
+      {editable && mode === 'view' && (
+        <div className="message-actions">
+          <button type="button" className="icon-button" onClick={startEdit} aria-label="Edit message" title="Edit">
+            <PencilIcon />
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => setMode('confirm-delete')}
+            aria-label="Delete message"
+            title="Delete"
+          >
+            <TrashIcon />
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+interface PendingItemProps {
+  pending: PendingMessage;
+  me: User;
+  compact: boolean;
+  onRetry(pending: PendingMessage): void;
+  onDiscard(pending: PendingMessage): void;
+}
+
+/** Your message on its way: greyed while sending, with retry/discard if it failed. */
+export function PendingItem({ pending, me, compact, onRetry, onDiscard }: PendingItemProps) {
+  const failed = pending.status === 'failed';
+  return (
+    <li
+      className={`message mine pending${compact ? ' compact' : ''}${failed ? ' failed' : ''}`}
+      data-testid="message"
+      data-pending="true"
+    >
+      <div className="message-gutter">{!compact && <Avatar name={me.displayName} />}</div>
+      <div className="message-main">
+        {!compact && (
+          <div className="message-meta">
+            <span className="message-author">{me.displayName}</span>
+            <span className="muted small">{failed ? 'not sent' : 'sending…'}</span>
+          </div>
+        )}
+        <div className="message-body" data-testid="message-content">
+          <MessageText text={pending.content} />
+        </div>
+        {failed && (
+          <div className="confirm-row" role="alert">
+            <span className="field-error">{pending.error ?? 'Not sent.'}</span>
+            <button type="button" className="button small" onClick={() => onRetry(pending)}>
+              Retry
+            </button>
+            <button type="button" className="button small subtle" onClick={() => onDiscard(pending)}>
+              Discard
+            </button>
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}

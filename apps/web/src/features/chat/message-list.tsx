@@ -1,0 +1,233 @@
+import type { User } from '@hubbub/core';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { type ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { errorMessage } from '../../lib/errors';
+import { ChatIcon } from '../../ui/icons';
+import { flattenMessages } from './cache-updates';
+import { useHistoryOptions } from './history';
+import { usePending } from './live-context';
+import { MessageItem, PendingItem } from './message-item';
+import type { ChannelSummary, Message, PendingMessage } from './types';
+
+interface MessageListProps {
+  channel: ChannelSummary;
+  me: User;
+  canPost: boolean;
+  onRetry(pending: PendingMessage): void;
+  onDiscard(pending: PendingMessage): void;
+}
+
+/** Within this many pixels of the end counts as "at the bottom". */
+const BOTTOM_SLACK = 48;
+/** Start loading older messages this far before the top is reached. */
+const TOP_PRELOAD = 400;
+/** Consecutive messages by one author this close together share a header. */
+const GROUP_MS = 5 * 60_000;
+
+type Row =
+  | { kind: 'message'; key: string; message: Message }
+  | { kind: 'pending'; key: string; pending: PendingMessage };
+
+function dayLabel(iso: string): string {
+  const date = new Date(iso);
+  const today = new Date();
+  const yesterday = new Date(today);
+  yesterday.setDate(today.getDate() - 1);
+  if (date.toDateString() === today.toDateString()) return 'Today';
+  if (date.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  return date.toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' });
+}
+
+/**
+ * Newest at the bottom. Scrolling near the top loads older pages and keeps
+ * your place; new messages scroll into view only if you were already at the
+ * bottom (or sent them), otherwise a pill offers to jump down.
+ */
+export function MessageList({ channel, me, canPost, onRetry, onDiscard }: MessageListProps) {
+  const history = useInfiniteQuery(useHistoryOptions(channel.id));
+  const pending = usePending(channel.id);
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const previous = useRef({ first: '', last: '', height: 0, count: 0 });
+  const [unseen, setUnseen] = useState(0);
+
+  const rows = useMemo<Row[]>(() => {
+    const messages = flattenMessages(history.data);
+    const confirmed = new Set(messages.map((m) => m.clientId).filter(Boolean));
+    return [
+      ...messages.map((m): Row => ({ kind: 'message', key: m.id, message: m })),
+      // A pending row whose message is already in the list is the same message: show it once.
+      ...pending
+        .filter((p) => !confirmed.has(p.clientId))
+        .map((p): Row => ({ kind: 'pending', key: `pending:${p.clientId}`, pending: p })),
+    ];
+  }, [history.data, pending]);
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
+  const loadOlder = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  // Keep the view where it belongs after every change of the rows.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const first = rows[0]?.key ?? '';
+    const lastRow = rows.at(-1);
+    const last = lastRow?.key ?? '';
+    const prev = previous.current;
+    if (prev.count === 0) {
+      el.scrollTop = el.scrollHeight;
+    } else if (first !== prev.first && last === prev.last) {
+      // Older messages went in above: shift by their height so the reading position stays put.
+      el.scrollTop += el.scrollHeight - prev.height;
+    } else if (last !== prev.last && rows.length > prev.count) {
+      const mine = lastRow?.kind === 'pending' || (lastRow?.kind === 'message' && lastRow.message.authorId === me.id);
+      if (atBottom.current || mine) {
+        el.scrollTop = el.scrollHeight;
+        atBottom.current = true;
+      } else {
+        setUnseen((n) => n + (rows.length - prev.count));
+      }
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    previous.current = { first, last, height: el.scrollHeight, count: rows.length };
+  }, [rows, me.id]);
+
+  // The composer growing, an editor opening or the window resizing must not unpin the bottom.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+      previous.current.height = el.scrollHeight;
+    });
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
+
+  // A first page shorter than the viewport leaves nothing to scroll: fetch older pages until it fills.
+  useEffect(() => {
+    const el = scroller.current;
+    if (el && el.scrollHeight <= el.clientHeight + TOP_PRELOAD) loadOlder();
+  }, [loadOlder]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
+    if (atBottom.current) setUnseen(0);
+    if (el.scrollTop < TOP_PRELOAD) loadOlder();
+  };
+
+  const jumpToBottom = () => {
+    const el = scroller.current;
+    if (!el) return;
+    el.scrollTo({ top: el.scrollHeight, behavior: 'smooth' });
+    setUnseen(0);
+  };
+
+  const messageCount = rows.length;
+  let body: ReactNode;
+  if (history.isPending) {
+    body = <p className="list-state">Loading messages…</p>;
+  } else if (history.isError && messageCount === 0) {
+    body = (
+      <div className="list-state" role="alert">
+        <p>Couldn’t load messages: {errorMessage(history.error)}</p>
+        <button type="button" className="button" onClick={() => history.refetch()}>
+          Try again
+        </button>
+      </div>
+    );
+  } else if (messageCount === 0) {
+    body = (
+      <div className="empty-state" data-testid="empty-state">
+        <div className="empty-emoji" aria-hidden="true">
+          <ChatIcon size={28} />
+        </div>
+        <h2>{canPost ? 'No messages yet — say hello' : 'No messages yet'}</h2>
+        <p>
+          {canPost
+            ? `This is the very beginning of #${channel.slug}. Write the first message below; everyone here sees it instantly.`
+            : `Nobody has written in #${channel.slug} yet.`}
+        </p>
+      </div>
+    );
+  } else {
+    body = (
+      <ol className="message-list" aria-label={`Messages in #${channel.slug}`}>
+        <li className="list-top" aria-hidden={!isFetchingNextPage && hasNextPage ? true : undefined}>
+          {isFetchingNextPage ? (
+            <span className="muted small">Loading older messages…</span>
+          ) : hasNextPage ? (
+            <button type="button" className="link-button small" onClick={loadOlder}>
+              Load older messages
+            </button>
+          ) : (
+            <span className="muted small">This is the beginning of #{channel.slug}.</span>
+          )}
+        </li>
+        {rows.map((row, i) => {
+          const prev = rows[i - 1];
+          const at = row.kind === 'message' ? row.message.createdAt : row.pending.createdAt;
+          const prevAt = prev ? (prev.kind === 'message' ? prev.message.createdAt : prev.pending.createdAt) : null;
+          const author = row.kind === 'message' ? row.message.authorId : me.id;
+          const prevAuthor = prev ? (prev.kind === 'message' ? prev.message.authorId : me.id) : undefined;
+          const newDay = !prevAt || new Date(prevAt).toDateString() !== new Date(at).toDateString();
+          const compact =
+            !newDay &&
+            prevAuthor === author &&
+            prevAt !== null &&
+            Date.parse(at) - Date.parse(prevAt) < GROUP_MS &&
+            !(row.kind === 'message' && row.message.role !== 'user');
+          return (
+            <FragmentRow key={row.key} day={newDay ? dayLabel(at) : null}>
+              {row.kind === 'message' ? (
+                <MessageItem message={row.message} me={me} compact={compact} canModify={canPost} />
+              ) : (
+                <PendingItem pending={row.pending} me={me} compact={compact} onRetry={onRetry} onDiscard={onDiscard} />
+              )}
+            </FragmentRow>
+          );
+        })}
+      </ol>
+    );
+  }
+
+  return (
+    <div className="message-area">
+      <div
+        className="messages"
+        ref={scroller}
+        onScroll={onScroll}
+        role="log"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+        tabIndex={0}
+        data-testid="message-scroller"
+      >
+        <div className="messages-content">{body}</div>
+      </div>
+      {unseen > 0 && (
+        <button type="button" className="new-pill" onClick={jumpToBottom} data-testid="new-messages-pill">
+          {unseen === 1 ? '1 new message' : `${unseen} new messages`} ↓
+        </button>
+      )}
+    </div>
+  );
+}
+
+function FragmentRow({ day, children }: { day: string | null; children: ReactNode }) {
+  return (
+    <>
+      {day && (
+        <li className="day-divider" aria-label={day}>
+          <span>{day}</span>
+        </li>
+      )}
+      {children}
+    </>
+  );
+}
