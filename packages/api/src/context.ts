@@ -6,6 +6,7 @@ import {
   AppError,
   type Bus,
   type ChatStore,
+  CLOSE_CODES,
   type Clock,
   KeyedThrottle,
   type TaskStore,
@@ -182,13 +183,6 @@ export async function createHttpContext(deps: AppDeps, req: IncomingMessage): Pr
     connection: null,
   };
 }
-
-export const CLOSE_CODES = {
-  /** The token presented at connect is not valid: do not reconnect with it. */
-  unauthorized: 4401,
-  /** The client fell too far behind: reconnect and resume with lastEventId. */
-  slowConsumer: 4008,
-} as const;
 
 /**
  * WebSocket context, made once per connection. An invalid token refuses the

@@ -1,9 +1,9 @@
+export { CLOSE_CODES } from '@hubbub/core';
 export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 export { generateApiKey } from './api-keys';
 export {
   type AppDeps,
   type AppDepsInput,
-  CLOSE_CODES,
   type Connection,
   type Context,
   createAppDeps,

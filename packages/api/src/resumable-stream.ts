@@ -1,7 +1,7 @@
 import type { HubSubscription } from '@hubbub/bus';
-import { type BusEvent, formatEventId, planResume, type StreamInfo } from '@hubbub/core';
+import { type BusEvent, CLOSE_CODES, formatEventId, planResume, type StreamInfo } from '@hubbub/core';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
-import { CLOSE_CODES, type Context } from './context';
+import type { Context } from './context';
 
 const BACKFILL_PAGE = 500;
 

@@ -78,7 +78,7 @@ export class Assistant {
       role: 'assistant',
       status: 'streaming',
       content: '',
-      meta: { provider: this.options.model.provider, model: this.options.model.model },
+      meta: { provider: this.options.model.provider, model: this.options.model.model, requestedBy: requestedBy.id },
     });
     await this.publish(event);
     this.run(message, requestedBy.id);
@@ -95,7 +95,13 @@ export class Assistant {
     const { message: reset, event } = await this.options.chat.editMessage(messageId, {
       content: '',
       status: 'streaming',
-      meta: { provider: this.options.model.provider, model: this.options.model.model, error: undefined, tokenCount: undefined },
+      meta: {
+        provider: this.options.model.provider,
+        model: this.options.model.model,
+        error: undefined,
+        tokenCount: undefined,
+        requestedBy: requestedBy.id,
+      },
     });
     await this.publish(event);
     this.run(reset, requestedBy.id);

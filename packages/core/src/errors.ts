@@ -21,3 +21,11 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 export const forbidden = (why: string) => new AppError('FORBIDDEN', why);
+
+/** WebSocket close codes Hubbub uses; clients act on them. */
+export const CLOSE_CODES = {
+  /** The token presented at connect is not valid: do not reconnect with it. */
+  unauthorized: 4401,
+  /** The client fell too far behind: reconnect and resume with lastEventId. */
+  slowConsumer: 4008,
+} as const;

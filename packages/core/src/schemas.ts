@@ -66,6 +66,8 @@ export const ZSendMessageInput = z.object({
 export const ZHistoryInput = z.object({
   channelId: ZId,
   before: z.number().int().positive().optional(),
+  /** Same as `before`, under the name tRPC's infinite queries use. */
+  cursor: z.number().int().positive().nullish(),
   limit: z.number().int().min(1).max(LIMITS.historyPage).default(50),
 });
 export const ZEditMessageInput = z.object({ messageId: ZId, content: ZMessageContent });

@@ -42,6 +42,8 @@ export interface MessageMeta {
   model?: string;
   /** Why an assistant reply failed, in words a person can act on. */
   error?: string;
+  /** Who asked for an assistant reply (they, or an admin, may stop it). */
+  requestedBy?: string;
 }
 
 export type MessageRole = 'user' | 'assistant' | 'system';

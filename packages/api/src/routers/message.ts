@@ -48,7 +48,10 @@ export const messageRouter = router({
 
   history: protectedProcedure.input(ZHistoryInput).query(async ({ input, ctx }) => {
     await readableChannel(ctx, input.channelId);
-    return ctx.stores.chat.history(input.channelId, { before: input.before, limit: input.limit });
+    return ctx.stores.chat.history(input.channelId, {
+      before: input.before ?? input.cursor ?? undefined,
+      limit: input.limit,
+    });
   }),
 
   edit: writeProcedure.input(ZEditMessageInput).mutation(async ({ input, ctx }) => {
