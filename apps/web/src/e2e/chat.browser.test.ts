@@ -1,13 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertWebBuilt, launchChromium, outDir, webDir } from './browser-harness';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const webDir = resolve(here, '../../dist');
-const outDir = resolve(here, '../../test-output');
 const WAIT = 15_000;
 
 let server: TestServer | undefined;
@@ -15,23 +12,9 @@ let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(webDir, 'index.html'))) {
-    throw new Error(`apps/web/dist/index.html is missing: run pnpm build first (pnpm --filter @hubbub/web build)`);
-  }
+  assertWebBuilt();
   server = await startTestServer({ webDir });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
