@@ -51,6 +51,8 @@ interface Reply {
 export class Assistant {
   private readonly replies = new Map<string, Reply>();
   private readonly perUser = new Map<string, number>();
+  /** Replies being reset by retry() (between its checks and the start of the new stream). */
+  private readonly restarting = new Set<string>();
 
   constructor(private readonly options: AssistantOptions) {}
 
@@ -71,40 +73,59 @@ export class Assistant {
 
   /** Starts a reply to `trigger` in its channel; resolves once the (empty, streaming) reply exists. */
   async reply(trigger: Message, requestedBy: User): Promise<Message> {
-    this.assertCanStart(requestedBy.id);
-    const { message, event } = await this.options.chat.sendMessage({
-      channelId: trigger.channelId,
-      authorId: null,
-      role: 'assistant',
-      status: 'streaming',
-      content: '',
-      meta: { provider: this.options.model.provider, model: this.options.model.model, requestedBy: requestedBy.id },
-    });
-    await this.publish(event);
-    this.run(message, requestedBy.id);
+    // Taken before the first await, so simultaneous requests cannot both pass the check.
+    const release = this.reserve(requestedBy.id);
+    let message: Message;
+    try {
+      const created = await this.options.chat.sendMessage({
+        channelId: trigger.channelId,
+        authorId: null,
+        role: 'assistant',
+        status: 'streaming',
+        content: '',
+        meta: { provider: this.options.model.provider, model: this.options.model.model, requestedBy: requestedBy.id },
+      });
+      message = created.message;
+      await this.publish(created.event);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.run(message, requestedBy.id, release);
     return message;
   }
 
   /** Regenerates a finished, failed or cancelled reply in place (same id, new text). */
   async retry(messageId: string, requestedBy: User): Promise<Message> {
     const message = await this.requireReply(messageId);
-    if (this.replies.has(messageId) || message.status === 'streaming') {
+    if (this.replies.has(messageId) || this.restarting.has(messageId) || message.status === 'streaming') {
       throw new AppError('CONFLICT', 'this reply is still streaming: stop it first');
     }
-    this.assertCanStart(requestedBy.id);
-    const { message: reset, event } = await this.options.chat.editMessage(messageId, {
-      content: '',
-      status: 'streaming',
-      meta: {
-        provider: this.options.model.provider,
-        model: this.options.model.model,
-        error: undefined,
-        tokenCount: undefined,
-        requestedBy: requestedBy.id,
-      },
-    });
-    await this.publish(event);
-    this.run(reset, requestedBy.id);
+    // Slot and id are taken before the next await, so simultaneous retries cannot both start.
+    const release = this.reserve(requestedBy.id);
+    this.restarting.add(messageId);
+    let reset: Message;
+    try {
+      const edited = await this.options.chat.editMessage(messageId, {
+        content: '',
+        status: 'streaming',
+        meta: {
+          provider: this.options.model.provider,
+          model: this.options.model.model,
+          error: undefined,
+          tokenCount: undefined,
+          requestedBy: requestedBy.id,
+        },
+      });
+      reset = edited.message;
+      await this.publish(edited.event);
+    } catch (error) {
+      release();
+      throw error;
+    } finally {
+      this.restarting.delete(messageId);
+    }
+    this.run(reset, requestedBy.id, release);
     return reset;
   }
 
@@ -166,7 +187,21 @@ export class Assistant {
     return message;
   }
 
-  private run(message: Message, requestedBy: string): void {
+  /** Takes one of `userId`'s reply slots (or throws TOO_MANY_REQUESTS); the result gives it back, once. */
+  private reserve(userId: string): () => void {
+    this.assertCanStart(userId);
+    this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.perUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.perUser.set(userId, left);
+      else this.perUser.delete(userId);
+    };
+  }
+
+  private run(message: Message, requestedBy: string, release: () => void): void {
     const reply: Reply = {
       messageId: message.id,
       channelId: message.channelId,
@@ -178,16 +213,20 @@ export class Assistant {
       done: Promise.resolve(),
     };
     this.replies.set(message.id, reply);
-    this.perUser.set(requestedBy, (this.perUser.get(requestedBy) ?? 0) + 1);
-    reply.done = this.stream(reply).finally(() => {
-      this.replies.delete(message.id);
-      const left = (this.perUser.get(requestedBy) ?? 1) - 1;
-      if (left > 0) this.perUser.set(requestedBy, left);
-      else this.perUser.delete(requestedBy);
+    const finish = () => {
+      if (this.replies.get(message.id) === reply) this.replies.delete(message.id);
+      release();
+    };
+    reply.done = this.stream(reply, finish).then(finish, (error: unknown) => {
+      // Nobody awaits a reply that ends by itself: a rejection here would be unhandled.
+      finish();
+      const why = error instanceof Error ? error.message : String(error);
+      this.options.onFailure?.(`could not finish the reply: ${why}`, error, reply.messageId);
     });
   }
 
-  private async stream(reply: Reply): Promise<void> {
+  /** `finish` ends the reply's bookkeeping: called once the final text is stored, before it is published. */
+  private async stream(reply: Reply, finish: () => void): Promise<void> {
     const { chat, model } = this.options;
     const coalescer = new DeltaCoalescer(this.options.deltaIntervalMs ?? 30, (delta) => {
       this.options.bus
@@ -249,6 +288,8 @@ export class Assistant {
       coalescer.flush();
     }
     const { event } = await chat.editMessage(reply.messageId, { content: reply.text, status, meta });
+    // Whoever sees the final update may at once ask again, retry, or look for in-flight text.
+    finish();
     await this.publish(event);
   }
 
