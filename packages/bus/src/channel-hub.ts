@@ -1,6 +1,9 @@
 import type { Bus, BusEvent } from '@hubbub/core';
 import { SubscriberQueue } from './subscriber-queue';
 
+/** A local subscriber as the hub sees it: something to hand each event to, synchronously. */
+export type Deliver = (event: BusEvent) => void;
+
 export interface HubSubscription {
   readonly queue: SubscriberQueue<BusEvent>;
   /** Leaves the channel; safe to call more than once. */
@@ -8,21 +11,22 @@ export interface HubSubscription {
 }
 
 interface ChannelEntry {
-  subscribers: Set<SubscriberQueue<BusEvent>>;
+  subscribers: Set<Deliver>;
   /** userId → number of this user's subscriptions here (tabs, devices). */
   users: Map<string, number>;
   unsubscribe: Promise<() => Promise<void>>;
 }
 
 export interface ChannelHubOptions {
-  /** Events a subscriber may have waiting before it is cut off as too slow. */
+  /** Events a queued subscriber (subscribe()) may have waiting before it is cut off as too slow. */
   queueCapacity?: number;
 }
 
 /**
- * The per-process fan-out: one bus subscription per channel, however many
- * local subscribers, each with its own bounded queue. It also knows who is
- * subscribed where, which is what presence is.
+ * The per-process fan-out: one bus subscription per topic (a channel, or
+ * "tasks"), however many local subscribers, each handed every event in turn
+ * with no allocation per subscriber. It also knows who is subscribed where,
+ * which is what presence is.
  */
 export class ChannelHub {
   private readonly channels = new Map<string, ChannelEntry>();
@@ -46,64 +50,75 @@ export class ChannelHub {
   }
 
   /**
-   * Registers for live events on a topic (a channel id, or "tasks"); resolves
-   * once the bus delivers it here. With a userId the subscription counts
-   * towards the topic's presence.
+   * Registers `deliver` for a topic's events; resolves (with the detach
+   * function) once the bus delivers the topic here. With a userId the
+   * subscription counts towards the topic's presence.
    */
-  async subscribe(channelId: string, userId: string | null): Promise<HubSubscription> {
-    const entry = this.entry(channelId);
-    const queue = new SubscriberQueue<BusEvent>(this.queueCapacity);
-    entry.subscribers.add(queue);
+  async attach(topic: string, userId: string | null, deliver: Deliver): Promise<() => void> {
+    const entry = this.entry(topic);
+    entry.subscribers.add(deliver);
     this.subscriptionCount++;
     let present: string | null = null;
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      queue.end();
-      this.leave(channelId, entry, queue, present);
+    let detached = false;
+    const detach = () => {
+      if (detached) return;
+      detached = true;
+      this.leave(topic, entry, deliver, present);
     };
     try {
       await entry.unsubscribe;
     } catch (error) {
-      close();
+      detach();
       throw error;
     }
-    if (userId && !closed) {
+    if (userId && !detached) {
       present = userId;
       const count = entry.users.get(userId) ?? 0;
       entry.users.set(userId, count + 1);
-      if (count === 0) this.publishPresence(channelId);
+      if (count === 0) this.publishPresence(topic);
     }
-    return { queue, close };
+    return detach;
   }
 
-  private entry(channelId: string): ChannelEntry {
-    let entry = this.channels.get(channelId);
+  /** Like attach(), with a bounded queue to pull events from (for async consumers). */
+  async subscribe(topic: string, userId: string | null): Promise<HubSubscription> {
+    const queue = new SubscriberQueue<BusEvent>(this.queueCapacity);
+    const detach = await this.attach(topic, userId, (event) => queue.push(event));
+    return {
+      queue,
+      close: () => {
+        queue.end();
+        detach();
+      },
+    };
+  }
+
+  private entry(topic: string): ChannelEntry {
+    let entry = this.channels.get(topic);
     if (!entry) {
-      const subscribers = new Set<SubscriberQueue<BusEvent>>();
-      const deliver = (event: BusEvent) => {
-        for (const queue of subscribers) queue.push(event);
+      const subscribers = new Set<Deliver>();
+      const fanOut = (event: BusEvent) => {
+        for (const deliver of subscribers) deliver(event);
       };
-      entry = { subscribers, users: new Map(), unsubscribe: this.bus.subscribe(channelId, deliver) };
-      this.channels.set(channelId, entry);
+      entry = { subscribers, users: new Map(), unsubscribe: this.bus.subscribe(topic, fanOut) };
+      this.channels.set(topic, entry);
     }
     return entry;
   }
 
-  private leave(channelId: string, entry: ChannelEntry, queue: SubscriberQueue<BusEvent>, userId: string | null) {
-    entry.subscribers.delete(queue);
+  private leave(topic: string, entry: ChannelEntry, deliver: Deliver, userId: string | null) {
+    entry.subscribers.delete(deliver);
     this.subscriptionCount--;
     if (userId) {
       const count = (entry.users.get(userId) ?? 1) - 1;
       if (count > 0) entry.users.set(userId, count);
       else {
         entry.users.delete(userId);
-        this.publishPresence(channelId);
+        this.publishPresence(topic);
       }
     }
-    if (entry.subscribers.size === 0 && this.channels.get(channelId) === entry) {
-      this.channels.delete(channelId);
+    if (entry.subscribers.size === 0 && this.channels.get(topic) === entry) {
+      this.channels.delete(topic);
       entry.unsubscribe.then((off) => off()).catch(() => {});
     }
   }

@@ -39,3 +39,5 @@ export async function createSqliteStores(
   }
   return stores;
 }
+
+export { createPostgresStores, type PostgresStoresOptions } from './pg/stores';

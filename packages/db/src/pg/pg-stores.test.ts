@@ -1,0 +1,37 @@
+import { afterAll, describe } from 'vitest';
+import { createPostgresStores, type Stores } from '../stores';
+import { apiKeyStoreContract } from '../test/api-key-store-contract';
+import { chatStoreContract } from '../test/chat-store-contract';
+import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-contract';
+import { userStoreContract } from '../test/user-store-contract';
+import { probePostgres, TestDatabases } from './test-databases';
+
+const probe = await probePostgres();
+if (!probe.reachable) console.warn(`Skipping the PostgreSQL store contracts: no server at ${probe.reason}`);
+
+const databases = new TestDatabases();
+
+/** Fresh stores on a migrated, empty database of their own; the database is emptied again on close. */
+async function freshStores(options: { tasks?: TaskStoreLimits; chat?: { retention: number } } = {}): Promise<Stores> {
+  const database = await databases.fresh();
+  const stores = await createPostgresStores(database.url, { poolSize: 4, ...options });
+  let closed: Promise<void> | undefined;
+  return {
+    ...stores,
+    close: () => {
+      closed ??= stores.close().then(database.release);
+      return closed;
+    },
+  };
+}
+
+describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
+  afterAll(() => databases.dropAll());
+
+  userStoreContract('UserStore contract (PostgreSQL)', () => freshStores());
+  chatStoreContract('ChatStore contract (PostgreSQL)', () => freshStores(), {
+    makeStoresWithRetention: (retention) => freshStores({ chat: { retention } }),
+  });
+  taskStoreContract('TaskStore contract (PostgreSQL)', (limits) => freshStores({ tasks: limits }));
+  apiKeyStoreContract('ApiKeyStore contract (PostgreSQL)', () => freshStores());
+});

@@ -1,0 +1,53 @@
+import { AppError } from '@hubbub/core';
+import type { ChatStoreOptions } from '../sqlite/chat-store';
+import type { TaskStoreOptions } from '../sqlite/task-store';
+import type { Stores } from '../stores';
+import { createPgApiKeyStore } from './api-key-store';
+import { createPgChatStore } from './chat-store';
+import { openPostgres, type PgConnectOptions } from './open';
+import { createPgTaskStore } from './task-store';
+import { createPgUserStore } from './user-store';
+
+export interface PostgresStoresOptions extends PgConnectOptions {
+  chat?: ChatStoreOptions;
+  tasks?: TaskStoreOptions;
+}
+
+/**
+ * PostgreSQL stores at `url` (`postgres://user:password@host:5432/db`), for
+ * running several instances on one database. Applies the committed migrations
+ * and makes sure the `general` channel exists; both are safe when several
+ * instances start at once. Rejects, naming the URL without its password, when
+ * the database cannot be reached.
+ */
+export async function createPostgresStores(url: string, options: PostgresStoresOptions = {}): Promise<Stores> {
+  const handle = await openPostgres(url, options);
+  const stores: Stores = {
+    kind: 'postgres',
+    users: createPgUserStore(handle.db),
+    chat: createPgChatStore(handle, options.chat),
+    tasks: createPgTaskStore(handle, options.tasks),
+    apiKeys: createPgApiKeyStore(handle.db),
+    close: handle.close,
+  };
+  try {
+    if (!(await stores.chat.channelBySlug('general'))) {
+      await stores.chat
+        .createChannel({
+          slug: 'general',
+          name: 'General',
+          topic: 'Everyone is here. Say hello!',
+          visibility: 'public',
+          createdBy: null,
+        })
+        // Another instance made it in the meantime.
+        .catch((error: unknown) => {
+          if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+        });
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return stores;
+}
