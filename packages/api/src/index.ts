@@ -15,6 +15,7 @@ export {
   type SystemStatus,
 } from './context';
 export { hashPassword, verifyPassword } from './passwords';
+export { ResumableStream, type StreamEnd, type StreamSink, type StreamSource } from './resumable-stream';
 export { type AppRouter, appRouter, createCaller } from './root';
 export { failStaleRuns } from './task-ops';
 export { createTokenService, type TokenService } from './tokens';

@@ -1,9 +1,11 @@
-import type { HubSubscription } from '@hubbub/bus';
+import { SubscriberQueue } from '@hubbub/bus';
 import { type BusEvent, CLOSE_CODES, formatEventId, planResume, type StreamInfo } from '@hubbub/core';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { Context } from './context';
 
 const BACKFILL_PAGE = 500;
+/** Live events held while a subscriber is being filled from the store, before it counts as too slow. */
+const MAX_PENDING = 4096;
 
 export interface Stored<C> {
   offset: number;
@@ -12,6 +14,9 @@ export interface Stored<C> {
 
 /** How one kind of stream (a channel, the tasks) reads its store and its bus events. */
 export interface StreamSource<C, S> {
+  /** The hub topic to follow, and who follows it (for presence; null for none). */
+  topic: string;
+  userId: string | null;
   epoch: string;
   info(): Promise<StreamInfo>;
   eventsAfter(after: number, limit: number): Promise<Stored<C>[]>;
@@ -21,97 +26,218 @@ export interface StreamSource<C, S> {
    * counts as seen), or nothing of this stream's.
    */
   classify(event: BusEvent): { stored: Stored<C> } | { signal: S } | { skip: number } | null;
-  /** Signals to send once the subscriber is live and has everything up to `delivered` (e.g. who is online). */
+  /** Signals to send once the subscriber has everything up to `delivered` (e.g. who is online). */
   greeting?(delivered: number): S[];
   /** True when this change ends the subscription (e.g. the caller left a private channel). */
   endsWith?(change: C): boolean;
 }
 
-type Yielded<C, S> = TrackedEnvelope<C | S | { type: 'reset' }>;
+export type StreamEnd = { kind: 'done' } | { kind: 'slow' } | { kind: 'error'; error: unknown };
+
+/** Where a stream's events go: a socket (the fast path) or a queue (the async-iterator view). */
+export interface StreamSink {
+  /**
+   * One event with its tracked id. `shared` is the bus event it came from when
+   * live (the same object for every local subscriber), so a sink can serialize
+   * it once for all of them; null for replayed events.
+   */
+  send(id: string, data: unknown, shared: BusEvent | null): void;
+  /** Bytes waiting to go out to this subscriber. */
+  backlog(): number;
+  end(reason: StreamEnd): void;
+}
+
+type Mode = 'idle' | 'filling' | 'live' | 'ended';
 
 /**
- * A resumable stream: the subscription is registered before the store is read,
- * so nothing falls between the two; stored events at or below the last offset
- * sent are dropped, and a gap in what the bus delivers is filled from the store.
- * Every yield is tracked: stored events with their own id, signals with the id
- * of the last stored event (so they never move a resume position).
+ * A resumable stream. It registers for live events before reading the store,
+ * replays what the subscriber missed, then delivers live events as they come,
+ * dropping anything at or below the last offset sent and filling any gap from
+ * the store. Every event is tracked: stored ones with their own id, signals
+ * with the id of the last stored event (so they never move a resume position).
+ *
+ * Live delivery is synchronous and allocation-free on the way in (the hub calls
+ * straight into `onBusEvent`), which is what lets the WebSocket fast path send
+ * one pre-serialized frame per subscriber. As an AsyncIterable it also serves
+ * any tRPC transport (createCaller, the stock adapter).
  */
-export async function* resumableStream<C, S>(
-  ctx: Context,
-  sub: HubSubscription,
-  source: StreamSource<C, S>,
-  lastEventId: string | null | undefined,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<Yielded<C, S>> {
-  const stop = () => sub.close();
-  signal?.addEventListener('abort', stop, { once: true });
-  const id = (offset: number) => formatEventId(source.epoch, offset);
+export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>> {
+  private mode: Mode = 'idle';
+  private delivered = 0;
+  private pending: BusEvent[] = [];
+  private detach: (() => void) | null = null;
+  private sink: StreamSink | null = null;
 
-  async function* replay(from: number, to = Number.POSITIVE_INFINITY) {
-    let after = from;
+  constructor(
+    private readonly ctx: Context,
+    private readonly source: StreamSource<C, S>,
+    private readonly lastEventId: string | null | undefined,
+    /** Aborted when the subscriber goes away (tRPC's procedure signal). */
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Starts delivering to `sink`; resolves once the subscriber is live (or the stream has ended). */
+  async start(sink: StreamSink): Promise<void> {
+    if (this.mode !== 'idle') throw new Error('a stream starts once');
+    this.sink = sink;
+    this.mode = 'filling';
+    try {
+      const detach = await this.ctx.hub.attach(this.source.topic, this.source.userId, (event) =>
+        this.onBusEvent(event),
+      );
+      if (this.ended) {
+        detach();
+        return;
+      }
+      this.detach = detach;
+      const info = await this.source.info();
+      const plan = planResume(this.lastEventId, info);
+      this.delivered = info.head;
+      if (plan.kind === 'reset') this.emit(info.head, { type: 'reset' }, null);
+      else if (plan.kind === 'replay') {
+        this.delivered = plan.after;
+        await this.fill();
+      }
+      for (const greeting of this.source.greeting?.(this.delivered) ?? []) this.emit(this.delivered, greeting, null);
+      await this.drain();
+    } catch (error) {
+      this.finish({ kind: 'error', error });
+    }
+  }
+
+  private get ended(): boolean {
+    return this.mode === 'ended';
+  }
+
+  /** The subscriber went away: stop, quietly. */
+  stop(): void {
+    if (this.mode === 'ended') return;
+    this.mode = 'ended';
+    this.pending = [];
+    this.detach?.();
+  }
+
+  private onBusEvent(event: BusEvent): void {
+    if (this.mode === 'live') {
+      if (this.handle(event) === 'gap') {
+        this.mode = 'filling';
+        this.pending.push(event);
+        this.refill();
+      }
+    } else if (this.mode === 'filling') {
+      if (this.pending.length >= MAX_PENDING) this.finish({ kind: 'slow' });
+      else this.pending.push(event);
+    }
+  }
+
+  /** Delivers one live event, or reports a gap before it (then nothing is delivered). */
+  private handle(event: BusEvent): 'ok' | 'gap' {
+    const sink = this.sink as StreamSink;
+    if (sink.backlog() > this.ctx.limits.maxBufferedBytes) {
+      // The socket is not draining: stop feeding it (memory stays bounded); the client resumes later.
+      this.finish({ kind: 'slow' });
+      return 'ok';
+    }
+    const seen = this.source.classify(event);
+    if (!seen) return 'ok';
+    if ('signal' in seen) {
+      this.emit(this.delivered, seen.signal, event);
+      return 'ok';
+    }
+    if ('skip' in seen) {
+      this.delivered = Math.max(this.delivered, seen.skip);
+      return 'ok';
+    }
+    const { offset, change } = seen.stored;
+    if (offset <= this.delivered) return 'ok';
+    if (offset > this.delivered + 1) return 'gap';
+    this.delivered = offset;
+    this.emit(offset, change, event);
+    if (this.source.endsWith?.(change)) this.finish({ kind: 'done' });
+    return 'ok';
+  }
+
+  private refill(): void {
+    this.fill()
+      .then(() => this.drain())
+      .catch((error) => this.finish({ kind: 'error', error }));
+  }
+
+  /** Replays every stored event after the last one delivered. */
+  private async fill(): Promise<void> {
     for (;;) {
-      const page = await source.eventsAfter(after, BACKFILL_PAGE);
+      const page = await this.source.eventsAfter(this.delivered, BACKFILL_PAGE);
+      if (this.ended) return;
       for (const event of page) {
-        if (event.offset > to) return;
-        after = event.offset;
-        yield event;
+        if (event.offset <= this.delivered) continue;
+        this.delivered = event.offset;
+        this.emit(event.offset, event.change, null);
+        if (this.source.endsWith?.(event.change)) return this.finish({ kind: 'done' });
       }
       if (page.length < BACKFILL_PAGE) return;
     }
   }
 
-  try {
-    const info = await source.info();
-    const plan = planResume(lastEventId, info);
-    let delivered = info.head;
-    if (plan.kind === 'reset') {
-      yield tracked(id(info.head), { type: 'reset' as const });
-    } else if (plan.kind === 'replay') {
-      delivered = plan.after;
-      for await (const event of replay(plan.after)) {
-        delivered = event.offset;
-        yield tracked(id(event.offset), event.change);
-      }
-    }
-    for (const greeting of source.greeting?.(delivered) ?? []) yield tracked(id(delivered), greeting);
-
-    let slow = false;
-    for (;;) {
-      const next = await sub.queue.next();
-      if (!next) break;
-      // The socket is not draining: stop feeding it (memory stays bounded); the client resumes later.
-      if (ctx.connection && ctx.connection.bufferedAmount() > ctx.limits.maxBufferedBytes) {
-        slow = true;
-        break;
-      }
-      const seen = source.classify(next);
-      if (!seen) continue;
-      if ('signal' in seen) {
-        yield tracked(id(delivered), seen.signal);
-        continue;
-      }
-      if ('skip' in seen) {
-        delivered = Math.max(delivered, seen.skip);
-        continue;
-      }
-      const { offset, change } = seen.stored;
-      if (offset <= delivered) continue;
-      if (offset > delivered + 1) {
-        // A gap: the bus skipped or reordered. The store has everything up to `offset`.
-        for await (const missed of replay(delivered, offset - 1)) {
-          delivered = missed.offset;
-          yield tracked(id(missed.offset), missed.change);
+  /** Delivers what arrived while filling; a gap among them is filled from the store first. Then: live. */
+  private async drain(): Promise<void> {
+    while (this.mode === 'filling' && this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      for (let i = 0; i < batch.length && this.mode === 'filling'; i++) {
+        if (this.handle(batch[i] as BusEvent) === 'gap') {
+          this.pending = [...batch.slice(i), ...this.pending];
+          await this.fill();
+          break;
         }
       }
-      delivered = offset;
-      yield tracked(id(offset), change);
-      if (source.endsWith?.(change)) break;
     }
-    if (slow || sub.queue.ended === 'overflow') {
-      ctx.connection?.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
+    if (this.mode === 'filling') this.mode = 'live';
+  }
+
+  private emit(offset: number, data: unknown, shared: BusEvent | null): void {
+    if (this.mode === 'ended') return;
+    this.sink?.send(formatEventId(this.source.epoch, offset), data, shared);
+  }
+
+  private finish(reason: StreamEnd): void {
+    if (this.mode === 'ended') return;
+    this.stop();
+    this.sink?.end(reason);
+  }
+
+  /** The pull view: a bounded queue between the stream and an async consumer. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<TrackedEnvelope<C | S | { type: 'reset' }>> {
+    const queue = new SubscriberQueue<TrackedEnvelope<C | S | { type: 'reset' }>>(MAX_PENDING);
+    let ended: StreamEnd | null = null;
+    const connection = this.ctx.connection;
+    // A consumer waiting in next() cannot be reached by return(): end the queue on abort instead.
+    const onAbort = () => {
+      this.stop();
+      queue.end();
+    };
+    this.signal?.addEventListener('abort', onAbort, { once: true });
+    await this.start({
+      send: (id, data) => queue.push(tracked(id, data as C | S | { type: 'reset' })),
+      backlog: () => connection?.bufferedAmount() ?? 0,
+      end: (reason) => {
+        ended = reason;
+        queue.end(reason.kind === 'slow' ? 'overflow' : 'closed');
+      },
+    });
+    try {
+      for (;;) {
+        const item = await queue.next();
+        if (!item) break;
+        yield item;
+      }
+      if (queue.ended === 'overflow' || (ended as StreamEnd | null)?.kind === 'slow') {
+        connection?.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
+      }
+      const end = ended as StreamEnd | null;
+      if (end?.kind === 'error') throw end.error;
+    } finally {
+      this.signal?.removeEventListener('abort', onAbort);
+      this.stop();
     }
-  } finally {
-    signal?.removeEventListener('abort', stop);
-    sub.close();
   }
 }

@@ -8,7 +8,7 @@ import {
   ZCreateChannelInput,
 } from '@hubbub/core';
 import { publish, readableChannel, requireChannel, signal } from '../access';
-import { resumableStream, type StreamSource } from '../resumable-stream';
+import { ResumableStream, type StreamSource } from '../resumable-stream';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
 
 const TYPING_MS = 5000;
@@ -65,11 +65,12 @@ export const channelRouter = router({
   }),
 
   /** The channel's live stream: resumable by lastEventId (see resumable-stream.ts). */
-  onEvent: protectedProcedure.input(ZChannelEventInput).subscription(async function* ({ input, ctx, signal: abort }) {
+  onEvent: protectedProcedure.input(ZChannelEventInput).subscription(async ({ input, ctx, signal }) => {
     const { channel } = await readableChannel(ctx, input.channelId);
     const chat = ctx.stores.chat;
-    const sub = await ctx.hub.subscribe(channel.id, ctx.user.id);
     const source: StreamSource<ChannelChange, ChannelSignal> = {
+      topic: channel.id,
+      userId: ctx.user.id,
       epoch: chat.epoch(),
       info: () => chat.streamInfo(channel.id),
       eventsAfter: (after, limit) => chat.eventsAfter(channel.id, after, limit),
@@ -86,6 +87,6 @@ export const channelRouter = router({
       endsWith: (change) =>
         change.type === 'member.left' && change.userId === ctx.user.id && channel.visibility === 'private',
     };
-    yield* resumableStream(ctx, sub, source, input.lastEventId, abort);
+    return new ResumableStream(ctx, source, input.lastEventId, signal);
   }),
 });

@@ -15,7 +15,7 @@ import {
   ZTaskListInput,
   ZTaskRef,
 } from '@hubbub/core';
-import { resumableStream, type StreamSource } from '../resumable-stream';
+import { ResumableStream, type StreamSource } from '../resumable-stream';
 import { publishTask, publishTaskSignal, requireOwnTask, requireTask, TASKS_TOPIC } from '../task-ops';
 import {
   agentProcedure,
@@ -145,12 +145,13 @@ export const taskRouter = router({
   }),
 
   /** The task stream (all tasks, or one): resumable by lastEventId exactly like a channel's. */
-  onEvent: protectedProcedure.input(ZTaskEventInput).subscription(async function* ({ input, ctx, signal }) {
+  onEvent: protectedProcedure.input(ZTaskEventInput).subscription(async ({ input, ctx, signal }) => {
     if (input.taskId) await requireTask(ctx, input.taskId);
     const tasks = ctx.stores.tasks;
     const mine = (taskId: string) => !input.taskId || taskId === input.taskId;
-    const sub = await ctx.hub.subscribe(TASKS_TOPIC, null);
     const source: StreamSource<TaskChange, TaskSignal> = {
+      topic: TASKS_TOPIC,
+      userId: null,
       epoch: tasks.epoch(),
       info: () => tasks.streamInfo(),
       eventsAfter: (after, limit) => tasks.eventsAfter(after, limit, input.taskId),
@@ -161,6 +162,6 @@ export const taskRouter = router({
         return null;
       },
     };
-    yield* resumableStream(ctx, sub, source, input.lastEventId, signal);
+    return new ResumableStream(ctx, source, input.lastEventId, signal);
   }),
 });
