@@ -20,12 +20,12 @@ import { AppError, type ModelProvider, systemClock } from '@hubbub/core';
 import { createSqliteStores, type Stores } from '@hubbub/db';
 import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { type Logger, safePath } from './logger';
 import { renderMetrics } from './metrics';
 import { isOriginAllowed } from './origin';
 import { createStaticHandler } from './static-files';
+import { createWsHandler } from './ws/ws-handler';
 
 export interface HubbubConfig {
   /** Where the SQLite file lives; null keeps everything in memory (tests). */
@@ -138,16 +138,15 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   );
   sweeper.unref();
 
-  const wssHandler = applyWSSHandler({
-    wss,
+  const wsHandler = createWsHandler({
     router: appRouter,
-    keepAlive: { enabled: true, ...(config.keepAlive ?? { pingMs: 30_000, pongWaitMs: 10_000 }) },
+    keepAlive: config.keepAlive ?? { pingMs: 30_000, pongWaitMs: 10_000 },
     onError,
-    createContext: async ({ req, res, info }) => {
+    createContext: async ({ req, ws, connectionParams }) => {
       const ctx = await createWsContext(deps, {
         req,
-        connection: { close: (code, reason) => res.close(code, reason), bufferedAmount: () => res.bufferedAmount },
-        connectionParams: info.connectionParams,
+        connection: { close: (code, reason) => ws.close(code, reason), bufferedAmount: () => ws.bufferedAmount },
+        connectionParams,
       });
       if (ctx.user) logger.info({ userId: ctx.user.id, handle: ctx.user.handle }, 'ws authenticated');
       return ctx;
@@ -155,6 +154,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   });
 
   wss.on('connection', (ws, req) => {
+    wsHandler.onConnection(ws, req);
     const ip = req.socket.remoteAddress;
     logger.info({ ip, path: safePath(req.url) }, 'ws connected');
     ws.on('close', (code) => logger.info({ ip, code }, 'ws disconnected'));
@@ -219,7 +219,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
       clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      wssHandler.broadcastReconnectNotification();
+      wsHandler.broadcastReconnectNotification(wss);
       // Give clients a moment to leave on their own, then close the rest as "restarting".
       await waitUntil(() => wss.clients.size === 0, 1000);
       for (const ws of wss.clients) ws.close(1012, 'server restarting');
