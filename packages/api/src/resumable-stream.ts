@@ -49,6 +49,16 @@ export interface StreamSink {
 
 type Mode = 'idle' | 'filling' | 'live' | 'ended';
 
+const eventIds = new WeakMap<BusEvent, { offset: number; id: string }>();
+/** The id string of a live event at `offset`, made once for all local subscribers at that position. */
+function sharedEventId(shared: BusEvent, epoch: string, offset: number): string {
+  const cached = eventIds.get(shared);
+  if (cached?.offset === offset) return cached.id;
+  const id = formatEventId(epoch, offset);
+  if (!cached) eventIds.set(shared, { offset, id });
+  return id;
+}
+
 /**
  * A resumable stream. It registers for live events before reading the store,
  * replays what the subscriber missed, then delivers live events as they come,
@@ -196,7 +206,8 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
 
   private emit(offset: number, data: unknown, shared: BusEvent | null): void {
     if (this.mode === 'ended') return;
-    this.sink?.send(formatEventId(this.source.epoch, offset), data, shared);
+    const id = shared ? sharedEventId(shared, this.source.epoch, offset) : formatEventId(this.source.epoch, offset);
+    this.sink?.send(id, data, shared);
   }
 
   private finish(reason: StreamEnd): void {

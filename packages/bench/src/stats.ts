@@ -46,7 +46,10 @@ export function parseRss(status: string): number {
 }
 
 /** Offsets seen → how many of 1..expected are missing, and how many arrived twice. */
-export function gapsAndDuplicates(offsets: readonly number[], expected: number): { missing: number; duplicates: number } {
+export function gapsAndDuplicates(
+  offsets: readonly number[],
+  expected: number,
+): { missing: number; duplicates: number } {
   const seen = new Set<number>();
   let duplicates = 0;
   for (const o of offsets) {

@@ -14,7 +14,7 @@ import {
   TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket, type WebSocketServer } from 'ws';
-import { frameHead, sharedTrackedTail } from './frames';
+import { frameHead, sendTextParts, sharedTailBytes, trackedTail } from './frames';
 
 type ProcedureType = 'query' | 'mutation' | 'subscription';
 type ConnectionParams = Record<string, string | undefined> | null;
@@ -140,6 +140,7 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
       input: unknown,
     ) {
       const head = frameHead(id);
+      const headBytes = Buffer.from(head);
       const stop = () => {
         stream.stop();
         abort.abort();
@@ -148,7 +149,10 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
       running.set(id, { stop });
       respond({ id, result: { type: 'started' } });
       void stream.start({
-        send: (eventId, data, shared) => send(head + sharedTrackedTail(shared, eventId, data)),
+        send: (eventId, data, shared) =>
+          shared
+            ? sendTextParts(ws, headBytes, sharedTailBytes(shared, eventId, data))
+            : send(head + trackedTail(eventId, data)),
         backlog: () => ws.bufferedAmount,
         end: (reason: StreamEnd) => {
           running.delete(id);

@@ -1,0 +1,76 @@
+/**
+ * `pnpm bench`: every server under the same load client on this machine, one
+ * after another, then one table (printed, and written to docs/benchmarks.md
+ * with a chart). Flags: --quick (smaller runs), --only=fanout,memory,slow,persistence,deltas.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type Results, renderChart, renderMarkdown } from './report';
+import { assistantDeltas, fanout, memory, persistence, slowConsumer } from './scenarios';
+import type { ServerKind } from './server-process';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const wants = (name: string) => !only || only.includes(name);
+const servers: ServerKind[] = ['raw-ws', 'socketio', 'stock-trpc', 'hubbub'];
+const log = (line: string) => console.error(line);
+
+const results: Results = {
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, loopback`,
+  date: new Date().toISOString().slice(0, 10),
+  fanout: [],
+  memory: [],
+  slow: [],
+  persistence: null,
+  deltas: null,
+};
+
+if (wants('fanout')) {
+  const sizes = quick ? [200] : [1000, 5000];
+  for (const n of sizes) {
+    for (const kind of servers) {
+      const messages = n >= 5000 ? 100 : quick ? 100 : 500;
+      const rate = n >= 5000 ? 10 : 50;
+      log(`fan-out: ${kind}, ${n} subscribers, ${messages} messages at ${rate}/s…`);
+      results.fanout.push(await fanout(kind, n, messages, rate));
+    }
+  }
+}
+if (wants('memory')) {
+  const connections = quick ? 1000 : 5000;
+  for (const kind of servers) {
+    log(`memory: ${kind}, ${connections} connections…`);
+    results.memory.push(await memory(kind, connections));
+  }
+}
+if (wants('slow')) {
+  for (const kind of servers) {
+    log(`slow consumer: ${kind}…`);
+    results.slow.push(await slowConsumer(kind, quick ? 50 : 200, quick ? 600 : 1500, 100, 8000));
+  }
+}
+if (wants('persistence')) {
+  log('persistence: Hubbub over WebSocket into SQLite…');
+  results.persistence = await persistence(32, quick ? 3 : 10);
+}
+if (wants('deltas')) {
+  log('assistant deltas: Hubbub with a fast model…');
+  results.deltas = await assistantDeltas(quick ? 50 : 200, quick ? 2 : 5);
+}
+
+const markdown = renderMarkdown(results);
+console.log(`\n${markdown}\n`);
+if (!quick && !only) {
+  const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
+  writeFileSync(`${docs}benchmark-chart.svg`, renderChart(results));
+  writeFileSync(
+    `${docs}benchmarks.md`,
+    `# Benchmarks\n\nMeasured with \`pnpm bench\` on ${results.date}: ${results.machine}. Each server runs alone in its own process; the load client (raw WebSocket clients in one process) is the same for all. CPU is the server process's user+system time from /proc divided by deliveries; latency is publish→receive in the client process.\n\n![CPU per delivery and p99 latency](benchmark-chart.svg)\n\n${markdown}\n`,
+  );
+  log('wrote docs/benchmarks.md and docs/benchmark-chart.svg');
+}

@@ -1,0 +1,156 @@
+import WebSocket from 'ws';
+import type { ServerKind } from './server-process';
+
+/** What a load client needs to speak to one kind of server. */
+export interface Protocol {
+  /** One-time setup against a running server (accounts, channel). */
+  setup(port: number): Promise<Session>;
+}
+
+export interface Session {
+  subscriberUrl: string;
+  /** Frames a subscriber sends once open. */
+  subscribeFrames: string[];
+  /** True for the frame that confirms the subscription; absent when subscribing needs no answer. */
+  isSubscribed?(frame: string): boolean;
+  /** Frames a client sends in answer to `frame` (Socket.IO pings and namespace handshake). */
+  respond?(frame: string, role: 'subscriber' | 'publisher'): string[];
+  publisherUrl: string;
+  publisherOpenFrames: string[];
+  /** The frame that publishes message number `n` stamped with `ts`. */
+  publishFrame(n: number, ts: number, body: string): string;
+  /** The protocol's own name for the channel (for the report). */
+  label: string;
+  token?: string;
+  channelId?: string;
+}
+
+const TS = /ts["=:]+(\d+(?:\.\d+)?)/;
+/** The publish timestamp carried in a delivered frame, or null for other frames. */
+export function stampOf(frame: string): number | null {
+  const match = TS.exec(frame);
+  return match ? Number(match[1]) : null;
+}
+
+const MARKERS = [Buffer.from('ts='), Buffer.from('"ts":')];
+/** stampOf() on the raw bytes: a native search, then a tiny decode (the load client must stay cheap). */
+export function stampIn(frame: Buffer): number | null {
+  for (const marker of MARKERS) {
+    const at = frame.indexOf(marker);
+    if (at < 0) continue;
+    let end = at + marker.length;
+    while (
+      end < frame.length &&
+      ((frame[end] as number) === 46 || ((frame[end] as number) >= 48 && (frame[end] as number) <= 57))
+    )
+      end++;
+    return Number(frame.toString('latin1', at + marker.length, end));
+  }
+  return null;
+}
+
+async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { result?: { data: T }; error?: unknown };
+  if (!json.result) throw new Error(`${url}: ${JSON.stringify(json.error)}`);
+  return json.result.data;
+}
+
+/** Signs a bench user up on a Hubbub and creates a fresh channel for the run. */
+export async function hubbubAccount(port: number, handle = `bench${Date.now() % 1e9}`) {
+  const base = `http://127.0.0.1:${port}`;
+  const { token } = await post<{ token: string }>(`${base}/trpc/auth.signup`, { handle, password: 'bench-password' });
+  const channel = await post<{ id: string }>(
+    `${base}/trpc/channel.create`,
+    { slug: `bench-${Math.random().toString(36).slice(2, 8)}`, name: 'Bench' },
+    token,
+  );
+  return { token, channelId: channel.id, base };
+}
+
+export const protocols: Record<ServerKind, Protocol> = {
+  'raw-ws': {
+    async setup(port) {
+      return {
+        label: 'raw ws broadcast',
+        subscriberUrl: `ws://127.0.0.1:${port}/`,
+        subscribeFrames: [],
+        publisherUrl: `ws://127.0.0.1:${port}/?publisher`,
+        publisherOpenFrames: [],
+        publishFrame: (_n, ts, body) => JSON.stringify({ ts, body }),
+      };
+    },
+  },
+  'stock-trpc': {
+    async setup(port) {
+      return {
+        label: 'stock tRPC (applyWSSHandler + events.on)',
+        subscriberUrl: `ws://127.0.0.1:${port}/`,
+        subscribeFrames: [
+          JSON.stringify({ id: 1, method: 'subscription', params: { path: 'onMessage', input: null } }),
+        ],
+        isSubscribed: (frame) => frame.includes('"started"'),
+        publisherUrl: `ws://127.0.0.1:${port}/`,
+        publisherOpenFrames: [],
+        publishFrame: (n, ts, body) =>
+          JSON.stringify({ id: n + 10, method: 'mutation', params: { path: 'send', input: { ts, body } } }),
+      };
+    },
+  },
+  socketio: {
+    async setup(port) {
+      const url = `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
+      return {
+        label: 'Socket.IO rooms (websocket transport)',
+        subscriberUrl: url,
+        // Engine.IO open → connect the default namespace → (once connected) join the room, with an ack id.
+        subscribeFrames: ['40'],
+        isSubscribed: (frame) => frame.startsWith('431'),
+        respond: (frame, role) => {
+          if (frame === '2') return ['3'];
+          if (frame.startsWith('40{') && role === 'subscriber') return ['421["join","bench"]'];
+          return [];
+        },
+        publisherUrl: url,
+        publisherOpenFrames: ['40'],
+        publishFrame: (_n, ts, body) => `42${JSON.stringify(['publish', 'bench', { ts, body }])}`,
+      };
+    },
+  },
+  hubbub: {
+    async setup(port) {
+      const { token, channelId } = await hubbubAccount(port);
+      return {
+        label: 'Hubbub (channel.onEvent + message.send)',
+        token,
+        channelId,
+        subscriberUrl: `ws://127.0.0.1:${port}/ws?token=${token}`,
+        subscribeFrames: [
+          JSON.stringify({ id: 1, method: 'subscription', params: { path: 'channel.onEvent', input: { channelId } } }),
+        ],
+        isSubscribed: (frame) => frame.includes('"presence"'),
+        publisherUrl: `ws://127.0.0.1:${port}/ws?token=${token}`,
+        publisherOpenFrames: [],
+        publishFrame: (n, ts, body) =>
+          JSON.stringify({
+            id: n + 10,
+            method: 'mutation',
+            params: { path: 'message.send', input: { channelId, content: `ts=${ts} ${body}` } },
+          }),
+      };
+    },
+  },
+};
+
+/** Opens a WebSocket and resolves once it is open. */
+export function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}

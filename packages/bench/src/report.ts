@@ -1,0 +1,129 @@
+import type { DeltaResult, FanoutResult, MemoryResult, PersistenceResult, SlowConsumerResult } from './scenarios';
+
+export interface Results {
+  machine: string;
+  date: string;
+  fanout: FanoutResult[];
+  memory: MemoryResult[];
+  slow: SlowConsumerResult[];
+  persistence: PersistenceResult | null;
+  deltas: DeltaResult | null;
+}
+
+const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const NAMES: Record<string, string> = {
+  'raw-ws': 'raw ws broadcast',
+  'stock-trpc': 'stock tRPC adapter',
+  socketio: 'Socket.IO rooms',
+  hubbub: 'Hubbub',
+};
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The results as Markdown tables (printed, and written to docs/benchmarks.md). */
+export function renderMarkdown(r: Results): string {
+  const parts: string[] = [];
+  const raw = (n: number) => r.fanout.find((x) => x.server === 'raw-ws' && x.subscribers === n);
+  for (const n of [...new Set(r.fanout.map((x) => x.subscribers))]) {
+    const rows = r.fanout
+      .filter((x) => x.subscribers === n)
+      .map((x) => [
+        NAMES[x.server] ?? x.server,
+        f(x.cpuUsPerDelivery, 2),
+        raw(n) ? `${f(x.cpuUsPerDelivery / (raw(n)?.cpuUsPerDelivery ?? 1), 2)}×` : '–',
+        f(x.deliveriesPerSecond, 0),
+        f(x.p50),
+        f(x.p99),
+        f(x.max),
+        `${x.delivered}/${x.expected}`,
+      ]);
+    const sample = r.fanout.find((x) => x.subscribers === n);
+    parts.push(
+      `### Fan-out: ${n} subscribers, ${sample?.messages} messages at ${sample?.rate}/s\n\n${table(
+        ['server', 'CPU µs / delivery', 'vs raw ws', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'delivered'],
+        rows,
+      )}`,
+    );
+  }
+  if (r.memory.length) {
+    const rawKb = r.memory.find((m) => m.server === 'raw-ws')?.kbPerConnection ?? Number.NaN;
+    parts.push(
+      `### Memory: RSS per subscribed connection (${r.memory[0]?.connections} connections)\n\n${table(
+        ['server', 'KB / connection', 'vs raw ws'],
+        r.memory.map((m) => [NAMES[m.server] ?? m.server, f(m.kbPerConnection), `${f(m.kbPerConnection / rawKb, 2)}×`]),
+      )}`,
+    );
+  }
+  if (r.slow.length) {
+    parts.push(
+      `### Slow consumer: one subscriber stops reading\n\n${table(
+        ['server', 'server RSS growth MB', 'slow client', 'others p99 ms (without slow)', 'missing after resume'],
+        r.slow.map((s) => [
+          NAMES[s.server] ?? s.server,
+          f(s.rssGrowthMb),
+          s.slowClientFate,
+          `${f(s.othersP99)} (${f(s.othersP99Baseline)})`,
+          s.missingAfterResume === null ? 'n/a (no resume)' : String(s.missingAfterResume),
+        ]),
+      )}`,
+    );
+  }
+  if (r.persistence) {
+    const p = r.persistence;
+    parts.push(
+      `### Persistence: messages sent over WebSocket and stored in SQLite\n\n${table(
+        ['senders', 'messages/s', 'ack p50 ms', 'ack p99 ms', 'offsets gap-free'],
+        [[String(p.clients), f(p.messagesPerSecond, 0), f(p.ackP50, 2), f(p.ackP99, 2), p.gapFree ? 'yes' : 'NO']],
+      )}`,
+    );
+  }
+  if (r.deltas) {
+    const d = r.deltas;
+    parts.push(
+      `### Assistant deltas: a fast model, ${d.subscribers} subscribers\n\n${table(
+        ['model chunks/s', 'frames/s per subscriber'],
+        [[f(d.modelChunksPerSecond, 0), f(d.framesPerSecondPerSubscriber, 1)]],
+      )}`,
+    );
+  }
+  return parts.join('\n\n');
+}
+
+/** A bar chart (SVG) of CPU per delivery and p99 latency per server, for the largest fan-out run. */
+export function renderChart(r: Results): string {
+  const n = Math.max(...r.fanout.map((x) => x.subscribers));
+  const runs = r.fanout.filter((x) => x.subscribers === n);
+  const width = 760;
+  const rowH = 34;
+  const left = 170;
+  const half = (width - left - 40) / 2;
+  const maxCpu = Math.max(...runs.map((x) => x.cpuUsPerDelivery).filter(Number.isFinite), 1);
+  const maxP99 = Math.max(...runs.map((x) => x.p99).filter(Number.isFinite), 1);
+  const height = 70 + runs.length * rowH;
+  const bars = runs
+    .map((x, i) => {
+      const y = 50 + i * rowH;
+      const cpuW = (x.cpuUsPerDelivery / maxCpu) * (half - 60);
+      const p99W = (x.p99 / maxP99) * (half - 60);
+      const color = x.server === 'hubbub' ? '#5b5bd6' : '#9aa0ae';
+      return `<text x="${left - 10}" y="${y + 17}" text-anchor="end">${NAMES[x.server] ?? x.server}</text>
+<rect x="${left}" y="${y + 4}" width="${cpuW.toFixed(1)}" height="18" fill="${color}"/>
+<text x="${left + cpuW + 6}" y="${y + 17}">${f(x.cpuUsPerDelivery, 1)} µs</text>
+<rect x="${left + half + 20}" y="${y + 4}" width="${p99W.toFixed(1)}" height="18" fill="${color}" opacity="0.7"/>
+<text x="${left + half + 26 + p99W}" y="${y + 17}">${f(x.p99, 1)} ms</text>`;
+    })
+    .join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="13">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="${left}" y="30" font-weight="600">Server CPU per delivery (${n} subscribers)</text>
+<text x="${left + half + 20}" y="30" font-weight="600">p99 publish→receive</text>
+${bars}
+</svg>
+`;
+}

@@ -1,0 +1,344 @@
+import type WebSocket from 'ws';
+import { publish, SubscriberPool, sleep, waitUntil } from './load';
+import { hubbubAccount, open, protocols } from './protocols';
+import { type ServerKind, startServer } from './server-process';
+import { cpuPerDelivery, gapsAndDuplicates, rssPerConnection, summarize } from './stats';
+
+const BODY = process.env.BENCH_BODY_BYTES
+  ? 'x'.repeat(Number(process.env.BENCH_BODY_BYTES))
+  : 'The quick brown fox jumps over the lazy dog while the team ships the release notes on time. ';
+
+export interface FanoutResult {
+  server: ServerKind;
+  subscribers: number;
+  messages: number;
+  rate: number;
+  cpuUsPerDelivery: number;
+  /** The load client's own CPU per delivery: if it is near the server's, latency is the client's. */
+  clientCpuUsPerDelivery: number;
+  deliveriesPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  delivered: number;
+  expected: number;
+}
+
+/** N subscribers in one channel, M messages at R per second: server CPU per delivery, latency, completeness. */
+export async function fanout(
+  kind: ServerKind,
+  subscribers: number,
+  messages: number,
+  rate: number,
+): Promise<FanoutResult> {
+  const server = await startServer(kind);
+  try {
+    const session = await protocols[kind].setup(server.port);
+    const pool = new SubscriberPool(session);
+    await pool.connect(subscribers);
+    // Warm up (JIT, buffers), then measure from a clean slate.
+    await publish(session, 50, rate, BODY);
+    await waitUntil(() => pool.delivered >= 50 * subscribers, 10_000);
+    await sleep(200);
+    pool.reset();
+    const cpu0 = server.cpuSeconds();
+    const client0 = process.cpuUsage();
+    const t0 = performance.now();
+    await publish(session, messages, rate, BODY);
+    const expected = messages * subscribers;
+    await waitUntil(() => pool.delivered >= expected, 10_000);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = server.cpuSeconds() - cpu0;
+    const client = process.cpuUsage(client0);
+    const latency = summarize(pool.latencies);
+    pool.close();
+    return {
+      server: kind,
+      subscribers,
+      messages,
+      rate,
+      cpuUsPerDelivery: cpuPerDelivery(cpu, pool.delivered),
+      clientCpuUsPerDelivery: cpuPerDelivery((client.user + client.system) / 1e6, pool.delivered),
+      deliveriesPerSecond: pool.delivered / seconds,
+      p50: latency.p50,
+      p99: latency.p99,
+      max: latency.max,
+      delivered: pool.delivered,
+      expected,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export interface MemoryResult {
+  server: ServerKind;
+  connections: number;
+  kbPerConnection: number;
+}
+
+/** Resident memory per connection holding one subscription. */
+export async function memory(kind: ServerKind, connections: number): Promise<MemoryResult> {
+  const server = await startServer(kind);
+  try {
+    const session = await protocols[kind].setup(server.port);
+    const pool = new SubscriberPool(session);
+    await pool.connect(10);
+    await sleep(1000);
+    const before = server.rss();
+    await pool.connect(connections, 100);
+    await sleep(2000);
+    const after = server.rss();
+    pool.close();
+    return { server: kind, connections, kbPerConnection: rssPerConnection(before, after, connections) };
+  } finally {
+    await server.stop();
+  }
+}
+
+export interface SlowConsumerResult {
+  server: ServerKind;
+  rssGrowthMb: number;
+  slowClientFate: string;
+  othersP99: number;
+  othersP99Baseline: number;
+  missingAfterResume: number | null;
+}
+
+/**
+ * One subscriber stops reading while the others keep receiving: what the
+ * server's memory does, what happens to the slow client, what the others feel,
+ * and (Hubbub) whether the slow client loses anything once it resumes.
+ */
+export async function slowConsumer(
+  kind: ServerKind,
+  subscribers: number,
+  messages: number,
+  rate: number,
+  bodyBytes: number,
+): Promise<SlowConsumerResult> {
+  const body = 'x'.repeat(bodyBytes);
+  const baseline = await othersUnderLoad(kind, subscribers, messages, rate, body, false);
+  const loaded = await othersUnderLoad(kind, subscribers, messages, rate, body, true);
+  return { ...loaded, othersP99Baseline: baseline.othersP99 };
+}
+
+async function othersUnderLoad(
+  kind: ServerKind,
+  subscribers: number,
+  messages: number,
+  rate: number,
+  body: string,
+  withSlow: boolean,
+): Promise<SlowConsumerResult> {
+  const server = await startServer(kind);
+  try {
+    const session = await protocols[kind].setup(server.port);
+    const pool = new SubscriberPool(session);
+    await pool.connect(subscribers - 1);
+    let slow: WebSocket | null = null;
+    let fate = 'n/a';
+    let lastId: string | undefined;
+    const seqs: number[] = [];
+    if (withSlow) {
+      slow = await open(session.subscriberUrl);
+      for (const frame of session.subscribeFrames) slow.send(frame);
+      slow.on('message', (data: Buffer) => {
+        const frame = data.toString();
+        for (const reply of session.respond?.(frame, 'subscriber') ?? []) slow?.send(reply);
+        const tracked = /"result":\{"type":"data","id":"([^"]+)"/.exec(frame);
+        if (tracked && frame.includes('"message.created"')) {
+          lastId = tracked[1];
+          const seq = /"seq":(\d+)/.exec(frame);
+          if (seq) seqs.push(Number(seq[1]));
+        }
+      });
+      slow.on('close', (code) => {
+        fate = `closed ${code}`;
+      });
+      await sleep(300);
+      // Stop reading: kernel buffers fill first, then the server's.
+      (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+      fate = 'never closed';
+    }
+    const rss0 = server.rss();
+    let rssMax = rss0;
+    const sampler = setInterval(() => {
+      rssMax = Math.max(rssMax, server.rss());
+    }, 100);
+    await publish(session, messages, rate, body);
+    await waitUntil(() => pool.delivered >= messages * (subscribers - 1), 10_000);
+    clearInterval(sampler);
+    const others = summarize(pool.latencies);
+    let missing: number | null = null;
+    if (slow) {
+      (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+      await waitUntil(() => fate.startsWith('closed'), 10_000);
+      if (kind === 'hubbub' && session.channelId) missing = await resumeAndCount(session, lastId, seqs, messages);
+      slow.terminate();
+    }
+    pool.close();
+    return {
+      server: kind,
+      rssGrowthMb: (rssMax - rss0) / 1024 / 1024,
+      slowClientFate: fate,
+      othersP99: others.p99,
+      othersP99Baseline: Number.NaN,
+      missingAfterResume: missing,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Reconnects like a client does (lastEventId) and counts messages never received. */
+async function resumeAndCount(
+  session: Awaited<ReturnType<(typeof protocols)['hubbub']['setup']>>,
+  lastEventId: string | undefined,
+  seqs: number[],
+  messages: number,
+): Promise<number> {
+  const ws = await open(session.subscriberUrl);
+  ws.on('message', (data: Buffer) => {
+    const frame = data.toString();
+    const seq = /"seq":(\d+)/.exec(frame);
+    if (seq && frame.includes('"message.created"')) seqs.push(Number(seq[1]));
+  });
+  ws.send(
+    JSON.stringify({
+      id: 1,
+      method: 'subscription',
+      params: { path: 'channel.onEvent', input: { channelId: session.channelId, lastEventId } },
+    }),
+  );
+  await waitUntil(() => new Set(seqs).size >= messages, 15_000);
+  ws.terminate();
+  // In a fresh channel offset 1 is the creator joining; message n has offset n + 1.
+  const { missing } = gapsAndDuplicates(
+    seqs.map((s) => s - 1),
+    messages,
+  );
+  return missing;
+}
+
+export interface PersistenceResult {
+  clients: number;
+  seconds: number;
+  messagesPerSecond: number;
+  ackP50: number;
+  ackP99: number;
+  gapFree: boolean;
+}
+
+/** Messages sent over WebSocket and stored, as fast as `clients` senders go (each waits for its ack). */
+export async function persistence(clients: number, seconds: number): Promise<PersistenceResult> {
+  const server = await startServer('hubbub');
+  try {
+    const { token, channelId } = await hubbubAccount(server.port);
+    const acks: number[] = [];
+    const seqs: number[] = [];
+    const end = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        const ws = await open(`ws://127.0.0.1:${server.port}/ws?token=${token}`);
+        let id = 0;
+        while (performance.now() < end) {
+          const sentAt = performance.now();
+          const callId = ++id;
+          const reply = new Promise<string>((resolve) => {
+            const onMessage = (data: Buffer) => {
+              const frame = data.toString();
+              if (frame.startsWith(`{"id":${callId},`)) {
+                ws.off('message', onMessage);
+                resolve(frame);
+              }
+            };
+            ws.on('message', onMessage);
+          });
+          ws.send(
+            JSON.stringify({
+              id: callId,
+              method: 'mutation',
+              params: { path: 'message.send', input: { channelId, content: `stored ${callId}` } },
+            }),
+          );
+          const frame = await reply;
+          acks.push(performance.now() - sentAt);
+          const seq = /"seq":(\d+)/.exec(frame);
+          if (seq) seqs.push(Number(seq[1]));
+        }
+        ws.close();
+      }),
+    );
+    const latency = summarize(acks);
+    const sorted = [...seqs].sort((a, b) => a - b);
+    const gapFree = sorted.every((s, i) => i === 0 || s === (sorted[i - 1] as number) + 1);
+    return {
+      clients,
+      seconds,
+      messagesPerSecond: acks.length / seconds,
+      ackP50: latency.p50,
+      ackP99: latency.p99,
+      gapFree,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export interface DeltaResult {
+  subscribers: number;
+  replies: number;
+  modelChunksPerSecond: number;
+  framesPerSecondPerSubscriber: number;
+}
+
+/** A fast model streaming to many subscribers: how many frames each one gets (the coalescing). */
+export async function assistantDeltas(subscribers: number, replies: number): Promise<DeltaResult> {
+  const server = await startServer('hubbub', { BENCH_TOKEN_MS: '0' });
+  try {
+    const session = await protocols.hubbub.setup(server.port);
+    const pool = new SubscriberPool(session);
+    await pool.connect(subscribers);
+    let frames = 0;
+    const watcher = await open(session.subscriberUrl);
+    let finished = 0;
+    watcher.on('message', (data: Buffer) => {
+      const frame = data.toString();
+      if (frame.includes('"message.updated"') && frame.includes('"status":"complete"')) finished++;
+    });
+    watcher.send(session.subscribeFrames[0] as string);
+    for (const ws of pool.sockets) {
+      ws.on('message', (data: Buffer) => {
+        if (data.includes('"message.delta"')) frames++;
+      });
+    }
+    await sleep(300);
+    const publisher = await open(session.publisherUrl);
+    const t0 = performance.now();
+    for (let i = 0; i < replies; i++) {
+      publisher.send(session.publishFrame(i, 0, '@assistant help').replace('ts=0 ', ''));
+      await waitUntil(() => finished > i, 30_000);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    publisher.close();
+    watcher.close();
+    pool.close();
+    const chunks = await offlineChunks();
+    return {
+      subscribers,
+      replies,
+      modelChunksPerSecond: (chunks * replies) / seconds,
+      framesPerSecondPerSubscriber: frames / subscribers / seconds,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Chunks the offline model produces for '@assistant help' (same code the server runs). */
+async function offlineChunks(): Promise<number> {
+  const { offlineAnswer, tokenize } = await import('@hubbub/assistant');
+  const answer = await offlineAnswer([{ role: 'user', content: 'bench: @assistant help' }]);
+  return Math.ceil(tokenize(answer).length / 3);
+}

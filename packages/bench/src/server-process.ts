@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseProcStat, parseRss } from './stats';
+
+export type ServerKind = 'raw-ws' | 'stock-trpc' | 'socketio' | 'hubbub';
+
+export interface ServerProcess {
+  kind: ServerKind;
+  port: number;
+  pid: number;
+  /** User + system CPU seconds the server process has used so far. */
+  cpuSeconds(): number;
+  /** Resident memory in bytes, now. */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts one server program in its own process, so its CPU and memory can be read from /proc. */
+export async function startServer(kind: ServerKind, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const entry = fileURLToPath(new URL(`./servers/${kind}.ts`, import.meta.url));
+  // BENCH_PROFILE_DIR=… writes a V8 CPU profile of each server (profile before optimizing).
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += chunk;
+      const match = /READY (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code}) before it was ready`)));
+  });
+  const pid = child.pid as number;
+  return {
+    kind,
+    port,
+    pid,
+    cpuSeconds: () => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+    rss: () => parseRss(readFileSync(`/proc/${pid}/status`, 'utf8')),
+    // SIGTERM first (a profiled server writes its profile on exit), SIGKILL if it lingers.
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
