@@ -5,7 +5,9 @@ import { errorMessage } from '../../lib/errors';
 import { clockTime, fullTime, shortTime } from '../../lib/time';
 import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
-import { PencilIcon, RegenerateIcon, StopIcon, TrashIcon } from '../../ui/icons';
+import { PencilIcon, TrashIcon } from '../../ui/icons';
+import { AssistantAvatar, AssistantError, AssistantFooter, AssistantThinking } from './assistant-parts';
+import { replyState } from './assistant-reply';
 import { useChatLive } from './live-context';
 import { MessageText } from './message-text';
 import type { Message, PendingMessage } from './types';
@@ -19,7 +21,7 @@ interface MessageItemProps {
 }
 
 function authorName(message: Message): string {
-  if (message.role === 'assistant') return message.author?.displayName ?? 'Assistant';
+  if (message.role === 'assistant') return 'Assistant';
   if (message.role === 'system') return 'Hubbub';
   return message.author?.displayName ?? 'Deleted user';
 }
@@ -43,10 +45,6 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
       onSuccess: ({ messageId }) => live.confirmDeleted(message.channelId, messageId),
     }),
   );
-
-  // Assistant replies: anyone here may stop or regenerate one; the server says no when it must.
-  const stop = useMutation(trpc.message.cancel.mutationOptions());
-  const regenerate = useMutation(trpc.message.retry.mutationOptions({ onSuccess: (reset) => live.confirm(reset) }));
 
   const mine = message.authorId === me.id;
   const editable = mine && canModify && message.status !== 'streaming';
@@ -81,14 +79,18 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
       data-testid="message"
       data-message-id={message.id}
       aria-label={compact ? undefined : `${name}, ${shortTime(message.createdAt)}`}
+      aria-busy={streaming || undefined}
+      data-status={message.status}
     >
       <div className="message-gutter">
         {compact ? (
           <time className="hover-time" dateTime={message.createdAt} title={fullTime(message.createdAt)}>
             {clockTime(message.createdAt)}
           </time>
+        ) : assistant ? (
+          <AssistantAvatar />
         ) : (
-          <Avatar name={name} bot={message.role === 'assistant'} />
+          <Avatar name={name} />
         )}
       </div>
       <div className="message-main">
@@ -97,7 +99,11 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
             <span className="message-author" data-testid="message-author">
               {name}
             </span>
-            {message.role === 'assistant' && <span className="tag">bot</span>}
+            {assistant && (
+              <span className="tag assistant-tag" title="Replies written by an AI model">
+                AI
+              </span>
+            )}
             <time dateTime={message.createdAt} title={fullTime(message.createdAt)}>
               {shortTime(message.createdAt)}
             </time>
@@ -148,35 +154,19 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
           </div>
         ) : (
           <div className="message-body" data-testid="message-content">
-            <MessageText text={message.content} />
-            {message.status === 'streaming' && (
-              <>
-                <span className="cursor" aria-hidden="true" />
-                <span className="visually-hidden">(still writing)</span>
-              </>
-            )}
-            {message.status === 'cancelled' && <span className="muted small"> (stopped)</span>}
-            {message.status === 'failed' && <span className="field-error small"> (reply failed)</span>}
-            {message.editedAt && (
-              <span className="edited" title={`Edited ${fullTime(message.editedAt)}`}>
-                {' '}
-                (edited)
-              </span>
+            {assistant && replyState(message) === 'thinking' ? (
+              <AssistantThinking />
+            ) : (
+              <MessageText
+                text={message.content}
+                streaming={streaming}
+                editedTitle={message.editedAt ? `Edited ${fullTime(message.editedAt)}` : null}
+              />
             )}
           </div>
         )}
-        {assistant && streaming && canModify && (
-          <div className="confirm-row">
-            <button
-              type="button"
-              className="button small"
-              onClick={() => stop.mutate({ messageId: message.id })}
-              disabled={stop.isPending}
-            >
-              <StopIcon /> Stop
-            </button>
-          </div>
-        )}
+        {assistant && message.status === 'failed' && <AssistantError message={message} />}
+        {assistant && <AssistantFooter message={message} me={me} canPost={canModify} />}
         {mode === 'confirm-delete' && (
           <div className="confirm-row">
             <span>Delete this message for everyone?</span>
@@ -196,20 +186,6 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
           </div>
         )}
       </div>
-      {assistant && !streaming && canModify && (
-        <div className="message-actions">
-          <button
-            type="button"
-            className="icon-button"
-            onClick={() => regenerate.mutate({ messageId: message.id })}
-            disabled={regenerate.isPending}
-            aria-label="Regenerate reply"
-            title="Regenerate"
-          >
-            <RegenerateIcon />
-          </button>
-        </div>
-      )}
       {editable && mode === 'view' && (
         <div className="message-actions">
           <button type="button" className="icon-button" onClick={startEdit} aria-label="Edit message" title="Edit">

@@ -1,31 +1,96 @@
-import { isValidElement, type ReactElement } from 'react';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { formatMessage } from './message-text';
+import { MarkdownText } from './markdown';
 
-/** Flattens the formatted nodes to "<tag>text</tag>" strings for easy comparison. */
-const show = (text: string) =>
-  formatMessage(text).map((node) => {
-    if (!isValidElement(node)) return node;
-    const el = node as ReactElement<{ children: string }>;
-    return `<${el.type}>${el.props.children}</${el.type}>`;
+const html = (text: string, props: { streaming?: boolean; editedTitle?: string } = {}) =>
+  renderToStaticMarkup(createElement(MarkdownText, { text, caret: props.streaming, editedTitle: props.editedTitle }));
+
+/** The element names in the output, e.g. ['div', 'p', 'code']. */
+const tags = (markup: string) => [...markup.matchAll(/<([a-z][a-z0-9]*)\b/g)].map((m) => m[1]);
+
+describe('MarkdownText (how MessageText renders a message)', () => {
+  it('keeps plain text as typed, line breaks included', () => {
+    expect(html('Hi Alice!\nSecond line.')).toBe('<div class="md"><p>Hi Alice!\nSecond line.</p></div>');
+    expect(html('just words')).toBe('<div class="md"><p>just words</p></div>');
   });
 
-describe('formatMessage', () => {
-  it('turns links, code, bold and italic into elements and leaves the rest as text', () => {
-    expect(show('see https://example.com/a, then run `pnpm dev` **now** or _later_.')).toEqual([
-      'see ',
-      '<a>https://example.com/a</a>',
-      ', then run ',
-      '<code>pnpm dev</code>',
-      ' ',
-      '<strong>now</strong>',
-      ' or ',
-      '<em>later</em>',
-      '.',
+  it('never turns raw HTML into elements', () => {
+    const markup = html(
+      '<img src=x onerror=alert(1)> and <script>alert(1)</script>\n\nhi <b>bold</b> <iframe src="https://e.com">',
+    );
+    expect(tags(markup)).toEqual(['div', 'p', 'p']);
+    expect(markup).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(markup).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(markup).not.toMatch(/<(img|script|iframe|b)\b/);
+    expect(markup).not.toMatch(/<[^>]*\sonerror=/);
+  });
+
+  it('links open in a new tab without access to the page; only http(s) and mailto', () => {
+    const markup = html(
+      'see https://example.com/a, [docs](http://docs.example.com) mail bob@example.com [bad](javascript:alert(1)) [rel](/admin)',
+    );
+    const links = [...markup.matchAll(/<a [^>]*>/g)].map((m) => m[0]);
+    expect(links).toEqual([
+      '<a href="https://example.com/a" target="_blank" rel="noopener noreferrer" title="https://example.com/a">',
+      '<a href="http://docs.example.com" target="_blank" rel="noopener noreferrer" title="http://docs.example.com">',
+      '<a href="mailto:bob@example.com" target="_blank" rel="noopener noreferrer" title="mailto:bob@example.com">',
     ]);
+    expect(markup).not.toContain('javascript:');
+    expect(markup).toContain('<span class="md-link-removed"');
+    expect(markup).toContain('>bad</span>');
+    expect(markup).toContain('>rel</span>');
   });
 
-  it('keeps snake_case words and lone markers as plain text', () => {
-    expect(show('a snake_case_name costs 2*3*4 and <b>x</b>')).toEqual(['a snake_case_name costs 2*3*4 and <b>x</b>']);
+  it('renders images as links to them instead of loading them', () => {
+    const markup = html('![a cat](https://example.com/cat.png) ![x](javascript:alert(1))');
+    expect(markup).not.toMatch(/<img\b/);
+    expect(markup).toContain('<a href="https://example.com/cat.png"');
+    expect(markup).toContain('Image: a cat');
+    expect(markup).not.toContain('javascript:');
+  });
+
+  it('renders lists, inline code, emphasis and tables without stray blank lines', () => {
+    const markup = html(
+      'Steps:\n\n- run `pnpm dev`\n- **then** _wait_\n  1. nested\n\n| a | b |\n|---|---|\n| 1 | 2 |',
+    );
+    expect(markup).toBe(
+      '<div class="md"><p>Steps:</p><ul><li>run <code>pnpm dev</code></li><li><strong>then</strong> <em>wait</em>' +
+        '<ol><li>nested</li></ol></li></ul><div class="md-table-wrap"><table><thead><tr><th>a</th><th>b</th></tr></thead>' +
+        '<tbody><tr><td>1</td><td>2</td></tr></tbody></table></div></div>',
+    );
+  });
+
+  it('makes an @assistant mention stand out', () => {
+    expect(html('@assistant help')).toBe('<div class="md"><p><span class="mention">@assistant</span> help</p></div>');
+  });
+
+  it('gives code blocks a language label and a Copy button', () => {
+    const markup = html('```ts\nconst a = 1;\n```');
+    expect(markup).toContain('<span class="md-code-lang">ts</span>');
+    expect(markup).toMatch(/<button type="button" class="md-copy"[^>]*>.*Copy<\/span><\/button>/);
+    expect(markup).toContain('<pre><code class="language-ts">const a = 1;\n</code></pre>');
+  });
+
+  it('puts the streaming caret and the edited mark at the end of the last line, not below it', () => {
+    expect(html('Hello wor', { streaming: true })).toBe(
+      '<div class="md"><p>Hello wor<span class="cursor" aria-hidden="true" data-testid="stream-caret"></span></p></div>',
+    );
+    // Bold still being written shows as bold already.
+    expect(html('Hello **wor', { streaming: true })).toBe(
+      '<div class="md"><p>Hello <strong>wor<span class="cursor" aria-hidden="true" data-testid="stream-caret"></span></strong></p></div>',
+    );
+    expect(html('Hello **wor', { streaming: false })).toBe('<div class="md"><p>Hello **wor</p></div>');
+    expect(html('- one\n- two', { streaming: true })).toContain(
+      '<li>two<span class="cursor" aria-hidden="true" data-testid="stream-caret"></span></li>',
+    );
+    expect(html('fixed', { editedTitle: 'Edited today' })).toBe(
+      '<div class="md"><p>fixed<span class="edited" title="Edited today"> (edited)</span></p></div>',
+    );
+    // In a code block the caret goes after the block, not into the code someone may copy.
+    expect(html('```\nx\n```', { streaming: true })).toMatch(/<\/pre><\/div><span class="cursor"/);
+    expect(html('', { streaming: true })).toBe(
+      '<div class="md"><span class="cursor" aria-hidden="true" data-testid="stream-caret"></span></div>',
+    );
   });
 });

@@ -1,36 +1,21 @@
-import type { ReactNode } from 'react';
+import { MarkdownText } from './markdown';
 
-/**
- * The little markdown chat needs (links, `code`, **bold**, _italic_), turned
- * into React elements, never HTML, so nothing a message says can inject markup.
- */
-const TOKEN =
-  /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|`([^`\n]+)`|\*\*([^*\n]+)\*\*|(?<![\w*])[_*]([^_*\n]+)[_*](?![\w*])/g;
-
-export function formatMessage(text: string): ReactNode[] {
-  const out: ReactNode[] = [];
-  let last = 0;
-  for (const match of text.matchAll(TOKEN)) {
-    const [whole, url, code, bold, italic] = match;
-    const at = match.index ?? 0;
-    if (at > last) out.push(text.slice(last, at));
-    const key = out.length;
-    if (url) {
-      out.push(
-        <a key={key} href={url} target="_blank" rel="noopener noreferrer">
-          {url}
-        </a>,
-      );
-    } else if (code) out.push(<code key={key}>{code}</code>);
-    else if (bold) out.push(<strong key={key}>{bold}</strong>);
-    else if (italic) out.push(<em key={key}>{italic}</em>);
-    else out.push(whole);
-    last = at + whole.length;
-  }
-  if (last < text.length) out.push(text.slice(last));
-  return out;
+interface MessageTextProps {
+  text: string;
+  /** A reply still being written: a blinking caret follows the last word. */
+  streaming?: boolean;
+  /** Set for an edited message: the tooltip of the "(edited)" mark after the text. */
+  editedTitle?: string | null;
 }
 
-export function MessageText({ text }: { text: string }) {
-  return <>{formatMessage(text)}</>;
+/**
+ * A message's text, rendered as Markdown for people and the assistant alike.
+ * Plain text looks as typed (line breaks kept); nothing a message says can
+ * inject markup: raw HTML stays text and only http(s)/mailto links are links.
+ *
+ * The renderer is imported statically on purpose: loaded lazily, messages would
+ * first show their raw Markdown and then change under the reader's eyes.
+ */
+export function MessageText({ text, streaming = false, editedTitle = null }: MessageTextProps) {
+  return <MarkdownText text={text} caret={streaming} editedTitle={editedTitle} />;
 }

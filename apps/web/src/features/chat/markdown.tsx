@@ -1,0 +1,124 @@
+import { type ComponentProps, memo, useEffect, useMemo, useRef, useState } from 'react';
+import Markdown, { type Components, type ExtraProps, type Options } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import { copyText } from './clipboard';
+import {
+  closeOpenMarks,
+  type EndMarks,
+  type HastNode,
+  hastText,
+  markdownUrlTransform,
+  rehypeMessage,
+  safeUrl,
+} from './markdown-plugins';
+import './assistant.css';
+
+type CopyState = 'idle' | 'copied' | 'failed';
+
+/** A fenced code block: the language, if given, and a Copy button that says whether it worked. */
+export function CodeBlock({ node, children }: ComponentProps<'pre'> & ExtraProps) {
+  const [state, setState] = useState<CopyState>('idle');
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const code = node?.children.find((c) => c.type === 'element' && c.tagName === 'code');
+  const classes = code?.type === 'element' ? code.properties.className : undefined;
+  const language = (Array.isArray(classes) ? classes : [])
+    .map(String)
+    .find((c) => c.startsWith('language-'))
+    ?.slice('language-'.length);
+  const text = node ? hastText(node as HastNode).replace(/\n$/, '') : '';
+
+  const copy = async () => {
+    const ok = await copyText(text);
+    setState(ok ? 'copied' : 'failed');
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => setState('idle'), 2000);
+  };
+
+  return (
+    <div className="md-code" data-testid="code-block">
+      <div className="md-code-head">
+        <span className="md-code-lang">{language ?? 'code'}</span>
+        <button
+          type="button"
+          className={`md-copy${state === 'idle' ? '' : ` is-${state}`}`}
+          onClick={copy}
+          data-testid="copy-code"
+          aria-label={state === 'idle' ? 'Copy code' : undefined}
+        >
+          <span aria-live="polite">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}</span>
+        </button>
+      </div>
+      <pre>{children}</pre>
+    </div>
+  );
+}
+
+/** Links open in a new tab, never with access to this page; anything but http(s)/mailto stays text. */
+function SafeLink({ href, children, title }: ComponentProps<'a'> & ExtraProps) {
+  const url = safeUrl(href);
+  if (!url) {
+    return (
+      <span className="md-link-removed" title="Link removed: only web and email links are allowed">
+        {children}
+      </span>
+    );
+  }
+  return (
+    <a href={url} target="_blank" rel="noopener noreferrer" title={title ?? url}>
+      {children}
+    </a>
+  );
+}
+
+/** Images are not loaded from a message (no tracking pixels): they become a link to the picture. */
+function ImageLink({ src, alt }: ComponentProps<'img'> & ExtraProps) {
+  const url = safeUrl(typeof src === 'string' ? src : null);
+  const label = `Image: ${alt?.trim() || 'untitled'}`;
+  if (!url) return <span className="md-link-removed">{label}</span>;
+  return (
+    <a href={url} target="_blank" rel="noopener noreferrer" title={url}>
+      {label}
+    </a>
+  );
+}
+
+/** Tables scroll sideways in their own box instead of widening the chat. */
+function Table({ children }: ComponentProps<'table'> & ExtraProps) {
+  return (
+    <div className="md-table-wrap">
+      <table>{children}</table>
+    </div>
+  );
+}
+
+const components: Components = { pre: CodeBlock, a: SafeLink, img: ImageLink, table: Table };
+const remarkPlugins = [remarkGfm];
+type RehypePlugins = NonNullable<Options['rehypePlugins']>;
+
+interface MarkdownTextProps extends EndMarks {
+  text: string;
+}
+
+/**
+ * A message's text as Markdown (GFM: lists, tables, code, links, strikethrough).
+ * Raw HTML in a message is shown as the text it is, never as markup. Memoized:
+ * while a reply streams, only the message that changed is parsed again.
+ */
+export const MarkdownText = memo(function MarkdownText({ text, caret, editedTitle }: MarkdownTextProps) {
+  const rehypePlugins = useMemo<RehypePlugins>(() => [[rehypeMessage, { caret, editedTitle }]], [caret, editedTitle]);
+  return (
+    <div className="md">
+      <Markdown
+        remarkPlugins={remarkPlugins}
+        rehypePlugins={rehypePlugins}
+        components={components}
+        urlTransform={markdownUrlTransform}
+        skipHtml={false}
+      >
+        {caret ? closeOpenMarks(text) : text}
+      </Markdown>
+    </div>
+  );
+});
