@@ -14,10 +14,18 @@ import {
   type RateLimit,
   type SystemStatus,
 } from '@hubbub/api';
-import { Assistant, createOfflineModel } from '@hubbub/assistant';
-import { ChannelHub, createMemoryBus } from '@hubbub/bus';
-import { AppError, type ModelProvider, systemClock } from '@hubbub/core';
-import { createSqliteStores, type Stores } from '@hubbub/db';
+import { Assistant, CONTROL_TOPIC, createOfflineModel } from '@hubbub/assistant';
+import {
+  ChannelHub,
+  createLocalPresence,
+  createMemoryBus,
+  createRedisBus,
+  createRedisCluster,
+  createRedisPresence,
+  type Presence,
+} from '@hubbub/bus';
+import { AppError, type Bus, type ModelProvider, systemClock } from '@hubbub/core';
+import { createPostgresStores, createSqliteStores, type Stores } from '@hubbub/db';
 import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { WebSocketServer } from 'ws';
@@ -30,6 +38,12 @@ import { createWsHandler } from './ws/ws-handler';
 export interface HubbubConfig {
   /** Where the SQLite file lives; null keeps everything in memory (tests). */
   dataDir: string | null;
+  /** PostgreSQL instead of SQLite (several instances share it). */
+  postgres?: { url: string; poolSize?: number };
+  /** The Redis bus instead of the in-process one (several instances fan out through it). */
+  redis?: { url: string; prefix?: string };
+  /** This process's name in a cluster (default host-pid). */
+  instance?: string;
   secret: string;
   tokenTtlSeconds: number;
   allowedOrigins: string[];
@@ -72,12 +86,41 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   const { logger } = config;
   const startedAt = Date.now();
-  const instance = `${hostname()}-${process.pid}`;
+  const instance = config.instance ?? `${hostname()}-${process.pid}`;
   const maxPayload = config.maxPayloadBytes ?? 1024 * 1024;
 
-  const stores: Stores = await createSqliteStores(config.dataDir ? join(config.dataDir, 'hubbub.db') : ':memory:');
-  const bus = createMemoryBus();
+  const stores: Stores = config.postgres
+    ? await createPostgresStores(config.postgres.url, { poolSize: config.postgres.poolSize })
+    : await createSqliteStores(config.dataDir ? join(config.dataDir, 'hubbub.db') : ':memory:');
+  const redisPrefix = config.redis?.prefix ?? 'hubbub';
+  const logRedisError = (error: unknown) => logger.warn({ err: error }, 'redis error');
+  const redisBus = config.redis
+    ? createRedisBus({ url: config.redis.url, prefix: redisPrefix, onError: logRedisError })
+    : null;
+  const bus: Bus = redisBus ?? createMemoryBus();
   const hub = new ChannelHub(bus, { queueCapacity: config.queueCapacity });
+  const presence: Presence = config.redis
+    ? createRedisPresence({ url: config.redis.url, prefix: redisPrefix, instance, bus, onError: logRedisError })
+    : createLocalPresence(bus, (channelId) => hub.online(channelId));
+  hub.setPresenceListener((topic, users) => presence.changed(topic, users));
+  const cluster = config.redis
+    ? createRedisCluster({
+        url: config.redis.url,
+        prefix: redisPrefix,
+        onError: logRedisError,
+        self: () => ({
+          instance,
+          version: VERSION,
+          connections: wss.clients.size,
+          startedAt: new Date(startedAt).toISOString(),
+        }),
+      })
+    : null;
+  redisBus?.onReconnect(() => {
+    // Events may have been published while we were away: every stream re-reads its store.
+    logger.warn('redis reconnected: resyncing streams');
+    hub.resync();
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const assistantConfig = config.assistant ?? {};
   const assistant = new Assistant({
@@ -92,12 +135,24 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     systemPrompt: assistantConfig.systemPrompt,
     maxOutputTokens: assistantConfig.maxOutputTokens,
     deltaIntervalMs: assistantConfig.deltaIntervalMs,
+    instance,
     onFailure: (reason, err, messageId) => logger.warn({ reason, messageId, err }, 'assistant reply failed'),
   });
-  const interrupted = await assistant.recoverInterrupted();
-  if (interrupted > 0) logger.warn({ interrupted }, 'marked interrupted assistant replies as failed');
+  // Requests from other instances (e.g. stop a reply streaming here): one bus subscription, no hub.
+  const detachControl = await bus.subscribe(CONTROL_TOPIC, (event) => {
+    if (event.kind === 'control') assistant.handleControl(event.command);
+  });
+  /** Replies a dead instance left streaming are failed (at start, and now and then in a cluster). */
+  const recoverReplies = async () => {
+    const alive = new Set((await cluster?.instances())?.map((i) => i.instance) ?? []);
+    const failed = await assistant.recoverInterrupted((name) => alive.has(name));
+    if (failed > 0) logger.warn({ failed }, 'marked interrupted assistant replies as failed');
+  };
+  await recoverReplies();
+  const replySweeper = cluster ? setInterval(() => recoverReplies().catch(() => {}), 30_000) : null;
+  replySweeper?.unref();
 
-  const status = (): SystemStatus => ({
+  const status = async (): Promise<SystemStatus> => ({
     version: VERSION,
     instance,
     uptimeS: Math.round((Date.now() - startedAt) / 1000),
@@ -106,12 +161,14 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     channels: hub.stats.channels,
     store: stores.kind,
     bus: bus.kind,
+    instances: cluster ? await cluster.instances().catch(() => []) : [{ instance, connections: wss.clients.size }],
   });
 
   const deps = createAppDeps({
     stores,
     bus,
     hub,
+    presence,
     assistant,
     clock: systemClock,
     tokens: createTokenService(config.secret, config.tokenTtlSeconds),
@@ -173,15 +230,34 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   let stopping = false;
+  /** Ready when not stopping and the database (and Redis) answer. */
+  const readiness = async () => {
+    if (stopping) return { ready: false, reason: 'stopping' };
+    try {
+      await stores.ping();
+      await redisBus?.ping();
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: error instanceof Error ? error.message : 'a backend is unreachable' };
+    }
+  };
 
   const server = createServer((req, res) => {
     const path = safePath(req.url);
     if (path.startsWith('/trpc/')) return trpcHttp(req, res);
     if (path === '/healthz') return json(res, 200, { ok: true });
-    if (path === '/readyz') return json(res, stopping ? 503 : 200, { ready: !stopping });
-    if (path === '/api/status') return json(res, 200, status());
+    if (path === '/readyz') {
+      readiness().then((ready) => json(res, ready.ready ? 200 : 503, ready));
+      return;
+    }
+    if (path === '/api/status') {
+      status().then((body) => json(res, 200, body));
+      return;
+    }
     if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics(status()));
+      status().then((body) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics(body));
+      });
       return;
     }
     serveStatic(req, res);
@@ -226,7 +302,11 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
       await waitUntil(() => wss.clients.size === 0, 1000);
       for (const ws of wss.clients) ws.terminate();
       await assistant.stopAll();
+      await detachControl();
+      if (replySweeper) clearInterval(replySweeper);
       await Promise.race([closed, sleep(5000).then(() => server.closeAllConnections())]);
+      await presence.close();
+      await cluster?.close();
       await bus.close();
       await stores.close();
     },

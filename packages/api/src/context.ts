@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Assistant } from '@hubbub/assistant';
-import type { ChannelHub } from '@hubbub/bus';
+import type { ChannelHub, Presence } from '@hubbub/bus';
 import {
   type ApiKeyStore,
   AppError,
@@ -26,6 +26,8 @@ export interface SystemStatus {
   channels: number;
   store: 'sqlite' | 'postgres';
   bus: 'memory' | 'redis';
+  /** Every live instance of the cluster (just this one without Redis). */
+  instances: { instance: string; [key: string]: unknown }[];
 }
 
 export interface Limits {
@@ -51,13 +53,14 @@ export interface AppDeps {
   };
   bus: Bus;
   hub: ChannelHub;
+  presence: Presence;
   assistant: Assistant;
   clock: Clock;
   tokens: TokenService;
   rateLimit: RateLimit;
   limits: Limits;
   typingThrottle: KeyedThrottle;
-  status(): SystemStatus;
+  status(): Promise<SystemStatus>;
 }
 
 export interface AppDepsInput extends Omit<AppDeps, 'typingThrottle' | 'rateLimit' | 'limits'> {

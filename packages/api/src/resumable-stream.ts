@@ -27,7 +27,7 @@ export interface StreamSource<C, S> {
    */
   classify(event: BusEvent): { stored: Stored<C> } | { signal: S } | { skip: number } | null;
   /** Signals to send once the subscriber has everything up to `delivered` (e.g. who is online). */
-  greeting?(delivered: number): S[];
+  greeting?(delivered: number): S[] | Promise<S[]>;
   /** True when this change ends the subscription (e.g. the caller left a private channel). */
   endsWith?(change: C): boolean;
 }
@@ -75,6 +75,8 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
   private mode: Mode = 'idle';
   private delivered = 0;
   private pending: BusEvent[] = [];
+  /** The bus reconnected while filling: read the store once more before going live. */
+  private resyncRequested = false;
   private detach: (() => void) | null = null;
   private sink: StreamSink | null = null;
 
@@ -108,7 +110,9 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
         this.delivered = plan.after;
         await this.fill();
       }
-      for (const greeting of this.source.greeting?.(this.delivered) ?? []) this.emit(this.delivered, greeting, null);
+      for (const greeting of (await this.source.greeting?.(this.delivered)) ?? []) {
+        this.emit(this.delivered, greeting, null);
+      }
       await this.drain();
     } catch (error) {
       this.finish({ kind: 'error', error });
@@ -128,6 +132,14 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
   }
 
   private onBusEvent(event: BusEvent): void {
+    if (event.kind === 'resync') {
+      // Events may have been lost on the bus: re-read the store (nothing is lost, duplicates are dropped).
+      if (this.mode === 'live') {
+        this.mode = 'filling';
+        this.refill();
+      } else if (this.mode === 'filling') this.resyncRequested = true;
+      return;
+    }
     if (this.mode === 'live') {
       if (this.handle(event) === 'gap') {
         this.mode = 'filling';
@@ -190,7 +202,11 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
 
   /** Delivers what arrived while filling; a gap among them is filled from the store first. Then: live. */
   private async drain(): Promise<void> {
-    while (this.mode === 'filling' && this.pending.length > 0) {
+    while (this.mode === 'filling' && (this.pending.length > 0 || this.resyncRequested)) {
+      if (this.resyncRequested) {
+        this.resyncRequested = false;
+        await this.fill();
+      }
       const batch = this.pending;
       this.pending = [];
       for (let i = 0; i < batch.length && this.mode === 'filling'; i++) {

@@ -11,7 +11,7 @@ import {
 } from '@hubbub/core';
 import { createSqliteStores, type Stores } from '@hubbub/db';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Assistant, type AssistantOptions } from './assistant';
+import { Assistant, type AssistantOptions, CONTROL_TOPIC } from './assistant';
 import { describeModelError } from './model-errors';
 import { createOfflineModel, offlineAnswer, tokenize } from './offline-model';
 import { DEFAULT_SYSTEM_PROMPT } from './prompt';
@@ -279,14 +279,34 @@ describe('Assistant.cancel', () => {
     await expectAppError(assistant.cancel('no-such-message', alice), 'NOT_FOUND');
   });
 
-  it('is CONFLICT for a reply stored as streaming that this instance is not running', async () => {
-    const assistant = makeAssistant(scriptedModel().model);
+  it('stops a reply streaming on another instance over the bus, with the asker’s rights checked here', async () => {
+    const scripted = scriptedModel();
+    const running = makeAssistant(scripted.model);
+    // A second instance sharing the store and the bus; each instance listens on the control topic.
+    const other = makeAssistant(scriptedModel().model, { remoteCancelTimeoutMs: 2000 });
+    await bus.subscribe(CONTROL_TOPIC, (e) => {
+      if (e.kind === 'control') running.handleControl(e.command);
+    });
+    const reply = await running.reply(await ask(alice, '@assistant go on'), alice);
+    const call = await scripted.nextCall();
+    call.send('partial ');
+    await streamed(rec, reply.id, 'partial '.length);
+
+    await expectAppError(other.cancel(reply.id, bob), 'FORBIDDEN');
+    await other.cancel(reply.id, alice);
+    expect(call.signal.aborted).toBe(true);
+    expect(await stores.chat.messageById(reply.id)).toMatchObject({ status: 'cancelled', content: 'partial ' });
+  });
+
+  it('is CONFLICT when no instance answers for a reply stored as streaming', async () => {
+    const assistant = makeAssistant(scriptedModel().model, { remoteCancelTimeoutMs: 200 });
     const { message } = await stores.chat.sendMessage({
       channelId,
       authorId: null,
       role: 'assistant',
       status: 'streaming',
       content: 'elsewhere',
+      meta: { requestedBy: alice.id },
     });
     await expectAppError(assistant.cancel(message.id, alice), 'CONFLICT');
   });

@@ -2,6 +2,7 @@ import {
   AppError,
   type Bus,
   type ChatStore,
+  type ControlCommand,
   type Message,
   type MessageMeta,
   type ModelProvider,
@@ -27,9 +28,16 @@ export interface AssistantOptions {
   maxConcurrentPerUser?: number;
   /** A model silent this long is given up on. Default 60 s. */
   idleTimeoutMs?: number;
+  /** This server instance's name, recorded on the replies it streams. */
+  instance?: string;
+  /** How long a stop waits for the instance streaming the reply. Default 5 s. */
+  remoteCancelTimeoutMs?: number;
   /** Told about model failures (the server logs them). */
   onFailure?(reason: string, error: unknown, messageId: string): void;
 }
+
+/** The bus topic instances use to ask each other things (e.g. stop a reply streaming elsewhere). */
+export const CONTROL_TOPIC = 'control';
 
 interface Reply {
   messageId: string;
@@ -83,7 +91,12 @@ export class Assistant {
         role: 'assistant',
         status: 'streaming',
         content: '',
-        meta: { provider: this.options.model.provider, model: this.options.model.model, requestedBy: requestedBy.id },
+        meta: {
+          provider: this.options.model.provider,
+          model: this.options.model.model,
+          requestedBy: requestedBy.id,
+          instance: this.options.instance,
+        },
       });
       message = created.message;
       await this.publish(created.event);
@@ -132,18 +145,44 @@ export class Assistant {
   /** Stops a streaming reply: the model request is aborted and the text so far is kept. */
   async cancel(messageId: string, by: User): Promise<void> {
     const reply = this.replies.get(messageId);
-    if (!reply) {
-      const message = await this.requireReply(messageId);
-      if (message.status !== 'streaming') throw new AppError('CONFLICT', `this reply is already ${message.status}`);
-      // Streaming, but not here: nothing to abort in this process (a later instance-aware bus handles it).
-      throw new AppError('CONFLICT', 'this reply is not streaming on this server');
-    }
+    if (!reply) return this.cancelElsewhere(messageId, by);
     if (reply.requestedBy !== by.id && by.role !== 'admin') {
       throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can stop this reply');
     }
+    this.stopLocal(reply);
+    await reply.done;
+  }
+
+  /** Another instance asks: stop this reply if it streams here (the asker's rights were checked there). */
+  handleControl(command: ControlCommand): void {
+    if (command.type !== 'cancel-reply') return;
+    const reply = this.replies.get(command.messageId);
+    if (reply) this.stopLocal(reply);
+  }
+
+  private stopLocal(reply: Reply): void {
     reply.stop = { status: 'cancelled' };
     reply.controller.abort(new Error('cancelled'));
-    await reply.done;
+  }
+
+  /** The reply streams on another instance (or nowhere): ask over the bus, then wait for it to end. */
+  private async cancelElsewhere(messageId: string, by: User): Promise<void> {
+    const message = await this.requireReply(messageId);
+    if (message.status !== 'streaming') throw new AppError('CONFLICT', `this reply is already ${message.status}`);
+    if (message.meta?.requestedBy !== by.id && by.role !== 'admin') {
+      throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can stop this reply');
+    }
+    await this.options.bus.publish(CONTROL_TOPIC, {
+      kind: 'control',
+      command: { type: 'cancel-reply', messageId, userId: by.id },
+    });
+    const deadline = Date.now() + (this.options.remoteCancelTimeoutMs ?? 5000);
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const now = await this.options.chat.messageById(messageId);
+      if (now?.status !== 'streaming') return;
+    }
+    throw new AppError('CONFLICT', 'the server streaming this reply did not answer: try again');
   }
 
   /** Replies streaming in a channel that a subscriber (at `upToSeq`) knows about, with their text so far. */
@@ -157,17 +196,24 @@ export class Assistant {
     return found;
   }
 
-  /** After a crash, replies left "streaming" are failed: nothing will ever finish them. */
-  async recoverInterrupted(): Promise<number> {
-    const stuck = await this.options.chat.streamingMessages();
-    for (const message of stuck) {
+  /**
+   * Replies left "streaming" by an instance that is gone (a crash) are failed:
+   * nothing will ever finish them. `isAlive` says which instances still run
+   * (by default none but this one).
+   */
+  async recoverInterrupted(isAlive: (instance: string) => boolean = () => false): Promise<number> {
+    let failed = 0;
+    for (const message of await this.options.chat.streamingMessages()) {
+      const owner = message.meta?.instance;
+      if (this.replies.has(message.id) || (owner && (owner === this.options.instance || isAlive(owner)))) continue;
       const { event } = await this.options.chat.editMessage(message.id, {
         status: 'failed',
         meta: { error: 'interrupted: the server stopped while this reply was streaming' },
       });
       await this.publish(event);
+      failed++;
     }
-    return stuck.length;
+    return failed;
   }
 
   /** Shutdown: ends every reply as failed ("interrupted") with its text so far. */

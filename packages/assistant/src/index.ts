@@ -1,4 +1,4 @@
-export { Assistant, type AssistantOptions } from './assistant';
+export { Assistant, type AssistantOptions, CONTROL_TOPIC } from './assistant';
 export { type Delta, DeltaCoalescer, type Timers } from './coalescer';
 export { describeModelError } from './model-errors';
 export { createOfflineModel, type OfflineModelOptions, offlineAnswer, tokenize } from './offline-model';

@@ -2,6 +2,7 @@ import type { BusEvent } from '@hubbub/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChannelHub } from './channel-hub';
 import { createMemoryBus } from './memory-bus';
+import { createLocalPresence } from './presence';
 import type { SubscriberQueue } from './subscriber-queue';
 import { changeEvent } from './test/bus-contract';
 import { type CountingBus, countingBus } from './test/counting-bus';
@@ -30,6 +31,8 @@ describe('ChannelHub', () => {
   beforeEach(() => {
     bus = countingBus(createMemoryBus());
     hub = new ChannelHub(bus);
+    // As the server wires it for one process: local presence, published on the bus.
+    hub.setPresenceListener(createLocalPresence(bus, (c) => hub.online(c)).changed);
   });
 
   it('makes one bus subscription per channel, however many local subscribers', async () => {

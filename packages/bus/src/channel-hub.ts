@@ -20,6 +20,8 @@ interface ChannelEntry {
 export interface ChannelHubOptions {
   /** Events a queued subscriber (subscribe()) may have waiting before it is cut off as too slow. */
   queueCapacity?: number;
+  /** Told when this process's users in a topic change (default: nobody). */
+  onPresenceChange?(topic: string, localUsers: string[]): void;
 }
 
 /**
@@ -32,12 +34,30 @@ export class ChannelHub {
   private readonly channels = new Map<string, ChannelEntry>();
   private readonly queueCapacity: number;
   private subscriptionCount = 0;
+  private onPresenceChange: (topic: string, localUsers: string[]) => void;
 
   constructor(
     private readonly bus: Bus,
     options: ChannelHubOptions = {},
   ) {
     this.queueCapacity = options.queueCapacity ?? 1024;
+    this.onPresenceChange = options.onPresenceChange ?? (() => {});
+  }
+
+  /** Sets who hears about presence changes (wired after construction: presence needs the hub). */
+  setPresenceListener(listener: (topic: string, localUsers: string[]) => void): void {
+    this.onPresenceChange = listener;
+  }
+
+  /** Topics with local subscribers. */
+  topics(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  /** The bus may have lost events (it reconnected): every local stream re-reads its store. */
+  resync(): void {
+    const event = { kind: 'resync' as const };
+    for (const entry of this.channels.values()) for (const deliver of entry.subscribers) deliver(event);
   }
 
   get stats() {
@@ -123,8 +143,7 @@ export class ChannelHub {
     }
   }
 
-  private publishPresence(channelId: string) {
-    const signal = { type: 'presence' as const, online: this.online(channelId) };
-    this.bus.publish(channelId, { kind: 'signal', channelId, signal }).catch(() => {});
+  private publishPresence(topic: string) {
+    this.onPresenceChange(topic, this.online(topic));
   }
 }

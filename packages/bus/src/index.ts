@@ -1,4 +1,7 @@
 export { ChannelHub, type ChannelHubOptions, type Deliver, type HubSubscription } from './channel-hub';
 export { createMemoryBus } from './memory-bus';
+export { createLocalPresence, type Presence } from './presence';
 export { createRedisBus, type RedisBus, type RedisBusErrorSource, type RedisBusOptions } from './redis-bus';
+export { type ClusterRegistry, createRedisCluster, type InstanceInfo } from './redis-cluster';
+export { createRedisPresence, type RedisPresenceOptions } from './redis-presence';
 export { type EndReason, SubscriberQueue } from './subscriber-queue';

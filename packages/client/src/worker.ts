@@ -133,10 +133,15 @@ export function runWorker(options: RunWorkerOptions): Worker {
     while (!decisions.has(approvalId)) {
       if (signal.aborted) throw new Cancelled();
       await new Promise<void>((resolve) => {
-        decisionWaiters.set(approvalId, resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        decisionWaiters.set(approvalId, done);
+        signal.addEventListener('abort', done, { once: true });
         // If the live event was missed, ask the server now and then.
-        setTimeout(resolve, options.pollMs ?? 30_000);
+        const timer = setTimeout(done, options.pollMs ?? 30_000);
       });
       decisionWaiters.delete(approvalId);
       if (!decisions.has(approvalId) && !signal.aborted) {
@@ -211,13 +216,14 @@ export function runWorker(options: RunWorkerOptions): Worker {
         continue;
       }
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        const timer = setTimeout(resolve, options.pollMs ?? 30_000);
-        stopping.signal.addEventListener('abort', () => resolve(), { once: true });
-        wake = () => {
+        const done = () => {
           clearTimeout(timer);
+          stopping.signal.removeEventListener('abort', done);
           resolve();
         };
+        const timer = setTimeout(done, options.pollMs ?? 30_000);
+        stopping.signal.addEventListener('abort', done, { once: true });
+        wake = done;
       });
       wake = null;
     }

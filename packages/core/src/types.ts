@@ -44,6 +44,8 @@ export interface MessageMeta {
   error?: string;
   /** Who asked for an assistant reply (they, or an admin, may stop it). */
   requestedBy?: string;
+  /** The server instance streaming an assistant reply (a dead one's replies are marked interrupted). */
+  instance?: string;
 }
 
 export type MessageRole = 'user' | 'assistant' | 'system';
@@ -92,7 +94,13 @@ export type BusEvent =
   | { kind: 'change'; event: StreamEvent }
   | { kind: 'signal'; channelId: string; signal: ChannelSignal }
   | { kind: 'task'; event: TaskStreamEvent }
-  | { kind: 'task-signal'; signal: TaskSignal };
+  | { kind: 'task-signal'; signal: TaskSignal }
+  /** Instance-to-instance requests (topic "control"), e.g. stop a reply streaming elsewhere. */
+  | { kind: 'control'; command: ControlCommand }
+  /** Local only (never published): the bus may have dropped events, so streams re-read the store. */
+  | { kind: 'resync' };
+
+export type ControlCommand = { type: 'cancel-reply'; messageId: string; userId: string };
 
 /** What `channel.onEvent` yields. `reset` means: refetch history, ids before this are void. */
 export type ChannelEvent = ChannelChange | ChannelSignal | { type: 'reset' };

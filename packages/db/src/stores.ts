@@ -11,6 +11,8 @@ export interface Stores {
   chat: ChatStore;
   tasks: TaskStore;
   apiKeys: ApiKeyStore;
+  /** Resolves when the database answers (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,9 @@ export async function createSqliteStores(
     chat: createSqliteChatStore(handle, options.chat),
     tasks: createSqliteTaskStore(handle, options.tasks),
     apiKeys: createSqliteApiKeyStore(handle.db),
+    ping: async () => {
+      handle.raw.prepare('select 1').get();
+    },
     close: async () => handle.close(),
   };
   if (!(await stores.chat.channelBySlug('general'))) {

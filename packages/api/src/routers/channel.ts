@@ -44,7 +44,7 @@ export const channelRouter = router({
 
   members: protectedProcedure.input(ZChannelRef).query(async ({ input, ctx }) => {
     await readableChannel(ctx, input.channelId);
-    const online = new Set(ctx.hub.online(input.channelId));
+    const online = new Set(await ctx.presence.online(input.channelId));
     const members = await ctx.stores.chat.members(input.channelId);
     return members.map((m) => ({ ...m, online: online.has(m.userId) }));
   }),
@@ -77,8 +77,8 @@ export const channelRouter = router({
       classify: (event) =>
         event.kind === 'change' ? { stored: event.event } : event.kind === 'signal' ? { signal: event.signal } : null,
       // Who is here, and the text so far of replies still streaming (the deltas that follow continue it).
-      greeting: (delivered) => [
-        { type: 'presence', online: ctx.hub.online(channel.id) },
+      greeting: async (delivered) => [
+        { type: 'presence', online: await ctx.presence.online(channel.id) },
         ...ctx.assistant
           .inFlight(channel.id, delivered)
           .map(({ messageId, text }) => ({ type: 'message.delta' as const, messageId, index: 0, text })),

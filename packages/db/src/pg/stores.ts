@@ -28,6 +28,9 @@ export async function createPostgresStores(url: string, options: PostgresStoresO
     chat: createPgChatStore(handle, options.chat),
     tasks: createPgTaskStore(handle, options.tasks),
     apiKeys: createPgApiKeyStore(handle.db),
+    ping: async () => {
+      await handle.client`select 1`;
+    },
     close: handle.close,
   };
   try {

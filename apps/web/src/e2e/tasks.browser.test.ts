@@ -1,0 +1,337 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+// @hubbub/client is not a dependency of the web app (adding one needs an install): reach its source directly.
+import { runWorker, type Worker, type WorkerContext } from '@hubbub/client';
+import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertWebBuilt, launchChromium, outDir, webDir } from './browser-harness';
+
+const WAIT = 15_000;
+const AGENT = 'e2e-agent';
+const PASSWORD = 'correct horse battery';
+
+let server: TestServer | undefined;
+let browser: Browser | undefined;
+const workers: Worker[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  assertWebBuilt();
+  server = await startTestServer({ webDir });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  try {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await browser?.close();
+  } finally {
+    await server?.stop();
+  }
+});
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The chatty run keeps talking until the test has seen what it needs (no race with a slow machine). */
+let chatterOn = true;
+
+/**
+ * A talkative run: 1,050 lines at once (the server keeps the newest 1,000
+ * and drops the rest), a progress report, then a line every 60 ms until told
+ * to stop.
+ */
+async function chatter(ctx: WorkerContext) {
+  for (let batch = 0; batch < 21; batch++) {
+    await ctx.log(...Array.from({ length: 50 }, (_, i) => `bulk line ${batch * 50 + i + 1}`));
+  }
+  await ctx.progress(1, { total: 2, step: 'talking' });
+  for (let i = 1; chatterOn && i <= 1000 && !ctx.signal.aborted; i++) {
+    await ctx.log(`live line ${i}`);
+    await sleep(60, ctx.signal);
+  }
+  await ctx.log('that is all');
+  await ctx.progress(2, { total: 2, step: 'done talking' });
+  return { talked: true };
+}
+
+/** Signs up through the UI (the first account is the admin) and opens the Tasks page. */
+async function signUpAndOpenTasks(handle: string): Promise<Page> {
+  if (!browser || !server) throw new Error('setup failed');
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`${handle}: ${error.message}`));
+  await page.goto(server.url);
+  await page.getByTestId('auth-mode-signup').click();
+  await page.getByTestId('auth-handle').fill(handle);
+  await page.getByTestId('auth-password').fill(PASSWORD);
+  await page.getByTestId('auth-submit').click();
+  await page.getByTestId('nav-tasks').click();
+  await page.getByTestId('tasks-page').waitFor({ timeout: WAIT });
+  return page;
+}
+
+/** An agent key minted with the browser user's own token (they are the admin). */
+async function mintAgentKey(page: Page): Promise<string> {
+  if (!server) throw new Error('setup failed');
+  const token = await page.evaluate(() => localStorage.getItem('hubbub.token'));
+  if (!token) throw new Error('no token in the browser');
+  const admin = server.client(token);
+  const { key } = await admin.api.apiKey.create.mutate({ name: AGENT, role: 'agent' });
+  return key;
+}
+
+const row = (page: Page, title: string) => page.locator('[data-testid="task-row"]', { hasText: title });
+
+describe('the task dashboard in a real browser against a real server', () => {
+  it('creates a task, watches a worker run it live, approves it and sees it complete', async () => {
+    if (!server) throw new Error('setup failed');
+    const page = await signUpAndOpenTasks('alice');
+
+    // Nothing yet: the page says what to do.
+    const empty = page.getByTestId('tasks-empty');
+    await empty.waitFor({ timeout: WAIT });
+    expect(await empty.textContent()).toContain('No tasks yet');
+    expect(await empty.textContent()).toContain('pnpm demo');
+
+    // A worker in this process: three steps with pauses and log lines, then it asks before finishing.
+    const key = await mintAgentKey(page);
+    const seenInput: unknown[] = [];
+    workers.push(
+      runWorker({
+        url: server.url,
+        key,
+        agent: AGENT,
+        pollMs: 1000,
+        handle: async (task, ctx) => {
+          seenInput.push(task.input);
+          if ((task.input as { chatty?: boolean } | null)?.chatty) return chatter(ctx);
+          await ctx.log('starting up');
+          for (let i = 1; i <= 3; i++) {
+            await sleep(300, ctx.signal);
+            await ctx.progress(i, { total: 3, step: `step ${i}` });
+            await ctx.log(`finished step ${i} of 3`);
+          }
+          await sleep(300, ctx.signal);
+          const decision = await ctx.requestApproval('Publish the report', 'All three steps are done.');
+          if (!decision.approved) throw new Error(`rejected: ${decision.comment ?? ''}`);
+          await ctx.log(`approved with comment: ${decision.comment ?? '(none)'}`);
+          return { published: true, steps: 3 };
+        },
+      }),
+    );
+
+    // The form: invalid JSON is caught inline before anything is sent.
+    const form = page.getByTestId('create-task-form');
+    await form.getByTestId('task-title-input').fill('Publish weekly report');
+    await form.getByTestId('task-agent-input').fill(AGENT);
+    await form.getByTestId('task-steps-input').fill('3');
+    await form.getByTestId('add-input-button').click();
+    const json = form.getByTestId('task-input-json');
+    await json.fill('{"week": 12,}');
+    expect(await form.getByTestId('json-error').textContent()).toMatch(/^Line 1, column \d+: /);
+    expect(await form.getByTestId('create-task-submit').isDisabled()).toBe(true);
+    await json.fill('{"week": 12}');
+    expect(await form.getByTestId('json-error').count()).toBe(0);
+    await form.getByTestId('create-task-submit').click();
+
+    // The task shows up at once and its progress moves as the worker reports.
+    const task = row(page, 'Publish weekly report');
+    await task.waitFor({ timeout: WAIT });
+    expect(await form.getByTestId('task-title-input').inputValue()).toBe('');
+    await task.click();
+    const detail = page.getByTestId('task-detail');
+    await detail.waitFor({ timeout: WAIT });
+
+    // Sample the row's progress until the approval prompt appears: it must move forward to 3/3.
+    const banner = page.getByTestId('approval-banner');
+    const seen: string[] = [];
+    const deadline = Date.now() + WAIT;
+    while ((await banner.getByTestId('approval-prompt').count()) === 0) {
+      if (Date.now() > deadline) throw new Error(`no approval prompt; progress seen: ${seen.join(', ')}`);
+      const text = (await task.getByTestId('progress-bar').textContent()) ?? '';
+      if (seen.at(-1) !== text) seen.push(text);
+      await sleep(40);
+    }
+    const counts = seen.map((s) => s.match(/(\d)\/3/)?.[1]).filter(Boolean);
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect([...counts].sort()).toEqual(counts);
+    expect(counts.at(-1)).toBe('3');
+    expect(seen.some((s) => s.includes('step 2'))).toBe(true);
+    expect(await task.getByTestId('progress-bar').textContent()).toContain('step 3');
+    expect(await task.getByTestId('progress-bar').textContent()).toContain('3/3');
+    expect(await task.getByTestId('task-status').textContent()).toBe('Needs approval');
+    expect(seenInput).toEqual([{ week: 12 }]);
+
+    // The live log in the detail has every line so far.
+    const log = detail.getByTestId('task-log');
+    await log.locator('[data-testid="log-line"]', { hasText: 'finished step 3 of 3' }).waitFor({ timeout: WAIT });
+    expect(await log.getByTestId('log-line').allTextContents()).toHaveLength(4);
+
+    // The prompt: in the banner and in the detail; approving with a comment sends the decision.
+    const prompt = banner.getByTestId('approval-prompt');
+    expect(await prompt.getByTestId('approval-action').textContent()).toBe('Publish the report');
+    expect(await detail.getByTestId('approval-prompt').count()).toBe(1);
+    mkdirSync(outDir, { recursive: true });
+    await sleep(400); // the prompt slides in
+    await page.screenshot({ path: join(outDir, 'tasks-approval.png') });
+    await prompt.getByTestId('approval-comment').fill('ship it');
+    await prompt.getByTestId('approve-button').click();
+    await prompt.waitFor({ state: 'detached', timeout: WAIT });
+    expect(await detail.getByTestId('approval-prompt').count()).toBe(0);
+
+    // The task completes: status, result, log, timeline and the counts all follow.
+    await task.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: WAIT });
+    await detail.getByTestId('task-result').waitFor({ timeout: WAIT });
+    expect(JSON.parse((await detail.getByTestId('task-result').textContent()) ?? '')).toEqual({
+      published: true,
+      steps: 3,
+    });
+    await log
+      .locator('[data-testid="log-line"]', { hasText: 'approved with comment: ship it' })
+      .waitFor({ timeout: WAIT });
+    expect(await task.getByTestId('cancel-button').count()).toBe(0);
+    const timeline = await detail.getByTestId('task-timeline').locator('li').allTextContents();
+    expect(timeline.map((t) => t.replace(/[\d:\s.APM]+$/, ''))).toEqual([
+      'Queued',
+      'Running',
+      'Needs approval',
+      'Running',
+      'Completed',
+    ]);
+    expect(await detail.getByTestId('approval-decision').textContent()).toContain('ship it');
+    await page
+      .locator('[data-testid="status-count"][data-status="completed"]', { hasText: '1' })
+      .waitFor({ timeout: WAIT });
+    await page.getByTestId('throughput-totals').filter({ hasText: '1 completed' }).waitFor({ timeout: WAIT });
+
+    // Tall enough to show the whole dashboard beside the open detail.
+    await page.setViewportSize({ width: 1440, height: 1300 });
+    await sleep(300);
+    await page.screenshot({ path: join(outDir, 'tasks.png') });
+    expect(existsSync(join(outDir, 'tasks.png'))).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('cancels a queued task, filters by status, and catches up after a dropped connection', async () => {
+    if (!server || !browser) throw new Error('setup failed');
+    // Bob's WebSocket runs through a switch: while `blocked`, every connection is dropped at once.
+    let blocked = false;
+    const live: { close(): Promise<void> }[] = [];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+      if (blocked) {
+        ws.onMessage(() => void ws.close({ code: 4000, reason: 'test: network down' }));
+        return;
+      }
+      ws.connectToServer();
+      live.push({ close: () => ws.close({ code: 4000, reason: 'test: network down' }) });
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`bob: ${error.message}`));
+    await page.goto(server.url);
+    await page.getByTestId('auth-mode-signup').click();
+    await page.getByTestId('auth-handle').fill('bob');
+    await page.getByTestId('auth-password').fill(PASSWORD);
+    await page.getByTestId('auth-submit').click();
+    await page.getByTestId('nav-tasks').click();
+    await row(page, 'Publish weekly report').waitFor({ timeout: WAIT });
+
+    // A task for an agent nobody runs stays queued; Bob cancels it (two steps: Cancel, then Yes).
+    const bob = await server.signup('bob-http');
+    const api = server.client(bob.token).api;
+    await api.task.create.mutate({ title: 'Nobody runs this', agent: 'idle-agent' });
+    const idle = row(page, 'Nobody runs this');
+    await idle.locator('[data-testid="task-status"][data-status="queued"]').waitFor({ timeout: WAIT });
+    await idle.getByTestId('cancel-button').click();
+    await idle.getByTestId('confirm-cancel-button').click();
+    await idle.locator('[data-testid="task-status"][data-status="cancelled"]').waitFor({ timeout: WAIT });
+
+    // The status cards filter the list.
+    await page.locator('[data-testid="status-count"][data-status="cancelled"]').click();
+    await page.locator('[data-testid="task-row"]').first().waitFor({ timeout: WAIT });
+    expect(await page.getByTestId('task-title').allTextContents()).toEqual(['Nobody runs this']);
+    await page.locator('[data-testid="status-count"][data-status="all"]').click();
+    await row(page, 'Publish weekly report').waitFor({ timeout: WAIT });
+
+    // Cut off: the worker runs a whole task meanwhile; after the reconnect the dashboard has all of it.
+    blocked = true;
+    await Promise.all(live.map((ws) => ws.close()));
+    await page.getByTestId('tasks-live').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: WAIT });
+    const quick = await api.task.create.mutate({ title: 'Runs while you are away', agent: AGENT });
+    // The worker asks for approval at the end of every task: answer over HTTP while the browser is offline.
+    const deadline = Date.now() + WAIT;
+    for (;;) {
+      const detail = await api.task.byId.query({ id: quick.id });
+      const pending = detail.approvals.find((a) => a.status === 'pending');
+      if (pending) {
+        await api.task.decide.mutate({ approvalId: pending.id, approve: true });
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the worker never asked');
+      await sleep(100);
+    }
+    for (;;) {
+      if ((await api.task.byId.query({ id: quick.id })).task.status === 'completed') break;
+      if (Date.now() > deadline) throw new Error('the task never completed');
+      await sleep(100);
+    }
+    blocked = false;
+    const away = row(page, 'Runs while you are away');
+    await away.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: WAIT });
+    expect(await away.getByTestId('progress-bar').textContent()).toContain('3/3');
+    await page.getByTestId('tasks-live').filter({ hasText: 'Live' }).waitFor({ timeout: WAIT });
+    expect(await page.getByTestId('task-row').count()).toBe(3);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('the log follows new lines, holds still when scrolled up, jumps back, and says what was dropped', async () => {
+    if (!server) throw new Error('setup failed');
+    const page = await signUpAndOpenTasks('carol');
+    const carol = await server.signup('carol-http');
+    const api = server.client(carol.token).api;
+    const created = await api.task.create.mutate({ title: 'Chatty run', agent: AGENT, input: { chatty: true } });
+    const chatty = row(page, 'Chatty run');
+    await chatty.getByTestId('task-title').click();
+    const log = page.getByTestId('task-detail').getByTestId('task-log');
+    await log.locator('[data-testid="log-line"]', { hasText: 'live line 3' }).waitFor({ timeout: WAIT });
+
+    // Following: the newest line is in view.
+    const atEnd = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24);
+    expect(await atEnd()).toBe(true);
+
+    // Scrolled up: it stays put while lines arrive, and offers a way back.
+    await log.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    const jump = page.getByTestId('log-jump');
+    await jump.filter({ hasText: 'new line' }).waitFor({ timeout: WAIT });
+    expect(await log.evaluate((el) => el.scrollTop)).toBe(0);
+    await jump.click();
+    await jump.waitFor({ state: 'detached', timeout: WAIT });
+    expect(await atEnd()).toBe(true);
+
+    // When it is done: the last line is there, and the notice counts the lines the server dropped.
+    chatterOn = false;
+    await chatty.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: WAIT });
+    await log.locator('[data-testid="log-line"]', { hasText: 'that is all' }).waitFor({ timeout: WAIT });
+    const { task } = await api.task.byId.query({ id: created.id });
+    expect(task.logsDropped).toBeGreaterThanOrEqual(50);
+    await log
+      .getByTestId('log-dropped')
+      .filter({ hasText: `${task.logsDropped.toLocaleString('en-US')} older lines dropped` })
+      .waitFor({ timeout: WAIT });
+    expect(await atEnd()).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
