@@ -19,6 +19,17 @@ const ZEnv = z.object({
     .int()
     .positive()
     .default(24 * 3600),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL (unset = SQLite in HUBBUB_DATA_DIR)')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
+    .optional(),
+  HUBBUB_REDIS_PREFIX: z.string().min(1).default('hubbub'),
+  HUBBUB_INSTANCE: z.string().min(1).optional(),
   HUBBUB_TASK_TIMEOUT_S: z.coerce.number().positive().default(300),
   HUBBUB_WEB_DIR: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),

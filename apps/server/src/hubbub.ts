@@ -89,6 +89,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   const instance = config.instance ?? `${hostname()}-${process.pid}`;
   const maxPayload = config.maxPayloadBytes ?? 1024 * 1024;
 
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
   const stores: Stores = config.postgres
     ? await createPostgresStores(config.postgres.url, { poolSize: config.postgres.poolSize })
     : await createSqliteStores(config.dataDir ? join(config.dataDir, 'hubbub.db') : ':memory:');
@@ -121,7 +122,6 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     logger.warn('redis reconnected: resyncing streams');
     hub.resync();
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload });
   const assistantConfig = config.assistant ?? {};
   const assistant = new Assistant({
     chat: stores.chat,

@@ -10,6 +10,9 @@ const logger = createLogger(env.LOG_LEVEL);
 
 const hubbub = await createHubbub({
   dataDir: env.HUBBUB_DATA_DIR,
+  postgres: env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } : undefined,
+  redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.HUBBUB_REDIS_PREFIX } : undefined,
+  instance: env.HUBBUB_INSTANCE,
   secret: loadOrCreateSecret(env.HUBBUB_DATA_DIR, env.HUBBUB_SECRET),
   tokenTtlSeconds: env.HUBBUB_TOKEN_TTL,
   allowedOrigins: env.HUBBUB_ALLOWED_ORIGINS,
@@ -28,6 +31,11 @@ const hubbub = await createHubbub({
     maxOutputTokens: env.HUBBUB_MAX_TOKENS,
     offlineTokenIntervalMs: env.HUBBUB_OFFLINE_TOKEN_MS,
   },
+}).catch((error: unknown) => {
+  // e.g. the database is unreachable: say so plainly and exit non-zero (a supervisor retries).
+  logger.fatal({ err: error }, 'hubbub could not start');
+  console.error(`\n  Hubbub could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
 });
 
 const port = await hubbub.listen(env.PORT, env.HOST);
