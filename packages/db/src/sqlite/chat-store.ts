@@ -69,8 +69,81 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   const { db, epoch } = handle;
   const retention = options.retention ?? 10_000;
 
-  const getChannel = (tx: Db, id: string) => {
-    const row = tx.select(channelColumns).from(channels).where(eq(channels.id, id)).get();
+  // The hot path (send, read a channel, a member, a message) runs on statements
+  // prepared once: building and preparing SQL per call cost more than running it.
+  // One connection: they are valid inside transactions too.
+  const ph = sql.placeholder;
+  const prepared = {
+    channel: db
+      .select(channelColumns)
+      .from(channels)
+      .where(eq(channels.id, ph('id')))
+      .prepare(),
+    message: db
+      .select(messageColumns)
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(eq(messages.id, ph('id')))
+      .prepare(),
+    member: db
+      .select({ ...getTableColumns(channelMembers), handle: users.handle, displayName: users.displayName })
+      .from(channelMembers)
+      .innerJoin(users, eq(users.id, channelMembers.userId))
+      .where(and(eq(channelMembers.channelId, ph('channelId')), eq(channelMembers.userId, ph('userId'))))
+      .prepare(),
+    bump: db
+      .update(channels)
+      .set({ lastOffset: sql`${channels.lastOffset} + 1` })
+      .where(eq(channels.id, ph('id')))
+      .returning({ offset: channels.lastOffset })
+      .prepare(),
+    bumpForMessage: db
+      .update(channels)
+      .set({ lastOffset: sql`${channels.lastOffset} + 1`, lastMessageAt: sql`${ph('at')}` })
+      .where(eq(channels.id, ph('id')))
+      .returning({ offset: channels.lastOffset })
+      .prepare(),
+    insertEvent: db
+      .insert(channelEvents)
+      .values({
+        channelId: sql`${ph('channelId')}`,
+        offset: sql`${ph('offset')}`,
+        type: sql`${ph('type')}`,
+        messageId: sql`${ph('messageId')}`,
+        payload: sql`${ph('payload')}`,
+        createdAt: sql`${ph('createdAt')}`,
+      })
+      .prepare(),
+    insertMessage: db
+      .insert(messages)
+      .values({
+        id: sql`${ph('id')}`,
+        channelId: sql`${ph('channelId')}`,
+        seq: sql`${ph('seq')}`,
+        authorId: sql`${ph('authorId')}`,
+        role: sql`${ph('role')}`,
+        status: sql`${ph('status')}`,
+        content: sql`${ph('content')}`,
+        clientId: sql`${ph('clientId')}`,
+        meta: sql`${ph('meta')}`,
+        createdAt: sql`${ph('createdAt')}`,
+      })
+      .prepare(),
+    byClientId: db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, ph('channelId')),
+          eq(messages.authorId, ph('authorId')),
+          eq(messages.clientId, ph('clientId')),
+        ),
+      )
+      .prepare(),
+  };
+
+  const getChannel = (_tx: Db, id: string) => {
+    const row = prepared.channel.get({ id });
     return row ? toChannel(row) : null;
   };
   const requireChannel = (tx: Db, id: string) => {
@@ -78,38 +151,22 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     if (!channel) throw notFound('channel');
     return channel;
   };
-  const getMessage = (tx: Db, id: string) => {
-    const row = tx
-      .select(messageColumns)
-      .from(messages)
-      .leftJoin(users, eq(users.id, messages.authorId))
-      .where(eq(messages.id, id))
-      .get();
+  const getMessage = (_tx: Db, id: string) => {
+    const row = prepared.message.get({ id });
     return row ? toMessage(row) : null;
   };
-  const getMember = (tx: Db, channelId: string, userId: string): Member | null => {
-    const row = tx
-      .select({ ...getTableColumns(channelMembers), handle: users.handle, displayName: users.displayName })
-      .from(channelMembers)
-      .innerJoin(users, eq(users.id, channelMembers.userId))
-      .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)))
-      .get();
+  const getMember = (_tx: Db, channelId: string, userId: string): Member | null => {
+    const row = prepared.member.get({ channelId, userId });
     return row
       ? { userId: row.userId, handle: row.handle, displayName: row.displayName, role: row.role, joinedAt: row.joinedAt }
       : null;
   };
 
   /** Takes the channel's next offset; must run inside the writing transaction. */
-  const nextOffset = (tx: Tx, channelId: string, touchMessageAt?: string): number => {
-    const row = tx
-      .update(channels)
-      .set({
-        lastOffset: sql`${channels.lastOffset} + 1`,
-        ...(touchMessageAt ? { lastMessageAt: touchMessageAt } : {}),
-      })
-      .where(eq(channels.id, channelId))
-      .returning({ offset: channels.lastOffset })
-      .get();
+  const nextOffset = (_tx: Tx, channelId: string, touchMessageAt?: string): number => {
+    const row = touchMessageAt
+      ? prepared.bumpForMessage.get({ id: channelId, at: touchMessageAt })
+      : prepared.bump.get({ id: channelId });
     if (!row) throw notFound('channel');
     return row.offset;
   };
@@ -122,16 +179,14 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         : change.type === 'message.deleted'
           ? change.messageId
           : null;
-    tx.insert(channelEvents)
-      .values({
-        channelId,
-        offset,
-        type: change.type,
-        messageId,
-        payload: messageId ? null : JSON.stringify(change),
-        createdAt: now(),
-      })
-      .run();
+    prepared.insertEvent.run({
+      channelId,
+      offset,
+      type: change.type,
+      messageId,
+      payload: messageId ? null : JSON.stringify(change),
+      createdAt: now(),
+    });
     if (offset % 100 === 0 && offset > retention) {
       tx.delete(channelEvents)
         .where(and(eq(channelEvents.channelId, channelId), lte(channelEvents.offset, offset - retention)))
@@ -251,37 +306,41 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     async sendMessage(input) {
       return db.transaction((tx) => {
         if (input.clientId) {
-          const previous = tx
-            .select({ id: messages.id })
-            .from(messages)
-            .where(
-              and(
-                eq(messages.channelId, input.channelId),
-                input.authorId ? eq(messages.authorId, input.authorId) : isNull(messages.authorId),
-                eq(messages.clientId, input.clientId),
-              ),
-            )
-            .get();
+          const previous = input.authorId
+            ? prepared.byClientId.get({
+                channelId: input.channelId,
+                authorId: input.authorId,
+                clientId: input.clientId,
+              })
+            : tx
+                .select({ id: messages.id })
+                .from(messages)
+                .where(
+                  and(
+                    eq(messages.channelId, input.channelId),
+                    isNull(messages.authorId),
+                    eq(messages.clientId, input.clientId),
+                  ),
+                )
+                .get();
           const message = previous && getMessage(tx, previous.id);
           if (message) return { message, event: null };
         }
         const createdAt = now();
         const offset = nextOffset(tx, input.channelId, createdAt);
         const id = randomUUID();
-        tx.insert(messages)
-          .values({
-            id,
-            channelId: input.channelId,
-            seq: offset,
-            authorId: input.authorId,
-            role: input.role ?? 'user',
-            status: input.status ?? 'complete',
-            content: input.content,
-            clientId: input.clientId ?? null,
-            meta: input.meta ? JSON.stringify(input.meta) : null,
-            createdAt,
-          })
-          .run();
+        prepared.insertMessage.run({
+          id,
+          channelId: input.channelId,
+          seq: offset,
+          authorId: input.authorId,
+          role: input.role ?? 'user',
+          status: input.status ?? 'complete',
+          content: input.content,
+          clientId: input.clientId ?? null,
+          meta: input.meta ? JSON.stringify(input.meta) : null,
+          createdAt,
+        });
         const message = getMessage(tx, id);
         if (!message) throw notFound('message');
         return { message, event: appendAt(tx, input.channelId, offset, { type: 'message.created', message }) };
