@@ -8,6 +8,7 @@ import {
   type Member,
   type Message,
   type MessageMeta,
+  type NewMessage,
   notFound,
   type StreamEvent,
 } from '@hubbub/core';
@@ -207,6 +208,82 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     return append(tx, channelId, { type: 'member.joined', member });
   };
 
+  /** One send inside the writing transaction: idempotent on clientId, offset taken in the same transaction. */
+  const sendOne = (tx: Tx, input: NewMessage): { message: Message; event: StreamEvent | null } => {
+    if (input.clientId) {
+      const previous = input.authorId
+        ? prepared.byClientId.get({
+            channelId: input.channelId,
+            authorId: input.authorId,
+            clientId: input.clientId,
+          })
+        : tx
+            .select({ id: messages.id })
+            .from(messages)
+            .where(
+              and(
+                eq(messages.channelId, input.channelId),
+                isNull(messages.authorId),
+                eq(messages.clientId, input.clientId),
+              ),
+            )
+            .get();
+      const message = previous && getMessage(tx, previous.id);
+      if (message) return { message, event: null };
+    }
+    const createdAt = now();
+    const offset = nextOffset(tx, input.channelId, createdAt);
+    const id = randomUUID();
+    prepared.insertMessage.run({
+      id,
+      channelId: input.channelId,
+      seq: offset,
+      authorId: input.authorId,
+      role: input.role ?? 'user',
+      status: input.status ?? 'complete',
+      content: input.content,
+      clientId: input.clientId ?? null,
+      meta: input.meta ? JSON.stringify(input.meta) : null,
+      createdAt,
+    });
+    const message = getMessage(tx, id);
+    if (!message) throw notFound('message');
+    return { message, event: appendAt(tx, input.channelId, offset, { type: 'message.created', message }) };
+  };
+
+  type QueuedSend = {
+    input: NewMessage;
+    resolve(value: { message: Message; event: StreamEvent | null }): void;
+    reject(error: unknown): void;
+  };
+  const sendQueue: QueuedSend[] = [];
+  const flushSends = () => {
+    const batch = sendQueue.splice(0);
+    const outcomes: (
+      | { ok: true; value: { message: Message; event: StreamEvent | null } }
+      | { ok: false; error: unknown }
+    )[] = [];
+    try {
+      db.transaction((tx) => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: tx.transaction((inner) => sendOne(inner, item.input)) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) item.resolve(outcome.value);
+      else item.reject(outcome?.error);
+    });
+  };
+
   return {
     epoch: () => epoch,
 
@@ -303,47 +380,11 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       });
     },
 
-    async sendMessage(input) {
-      return db.transaction((tx) => {
-        if (input.clientId) {
-          const previous = input.authorId
-            ? prepared.byClientId.get({
-                channelId: input.channelId,
-                authorId: input.authorId,
-                clientId: input.clientId,
-              })
-            : tx
-                .select({ id: messages.id })
-                .from(messages)
-                .where(
-                  and(
-                    eq(messages.channelId, input.channelId),
-                    isNull(messages.authorId),
-                    eq(messages.clientId, input.clientId),
-                  ),
-                )
-                .get();
-          const message = previous && getMessage(tx, previous.id);
-          if (message) return { message, event: null };
-        }
-        const createdAt = now();
-        const offset = nextOffset(tx, input.channelId, createdAt);
-        const id = randomUUID();
-        prepared.insertMessage.run({
-          id,
-          channelId: input.channelId,
-          seq: offset,
-          authorId: input.authorId,
-          role: input.role ?? 'user',
-          status: input.status ?? 'complete',
-          content: input.content,
-          clientId: input.clientId ?? null,
-          meta: input.meta ? JSON.stringify(input.meta) : null,
-          createdAt,
-        });
-        const message = getMessage(tx, id);
-        if (!message) throw notFound('message');
-        return { message, event: appendAt(tx, input.channelId, offset, { type: 'message.created', message }) };
+    /** Sends in the same event-loop turn share one transaction (group commit), each in its own savepoint. */
+    sendMessage(input) {
+      return new Promise((resolve, reject) => {
+        sendQueue.push({ input, resolve, reject });
+        if (sendQueue.length === 1) setImmediate(flushSends);
       });
     },
 
