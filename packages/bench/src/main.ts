@@ -51,7 +51,7 @@ if (wants('memory')) {
 if (wants('slow')) {
   for (const kind of servers) {
     log(`slow consumer: ${kind}…`);
-    results.slow.push(await slowConsumer(kind, quick ? 50 : 200, quick ? 600 : 1500, 100, 8000));
+    results.slow.push(await slowConsumer(kind, quick ? 50 : 200, quick ? 600 : 1500, 100, 7000));
   }
 }
 if (wants('persistence')) {

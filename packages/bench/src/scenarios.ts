@@ -294,13 +294,18 @@ export interface DeltaResult {
 }
 
 /** A fast model streaming to many subscribers: how many frames each one gets (the coalescing). */
-export async function assistantDeltas(subscribers: number, replies: number): Promise<DeltaResult> {
-  const server = await startServer('hubbub', { BENCH_TOKEN_MS: '0' });
+export async function assistantDeltas(
+  subscribers: number,
+  replies: number,
+  chunksPerReply = 20_000,
+): Promise<DeltaResult> {
+  const server = await startServer('hubbub', { BENCH_FAST_MODEL: String(chunksPerReply) });
   try {
     const session = await protocols.hubbub.setup(server.port);
     const pool = new SubscriberPool(session);
     await pool.connect(subscribers);
     let frames = 0;
+    let streamingMs = 0;
     const watcher = await open(session.subscriberUrl);
     let finished = 0;
     watcher.on('message', (data: Buffer) => {
@@ -315,30 +320,23 @@ export async function assistantDeltas(subscribers: number, replies: number): Pro
     }
     await sleep(300);
     const publisher = await open(session.publisherUrl);
-    const t0 = performance.now();
     for (let i = 0; i < replies; i++) {
-      publisher.send(session.publishFrame(i, 0, '@assistant help').replace('ts=0 ', ''));
-      await waitUntil(() => finished > i, 30_000);
+      const t0 = performance.now();
+      publisher.send(session.publishFrame(i, 0, '@assistant stream').replace('ts=0 ', ''));
+      await waitUntil(() => finished > i, 60_000);
+      streamingMs += performance.now() - t0;
     }
-    const seconds = (performance.now() - t0) / 1000;
     publisher.close();
     watcher.close();
     pool.close();
-    const chunks = await offlineChunks();
+    const seconds = streamingMs / 1000;
     return {
       subscribers,
       replies,
-      modelChunksPerSecond: (chunks * replies) / seconds,
+      modelChunksPerSecond: (chunksPerReply * replies) / seconds,
       framesPerSecondPerSubscriber: frames / subscribers / seconds,
     };
   } finally {
     await server.stop();
   }
-}
-
-/** Chunks the offline model produces for '@assistant help' (same code the server runs). */
-async function offlineChunks(): Promise<number> {
-  const { offlineAnswer, tokenize } = await import('@hubbub/assistant');
-  const answer = await offlineAnswer([{ role: 'user', content: 'bench: @assistant help' }]);
-  return Math.ceil(tokenize(answer).length / 3);
 }

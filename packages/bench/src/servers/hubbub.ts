@@ -2,10 +2,32 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ModelProvider } from '@hubbub/core';
 import { createHubbub } from '@hubbub/server/hubbub';
 import { createLogger } from '@hubbub/server/logger';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hubbub-bench-'));
+
+/** BENCH_FAST_MODEL=N: a model that streams N one-word chunks as fast as the event loop allows. */
+function floodModel(chunks: number): ModelProvider {
+  let produced = 0;
+  return {
+    provider: 'bench-flood',
+    model: `flood-${chunks}`,
+    stream: ({ signal }) => ({
+      text: (async function* () {
+        for (let i = 0; i < chunks; i++) {
+          if (signal.aborted) throw signal.reason;
+          if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+          produced++;
+          yield `w${i} `;
+        }
+      })(),
+      usage: async () => ({ outputTokens: produced }),
+    }),
+  };
+}
+const fast = Number(process.env.BENCH_FAST_MODEL ?? 0);
 const hubbub = await createHubbub({
   dataDir,
   secret: 'bench-secret-bench-secret-bench-secret',
@@ -14,7 +36,8 @@ const hubbub = await createHubbub({
   webDir: join(dataDir, 'no-web'),
   logger: createLogger('silent'),
   rateLimit: { burst: 1e9, perSecond: 1e9 },
-  assistant: { offlineTokenIntervalMs: Number(process.env.BENCH_TOKEN_MS ?? 0) },
+  assistant:
+    fast > 0 ? { model: floodModel(fast) } : { offlineTokenIntervalMs: Number(process.env.BENCH_TOKEN_MS ?? 30) },
 });
 const port = await hubbub.listen(0, '127.0.0.1');
 console.log(`READY ${port}`);
