@@ -145,6 +145,7 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
         stream.stop();
         abort.abort();
         running.delete(id);
+        respond({ id, result: { type: 'stopped' } });
       };
       running.set(id, { stop });
       respond({ id, result: { type: 'started' } });
