@@ -112,6 +112,8 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+const isRefusal = (error: unknown): error is AppError => error instanceof AppError && error.code === 'UNAUTHORIZED';
+
 export interface Principal {
   user: User;
   /** Set when the caller authenticated with an API key: it is re-checked on every call (revocation). */
@@ -171,7 +173,9 @@ export async function createHttpContext(deps: AppDeps, req: IncomingMessage): Pr
     try {
       principal = await authenticate(deps, token);
     } catch (error) {
-      authError = error instanceof Error ? error.message : 'invalid token';
+      // Only a refused token is an auth problem; anything else (the database is down) is the server's.
+      if (!isRefusal(error)) throw error;
+      authError = error.message;
     }
   }
   const user = principal?.user ?? null;
@@ -202,9 +206,9 @@ export async function createWsContext(
     try {
       principal = await authenticate(deps, token);
     } catch (error) {
-      // After the adapter has sent the error frame (same tick), close with a code that says "do not retry".
-      const reason = error instanceof Error ? error.message : 'invalid token';
-      setImmediate(() => opts.connection.close(CLOSE_CODES.unauthorized, reason));
+      // A refused token: after the adapter has sent the error frame (same tick), close with a code that
+      // says "do not retry". Any other failure (the database is down) closes normally: the client retries.
+      if (isRefusal(error)) setImmediate(() => opts.connection.close(CLOSE_CODES.unauthorized, error.message));
       throw error;
     }
   }

@@ -5,6 +5,35 @@ import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError, z } from 'zod';
 import { assertKeyActive, type Context } from './context';
 
+/** Error codes of a database (or network) that is down or restarting, as opposed to a bug. */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+export function isBackendUnavailable(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 const t = initTRPC.context<Context>().create({
   isDev: false,
   /** The one place errors take their wire shape: domain errors keep their code, internal ones lose their detail. */
@@ -23,7 +52,11 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // The detail (SQL, stack) stays in the server log.
-      message: internal ? 'internal error: the server could not complete this request' : shape.message,
+      message: !internal
+        ? shape.message
+        : isBackendUnavailable(cause)
+          ? 'the database is unavailable right now: try again in a moment'
+          : 'internal error: the server could not complete this request',
       data: { ...shape.data, zodError: cause instanceof ZodError ? z.flattenError(cause) : null },
     };
   },

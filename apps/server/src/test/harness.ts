@@ -20,6 +20,9 @@ export interface TestServerOptions {
   keepAlive?: { pingMs: number; pongWaitMs: number };
   taskTimeoutMs?: number;
   assistant?: HubbubConfig['assistant'];
+  /** PostgreSQL / Redis instead of SQLite / the in-process bus. */
+  postgres?: HubbubConfig['postgres'];
+  redis?: HubbubConfig['redis'];
   /** Listen on this port (restart tests); default: any free port. */
   port?: number;
   /** Receives the server's log lines (default: silent unless LOG_LEVEL is set). */
@@ -63,6 +66,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     maxPayloadBytes: options.maxPayloadBytes,
     keepAlive: options.keepAlive,
     taskTimeoutMs: options.taskTimeoutMs,
+    postgres: options.postgres,
+    redis: options.redis,
     assistant: options.assistant ?? { offlineTokenIntervalMs: 2 },
   });
   const port = await hubbub.listen(options.port ?? 0, '127.0.0.1');
