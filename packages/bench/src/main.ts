@@ -1,13 +1,13 @@
 /**
  * `pnpm bench`: every server under the same load client on this machine, one
  * after another, then one table (printed, and written to docs/benchmarks.md
- * with a chart). Flags: --quick (smaller runs), --only=fanout,memory,slow,persistence,deltas.
+ * with a chart). Flags: --quick (smaller runs), --only=fanout,memory,slow,persistence,deltas,cluster.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Results, renderChart, renderMarkdown } from './report';
-import { assistantDeltas, fanout, memory, persistence, slowConsumer } from './scenarios';
+import { assistantDeltas, clusterFanout, fanout, memory, persistence, slowConsumer } from './scenarios';
 import type { ServerKind } from './server-process';
 
 const args = process.argv.slice(2);
@@ -28,6 +28,7 @@ const results: Results = {
   slow: [],
   persistence: null,
   deltas: null,
+  cluster: [],
 };
 
 if (wants('fanout')) {
@@ -61,6 +62,36 @@ if (wants('persistence')) {
 if (wants('deltas')) {
   log('assistant deltas: Hubbub with a fast model…');
   results.deltas = await assistantDeltas(quick ? 50 : 200, quick ? 2 : 5);
+}
+
+if (wants('cluster')) {
+  // Needs the local PostgreSQL and Redis; measured only when both answer.
+  const { probePostgres, TestDatabases } = await import('@hubbub/db/test');
+  const pg = await probePostgres();
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisUp = await import('node:net').then(
+    (net) =>
+      new Promise<boolean>((resolve) => {
+        const socket = net.connect(Number(new URL(redisUrl).port || 6379), new URL(redisUrl).hostname);
+        socket.once('connect', () => resolve(socket.end() && true));
+        socket.once('error', () => resolve(false));
+      }),
+  );
+  if (!pg.reachable || !redisUp) {
+    results.clusterSkipped = !pg.reachable ? pg.reason : `Redis at ${redisUrl} is unreachable`;
+  } else {
+    const databases = new TestDatabases();
+    try {
+      const n = quick ? 200 : 1000;
+      const name = await databases.blank();
+      log(`cluster fan-out: 2 instances, ${n} subscribers…`);
+      results.cluster.push(
+        await clusterFanout(2, n, quick ? 100 : 500, 50, { databaseUrl: databases.urlFor(name), redisUrl }),
+      );
+    } finally {
+      await databases.dropAll();
+    }
+  }
 }
 
 const markdown = renderMarkdown(results);

@@ -1,4 +1,11 @@
-import type { DeltaResult, FanoutResult, MemoryResult, PersistenceResult, SlowConsumerResult } from './scenarios';
+import type {
+  ClusterFanoutResult,
+  DeltaResult,
+  FanoutResult,
+  MemoryResult,
+  PersistenceResult,
+  SlowConsumerResult,
+} from './scenarios';
 
 export interface Results {
   machine: string;
@@ -8,6 +15,9 @@ export interface Results {
   slow: SlowConsumerResult[];
   persistence: PersistenceResult | null;
   deltas: DeltaResult | null;
+  cluster: ClusterFanoutResult[];
+  /** Why the cluster figures are missing, when they are. */
+  clusterSkipped?: string;
 }
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
@@ -90,6 +100,32 @@ export function renderMarkdown(r: Results): string {
         ['model chunks/s', 'frames/s per subscriber'],
         [[f(d.modelChunksPerSecond, 0), f(d.framesPerSecondPerSubscriber, 1)]],
       )}`,
+    );
+  }
+  if (r.cluster.length || r.clusterSkipped) {
+    const single = r.fanout.find((x) => x.server === 'hubbub' && x.subscribers === r.cluster[0]?.subscribers);
+    const rows = r.cluster.map((c) => [
+      `${c.instances} instances (PostgreSQL + Redis)`,
+      f(c.cpuUsPerDelivery, 2),
+      f(c.p50),
+      f(c.p99),
+      `${c.delivered}/${c.expected}`,
+    ]);
+    if (single)
+      rows.unshift([
+        '1 instance (SQLite, in-process bus)',
+        f(single.cpuUsPerDelivery, 2),
+        f(single.p50),
+        f(single.p99),
+        `${single.delivered}/${single.expected}`,
+      ]);
+    parts.push(
+      r.clusterSkipped
+        ? `### Cross-instance fan-out\n\nNot measured: ${r.clusterSkipped}`
+        : `### Cross-instance fan-out: ${r.cluster[0]?.subscribers} subscribers split over the instances, publisher on the first\n\n${table(
+            ['setup', 'CPU µs / delivery (all instances)', 'p50 ms', 'p99 ms', 'delivered'],
+            rows,
+          )}`,
     );
   }
   return parts.join('\n\n');

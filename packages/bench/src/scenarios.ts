@@ -340,3 +340,75 @@ export async function assistantDeltas(
     await server.stop();
   }
 }
+
+export interface ClusterFanoutResult {
+  instances: number;
+  subscribers: number;
+  messages: number;
+  rate: number;
+  cpuUsPerDelivery: number;
+  p50: number;
+  p99: number;
+  delivered: number;
+  expected: number;
+}
+
+/**
+ * Fan-out across instances: subscribers split over `instances` Hubbub
+ * processes sharing PostgreSQL and Redis, the publisher on the first. CPU is
+ * the sum over all instances per delivery.
+ */
+export async function clusterFanout(
+  instances: number,
+  subscribers: number,
+  messages: number,
+  rate: number,
+  backends: { databaseUrl: string; redisUrl: string },
+): Promise<ClusterFanoutResult> {
+  const prefix = `bench${Math.random().toString(36).slice(2, 8)}`;
+  const env = {
+    BENCH_DATABASE_URL: backends.databaseUrl,
+    BENCH_REDIS_URL: backends.redisUrl,
+    BENCH_REDIS_PREFIX: prefix,
+  };
+  const servers = [];
+  for (let i = 0; i < instances; i++) servers.push(await startServer('hubbub', env));
+  try {
+    const first = servers[0] as (typeof servers)[number];
+    const session = await protocols.hubbub.setup(first.port);
+    const pools = servers.map(
+      (server) =>
+        new SubscriberPool({
+          ...session,
+          subscriberUrl: session.subscriberUrl.replace(`:${first.port}/`, `:${server.port}/`),
+        }),
+    );
+    for (const pool of pools) await pool.connect(Math.floor(subscribers / instances));
+    const total = () => pools.reduce((n, p) => n + p.delivered, 0);
+    const connected = Math.floor(subscribers / instances) * instances;
+    await publish(session, 20, rate, BODY);
+    await waitUntil(() => total() >= 20 * connected, 10_000);
+    await sleep(200);
+    for (const pool of pools) pool.reset();
+    const cpu0 = servers.reduce((n, s) => n + s.cpuSeconds(), 0);
+    await publish(session, messages, rate, BODY);
+    const expected = messages * connected;
+    await waitUntil(() => total() >= expected, 15_000);
+    const cpu = servers.reduce((n, s) => n + s.cpuSeconds(), 0) - cpu0;
+    const latency = summarize(pools.flatMap((p) => p.latencies));
+    for (const pool of pools) pool.close();
+    return {
+      instances,
+      subscribers: connected,
+      messages,
+      rate,
+      cpuUsPerDelivery: cpuPerDelivery(cpu, total()),
+      p50: latency.p50,
+      p99: latency.p99,
+      delivered: total(),
+      expected,
+    };
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}

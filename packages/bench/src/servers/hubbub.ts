@@ -36,6 +36,11 @@ const hubbub = await createHubbub({
   webDir: join(dataDir, 'no-web'),
   logger: createLogger('silent'),
   rateLimit: { burst: 1e9, perSecond: 1e9 },
+  // BENCH_DATABASE_URL / BENCH_REDIS_URL: an instance of a cluster (the cross-instance fan-out figure).
+  postgres: process.env.BENCH_DATABASE_URL ? { url: process.env.BENCH_DATABASE_URL } : undefined,
+  redis: process.env.BENCH_REDIS_URL
+    ? { url: process.env.BENCH_REDIS_URL, prefix: process.env.BENCH_REDIS_PREFIX }
+    : undefined,
   assistant:
     fast > 0 ? { model: floodModel(fast) } : { offlineTokenIntervalMs: Number(process.env.BENCH_TOKEN_MS ?? 30) },
 });
