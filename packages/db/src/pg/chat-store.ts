@@ -11,6 +11,7 @@ import {
   type StreamEvent,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { asValue, toChannel, toMessage } from '../rows';
 import type { ChatStoreOptions } from '../sqlite/chat-store';
 import type { PgDb, PgHandle, PgTx } from './open';
 import { channelEvents, channelMembers, channels, messages, users } from './schema';
@@ -29,38 +30,6 @@ const messageColumns = {
   authorHandle: users.handle,
   authorName: users.displayName,
 };
-
-type ChannelRow = typeof channels.$inferSelect & { memberCount: number };
-type MessageRow = typeof messages.$inferSelect & { authorHandle: string | null; authorName: string | null };
-
-const toChannel = (r: ChannelRow): Channel => ({
-  id: r.id,
-  slug: r.slug,
-  name: r.name,
-  topic: r.topic,
-  visibility: r.visibility,
-  createdBy: r.createdBy,
-  memberCount: Number(r.memberCount),
-  lastMessageAt: r.lastMessageAt,
-  archivedAt: r.archivedAt,
-  createdAt: r.createdAt,
-  lastOffset: r.lastOffset,
-});
-
-const toMessage = (r: MessageRow): Message => ({
-  id: r.id,
-  seq: r.seq,
-  channelId: r.channelId,
-  authorId: r.authorId,
-  author: r.authorHandle ? { handle: r.authorHandle, displayName: r.authorName ?? r.authorHandle } : null,
-  role: r.role,
-  status: r.status,
-  content: r.content,
-  clientId: r.clientId,
-  meta: r.meta ?? null,
-  createdAt: r.createdAt,
-  editedAt: r.editedAt,
-});
 
 const now = () => new Date().toISOString();
 
@@ -96,7 +65,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(eq(messages.id, id));
-    return row ? toMessage(row) : null;
+    return row ? toMessage(row, asValue) : null;
   };
   const getMember = async (tx: Db, channelId: string, userId: string): Promise<Member | null> => {
     const [row] = await tx
@@ -328,7 +297,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         .leftJoin(users, eq(users.id, messages.authorId))
         .where(eq(messages.status, 'streaming'))
         .orderBy(asc(messages.createdAt));
-      return rows.map(toMessage);
+      return rows.map((row) => toMessage(row, asValue));
     },
 
     async messageById(id) {
@@ -379,7 +348,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const more = rows.length > limit;
-        const items = (more ? rows.slice(0, limit) : rows).map(toMessage);
+        const items = (more ? rows.slice(0, limit) : rows).map((row) => toMessage(row, asValue));
         return {
           items,
           nextCursor: more ? (items.at(-1)?.seq ?? null) : null,
@@ -420,7 +389,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
               .from(messages)
               .leftJoin(users, eq(users.id, messages.authorId))
               .where(inArray(messages.id, [...new Set(ids)]));
-            for (const row of found) current.set(row.id, toMessage(row));
+            for (const row of found) current.set(row.id, toMessage(row, asValue));
           }
           for (const row of rows) {
             const change = hydrate(row, current);

@@ -15,48 +15,21 @@ import {
   type TaskStreamEvent,
 } from '@hubbub/core';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { asValue, toTask as rowToTask, STATUS_OF_EVENT } from '../rows';
 import type { TaskStoreOptions } from '../sqlite/task-store';
 import type { PgDb, PgHandle, PgTx } from './open';
 import { approvals, counters, taskEvents, taskLogs, tasks } from './schema';
 
 type Db = PgDb | PgTx;
 type TaskRow = typeof tasks.$inferSelect;
+const toTask = (r: TaskRow) => rowToTask(r, asValue);
 type ApprovalRow = typeof approvals.$inferSelect;
 
 const SNAPSHOT = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
 const STREAM = 'task_events';
 const now = () => new Date().toISOString();
 
-const toTask = (r: TaskRow): Task => ({
-  id: r.id,
-  seq: r.seq,
-  title: r.title,
-  agent: r.agent,
-  status: r.status,
-  input: r.input ?? null,
-  progress: { current: r.progressCurrent, total: r.progressTotal, step: r.progressStep },
-  error: r.error,
-  result: r.result ?? null,
-  createdBy: r.createdBy,
-  workerId: r.workerId,
-  createdAt: r.createdAt,
-  startedAt: r.startedAt,
-  completedAt: r.completedAt,
-  updatedAt: r.updatedAt,
-  logsDropped: r.logsDropped,
-});
-
 const toApproval = ({ seq: _, ...r }: ApprovalRow): Approval => ({ ...r });
-
-const STATUS_OF_EVENT: Record<TaskChange['type'], TaskStatus | null> = {
-  run_created: 'queued',
-  run_update: null,
-  run_complete: 'completed',
-  run_failed: 'failed',
-  run_cancelled: 'cancelled',
-  approval_required: 'awaiting_approval',
-  approval_decided: 'in_progress',
-};
 
 /**
  * The TaskStore on PostgreSQL. The task stream has one counter row; every

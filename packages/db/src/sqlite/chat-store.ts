@@ -13,6 +13,7 @@ import {
   type StreamEvent,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { parseText, toChannel, toMessage } from '../rows';
 import type { SqliteDb, SqliteHandle } from './open';
 import { channelEvents, channelMembers, channels, messages, users } from './schema';
 
@@ -31,38 +32,6 @@ const messageColumns = {
   authorHandle: users.handle,
   authorName: users.displayName,
 };
-
-type ChannelRow = typeof channels.$inferSelect & { memberCount: number };
-type MessageRow = typeof messages.$inferSelect & { authorHandle: string | null; authorName: string | null };
-
-const toChannel = (r: ChannelRow): Channel => ({
-  id: r.id,
-  slug: r.slug,
-  name: r.name,
-  topic: r.topic,
-  visibility: r.visibility,
-  createdBy: r.createdBy,
-  memberCount: Number(r.memberCount),
-  lastMessageAt: r.lastMessageAt,
-  archivedAt: r.archivedAt,
-  createdAt: r.createdAt,
-  lastOffset: r.lastOffset,
-});
-
-const toMessage = (r: MessageRow): Message => ({
-  id: r.id,
-  seq: r.seq,
-  channelId: r.channelId,
-  authorId: r.authorId,
-  author: r.authorHandle ? { handle: r.authorHandle, displayName: r.authorName ?? r.authorHandle } : null,
-  role: r.role,
-  status: r.status,
-  content: r.content,
-  clientId: r.clientId,
-  meta: r.meta ? (JSON.parse(r.meta) as MessageMeta) : null,
-  createdAt: r.createdAt,
-  editedAt: r.editedAt,
-});
 
 const now = () => new Date().toISOString();
 
@@ -154,7 +123,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   };
   const getMessage = (_tx: Db, id: string) => {
     const row = prepared.message.get({ id });
-    return row ? toMessage(row) : null;
+    return row ? toMessage(row, parseText) : null;
   };
   const getMember = (_tx: Db, channelId: string, userId: string): Member | null => {
     const row = prepared.member.get({ channelId, userId });
@@ -395,7 +364,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         .leftJoin(users, eq(users.id, messages.authorId))
         .where(eq(messages.status, 'streaming'))
         .all()
-        .map(toMessage);
+        .map((row) => toMessage(row, parseText));
     },
 
     async messageById(id) {
@@ -441,7 +410,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const more = rows.length > limit;
-        const items = (more ? rows.slice(0, limit) : rows).map(toMessage);
+        const items = (more ? rows.slice(0, limit) : rows).map((row) => toMessage(row, parseText));
         return {
           items,
           nextCursor: more ? (items.at(-1)?.seq ?? null) : null,
@@ -485,7 +454,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
               .leftJoin(users, eq(users.id, messages.authorId))
               .where(inArray(messages.id, [...new Set(ids)]))
               .all();
-            for (const row of found) current.set(row.id, toMessage(row));
+            for (const row of found) current.set(row.id, toMessage(row, parseText));
           }
           for (const row of rows) {
             const change = hydrate(row, current);

@@ -15,12 +15,14 @@ import {
   type TaskStreamEvent,
 } from '@hubbub/core';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { parseText, toTask as rowToTask, STATUS_OF_EVENT } from '../rows';
 import type { SqliteDb, SqliteHandle } from './open';
 import { approvals, counters, taskEvents, taskLogs, tasks } from './schema';
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0];
 type Db = SqliteDb | Tx;
 type TaskRow = typeof tasks.$inferSelect;
+const toTask = (r: TaskRow) => rowToTask(r, parseText);
 type ApprovalRow = typeof approvals.$inferSelect;
 
 export interface TaskStoreOptions {
@@ -34,36 +36,7 @@ const parse = (text: string | null): unknown => (text == null ? null : JSON.pars
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 const now = () => new Date().toISOString();
 
-const toTask = (r: TaskRow): Task => ({
-  id: r.id,
-  seq: r.seq,
-  title: r.title,
-  agent: r.agent,
-  status: r.status,
-  input: parse(r.input),
-  progress: { current: r.progressCurrent, total: r.progressTotal, step: r.progressStep },
-  error: r.error,
-  result: parse(r.result),
-  createdBy: r.createdBy,
-  workerId: r.workerId,
-  createdAt: r.createdAt,
-  startedAt: r.startedAt,
-  completedAt: r.completedAt,
-  updatedAt: r.updatedAt,
-  logsDropped: r.logsDropped,
-});
-
 const toApproval = (r: ApprovalRow): Approval => ({ ...r });
-
-const STATUS_OF_EVENT: Record<TaskChange['type'], TaskStatus | null> = {
-  run_created: 'queued',
-  run_update: null,
-  run_complete: 'completed',
-  run_failed: 'failed',
-  run_cancelled: 'cancelled',
-  approval_required: 'awaiting_approval',
-  approval_decided: 'in_progress',
-};
 
 export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOptions = {}): TaskStore {
   const { db, epoch } = handle;
