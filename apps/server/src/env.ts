@@ -30,6 +30,8 @@ const ZEnv = z.object({
     .optional(),
   HUBBUB_REDIS_PREFIX: z.string().min(1).default('hubbub'),
   HUBBUB_INSTANCE: z.string().min(1).optional(),
+  /** Cluster mode: how long a killed instance, and its users' presence, stays listed (default 15 s). */
+  HUBBUB_PRESENCE_TTL_MS: z.coerce.number().int().min(300).optional(),
   HUBBUB_TASK_TIMEOUT_S: z.coerce.number().positive().default(300),
   HUBBUB_WEB_DIR: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),

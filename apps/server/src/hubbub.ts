@@ -44,6 +44,8 @@ export interface HubbubConfig {
   redis?: { url: string; prefix?: string };
   /** This process's name in a cluster (default host-pid). */
   instance?: string;
+  /** Cluster mode: how long a killed instance, and its users' presence, stays listed (default 15 s). */
+  presenceTtlMs?: number;
   secret: string;
   tokenTtlSeconds: number;
   allowedOrigins: string[];
@@ -101,13 +103,21 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   const bus: Bus = redisBus ?? createMemoryBus();
   const hub = new ChannelHub(bus, { queueCapacity: config.queueCapacity });
   const presence: Presence = config.redis
-    ? createRedisPresence({ url: config.redis.url, prefix: redisPrefix, instance, bus, onError: logRedisError })
+    ? createRedisPresence({
+        url: config.redis.url,
+        prefix: redisPrefix,
+        instance,
+        bus,
+        ttlMs: config.presenceTtlMs,
+        onError: logRedisError,
+      })
     : createLocalPresence(bus, (channelId) => hub.online(channelId));
   hub.setPresenceListener((topic, users) => presence.changed(topic, users));
   const cluster = config.redis
     ? createRedisCluster({
         url: config.redis.url,
         prefix: redisPrefix,
+        ttlMs: config.presenceTtlMs,
         onError: logRedisError,
         self: () => ({
           instance,

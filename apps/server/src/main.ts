@@ -13,6 +13,7 @@ const hubbub = await createHubbub({
   postgres: env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } : undefined,
   redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.HUBBUB_REDIS_PREFIX } : undefined,
   instance: env.HUBBUB_INSTANCE,
+  presenceTtlMs: env.HUBBUB_PRESENCE_TTL_MS,
   secret: loadOrCreateSecret(env.HUBBUB_DATA_DIR, env.HUBBUB_SECRET),
   tokenTtlSeconds: env.HUBBUB_TOKEN_TTL,
   allowedOrigins: env.HUBBUB_ALLOWED_ORIGINS,

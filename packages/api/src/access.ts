@@ -37,10 +37,15 @@ export async function postableChannel(ctx: AppDeps & Caller, channelId: string):
   return channel;
 }
 
-/** Publishes stored events, after their commit, in offset order. */
+/**
+ * Publishes stored events, after their commit, in offset order. The write has
+ * succeeded whatever happens here: if the bus is down, the caller still gets
+ * its result, and subscribers get the event from the store (the bus asks every
+ * stream to re-read once it is back; a later event reveals the gap anyway).
+ */
 export async function publish(ctx: AppDeps, ...events: (StreamEvent | null)[]): Promise<void> {
   for (const event of events) {
-    if (event) await ctx.bus.publish(event.channelId, { kind: 'change', event });
+    if (event) await ctx.bus.publish(event.channelId, { kind: 'change', event }).catch(() => {});
   }
 }
 

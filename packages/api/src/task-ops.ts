@@ -4,8 +4,9 @@ import type { AppDeps } from './context';
 /** The bus topic of the task stream. */
 export const TASKS_TOPIC = 'tasks';
 
+/** Best effort, like the channel publish: the change is stored, and streams re-read the store when the bus is back. */
 export function publishTask(deps: AppDeps, event: TaskStreamEvent): Promise<void> {
-  return deps.bus.publish(TASKS_TOPIC, { kind: 'task', event });
+  return deps.bus.publish(TASKS_TOPIC, { kind: 'task', event }).catch(() => {});
 }
 
 export function publishTaskSignal(deps: AppDeps, signal: TaskSignal): Promise<void> {

@@ -339,7 +339,8 @@ export class Assistant {
     await this.publish(event);
   }
 
-  private publish(event: StreamEvent | null): Promise<void> {
-    return event ? this.options.bus.publish(event.channelId, { kind: 'change', event }) : Promise.resolve();
+  /** Best effort: the change is stored; if the bus is down, streams re-read the store once it is back. */
+  private async publish(event: StreamEvent | null): Promise<void> {
+    if (event) await this.options.bus.publish(event.channelId, { kind: 'change', event }).catch(() => {});
   }
 }

@@ -99,6 +99,16 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
   const everReady = new WeakSet<Redis>();
   publisher.once('ready', () => everReady.add(publisher));
 
+  // A publish that failed left its event in the store but not on the wire. Once the
+  // publisher is back, tell every instance's streams of those topics to re-read the store.
+  const unpublished = new Set<string>();
+  publisher.on('ready', () => {
+    for (const topic of unpublished) {
+      unpublished.delete(topic);
+      publisher.publish(channelOf(topic), JSON.stringify({ kind: 'resync' })).catch(() => unpublished.add(topic));
+    }
+  });
+
   // Redis delivers in publish order on one connection; so does this, synchronously.
   subscriber.on('message', (channel: string, message: string) => {
     const topic = topics.get(channel);
@@ -185,10 +195,15 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
 
     async publish(topic, event) {
       const payload = JSON.stringify(event); // Once per publish, whatever the number of subscribers.
-      await usable(publisher, `publish to "${topic}"`);
+      const stored = event.kind === 'change' || event.kind === 'task';
+      await usable(publisher, `publish to "${topic}"`).catch((error: unknown) => {
+        if (stored) unpublished.add(topic);
+        throw error;
+      });
       try {
         await publisher.publish(channelOf(topic), payload);
       } catch (error) {
+        if (stored) unpublished.add(topic);
         throw new Error(`Redis bus: cannot publish to "${topic}": ${reason(error)}`, { cause: error });
       }
     },

@@ -20,7 +20,10 @@ export function createRedisCluster(options: {
   onError?(error: unknown): void;
 }): ClusterRegistry {
   const ttl = options.ttlMs ?? 15_000;
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    connectionName: `${options.prefix}:cluster:${options.self().instance}`,
+  });
   redis.on('error', (error) => options.onError?.(error));
   const zkey = `${options.prefix}:instances`;
   const hkey = `${options.prefix}:instance-info`;

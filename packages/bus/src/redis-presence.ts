@@ -23,7 +23,10 @@ export interface RedisPresenceOptions {
  */
 export function createRedisPresence(options: RedisPresenceOptions): Presence & { refresh(): Promise<void> } {
   const ttl = options.ttlMs ?? 15_000;
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    connectionName: `${options.prefix}:presence:${options.instance}`,
+  });
   redis.on('error', (error) => options.onError?.(error));
   const key = (channelId: string) => `${options.prefix}:presence:${channelId}`;
   const member = (userId: string) => `${userId}|${options.instance}`;
