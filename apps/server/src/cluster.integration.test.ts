@@ -4,6 +4,7 @@
  * Skipped, with the reason, only when PostgreSQL or Redis is unreachable.
  */
 import type { HubbubClient } from '@hubbub/client';
+import { runWorker } from '@hubbub/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, probeBackends, type SignedUp, startCluster, TrpcHttpError, waitUntil } from './test/cluster';
 import { type Received, recordChannel, type StreamRecorder } from './test/stream';
@@ -428,4 +429,61 @@ describe.skipIf(!backends.reachable)('scale-out: several server processes on Pos
       );
     }
   }, 45_000);
+
+  it('a stop reaches an assistant reply streaming on another instance, a cancel a worker connected to another', async () => {
+    await cluster.ensureAllRunning();
+    const asker = users[1] as SignedUp;
+    const channelId = await freshChannel(asker);
+    await cluster.mutate(0, 'message.send', asker.token, { channelId, content: '@assistant help' });
+    type Msg = { id: string; role: string; status: string; content: string };
+    let reply: Msg | undefined;
+    await waitUntil(
+      async () => {
+        const page = await cluster.query<{ items: Msg[] }>(1, 'message.history', asker.token, { channelId });
+        reply = page.items.find((m) => m.role === 'assistant');
+        return reply?.status === 'streaming';
+      },
+      10_000,
+      'the reply to start streaming on node 0',
+    );
+    const stopped = await cluster.mutate<Msg>(2, 'message.cancel', asker.token, { messageId: reply?.id });
+    expect(stopped.status).toBe('cancelled');
+
+    const admin = users.find((u) => u.user.role === 'admin') as SignedUp;
+    const { key } = await cluster.mutate<{ key: string }>(0, 'apiKey.create', admin.token, {
+      name: 'cluster-agent',
+      role: 'agent',
+    });
+    let aborted = false;
+    const worker = runWorker({
+      url: cluster.nodes[1]?.url as string,
+      key,
+      agent: 'cluster-agent',
+      handle: (_task, ctx) =>
+        new Promise((resolve) => {
+          ctx.progress(1, { step: 'waiting' }).catch(() => {});
+          ctx.signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve(null);
+          });
+        }),
+    });
+    try {
+      const task = await cluster.mutate<{ id: string }>(0, 'task.create', admin.token, {
+        title: 'long job',
+        agent: 'cluster-agent',
+      });
+      await waitUntil(
+        async () =>
+          (await cluster.query<{ task: { status: string } }>(2, 'task.byId', admin.token, { id: task.id })).task
+            .status === 'in_progress',
+        10_000,
+        'the worker on node 1 to claim the task',
+      );
+      await cluster.mutate(2, 'task.cancel', admin.token, { id: task.id });
+      await waitUntil(async () => aborted, 10_000, "the cancel to reach the worker's signal");
+    } finally {
+      await worker.stop();
+    }
+  }, 40_000);
 });

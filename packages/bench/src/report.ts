@@ -73,10 +73,16 @@ export function renderMarkdown(r: Results): string {
   if (r.slow.length) {
     parts.push(
       `### Slow consumer: one subscriber stops reading\n\n${table(
-        ['server', 'server RSS growth MB', 'slow client', 'others p99 ms (without slow)', 'missing after resume'],
+        [
+          'server',
+          'server RSS growth MB (without slow)',
+          'slow client',
+          'others p99 ms (without slow)',
+          'missing after resume',
+        ],
         r.slow.map((s) => [
           NAMES[s.server] ?? s.server,
-          f(s.rssGrowthMb),
+          `${f(s.rssGrowthMb)} (${f(s.rssGrowthBaselineMb)})`,
           s.slowClientFate,
           `${f(s.othersP99)} (${f(s.othersP99Baseline)})`,
           s.missingAfterResume === null ? 'n/a (no resume)' : String(s.missingAfterResume),

@@ -85,9 +85,11 @@ export async function memory(kind: ServerKind, connections: number): Promise<Mem
     const pool = new SubscriberPool(session);
     await pool.connect(10);
     await sleep(1000);
+    await server.collectGarbage();
     const before = server.rss();
     await pool.connect(connections, 100);
     await sleep(2000);
+    await server.collectGarbage();
     const after = server.rss();
     pool.close();
     return { server: kind, connections, kbPerConnection: rssPerConnection(before, after, connections) };
@@ -99,6 +101,8 @@ export async function memory(kind: ServerKind, connections: number): Promise<Mem
 export interface SlowConsumerResult {
   server: ServerKind;
   rssGrowthMb: number;
+  /** The same run without the slow client: what the load itself costs. */
+  rssGrowthBaselineMb: number;
   slowClientFate: string;
   othersP99: number;
   othersP99Baseline: number;
@@ -120,7 +124,7 @@ export async function slowConsumer(
   const body = 'x'.repeat(bodyBytes);
   const baseline = await othersUnderLoad(kind, subscribers, messages, rate, body, false);
   const loaded = await othersUnderLoad(kind, subscribers, messages, rate, body, true);
-  return { ...loaded, othersP99Baseline: baseline.othersP99 };
+  return { ...loaded, othersP99Baseline: baseline.othersP99, rssGrowthBaselineMb: baseline.rssGrowthMb };
 }
 
 async function othersUnderLoad(
@@ -181,6 +185,7 @@ async function othersUnderLoad(
     return {
       server: kind,
       rssGrowthMb: (rssMax - rss0) / 1024 / 1024,
+      rssGrowthBaselineMb: Number.NaN,
       slowClientFate: fate,
       othersP99: others.p99,
       othersP99Baseline: Number.NaN,

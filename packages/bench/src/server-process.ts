@@ -13,6 +13,8 @@ export interface ServerProcess {
   cpuSeconds(): number;
   /** Resident memory in bytes, now. */
   rss(): number;
+  /** Asks the server for a full garbage collection (memory figures then count what is kept, not garbage). */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -23,7 +25,7 @@ export async function startServer(kind: ServerKind, env: Record<string, string> 
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -43,6 +45,10 @@ export async function startServer(kind: ServerKind, env: Record<string, string> 
     pid,
     cpuSeconds: () => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')),
     rss: () => parseRss(readFileSync(`/proc/${pid}/status`, 'utf8')),
+    collectGarbage: async () => {
+      child.kill('SIGUSR2');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    },
     // SIGTERM first (a profiled server writes its profile on exit), SIGKILL if it lingers.
     stop: () =>
       new Promise((resolve) => {

@@ -194,7 +194,6 @@ export interface Cluster {
   restart(index: number): Promise<void>;
   /** Restarts any killed node. */
   ensureAllRunning(): Promise<void>;
-  /** The servers' Redis connections: CLIENT LIST entries whose name starts with the prefix. */
   /** The servers' Redis bus connections (two per instance). */
   redisConnections(): Promise<{ id: string; name: string }[]>;
   /** CLIENT KILL of the servers' connections whose name matches; returns how many were killed. */
@@ -244,6 +243,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         HUBBUB_INSTANCE: node.name,
         HUBBUB_DATA_DIR: join(dataDir, node.name),
         HUBBUB_PRESENCE_TTL_MS: String(presenceTtlMs),
+        // A slow built-in model: a reply streams for seconds, long enough to stop it from another instance.
+        HUBBUB_OFFLINE_TOKEN_MS: '150',
         HUBBUB_WEB_DIR: join(dataDir, 'no-web'),
         LOG_LEVEL: options.logLevel ?? 'warn',
         OPENAI_BASE_URL: undefined,
@@ -341,19 +342,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
   const redisConnections = async () => {
     const list = String(await redis.command('CLIENT', 'LIST'));
-    return list
-      .split('\n')
-      .map((line) =>
-        Object.fromEntries(
-          line
-            .trim()
-            .split(' ')
-            .map((kv) => kv.split('=', 2) as [string, string]),
-        ),
-      )
-      // The servers' bus connections (presence and the instance registry have their own, named otherwise).
-      .filter((c) => typeof c.name === 'string' && c.name.startsWith(`${prefix}:bus-`))
-      .map((c) => ({ id: c.id as string, name: c.name as string }));
+    return (
+      list
+        .split('\n')
+        .map((line) =>
+          Object.fromEntries(
+            line
+              .trim()
+              .split(' ')
+              .map((kv) => kv.split('=', 2) as [string, string]),
+          ),
+        )
+        // The servers' bus connections (presence and the instance registry have their own, named otherwise).
+        .filter((c) => typeof c.name === 'string' && c.name.startsWith(`${prefix}:bus-`))
+        .map((c) => ({ id: c.id as string, name: c.name as string }))
+    );
   };
 
   return {

@@ -23,7 +23,7 @@ export interface WsHandlerOptions<TContext> {
   router: AnyTRPCRouter;
   createContext(opts: { req: IncomingMessage; ws: WebSocket; connectionParams: ConnectionParams }): Promise<TContext>;
   keepAlive?: { pingMs: number; pongWaitMs: number };
-  onError?(opts: { error: TRPCError; path?: string; type: ProcedureType | 'unknown'; req: IncomingMessage }): void;
+  onError?(opts: { error: TRPCError; path?: string; type: ProcedureType | 'unknown' }): void;
 }
 
 interface Running {
@@ -43,7 +43,9 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
   const { router } = options;
   const config = router._def._config;
 
-  function onConnection(ws: WebSocket, req: IncomingMessage): void {
+  function onConnection(ws: WebSocket, upgradeRequest: IncomingMessage): void {
+    // Held only until the context exists: a long-lived connection should not keep the request's headers.
+    let req: IncomingMessage | null = upgradeRequest;
     const running = new Map<number | string, Running>();
     let ctx: TContext | undefined;
     type CtxResult = { ok: true; ctx: TContext } | { ok: false; error: TRPCError };
@@ -65,14 +67,15 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
       input?: unknown,
     ) => {
       const error = getTRPCErrorFromUnknown(cause);
-      options.onError?.({ error, path, type, req });
+      options.onError?.({ error, path, type });
       respond({ id, error: errorShape(error, type, path, input) });
     };
 
     const createContext = (params: () => ConnectionParams): Promise<CtxResult> =>
       (async (): Promise<CtxResult> => {
         try {
-          ctx = await options.createContext({ req, ws, connectionParams: params() });
+          ctx = await options.createContext({ req: req as IncomingMessage, ws, connectionParams: params() });
+          req = null;
           return { ok: true, ctx };
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
@@ -82,7 +85,7 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
         }
       })();
 
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = new URL(upgradeRequest.url ?? '/', 'http://localhost');
     if (url.searchParams.get('connectionParams') !== '1') ctxPromise = createContext(() => null);
 
     async function call(msg: {
@@ -239,7 +242,7 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
       }
     });
 
-    ws.on('error', (cause) => options.onError?.({ error: getTRPCErrorFromUnknown(cause), type: 'unknown', req }));
+    ws.on('error', (cause) => options.onError?.({ error: getTRPCErrorFromUnknown(cause), type: 'unknown' }));
     ws.once('close', () => {
       for (const sub of running.values()) sub.stop();
       running.clear();

@@ -1,3 +1,4 @@
+import './gc-on-signal';
 /** Hubbub itself: the real server (SQLite on disk, channel.onEvent + message.send), authenticated. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

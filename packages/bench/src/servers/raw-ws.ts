@@ -1,3 +1,4 @@
+import './gc-on-signal';
 /** The limit: a raw `ws` broadcast, each frame turned into bytes once and sent to every subscriber. */
 import { WebSocket, WebSocketServer } from 'ws';
 

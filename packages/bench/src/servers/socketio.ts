@@ -1,3 +1,4 @@
+import './gc-on-signal';
 /** Socket.IO rooms over the websocket transport. */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';

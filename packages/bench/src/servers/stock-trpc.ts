@@ -1,3 +1,4 @@
+import './gc-on-signal';
 /** The stock tRPC WebSocket adapter with an `events.on()` generator subscription. */
 import { EventEmitter, on } from 'node:events';
 import { initTRPC } from '@trpc/server';
