@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -31,4 +31,14 @@ export function launchChromium(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/** Signs up through the login screen and waits until #general is open. */
+export async function signUpThroughUi(page: Page, url: string, handle: string, timeout = 15_000): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('auth-mode-signup').click();
+  await page.getByTestId('auth-handle').fill(handle);
+  await page.getByTestId('auth-password').fill('correct horse battery');
+  await page.getByTestId('auth-submit').click();
+  await page.locator('[data-testid="channel-item"][data-slug="general"][aria-current="page"]').waitFor({ timeout });
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertWebBuilt, launchChromium, outDir, webDir } from './browser-harness';
+import { assertWebBuilt, launchChromium, outDir, signUpThroughUi, webDir } from './browser-harness';
 
 const WAIT = 15_000;
 
@@ -32,14 +32,7 @@ async function signUp(handle: string, prepare?: (context: BrowserContext) => Pro
   await prepare?.(context);
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(`${handle}: ${error.message}`));
-  await page.goto(server.url);
-  await page.getByTestId('auth-mode-signup').click();
-  await page.getByTestId('auth-handle').fill(handle);
-  await page.getByTestId('auth-password').fill('correct horse battery');
-  await page.getByTestId('auth-submit').click();
-  await page
-    .locator('[data-testid="channel-item"][data-slug="general"][aria-current="page"]')
-    .waitFor({ timeout: WAIT });
+  await signUpThroughUi(page, server.url, handle, WAIT);
   return page;
 }
 
