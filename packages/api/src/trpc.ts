@@ -80,7 +80,8 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'sign in to do this' });
   }
   await assertKeyActive(ctx, ctx.apiKeyId);
-  return next({ ctx: { ...ctx, user: ctx.user as User } });
+  // tRPC merges this into the context; spreading the whole context here would copy it once more per call.
+  return next({ ctx: { user: ctx.user as User } });
 });
 
 const requireRole = (roles: readonly User['role'][], why: string) =>
