@@ -3,7 +3,18 @@
  * dialects differ only in how JSON comes back: text to parse on SQLite, a
  * value already on PostgreSQL — hence `json`.
  */
-import type { Channel, Message, MessageMeta, Task, TaskChange, TaskStatus } from '@hubbub/core';
+import {
+  type Channel,
+  type ChannelChange,
+  type Message,
+  type MessageMeta,
+  TASK_STATUSES,
+  type Task,
+  type TaskChange,
+  type TaskStats,
+  type TaskStatus,
+  type TaskTimelineEntry,
+} from '@hubbub/core';
 
 type Json = (stored: unknown) => unknown;
 
@@ -121,3 +132,70 @@ export const STATUS_OF_EVENT: Record<TaskChange['type'], TaskStatus | null> = {
 export const parseText: Json = (stored) => (stored == null ? null : JSON.parse(stored as string));
 /** JSON stored as a value (PostgreSQL jsonb). */
 export const asValue: Json = (stored) => stored ?? null;
+
+/**
+ * A stored channel event as a change. Message events keep only the message id
+ * and take the message's current state; one whose message is gone since is
+ * dropped (its delete follows).
+ */
+export function hydrateChannelEvent(
+  row: { type: string; messageId: string | null; payload: unknown },
+  current: Map<string, Message>,
+  json: Json,
+): ChannelChange | null {
+  if (row.type === 'message.deleted' && row.messageId) return { type: 'message.deleted', messageId: row.messageId };
+  if (row.type === 'message.created' || row.type === 'message.updated') {
+    const message = row.messageId ? current.get(row.messageId) : undefined;
+    return message ? { type: row.type, message } : null;
+  }
+  return (json(row.payload) as ChannelChange | null) ?? null;
+}
+
+/** A task's status changes, in order, from its stream events (updates that keep the status are left out). */
+export function timelineOf(events: { payload: unknown; at: string }[], json: Json): TaskTimelineEntry[] {
+  const entries: TaskTimelineEntry[] = [];
+  let last: TaskStatus | null = null;
+  for (const row of events) {
+    const change = json(row.payload) as TaskChange;
+    const status = STATUS_OF_EVENT[change.type] ?? change.task.status;
+    if (status === last) continue;
+    last = status;
+    entries.push({ type: change.type, status, at: row.at });
+  }
+  return entries;
+}
+
+/**
+ * The stats window: the 60 whole minutes up to `nowMs` (the current one
+ * included), so "the last hour" and the per-minute chart always agree.
+ */
+export function statsWindow(nowMs: number) {
+  const start = Math.floor(nowMs / 60_000) * 60_000 - 59 * 60_000;
+  return { start, from: new Date(start).toISOString(), until: new Date(start + 60 * 60_000).toISOString() };
+}
+
+/** Assembles TaskStats from per-status counts and finished runs per (UTC minute "YYYY-MM-DDTHH:MM", status). */
+export function assembleStats(
+  nowMs: number,
+  statusCounts: { status: TaskStatus; n: number }[],
+  finishedPerMinute: { minute: string; status: TaskStatus; n: number }[],
+): TaskStats {
+  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as TaskStats['counts'];
+  for (const row of statusCounts) counts[row.status] = Number(row.n);
+  const byMinute = new Map<string, { completed: number; failed: number }>();
+  const lastHour = { completed: 0, failed: 0 };
+  for (const row of finishedPerMinute) {
+    const bucket = byMinute.get(row.minute) ?? { completed: 0, failed: 0 };
+    if (row.status === 'completed' || row.status === 'failed') {
+      bucket[row.status] += Number(row.n);
+      lastHour[row.status] += Number(row.n);
+    }
+    byMinute.set(row.minute, bucket);
+  }
+  const perMinute = [];
+  for (let t = statsWindow(nowMs).start; t <= nowMs; t += 60_000) {
+    const key = new Date(t).toISOString().slice(0, 16);
+    perMinute.push({ minute: key, ...(byMinute.get(key) ?? { completed: 0, failed: 0 }) });
+  }
+  return { counts, lastHour, perMinute };
+}

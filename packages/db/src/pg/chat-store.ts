@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
-  type Channel,
   type ChannelChange,
   type ChatStore,
   formatEventId,
@@ -11,7 +10,7 @@ import {
   type StreamEvent,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
-import { asValue, toChannel, toMessage } from '../rows';
+import { asValue, hydrateChannelEvent, toChannel, toMessage } from '../rows';
 import type { ChatStoreOptions } from '../sqlite/chat-store';
 import type { PgDb, PgHandle, PgTx } from './open';
 import { channelEvents, channelMembers, channels, messages, users } from './schema';
@@ -392,7 +391,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
             for (const row of found) current.set(row.id, toMessage(row, asValue));
           }
           for (const row of rows) {
-            const change = hydrate(row, current);
+            const change = hydrateChannelEvent(row, current, asValue);
             if (change) events.push({ channelId, offset: row.offset, change });
           }
           if (rows.length < want) break;
@@ -402,14 +401,4 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       }, SNAPSHOT);
     },
   };
-}
-
-/** Rebuilds a stored event; a message event whose message is gone since is dropped (its delete follows). */
-function hydrate(row: typeof channelEvents.$inferSelect, current: Map<string, Message>): ChannelChange | null {
-  if (row.type === 'message.deleted' && row.messageId) return { type: 'message.deleted', messageId: row.messageId };
-  if (row.type === 'message.created' || row.type === 'message.updated') {
-    const message = row.messageId ? current.get(row.messageId) : undefined;
-    return message ? { type: row.type, message } : null;
-  }
-  return (row.payload as ChannelChange | null) ?? null;
 }

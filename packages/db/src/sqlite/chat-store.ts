@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
-  type Channel,
   type ChannelChange,
   type ChatStore,
   formatEventId,
   type Member,
   type Message,
-  type MessageMeta,
   type NewMessage,
   notFound,
   type StreamEvent,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
-import { parseText, toChannel, toMessage } from '../rows';
+import { hydrateChannelEvent, parseText, toChannel, toMessage } from '../rows';
 import type { SqliteDb, SqliteHandle } from './open';
 import { channelEvents, channelMembers, channels, messages, users } from './schema';
 
@@ -457,7 +455,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
             for (const row of found) current.set(row.id, toMessage(row, parseText));
           }
           for (const row of rows) {
-            const change = hydrate(row, current);
+            const change = hydrateChannelEvent(row, current, parseText);
             if (change) events.push({ channelId, offset: row.offset, change });
           }
           if (rows.length < want) break;
@@ -467,14 +465,4 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       });
     },
   };
-}
-
-/** Rebuilds a stored event; a message event whose message is gone since is dropped (its delete follows). */
-function hydrate(row: typeof channelEvents.$inferSelect, current: Map<string, Message>): ChannelChange | null {
-  if (row.type === 'message.deleted' && row.messageId) return { type: 'message.deleted', messageId: row.messageId };
-  if (row.type === 'message.created' || row.type === 'message.updated') {
-    const message = row.messageId ? current.get(row.messageId) : undefined;
-    return message ? { type: row.type, message } : null;
-  }
-  return row.payload ? (JSON.parse(row.payload) as ChannelChange) : null;
 }

@@ -6,16 +6,12 @@ import {
   assertTransition,
   LOG_LIMITS,
   notFound,
-  TASK_STATUSES,
-  type Task,
   type TaskChange,
-  type TaskStats,
-  type TaskStatus,
   type TaskStore,
   type TaskStreamEvent,
 } from '@hubbub/core';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
-import { parseText, toTask as rowToTask, STATUS_OF_EVENT } from '../rows';
+import { assembleStats, parseText, toTask as rowToTask, statsWindow, timelineOf } from '../rows';
 import type { SqliteDb, SqliteHandle } from './open';
 import { approvals, counters, taskEvents, taskLogs, tasks } from './schema';
 
@@ -32,7 +28,7 @@ export interface TaskStoreOptions {
   logsPerTask?: number;
 }
 
-const parse = (text: string | null): unknown => (text == null ? null : JSON.parse(text));
+const _parse = (text: string | null): unknown => (text == null ? null : JSON.parse(text));
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 const now = () => new Date().toISOString();
 
@@ -298,27 +294,12 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
         .where(eq(taskEvents.taskId, taskId))
         .orderBy(asc(taskEvents.offset))
         .all();
-      const entries = [];
-      let last: TaskStatus | null = null;
-      for (const row of rows) {
-        const change = JSON.parse(row.payload) as TaskChange;
-        const status = STATUS_OF_EVENT[change.type] ?? change.task.status;
-        if (status === last) continue;
-        last = status;
-        entries.push({ type: change.type, status, at: row.at });
-      }
-      return entries;
+      return timelineOf(rows, parseText);
     },
 
     async stats(nowMs) {
-      const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as TaskStats['counts'];
-      for (const row of db.select({ status: tasks.status, n: count() }).from(tasks).groupBy(tasks.status).all()) {
-        counts[row.status] = row.n;
-      }
-      // "The last hour" is exactly the 60 whole minutes of perMinute (the current one included), so the two agree.
-      const start = Math.floor(nowMs / 60_000) * 60_000 - 59 * 60_000;
-      const from = new Date(start).toISOString();
-      const until = new Date(start + 60 * 60_000).toISOString();
+      const statusCounts = db.select({ status: tasks.status, n: count() }).from(tasks).groupBy(tasks.status).all();
+      const { from, until } = statsWindow(nowMs);
       const minute = sql<string>`substr(${tasks.completedAt}, 1, 16)`;
       const rows = db
         .select({ minute, status: tasks.status, n: count() })
@@ -332,22 +313,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
         )
         .groupBy(minute, tasks.status)
         .all();
-      const byMinute = new Map<string, { completed: number; failed: number }>();
-      const lastHour = { completed: 0, failed: 0 };
-      for (const row of rows) {
-        const bucket = byMinute.get(row.minute) ?? { completed: 0, failed: 0 };
-        if (row.status === 'completed' || row.status === 'failed') {
-          bucket[row.status] += row.n;
-          lastHour[row.status] += row.n;
-        }
-        byMinute.set(row.minute, bucket);
-      }
-      const perMinute = [];
-      for (let t = start; t <= nowMs; t += 60_000) {
-        const key = new Date(t).toISOString().slice(0, 16);
-        perMinute.push({ minute: key, ...(byMinute.get(key) ?? { completed: 0, failed: 0 }) });
-      }
-      return { counts, lastHour, perMinute };
+      return assembleStats(nowMs, statusCounts, rows);
     },
 
     async staleRuns(silentSince) {
