@@ -25,15 +25,8 @@ export interface Session {
   channelId?: string;
 }
 
-const TS = /ts["=:]+(\d+(?:\.\d+)?)/;
-/** The publish timestamp carried in a delivered frame, or null for other frames. */
-export function stampOf(frame: string): number | null {
-  const match = TS.exec(frame);
-  return match ? Number(match[1]) : null;
-}
-
 const MARKERS = [Buffer.from('ts='), Buffer.from('"ts":')];
-/** stampOf() on the raw bytes: a native search, then a tiny decode (the load client must stay cheap). */
+/** The publish timestamp in a delivered frame (`ts=` or `"ts":`), or null: a native search, then a tiny decode (the load client must stay cheap). */
 export function stampIn(frame: Buffer): number | null {
   for (const marker of MARKERS) {
     const at = frame.indexOf(marker);

@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from '../test/harness';
 import { errorCode, rawSocket } from '../test/raw-socket';
 
 let server: TestServer | undefined;
-const closers: Array<() => Promise<unknown> | void> = [];
+const closers: Array<() => unknown> = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
   await server?.stop();

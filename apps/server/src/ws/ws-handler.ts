@@ -8,7 +8,6 @@ import {
   getErrorShape,
   getTRPCErrorFromUnknown,
   isAsyncIterable,
-  isTrackedEnvelope,
   parseConnectionParamsFromUnknown,
   parseTRPCMessage,
   TRPCError,
@@ -34,10 +33,10 @@ interface Running {
  * Hubbub's implementation of tRPC's WebSocket protocol, wire-compatible with
  * the stock `wsLink` client (connectionParams, query/mutation/subscription,
  * subscription.stop, started/data/stopped/error, reconnect notification,
- * PING/PONG, tracked ids, batches). Its fast path: a subscription that returns
- * a ResumableStream is driven in push mode, one pre-serialized frame per
- * subscriber and the socket's own backlog as the slow-consumer signal, instead
- * of a generator, a promise race and a JSON.stringify per subscriber per event.
+ * PING/PONG, tracked ids, batches). Subscriptions are ResumableStreams driven
+ * in push mode: one pre-serialized frame per subscriber and the socket's own
+ * backlog as the slow-consumer signal, instead of a generator, a promise race
+ * and a JSON.stringify per subscriber per event.
  */
 export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
   const { router } = options;
@@ -126,15 +125,17 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
           return;
         }
         if (ws.readyState !== WebSocket.OPEN) return abort.abort();
-        if (output instanceof ResumableStream) startFast(id, output, abort, path, input);
-        else if (isAsyncIterable(output)) startGeneric(id, output, abort, path, input);
-        else throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `${path} did not return a stream` });
+        // Every Hubbub subscription is a ResumableStream (the one path, and the fast one).
+        if (!(output instanceof ResumableStream)) {
+          throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `${path} did not return a ResumableStream` });
+        }
+        startFast(id, output, abort, path, input);
       } catch (cause) {
         fail(id, cause, type, path, input);
       }
     }
 
-    /** The fast path: frames built once per event, sent straight from the hub's fan-out. */
+    /** Frames built once per event, sent straight from the hub's fan-out. */
     function startFast(
       id: number | string,
       stream: ResumableStream<unknown, unknown>,
@@ -166,42 +167,6 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
           else respond({ id, result: { type: 'stopped' } });
         },
       });
-    }
-
-    /** Any other AsyncIterable: pulled one value at a time, like the stock adapter. */
-    function startGeneric(
-      id: number | string,
-      iterable: AsyncIterable<unknown>,
-      abort: AbortController,
-      path: string,
-      input: unknown,
-    ) {
-      const iterator = iterable[Symbol.asyncIterator]();
-      const stopped = new Promise<'stop'>((resolve) => abort.signal.addEventListener('abort', () => resolve('stop')));
-      running.set(id, { stop: () => abort.abort() });
-      respond({ id, result: { type: 'started' } });
-      void (async () => {
-        try {
-          for (;;) {
-            const next = await Promise.race([iterator.next(), stopped]);
-            if (next === 'stop') {
-              void iterator.return?.();
-              break;
-            }
-            if (next.done) break;
-            const value = next.value;
-            if (isTrackedEnvelope(value)) {
-              const [eventId, data] = value;
-              respond({ id, result: { type: 'data', id: eventId, data: { id: eventId, data } } });
-            } else respond({ id, result: { type: 'data', data: value } });
-          }
-          respond({ id, result: { type: 'stopped' } });
-        } catch (cause) {
-          fail(id, cause, 'subscription', path, input);
-        } finally {
-          running.delete(id);
-        }
-      })();
     }
 
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
