@@ -224,6 +224,13 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     reject(error: unknown): void;
   };
   const sendQueue: QueuedSend[] = [];
+  // Each send of a batch in its own savepoint, on statements prepared once (drizzle's nested
+  // transaction prepares its SAVEPOINT SQL on every call: a tenth of the server's time under load).
+  const sendSavepoint = {
+    begin: handle.raw.prepare('SAVEPOINT send_one'),
+    release: handle.raw.prepare('RELEASE send_one'),
+    rollback: handle.raw.prepare('ROLLBACK TO send_one'),
+  };
   const flushSends = () => {
     const batch = sendQueue.splice(0);
     const outcomes: (
@@ -233,9 +240,14 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     try {
       db.transaction((tx) => {
         for (const item of batch) {
+          sendSavepoint.begin.run();
           try {
-            outcomes.push({ ok: true, value: tx.transaction((inner) => sendOne(inner, item.input)) });
+            const value = sendOne(tx, item.input);
+            sendSavepoint.release.run();
+            outcomes.push({ ok: true, value });
           } catch (error) {
+            sendSavepoint.rollback.run();
+            sendSavepoint.release.run();
             outcomes.push({ ok: false, error });
           }
         }

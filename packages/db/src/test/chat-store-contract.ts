@@ -562,6 +562,28 @@ export function chatStoreContract(name: string, makeStores: MakeStores, options:
         );
         expect(await chat.channelBySlug('ghost')).toBeNull();
       });
+
+      it('a failing send among concurrent ones fails alone: the others keep gap-free offsets', async () => {
+        const dev = await createChannel('dev', ada);
+        // Sent in the same turn (SQLite commits them as one batch); the middle one fails after its
+        // offset was taken (its meta cannot be serialized), so that offset must be given back.
+        const [first, broken, last] = await Promise.allSettled([
+          send(dev.id, ada, 'first'),
+          chat.sendMessage({
+            channelId: dev.id,
+            authorId: ada.id,
+            content: 'unstorable',
+            // A value JSON cannot hold, as a buggy caller might pass one.
+            meta: { tokenCount: 1n as unknown as number },
+          }),
+          send(dev.id, bob, 'last'),
+        ]);
+        expect(broken.status).toBe('rejected');
+        expect(first.status === 'fulfilled' && first.value.event?.offset).toBe(2);
+        expect(last.status === 'fulfilled' && last.value.event?.offset).toBe(3);
+        expect(await offsetsAfter(dev.id)).toEqual([1, 2, 3]);
+        expect((await chat.history(dev.id, { limit: 10 })).items.map((m) => m.content)).toEqual(['last', 'first']);
+      });
     });
 
     const { makeStoresWithRetention } = options;
