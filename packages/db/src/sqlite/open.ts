@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { startCheckpointer } from './checkpointer';
 import * as schema from './schema';
 
 export type SqliteDb = BetterSQLite3Database<typeof schema>;
@@ -30,6 +31,9 @@ export function openSqlite(file: string): SqliteHandle {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  // Checkpoints run off the event loop (see checkpointer.ts); in memory there is no WAL.
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(file);
+  if (checkpointer) raw.pragma('wal_autocheckpoint = 0');
   const db = drizzle(raw, { schema });
   migrate(db, { migrationsFolder });
   const epoch = ensureEpoch(db);
@@ -38,6 +42,7 @@ export function openSqlite(file: string): SqliteHandle {
     raw,
     epoch,
     close: () => {
+      checkpointer?.close();
       if (raw.open) raw.close();
     },
   };

@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqlite, type SqliteHandle } from './open';
+
+describe('WAL checkpoints off the event loop', () => {
+  let dir: string;
+  let handle: SqliteHandle;
+  const file = () => join(dir, 'hubbub.db');
+  const size = (path: string) => statSync(path).size;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hubbub-wal-'));
+    handle = openSqlite(file());
+  });
+  afterEach(() => {
+    handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** About 4 MB of committed rows, one transaction each, as a busy server writes them. */
+  const writeRows = (prefix: string) => {
+    const insert = handle.raw.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    const value = 'x'.repeat(2000);
+    for (let i = 0; i < 2000; i++) insert.run(`${prefix}-${i}`, value);
+  };
+
+  const waitFor = async (condition: () => boolean) => {
+    for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    return condition();
+  };
+
+  it('the writer never checkpoints; the worker copies the WAL into the database file', async () => {
+    expect(handle.raw.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const before = size(file());
+    writeRows('a');
+    // Had the writer checkpointed (every 1,000 pages by default), the rows would be in the file by now.
+    expect(size(file())).toBeLessThan(before + 1_000_000);
+    expect(await waitFor(() => size(file()) > before + 4_000_000)).toBe(true);
+  }, 20_000);
+
+  /** The worker has caught up when the database file stops growing for longer than its interval. */
+  const checkpointed = async () => {
+    let last = -1;
+    let stableSince = Date.now();
+    return waitFor(() => {
+      const now = size(file());
+      if (now !== last) [last, stableSince] = [now, Date.now()];
+      return now > 4_000_000 && Date.now() - stableSince > 600;
+    });
+  };
+
+  it('keeps the WAL from growing: once checkpointed, it is written from the start again', async () => {
+    writeRows('a');
+    const walAfterFirst = size(`${file()}-wal`);
+    expect(await checkpointed()).toBe(true);
+    writeRows('b');
+    // Without checkpoints the WAL would hold both batches (about twice the size).
+    expect(size(`${file()}-wal`)).toBeLessThan(walAfterFirst * 1.5);
+    expect(handle.raw.prepare('SELECT count(*) AS n FROM meta').get()).toEqual({ n: 4001 });
+  }, 20_000);
+
+  it('close() returns once the worker is done with the files: the directory can go right away', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const dirs: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const own = mkdtempSync(join(tmpdir(), 'hubbub-wal-close-'));
+        dirs.push(own);
+        const opened = openSqlite(join(own, 'hubbub.db'));
+        opened.raw.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('k', 'v');
+        opened.close();
+        // Throws ENOTEMPTY if the worker still creates or deletes files in it.
+        rmSync(own, { recursive: true });
+      }
+      // Nothing is recreated afterwards, and no checkpoint complained about a missing directory.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(dirs.filter((d) => existsSync(d))).toEqual([]);
+      expect(warnings.filter((w) => w.includes('checkpoint'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  }, 20_000);
+});
