@@ -11,29 +11,30 @@ import {
 import type { AppDeps } from './context';
 
 interface Caller {
+  deps: AppDeps;
   user: User;
 }
 
-export async function requireChannel(ctx: AppDeps, channelId: string): Promise<Channel> {
-  const channel = await ctx.stores.chat.channelById(channelId);
+export async function requireChannel(deps: AppDeps, channelId: string): Promise<Channel> {
+  const channel = await deps.stores.chat.channelById(channelId);
   if (!channel) throw notFound('channel');
   return channel;
 }
 
 /** The channel, if the caller may read it; with the caller's membership (null if not a member). */
 export async function readableChannel(
-  ctx: AppDeps & Caller,
+  ctx: Caller,
   channelId: string,
 ): Promise<{ channel: Channel; membership: Member | null }> {
-  const channel = await requireChannel(ctx, channelId);
-  const membership = await ctx.stores.chat.membership(channelId, ctx.user.id);
+  const channel = await requireChannel(ctx.deps, channelId);
+  const membership = await ctx.deps.stores.chat.membership(channelId, ctx.user.id);
   assertCanRead(channel, membership);
   return { channel, membership };
 }
 
-export async function postableChannel(ctx: AppDeps & Caller, channelId: string): Promise<Channel> {
-  const channel = await requireChannel(ctx, channelId);
-  assertCanPost(channel, await ctx.stores.chat.membership(channelId, ctx.user.id));
+export async function postableChannel(ctx: Caller, channelId: string): Promise<Channel> {
+  const channel = await requireChannel(ctx.deps, channelId);
+  assertCanPost(channel, await ctx.deps.stores.chat.membership(channelId, ctx.user.id));
   return channel;
 }
 
@@ -43,12 +44,12 @@ export async function postableChannel(ctx: AppDeps & Caller, channelId: string):
  * its result, and subscribers get the event from the store (the bus asks every
  * stream to re-read once it is back; a later event reveals the gap anyway).
  */
-export async function publish(ctx: AppDeps, ...events: (StreamEvent | null)[]): Promise<void> {
+export async function publish(deps: AppDeps, ...events: (StreamEvent | null)[]): Promise<void> {
   for (const event of events) {
-    if (event) await ctx.bus.publish(event.channelId, { kind: 'change', event }).catch(() => {});
+    if (event) await deps.bus.publish(event.channelId, { kind: 'change', event }).catch(() => {});
   }
 }
 
-export function signal(ctx: AppDeps, channelId: string, s: ChannelSignal): Promise<void> {
-  return ctx.bus.publish(channelId, { kind: 'signal', channelId, signal: s });
+export function signal(deps: AppDeps, channelId: string, s: ChannelSignal): Promise<void> {
+  return deps.bus.publish(channelId, { kind: 'signal', channelId, signal: s });
 }

@@ -84,7 +84,13 @@ export interface Connection {
   bufferedAmount(): number;
 }
 
-export interface Context extends AppDeps {
+/**
+ * What a procedure sees. The process-wide dependencies sit under `deps` rather
+ * than being spread in: tRPC copies the context on every middleware merge, and
+ * every WebSocket connection keeps one, so it stays small.
+ */
+export interface Context {
+  deps: AppDeps;
   user: User | null;
   apiKeyId: string | null;
   /** Why a presented token was refused (HTTP), so protected calls can say so. */
@@ -97,7 +103,7 @@ export interface Context extends AppDeps {
 /** A context for tests and internal callers (createCaller): no transport. */
 export function createContextInner(deps: AppDeps, user: User | null = null): Context {
   return {
-    ...deps,
+    deps,
     user,
     apiKeyId: null,
     authError: null,
@@ -181,7 +187,7 @@ export async function createHttpContext(deps: AppDeps, req: IncomingMessage): Pr
   const user = principal?.user ?? null;
   const key = `${req.socket.remoteAddress ?? ''}|${user?.id ?? ''}`;
   return {
-    ...deps,
+    deps,
     user,
     apiKeyId: principal?.apiKeyId ?? null,
     authError,
@@ -213,7 +219,7 @@ export async function createWsContext(
     }
   }
   return {
-    ...deps,
+    deps,
     user: principal?.user ?? null,
     apiKeyId: principal?.apiKeyId ?? null,
     authError: null,

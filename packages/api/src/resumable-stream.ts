@@ -94,7 +94,7 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
     this.sink = sink;
     this.mode = 'filling';
     try {
-      const detach = await this.ctx.hub.attach(this.source.topic, this.source.userId, (event) =>
+      const detach = await this.ctx.deps.hub.attach(this.source.topic, this.source.userId, (event) =>
         this.onBusEvent(event),
       );
       if (this.ended) {
@@ -155,7 +155,7 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
   /** Delivers one live event, or reports a gap before it (then nothing is delivered). */
   private handle(event: BusEvent): 'ok' | 'gap' {
     const sink = this.sink as StreamSink;
-    if (sink.backlog() > this.ctx.limits.maxBufferedBytes) {
+    if (sink.backlog() > this.ctx.deps.limits.maxBufferedBytes) {
       // The socket is not draining: stop feeding it (memory stays bounded); the client resumes later.
       this.finish({ kind: 'slow' });
       return 'ok';

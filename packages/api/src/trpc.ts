@@ -63,46 +63,60 @@ const t = initTRPC.context<Context>().create({
 });
 
 /** Turns the domain's AppError into the matching tRPC error, so HTTP statuses are right too. */
-const appErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    throw new TRPCError({ code: result.error.cause.code, message: result.error.cause.message });
-  }
+function fromAppError(cause: unknown): unknown {
+  return cause instanceof AppError ? new TRPCError({ code: cause.code, message: cause.message }) : cause;
+}
+
+/** A call that failed with the domain's AppError fails with the matching tRPC error instead. */
+function mapAppError<R extends { ok: true } | { ok: false; error: TRPCError }>(result: R): R {
+  if (!result.ok && result.error.cause instanceof AppError) throw fromAppError(result.error.cause);
   return result;
-});
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(appErrors);
 
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (!ctx.user) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'sign in to do this' });
-  }
-  await assertKeyActive(ctx, ctx.apiKeyId);
-  // tRPC merges this into the context; spreading the whole context here would copy it once more per call.
-  return next({ ctx: { user: ctx.user as User } });
-});
+export const publicProcedure = t.procedure.use(async ({ next }) => mapAppError(await next()));
 
-const requireRole = (roles: readonly User['role'][], why: string) =>
-  protectedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.user.role)) throw new TRPCError({ code: 'FORBIDDEN', message: why });
-    return next();
+interface Rule {
+  /** Roles allowed (any signed-in user when absent), and what to say to the others. */
+  roles?: readonly User['role'][];
+  why?: string;
+  /** Writes: limited per connection (ws) or per client (http). */
+  rateLimited?: boolean;
+}
+
+/**
+ * Every check a signed-in procedure needs, in one middleware: tRPC copies its
+ * options twice per middleware level, so one level instead of four is a
+ * measurable share of a write's server time.
+ */
+const signedIn = (rule: Rule = {}) =>
+  t.procedure.use(async ({ ctx, next }) => {
+    const { user } = ctx;
+    if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'sign in to do this' });
+    try {
+      await assertKeyActive(ctx.deps, ctx.apiKeyId);
+    } catch (cause) {
+      throw fromAppError(cause);
+    }
+    if (rule.roles && !rule.roles.includes(user.role)) throw new TRPCError({ code: 'FORBIDDEN', message: rule.why });
+    if (rule.rateLimited && !ctx.limiter.take(ctx.deps.clock.now())) {
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'slow down: too many changes in a short time' });
+    }
+    // tRPC merges this into the context; spreading the whole context here would copy it once more per call.
+    return mapAppError(await next({ ctx: { user } }));
   });
 
-export const adminProcedure = requireRole(['admin'], 'only an admin can do this');
+const ADMIN = { roles: ['admin'], why: 'only an admin can do this' } as const;
 /** Worker calls: an agent key (or an admin, for trying things by hand). */
-export const agentProcedure = requireRole(['agent', 'admin'], 'this needs an agent API key');
+const AGENT = { roles: ['agent', 'admin'], why: 'this needs an agent API key' } as const;
 /** Decisions that must come from a person, not from an agent. */
-export const humanProcedure = requireRole(['admin', 'member'], 'only a person can decide this');
+const HUMAN = { roles: ['admin', 'member'], why: 'only a person can decide this' } as const;
 
-/** Mutations that write: limited per connection (ws) or per client (http). */
-const rateLimited = t.middleware(({ ctx, next }) => {
-  if (!ctx.limiter.take(ctx.clock.now())) {
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'slow down: too many changes in a short time' });
-  }
-  return next();
-});
-export const writeProcedure = protectedProcedure.use(rateLimited);
-export const agentWriteProcedure = agentProcedure.use(rateLimited);
-export const humanWriteProcedure = humanProcedure.use(rateLimited);
+export const protectedProcedure = signedIn();
+export const writeProcedure = signedIn({ rateLimited: true });
+export const adminProcedure = signedIn(ADMIN);
+export const agentProcedure = signedIn(AGENT);
+export const agentWriteProcedure = signedIn({ ...AGENT, rateLimited: true });
+export const humanWriteProcedure = signedIn({ ...HUMAN, rateLimited: true });

@@ -6,7 +6,7 @@ export const apiKeyRouter = router({
   /** The key is in this answer only; the server keeps a hash. */
   create: adminProcedure.input(ZCreateApiKeyInput).mutation(async ({ input, ctx }) => {
     const { id, key, prefix, secretHash } = generateApiKey();
-    const apiKey = await ctx.stores.apiKeys.create({
+    const apiKey = await ctx.deps.stores.apiKeys.create({
       id,
       name: input.name,
       role: input.role,
@@ -16,6 +16,6 @@ export const apiKeyRouter = router({
     });
     return { key, apiKey };
   }),
-  list: adminProcedure.query(({ ctx }) => ctx.stores.apiKeys.list()),
-  revoke: adminProcedure.input(ZApiKeyRef).mutation(({ input, ctx }) => ctx.stores.apiKeys.revoke(input.id)),
+  list: adminProcedure.query(({ ctx }) => ctx.deps.stores.apiKeys.list()),
+  revoke: adminProcedure.input(ZApiKeyRef).mutation(({ input, ctx }) => ctx.deps.stores.apiKeys.revoke(input.id)),
 });

@@ -14,48 +14,48 @@ import { protectedProcedure, router, writeProcedure } from '../trpc';
 const TYPING_MS = 5000;
 
 export const channelRouter = router({
-  list: protectedProcedure.query(({ ctx }) => ctx.stores.chat.listChannels(ctx.user.id)),
+  list: protectedProcedure.query(({ ctx }) => ctx.deps.stores.chat.listChannels(ctx.user.id)),
 
   create: writeProcedure.input(ZCreateChannelInput).mutation(async ({ input, ctx }) => {
-    const { channel, events } = await ctx.stores.chat.createChannel({ ...input, createdBy: ctx.user.id });
-    await publish(ctx, ...events);
+    const { channel, events } = await ctx.deps.stores.chat.createChannel({ ...input, createdBy: ctx.user.id });
+    await publish(ctx.deps, ...events);
     return channel;
   }),
 
   join: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
-    assertCanJoin(await requireChannel(ctx, input.channelId), ctx.user);
-    await publish(ctx, await ctx.stores.chat.join(input.channelId, ctx.user.id));
-    return requireChannel(ctx, input.channelId);
+    assertCanJoin(await requireChannel(ctx.deps, input.channelId), ctx.user);
+    await publish(ctx.deps, await ctx.deps.stores.chat.join(input.channelId, ctx.user.id));
+    return requireChannel(ctx.deps, input.channelId);
   }),
 
   leave: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
-    await requireChannel(ctx, input.channelId);
-    await publish(ctx, await ctx.stores.chat.leave(input.channelId, ctx.user.id));
+    await requireChannel(ctx.deps, input.channelId);
+    await publish(ctx.deps, await ctx.deps.stores.chat.leave(input.channelId, ctx.user.id));
     return { channelId: input.channelId };
   }),
 
   archive: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
     const { membership } = await readableChannel(ctx, input.channelId);
     assertCanArchive(ctx.user, membership);
-    const { channel, event } = await ctx.stores.chat.archive(input.channelId);
-    await publish(ctx, event);
+    const { channel, event } = await ctx.deps.stores.chat.archive(input.channelId);
+    await publish(ctx.deps, event);
     return channel;
   }),
 
   members: protectedProcedure.input(ZChannelRef).query(async ({ input, ctx }) => {
     await readableChannel(ctx, input.channelId);
-    const online = new Set(await ctx.presence.online(input.channelId));
-    const members = await ctx.stores.chat.members(input.channelId);
+    const online = new Set(await ctx.deps.presence.online(input.channelId));
+    const members = await ctx.deps.stores.chat.members(input.channelId);
     return members.map((m) => ({ ...m, online: online.has(m.userId) }));
   }),
 
   /** Ephemeral "is typing" notice; at most one per user and channel every 2 s reaches the others. */
   typing: protectedProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
-    const now = ctx.clock.now();
-    if (!ctx.typingThrottle.pass(`${ctx.user.id}:${input.channelId}`, now)) return { sent: false };
+    const now = ctx.deps.clock.now();
+    if (!ctx.deps.typingThrottle.pass(`${ctx.user.id}:${input.channelId}`, now)) return { sent: false };
     const { membership } = await readableChannel(ctx, input.channelId);
     if (!membership) return { sent: false };
-    await signal(ctx, input.channelId, {
+    await signal(ctx.deps, input.channelId, {
       type: 'typing',
       userId: ctx.user.id,
       displayName: ctx.user.displayName,
@@ -67,7 +67,7 @@ export const channelRouter = router({
   /** The channel's live stream: resumable by lastEventId (see resumable-stream.ts). */
   onEvent: protectedProcedure.input(ZChannelEventInput).subscription(async ({ input, ctx, signal }) => {
     const { channel } = await readableChannel(ctx, input.channelId);
-    const chat = ctx.stores.chat;
+    const chat = ctx.deps.stores.chat;
     const source: StreamSource<ChannelChange, ChannelSignal> = {
       topic: channel.id,
       userId: ctx.user.id,
@@ -78,8 +78,8 @@ export const channelRouter = router({
         event.kind === 'change' ? { stored: event.event } : event.kind === 'signal' ? { signal: event.signal } : null,
       // Who is here, and the text so far of replies still streaming (the deltas that follow continue it).
       greeting: async (delivered) => [
-        { type: 'presence', online: await ctx.presence.online(channel.id) },
-        ...ctx.assistant
+        { type: 'presence', online: await ctx.deps.presence.online(channel.id) },
+        ...ctx.deps.assistant
           .inFlight(channel.id, delivered)
           .map(({ messageId, text }) => ({ type: 'message.delta' as const, messageId, index: 0, text })),
       ],

@@ -15,61 +15,61 @@ export const messageRouter = router({
   send: writeProcedure.input(ZSendMessageInput).mutation(async ({ input, ctx }) => {
     await postableChannel(ctx, input.channelId);
     const asksAssistant = mentionsAssistant(input.content);
-    if (asksAssistant) ctx.assistant.assertCanStart(ctx.user.id);
-    const { message, event } = await ctx.stores.chat.sendMessage({
+    if (asksAssistant) ctx.deps.assistant.assertCanStart(ctx.user.id);
+    const { message, event } = await ctx.deps.stores.chat.sendMessage({
       channelId: input.channelId,
       authorId: ctx.user.id,
       content: input.content,
       clientId: input.clientId,
       meta: input.meta,
     });
-    await publish(ctx, event);
+    await publish(ctx.deps, event);
     // A retried send (event null) must not ask twice.
-    if (asksAssistant && event) await ctx.assistant.reply(message, ctx.user);
+    if (asksAssistant && event) await ctx.deps.assistant.reply(message, ctx.user);
     return message;
   }),
 
   /** Stops a streaming assistant reply; the text so far stays, with status "cancelled". */
   cancel: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
-    const message = await ctx.stores.chat.messageById(input.messageId);
+    const message = await ctx.deps.stores.chat.messageById(input.messageId);
     if (!message) throw notFound('message');
     await readableChannel(ctx, message.channelId);
-    await ctx.assistant.cancel(message.id, ctx.user);
-    return (await ctx.stores.chat.messageById(message.id)) ?? message;
+    await ctx.deps.assistant.cancel(message.id, ctx.user);
+    return (await ctx.deps.stores.chat.messageById(message.id)) ?? message;
   }),
 
   /** Regenerates an assistant reply in place: same message, new text, streamed like the first. */
   retry: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
-    const message = await ctx.stores.chat.messageById(input.messageId);
+    const message = await ctx.deps.stores.chat.messageById(input.messageId);
     if (!message) throw notFound('message');
     await postableChannel(ctx, message.channelId);
-    return ctx.assistant.retry(message.id, ctx.user);
+    return ctx.deps.assistant.retry(message.id, ctx.user);
   }),
 
   history: protectedProcedure.input(ZHistoryInput).query(async ({ input, ctx }) => {
     await readableChannel(ctx, input.channelId);
-    return ctx.stores.chat.history(input.channelId, {
+    return ctx.deps.stores.chat.history(input.channelId, {
       before: input.before ?? input.cursor ?? undefined,
       limit: input.limit,
     });
   }),
 
   edit: writeProcedure.input(ZEditMessageInput).mutation(async ({ input, ctx }) => {
-    const message = await ctx.stores.chat.messageById(input.messageId);
+    const message = await ctx.deps.stores.chat.messageById(input.messageId);
     if (!message) throw notFound('message');
     assertNotArchived((await readableChannel(ctx, message.channelId)).channel);
     assertCanModify(ctx.user, message);
-    const result = await ctx.stores.chat.editMessage(message.id, { content: input.content, edited: true });
-    await publish(ctx, result.event);
+    const result = await ctx.deps.stores.chat.editMessage(message.id, { content: input.content, edited: true });
+    await publish(ctx.deps, result.event);
     return result.message;
   }),
 
   delete: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
-    const message = await ctx.stores.chat.messageById(input.messageId);
+    const message = await ctx.deps.stores.chat.messageById(input.messageId);
     if (!message) throw notFound('message');
     assertNotArchived((await readableChannel(ctx, message.channelId)).channel);
     assertCanModify(ctx.user, message);
-    await publish(ctx, await ctx.stores.chat.deleteMessage(message.id));
+    await publish(ctx.deps, await ctx.deps.stores.chat.deleteMessage(message.id));
     return { messageId: message.id };
   }),
 });

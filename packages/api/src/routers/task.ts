@@ -30,124 +30,124 @@ const LOG_LINES_IN_DETAIL = 200;
 
 export const taskRouter = router({
   create: writeProcedure.input(ZCreateTaskInput).mutation(async ({ input, ctx }) => {
-    const { task, event } = await ctx.stores.tasks.create({ ...input, createdBy: ctx.user.id });
-    await publishTask(ctx, event);
+    const { task, event } = await ctx.deps.stores.tasks.create({ ...input, createdBy: ctx.user.id });
+    await publishTask(ctx.deps, event);
     return task;
   }),
 
   /** A page of tasks, newest first, with `eventId`: subscribe with it as lastEventId to miss nothing since. */
   list: protectedProcedure.input(ZTaskListInput).query(async ({ input, ctx }) => {
     // The position is read first: anything after it is replayed, so nothing falls between read and subscribe.
-    const { epoch, head } = await ctx.stores.tasks.streamInfo();
-    const page = await ctx.stores.tasks.list(input);
+    const { epoch, head } = await ctx.deps.stores.tasks.streamInfo();
+    const page = await ctx.deps.stores.tasks.list(input);
     return { ...page, eventId: formatEventId(epoch, head) };
   }),
 
   byId: protectedProcedure.input(ZTaskRef).query(async ({ input, ctx }) => {
-    const task = await requireTask(ctx, input.id);
+    const task = await requireTask(ctx.deps, input.id);
     const [logs, approvals, timeline] = await Promise.all([
-      ctx.stores.tasks.logs(task.id, LOG_LINES_IN_DETAIL),
-      ctx.stores.tasks.approvals(task.id),
-      ctx.stores.tasks.timeline(task.id),
+      ctx.deps.stores.tasks.logs(task.id, LOG_LINES_IN_DETAIL),
+      ctx.deps.stores.tasks.approvals(task.id),
+      ctx.deps.stores.tasks.timeline(task.id),
     ]);
     return { task, logs, approvals, timeline };
   }),
 
-  stats: protectedProcedure.query(({ ctx }) => ctx.stores.tasks.stats(ctx.clock.now())),
+  stats: protectedProcedure.query(({ ctx }) => ctx.deps.stores.tasks.stats(ctx.deps.clock.now())),
 
   /** Atomically takes the oldest queued task for this agent (or one meant for any agent); null if none. */
   claim: agentWriteProcedure.input(ZClaimInput).mutation(async ({ input, ctx }) => {
-    const claimed = await ctx.stores.tasks.claim(input.agent, ctx.user.id);
+    const claimed = await ctx.deps.stores.tasks.claim(input.agent, ctx.user.id);
     if (!claimed) return null;
-    await publishTask(ctx, claimed.event);
+    await publishTask(ctx.deps, claimed.event);
     return claimed.task;
   }),
 
   progress: agentWriteProcedure.input(ZProgressInput).mutation(async ({ input, ctx }) => {
-    await requireOwnTask(ctx, ctx.user, input.id);
-    const { task, event } = await ctx.stores.tasks.update(
+    await requireOwnTask(ctx.deps, ctx.user, input.id);
+    const { task, event } = await ctx.deps.stores.tasks.update(
       input.id,
       { progress: { current: input.current, total: input.total, step: input.step } },
       'run_update',
     );
-    await publishTask(ctx, event);
+    await publishTask(ctx.deps, event);
     return task;
   }),
 
   /** Keeps a long, quiet step from being taken for a dead worker. */
   heartbeat: agentProcedure.input(ZTaskRef).mutation(async ({ input, ctx }) => {
-    await requireOwnTask(ctx, ctx.user, input.id);
-    const task = await ctx.stores.tasks.heartbeat(input.id);
+    await requireOwnTask(ctx.deps, ctx.user, input.id);
+    const task = await ctx.deps.stores.tasks.heartbeat(input.id);
     return { status: task.status };
   }),
 
   log: agentWriteProcedure.input(ZLogInput).mutation(async ({ input, ctx }) => {
-    await requireOwnTask(ctx, ctx.user, input.id);
-    const { lines } = await ctx.stores.tasks.appendLogs(input.id, input.lines);
+    await requireOwnTask(ctx.deps, ctx.user, input.id);
+    const { lines } = await ctx.deps.stores.tasks.appendLogs(input.id, input.lines);
     const signal: TaskSignal = { type: 'log', taskId: input.id, lines };
-    await publishTaskSignal(ctx, signal);
+    await publishTaskSignal(ctx.deps, signal);
     return { stored: lines.length };
   }),
 
   complete: agentWriteProcedure.input(ZCompleteInput).mutation(async ({ input, ctx }) => {
-    await requireOwnTask(ctx, ctx.user, input.id);
-    const { task, event } = await ctx.stores.tasks.update(
+    await requireOwnTask(ctx.deps, ctx.user, input.id);
+    const { task, event } = await ctx.deps.stores.tasks.update(
       input.id,
       { status: 'completed', result: input.result ?? null },
       'run_complete',
     );
-    await publishTask(ctx, event);
+    await publishTask(ctx.deps, event);
     return task;
   }),
 
   fail: agentWriteProcedure.input(ZFailInput).mutation(async ({ input, ctx }) => {
-    await requireOwnTask(ctx, ctx.user, input.id);
-    const { task, event } = await ctx.stores.tasks.update(
+    await requireOwnTask(ctx.deps, ctx.user, input.id);
+    const { task, event } = await ctx.deps.stores.tasks.update(
       input.id,
       { status: 'failed', error: input.error },
       'run_failed',
     );
-    await publishTask(ctx, event);
+    await publishTask(ctx.deps, event);
     return task;
   }),
 
   requestApproval: agentWriteProcedure.input(ZRequestApprovalInput).mutation(async ({ input, ctx }) => {
-    await requireOwnTask(ctx, ctx.user, input.id);
-    const { approval, event } = await ctx.stores.tasks.requestApproval(input.id, input.action, input.detail);
-    await publishTask(ctx, event);
+    await requireOwnTask(ctx.deps, ctx.user, input.id);
+    const { approval, event } = await ctx.deps.stores.tasks.requestApproval(input.id, input.action, input.detail);
+    await publishTask(ctx.deps, event);
     return approval;
   }),
 
   /** People stop a task; its worker learns it on its next call and through its subscription. */
   cancel: writeProcedure.input(ZTaskRef).mutation(async ({ input, ctx }) => {
-    const task = await requireTask(ctx, input.id);
+    const task = await requireTask(ctx.deps, input.id);
     if (ctx.user.role === 'agent' && task.createdBy !== ctx.user.id) {
       throw forbidden('an agent can only cancel tasks it created');
     }
-    const { task: cancelled, event } = await ctx.stores.tasks.update(
+    const { task: cancelled, event } = await ctx.deps.stores.tasks.update(
       input.id,
       { status: 'cancelled' },
       'run_cancelled',
     );
-    await publishTask(ctx, event);
+    await publishTask(ctx.deps, event);
     return cancelled;
   }),
 
   decide: humanWriteProcedure.input(ZDecideInput).mutation(async ({ input, ctx }) => {
-    const { approval, event } = await ctx.stores.tasks.decide(
+    const { approval, event } = await ctx.deps.stores.tasks.decide(
       input.approvalId,
       input.approve,
       ctx.user.id,
       input.comment,
     );
-    await publishTask(ctx, event);
+    await publishTask(ctx.deps, event);
     return approval;
   }),
 
   /** The task stream (all tasks, or one): resumable by lastEventId exactly like a channel's. */
   onEvent: protectedProcedure.input(ZTaskEventInput).subscription(async ({ input, ctx, signal }) => {
-    if (input.taskId) await requireTask(ctx, input.taskId);
-    const tasks = ctx.stores.tasks;
+    if (input.taskId) await requireTask(ctx.deps, input.taskId);
+    const tasks = ctx.deps.stores.tasks;
     const mine = (taskId: string) => !input.taskId || taskId === input.taskId;
     const source: StreamSource<TaskChange, TaskSignal> = {
       topic: TASKS_TOPIC,
