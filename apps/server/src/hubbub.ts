@@ -273,11 +273,15 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     serveStatic(req, res);
   });
 
+  // One function for every socket: a closure here would keep each connection's upgrade request alive.
+  function destroySocket(this: Duplex) {
+    this.destroy();
+  }
   const reject = (socket: Duplex, code: number, text: string) => {
     socket.end(`HTTP/1.1 ${code} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     if (safePath(req.url) !== '/ws') return reject(socket, 404, 'Not Found');
     if (stopping) return reject(socket, 503, 'Service Unavailable');
     if (!isOriginAllowed(req, config.allowedOrigins)) {

@@ -107,17 +107,18 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
         if (type === 'subscription' && running.has(id)) {
           throw new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
         }
-        const abort = new AbortController();
+        // Only a subscription outlives its call and needs telling when to stop.
+        const abort = type === 'subscription' ? new AbortController() : null;
         const output = await callProcedure({
           router,
           path,
           getRawInput: async () => input,
           ctx: result.ctx,
           type,
-          signal: abort.signal,
+          signal: abort?.signal,
           batchIndex: 0,
         });
-        if (type !== 'subscription') {
+        if (!abort) {
           if (isAsyncIterable(output)) {
             throw new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: `a ${type} cannot return a stream` });
           }
