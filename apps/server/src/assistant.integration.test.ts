@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOpenAICompatibleModel } from '@hubbub/assistant';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SERVER_MAIN, SERVER_NODE_ARGS } from './node-args';
 import { type FakeMode, type FakeOpenAI, startFakeOpenAI } from './test/fake-openai';
 import { startTestServer, type TestServer } from './test/harness';
 import { type Received, recordChannel } from './test/stream';
@@ -205,7 +206,7 @@ describe('the assistant streams model replies', () => {
     dirs.push(dataDir);
     const port = await freePort();
     const serverDir = fileURLToPath(new URL('..', import.meta.url));
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER_MAIN], {
       cwd: serverDir,
       env: {
         ...process.env,

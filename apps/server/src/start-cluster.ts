@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import postgres from 'postgres';
+import { SERVER_MAIN, SERVER_NODE_ARGS } from './node-args';
 import { loadOrCreateSecret } from './secret';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hubbub';
@@ -35,7 +36,7 @@ const secret = process.env.HUBBUB_SECRET ?? loadOrCreateSecret(dataDir);
 const children: ChildProcess[] = [];
 for (let i = 0; i < count; i++) {
   const port = basePort + i;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER_MAIN], {
     env: {
       ...process.env,
       PORT: String(port),

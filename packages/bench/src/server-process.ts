@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_ARGS } from '@hubbub/server/node-args';
 import { parseProcStat, parseRss } from './stats';
 
 export type ServerKind = 'raw-ws' | 'stock-trpc' | 'socketio' | 'hubbub';
@@ -25,7 +26,7 @@ export async function startServer(kind: ServerKind, env: Record<string, string> 
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--expose-gc', ...SERVER_NODE_ARGS, entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

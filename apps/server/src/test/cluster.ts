@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHubbubClient, type HubbubClient } from '@hubbub/client';
 import postgres from 'postgres';
+import { SERVER_MAIN, SERVER_NODE_ARGS } from '../node-args';
 
 /** A role that may create databases; `HUBBUB_TEST_PG_URL` overrides. */
 export const PG_ADMIN_URL = process.env.HUBBUB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -229,7 +230,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   dbUrl.pathname = `/${database}`;
 
   const spawnNode = async (node: ClusterNode) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER_MAIN], {
       cwd: SERVER_DIR,
       env: {
         ...process.env,
