@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { sleep } from './load';
 import { type Results, renderChart, renderMarkdown } from './report';
 import { assistantDeltas, clusterFanout, fanout, memory, persistence, slowConsumer } from './scenarios';
 import type { ServerKind } from './server-process';
@@ -17,8 +18,19 @@ const only = args
   ?.slice(7)
   .split(',');
 const wants = (name: string) => !only || only.includes(name);
-const servers: ServerKind[] = ['raw-ws', 'socketio', 'stock-trpc', 'hubbub'];
+// The stock adapter goes last: its seconds-long backlog must not spill into another server's run.
+const servers: ServerKind[] = ['raw-ws', 'socketio', 'hubbub', 'stock-trpc'];
 const log = (line: string) => console.error(line);
+
+/**
+ * Before each run: the load client (this process) collects what the previous
+ * run left behind, so one server's backlog (the stock adapter's, seconds long)
+ * does not land as GC pauses in the next server's figures.
+ */
+async function settle(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await sleep(1000);
+}
 
 const results: Results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, loopback`,
@@ -37,6 +49,7 @@ if (wants('fanout')) {
     for (const kind of servers) {
       const messages = n >= 5000 ? 100 : quick ? 100 : 500;
       const rate = n >= 5000 ? 10 : 50;
+      await settle();
       log(`fan-out: ${kind}, ${n} subscribers, ${messages} messages at ${rate}/s…`);
       results.fanout.push(await fanout(kind, n, messages, rate));
     }
@@ -45,12 +58,14 @@ if (wants('fanout')) {
 if (wants('memory')) {
   const connections = quick ? 1000 : 5000;
   for (const kind of servers) {
+    await settle();
     log(`memory: ${kind}, ${connections} connections…`);
     results.memory.push(await memory(kind, connections));
   }
 }
 if (wants('slow')) {
   for (const kind of servers) {
+    await settle();
     log(`slow consumer: ${kind}…`);
     results.slow.push(await slowConsumer(kind, quick ? 50 : 200, quick ? 600 : 1500, 100, 7000));
   }

@@ -94,8 +94,17 @@ export function renderMarkdown(r: Results): string {
     const p = r.persistence;
     parts.push(
       `### Persistence: messages sent over WebSocket and stored in SQLite\n\n${table(
-        ['senders', 'messages/s', 'ack p50 ms', 'ack p99 ms', 'offsets gap-free'],
-        [[String(p.clients), f(p.messagesPerSecond, 0), f(p.ackP50, 2), f(p.ackP99, 2), p.gapFree ? 'yes' : 'NO']],
+        ['senders', 'messages/s', 'ack p50 ms', 'ack p99 ms', 'server CPU µs / message', 'offsets gap-free'],
+        [
+          [
+            String(p.clients),
+            f(p.messagesPerSecond, 0),
+            f(p.ackP50, 2),
+            f(p.ackP99, 2),
+            f(p.cpuUsPerMessage, 1),
+            p.gapFree ? 'yes' : 'NO',
+          ],
+        ],
       )}`,
     );
   }
@@ -161,7 +170,8 @@ export function renderChart(r: Results): string {
 <text x="${left + half + 26 + p99W}" y="${y + 17}">${f(x.p99, 1)} ms</text>`;
     })
     .join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="13">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="13" role="img">
+<title>Server CPU per delivery and p99 publish→receive latency, ${n} subscribers, per server</title>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="${left}" y="30" font-weight="600">Server CPU per delivery (${n} subscribers)</text>
 <text x="${left + half + 20}" y="30" font-weight="600">p99 publish→receive</text>

@@ -232,6 +232,8 @@ export interface PersistenceResult {
   messagesPerSecond: number;
   ackP50: number;
   ackP99: number;
+  /** Server CPU per stored message: steadier than the rate when the load client shares the cores. */
+  cpuUsPerMessage: number;
   gapFree: boolean;
 }
 
@@ -242,6 +244,7 @@ export async function persistence(clients: number, seconds: number): Promise<Per
     const { token, channelId } = await hubbubAccount(server.port);
     const acks: number[] = [];
     const seqs: number[] = [];
+    const cpuBefore = server.cpuSeconds();
     const end = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: clients }, async () => {
@@ -275,6 +278,7 @@ export async function persistence(clients: number, seconds: number): Promise<Per
         ws.close();
       }),
     );
+    const cpuUsPerMessage = ((server.cpuSeconds() - cpuBefore) * 1e6) / acks.length;
     const latency = summarize(acks);
     const sorted = [...seqs].sort((a, b) => a - b);
     const gapFree = sorted.every((s, i) => i === 0 || s === (sorted[i - 1] as number) + 1);
@@ -284,6 +288,7 @@ export async function persistence(clients: number, seconds: number): Promise<Per
       messagesPerSecond: acks.length / seconds,
       ackP50: latency.p50,
       ackP99: latency.p99,
+      cpuUsPerMessage,
       gapFree,
     };
   } finally {
