@@ -6,6 +6,7 @@ import type {
   PersistenceResult,
   SlowConsumerResult,
 } from './scenarios';
+import { checkTargets } from './targets';
 
 export interface Results {
   machine: string;
@@ -39,6 +40,16 @@ function table(head: string[], rows: string[][]): string {
 /** The results as Markdown tables (printed, and written to docs/benchmarks.md). */
 export function renderMarkdown(r: Results): string {
   const parts: string[] = [];
+  const targets = checkTargets(r);
+  if (targets.length) {
+    const met = targets.filter((t) => t.met).length;
+    parts.push(
+      `### Targets: ${met} of ${targets.length} met\n\n${table(
+        ['target', 'this run', 'met'],
+        targets.map((t) => [t.target, t.figure, t.met ? 'yes' : '**NO**']),
+      )}`,
+    );
+  }
   const raw = (n: number) => r.fanout.find((x) => x.server === 'raw-ws' && x.subscribers === n);
   for (const n of [...new Set(r.fanout.map((x) => x.subscribers))]) {
     const rows = r.fanout

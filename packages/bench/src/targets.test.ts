@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { Results } from './report';
+import type { FanoutResult } from './scenarios';
+import { checkTargets } from './targets';
+
+const fanout = (server: FanoutResult['server'], cpu: number, p99 = 20, delivered = 500_000): FanoutResult => ({
+  server,
+  subscribers: 1000,
+  messages: 500,
+  rate: 50,
+  cpuUsPerDelivery: cpu,
+  clientCpuUsPerDelivery: 5,
+  deliveriesPerSecond: 49_000,
+  p50: 5,
+  p99,
+  max: 40,
+  delivered,
+  expected: 500_000,
+});
+
+const results = (over: Partial<Results>): Results => ({
+  machine: 'test',
+  date: '2026-12-01',
+  fanout: [],
+  memory: [],
+  slow: [],
+  persistence: null,
+  deltas: null,
+  cluster: [],
+  ...over,
+});
+
+const byTarget = (r: Results) => Object.fromEntries(checkTargets(r).map((c) => [c.target, c]));
+
+describe('the performance targets', () => {
+  it('compares CPU per delivery with raw ws of the same size, and checks latency and completeness', () => {
+    const ok = byTarget(results({ fanout: [fanout('raw-ws', 10), fanout('hubbub', 15)] }));
+    expect(ok['server CPU per delivery ≤ 1.5× raw ws (1000 subscribers)']).toEqual({
+      target: 'server CPU per delivery ≤ 1.5× raw ws (1000 subscribers)',
+      figure: '1.50× (15.00 vs 10.00 µs)',
+      met: true,
+    });
+    expect(ok['p99 publish→receive ≤ 100 ms at 1,000 subscribers × 50 messages/s, all delivered']?.met).toBe(true);
+
+    const slow = byTarget(results({ fanout: [fanout('raw-ws', 10), fanout('hubbub', 15.1, 20, 499_999)] }));
+    expect(slow['server CPU per delivery ≤ 1.5× raw ws (1000 subscribers)']?.met).toBe(false);
+    expect(slow['p99 publish→receive ≤ 100 ms at 1,000 subscribers × 50 messages/s, all delivered']).toMatchObject({
+      figure: '20.0 ms, 499999/500000',
+      met: false,
+    });
+  });
+
+  it('checks memory against 2× raw ws, and the slow consumer on every count', () => {
+    const checks = byTarget(
+      results({
+        memory: [
+          { server: 'raw-ws', connections: 5000, kbPerConnection: 6 },
+          { server: 'hubbub', connections: 5000, kbPerConnection: 12.5 },
+        ],
+        slow: [
+          {
+            server: 'hubbub',
+            rssGrowthMb: 20,
+            rssGrowthBaselineMb: 15,
+            slowClientFate: 'closed 4008',
+            othersP99: 12,
+            othersP99Baseline: 10,
+            missingAfterResume: 0,
+          },
+        ],
+      }),
+    );
+    expect(checks['RSS per subscribed connection ≤ 2× raw ws']).toMatchObject({
+      figure: '2.08× (12.5 vs 6.0 KB)',
+      met: false,
+    });
+    expect(checks['slow consumer: server RSS grows < 50 MB']?.met).toBe(true);
+    expect(checks['slow consumer: closed with the reconnect close code']?.met).toBe(true);
+    expect(checks["slow consumer: the others' p99 within 20% of the run without it"]?.met).toBe(true);
+    expect(checks['slow consumer: 0 messages missing after resume']?.met).toBe(true);
+  });
+
+  it('fails persistence on any of rate, p99 or gaps, and leaves out what was not measured', () => {
+    const persistence = {
+      clients: 32,
+      seconds: 10,
+      messagesPerSecond: 6000,
+      ackP50: 5,
+      ackP99: 12,
+      cpuUsPerMessage: 150,
+    };
+    const target = 'persistence: ≥ 5,000 messages/s stored, ack p99 < 20 ms, offsets gap-free';
+    expect(byTarget(results({ persistence: { ...persistence, gapFree: true } }))[target]?.met).toBe(true);
+    expect(byTarget(results({ persistence: { ...persistence, gapFree: false } }))[target]?.met).toBe(false);
+    expect(byTarget(results({ persistence: { ...persistence, ackP99: 20, gapFree: true } }))[target]?.met).toBe(false);
+    expect(checkTargets(results({ fanout: [fanout('hubbub', 12)] })).map((c) => c.target)).toEqual([
+      'p99 publish→receive ≤ 100 ms at 1,000 subscribers × 50 messages/s, all delivered',
+    ]);
+  });
+});

@@ -1,0 +1,82 @@
+import { CLOSE_CODES } from '@hubbub/core';
+import type { Results } from './report';
+
+/** One goal from the fan-out issue, checked against the figures of the same run. */
+export interface TargetCheck {
+  target: string;
+  figure: string;
+  met: boolean;
+}
+
+const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+/**
+ * Hubbub's performance targets (2 cores, loopback; ratios within one run).
+ * A target whose figures were not measured in this run is left out.
+ */
+export function checkTargets(r: Results): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const n of [...new Set(r.fanout.map((x) => x.subscribers))]) {
+    const hub = r.fanout.find((x) => x.server === 'hubbub' && x.subscribers === n);
+    const raw = r.fanout.find((x) => x.server === 'raw-ws' && x.subscribers === n);
+    if (hub && raw) {
+      const ratio = hub.cpuUsPerDelivery / raw.cpuUsPerDelivery;
+      checks.push({
+        target: `server CPU per delivery ≤ 1.5× raw ws (${n} subscribers)`,
+        figure: `${fixed(ratio, 2)}× (${fixed(hub.cpuUsPerDelivery, 2)} vs ${fixed(raw.cpuUsPerDelivery, 2)} µs)`,
+        met: ratio <= 1.5,
+      });
+    }
+    if (hub && n === 1000 && hub.rate === 50) {
+      checks.push({
+        target: 'p99 publish→receive ≤ 100 ms at 1,000 subscribers × 50 messages/s, all delivered',
+        figure: `${fixed(hub.p99)} ms, ${hub.delivered}/${hub.expected}`,
+        met: hub.p99 <= 100 && hub.delivered === hub.expected,
+      });
+    }
+  }
+  const hubMemory = r.memory.find((m) => m.server === 'hubbub');
+  const rawMemory = r.memory.find((m) => m.server === 'raw-ws');
+  if (hubMemory && rawMemory) {
+    const ratio = hubMemory.kbPerConnection / rawMemory.kbPerConnection;
+    checks.push({
+      target: 'RSS per subscribed connection ≤ 2× raw ws',
+      figure: `${fixed(ratio, 2)}× (${fixed(hubMemory.kbPerConnection)} vs ${fixed(rawMemory.kbPerConnection)} KB)`,
+      met: ratio <= 2,
+    });
+  }
+  const slow = r.slow.find((s) => s.server === 'hubbub');
+  if (slow) {
+    checks.push(
+      {
+        target: 'slow consumer: server RSS grows < 50 MB',
+        figure: `${fixed(slow.rssGrowthMb)} MB`,
+        met: slow.rssGrowthMb < 50,
+      },
+      {
+        target: 'slow consumer: closed with the reconnect close code',
+        figure: slow.slowClientFate,
+        met: slow.slowClientFate === `closed ${CLOSE_CODES.slowConsumer}`,
+      },
+      {
+        target: "slow consumer: the others' p99 within 20% of the run without it",
+        figure: `${fixed(slow.othersP99)} vs ${fixed(slow.othersP99Baseline)} ms`,
+        met: slow.othersP99 <= slow.othersP99Baseline * 1.2,
+      },
+      {
+        target: 'slow consumer: 0 messages missing after resume',
+        figure: String(slow.missingAfterResume),
+        met: slow.missingAfterResume === 0,
+      },
+    );
+  }
+  const p = r.persistence;
+  if (p) {
+    checks.push({
+      target: 'persistence: ≥ 5,000 messages/s stored, ack p99 < 20 ms, offsets gap-free',
+      figure: `${fixed(p.messagesPerSecond, 0)}/s, p99 ${fixed(p.ackP99, 2)} ms, ${p.gapFree ? 'gap-free' : 'GAPS'}`,
+      met: p.messagesPerSecond >= 5000 && p.ackP99 < 20 && p.gapFree,
+    });
+  }
+  return checks;
+}
