@@ -5,18 +5,21 @@ export interface Membership {
   role: 'owner' | 'member';
 }
 
+/** What the read and post rules look at in a channel. */
+export type ChannelAccess = Pick<Channel, 'visibility' | 'archivedAt'>;
+
 /** Public channels are readable by everyone signed in; private ones by members only. */
-export function assertCanRead(channel: Channel, membership: Membership | null): void {
+export function assertCanRead(channel: ChannelAccess, membership: Membership | null): void {
   if (channel.visibility === 'private' && !membership) {
     throw new AppError('FORBIDDEN', 'this channel is private: ask a member to invite you');
   }
 }
 
-export function assertNotArchived(channel: Channel): void {
+export function assertNotArchived(channel: ChannelAccess): void {
   if (channel.archivedAt) throw new AppError('FORBIDDEN', 'this channel is archived and read-only');
 }
 
-export function assertCanPost(channel: Channel, membership: Membership | null): void {
+export function assertCanPost(channel: ChannelAccess, membership: Membership | null): void {
   assertCanRead(channel, membership);
   assertNotArchived(channel);
   if (!membership) throw new AppError('FORBIDDEN', 'join the channel to post in it');

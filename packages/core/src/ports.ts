@@ -44,6 +44,12 @@ export interface NewMessage {
   status?: Message['status'];
   clientId?: string | undefined;
   meta?: MessageMeta | undefined;
+  /**
+   * The store checks that the author may post here (assertCanPost) in the
+   * transaction that stores the message: a send racing a leave or an archive
+   * never lands after it, and the caller needs no reads of its own first.
+   */
+  checkPostAccess?: boolean;
 }
 
 export interface MessagePatch {

@@ -13,15 +13,20 @@ import { protectedProcedure, router, writeProcedure } from '../trpc';
 
 export const messageRouter = router({
   send: writeProcedure.input(ZSendMessageInput).mutation(async ({ input, ctx }) => {
-    await postableChannel(ctx, input.channelId);
     const asksAssistant = mentionsAssistant(input.content);
-    if (asksAssistant) ctx.deps.assistant.assertCanStart(ctx.user.id);
+    if (asksAssistant) {
+      // Refused before anything is stored: a question whose reply cannot start must not stay behind.
+      await postableChannel(ctx, input.channelId);
+      ctx.deps.assistant.assertCanStart(ctx.user.id);
+    }
+    // The store checks the author may post in the transaction that stores the message (no reads first).
     const { message, event } = await ctx.deps.stores.chat.sendMessage({
       channelId: input.channelId,
       authorId: ctx.user.id,
       content: input.content,
       clientId: input.clientId,
       meta: input.meta,
+      checkPostAccess: true,
     });
     await publish(ctx.deps, event);
     // A retried send (event null) must not ask twice.

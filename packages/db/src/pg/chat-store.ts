@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  assertCanPost,
   type ChannelChange,
   type ChatStore,
   formatEventId,
   type Member,
   type Message,
+  type NewMessage,
   notFound,
   type StreamEvent,
 } from '@hubbub/core';
@@ -75,6 +77,20 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     return row
       ? { userId: row.userId, handle: row.handle, displayName: row.displayName, role: row.role, joinedAt: row.joinedAt }
       : null;
+  };
+
+  /** The post rules for this send (see NewMessage.checkPostAccess); in the send's transaction, after the channel lock. */
+  const assertPostAccess = async (tx: Db, input: NewMessage) => {
+    const [access] = await tx
+      .select({ visibility: channels.visibility, archivedAt: channels.archivedAt, role: channelMembers.role })
+      .from(channels)
+      .leftJoin(
+        channelMembers,
+        and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, input.authorId ?? '')),
+      )
+      .where(eq(channels.id, input.channelId));
+    if (!access) throw notFound('channel');
+    assertCanPost(access, access.role ? { role: access.role } : null);
   };
 
   /** Takes the channel's next offset and locks the channel row until commit; must run inside the writing transaction. */
@@ -251,12 +267,17 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       // A plain retry finds its message without taking the channel lock.
       if (dedupe) {
         const message = await findByClientId(db, dedupe);
-        if (message) return { message, event: null };
+        if (message) {
+          if (input.checkPostAccess) await assertPostAccess(db, input);
+          return { message, event: null };
+        }
       }
       try {
         return await db.transaction(async (tx) => {
           const createdAt = now();
           const offset = await nextOffset(tx, input.channelId, createdAt);
+          // Checked under the channel lock: a leave or an archive commits either before it (refused) or after the message.
+          if (input.checkPostAccess) await assertPostAccess(tx, input);
           const id = randomUUID();
           // The unique (channel, author, clientId) index decides between racing retries: the loser inserts nothing.
           const inserted = await tx

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  assertCanPost,
   type ChannelChange,
   type ChatStore,
   formatEventId,
@@ -97,6 +98,23 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         createdAt: sql`${ph('createdAt')}`,
       })
       .prepare(),
+    postAccess: db
+      .select({
+        visibility: channels.visibility,
+        archivedAt: channels.archivedAt,
+        role: channelMembers.role,
+        authorHandle: users.handle,
+        authorName: users.displayName,
+      })
+      .from(channels)
+      .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, ph('userId'))))
+      .leftJoin(users, eq(users.id, ph('userId')))
+      .where(eq(channels.id, ph('channelId')))
+      .prepare(),
+    prune: db
+      .delete(channelEvents)
+      .where(and(eq(channelEvents.channelId, ph('channelId')), lte(channelEvents.offset, ph('upTo'))))
+      .prepare(),
     byClientId: db
       .select({ id: messages.id })
       .from(messages)
@@ -140,7 +158,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   };
 
   /** Appends a change at `offset`; message changes store only the id (hydrated on replay). */
-  const appendAt = (tx: Tx, channelId: string, offset: number, change: ChannelChange): StreamEvent => {
+  const appendAt = (_tx: Tx, channelId: string, offset: number, change: ChannelChange, at = now()): StreamEvent => {
     const messageId =
       change.type === 'message.created' || change.type === 'message.updated'
         ? change.message.id
@@ -153,13 +171,9 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       type: change.type,
       messageId,
       payload: messageId ? null : JSON.stringify(change),
-      createdAt: now(),
+      createdAt: at,
     });
-    if (offset % 100 === 0 && offset > retention) {
-      tx.delete(channelEvents)
-        .where(and(eq(channelEvents.channelId, channelId), lte(channelEvents.offset, offset - retention)))
-        .run();
-    }
+    if (offset % 100 === 0 && offset > retention) prepared.prune.run({ channelId, upTo: offset - retention });
     return { channelId, offset, change };
   };
   const append = (tx: Tx, channelId: string, change: ChannelChange) =>
@@ -177,6 +191,13 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
   /** One send inside the writing transaction: idempotent on clientId, offset taken in the same transaction. */
   const sendOne = (tx: Tx, input: NewMessage): { message: Message; event: StreamEvent | null } => {
+    const access = input.checkPostAccess
+      ? prepared.postAccess.get({ channelId: input.channelId, userId: input.authorId ?? '' })
+      : null;
+    if (input.checkPostAccess) {
+      if (!access) throw notFound('channel');
+      assertCanPost(access, access.role ? { role: access.role } : null);
+    }
     if (input.clientId) {
       const previous = input.authorId
         ? prepared.byClientId.get({
@@ -200,9 +221,8 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     }
     const createdAt = now();
     const offset = nextOffset(tx, input.channelId, createdAt);
-    const id = randomUUID();
-    prepared.insertMessage.run({
-      id,
+    const row = {
+      id: randomUUID(),
       channelId: input.channelId,
       seq: offset,
       authorId: input.authorId,
@@ -212,10 +232,23 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       clientId: input.clientId ?? null,
       meta: input.meta ? JSON.stringify(input.meta) : null,
       createdAt,
-    });
-    const message = getMessage(tx, id);
+    };
+    prepared.insertMessage.run(row);
+    // The stored message, not read back when the author is known (none, or read with the access check).
+    const message =
+      input.authorId === null
+        ? toMessage({ ...row, authorHandle: null, authorName: null, editedAt: null }, parseText)
+        : access
+          ? toMessage(
+              { ...row, authorHandle: access.authorHandle, authorName: access.authorName, editedAt: null },
+              parseText,
+            )
+          : getMessage(tx, row.id);
     if (!message) throw notFound('message');
-    return { message, event: appendAt(tx, input.channelId, offset, { type: 'message.created', message }) };
+    return {
+      message,
+      event: appendAt(tx, input.channelId, offset, { type: 'message.created', message }, createdAt),
+    };
   };
 
   type QueuedSend = {

@@ -297,8 +297,50 @@ export function chatStoreContract(name: string, makeStores: MakeStores, options:
           status: 'streaming',
         });
         expect(message).toMatchObject({ authorId: null, author: null, role: 'assistant', status: 'streaming' });
+        expect(await chat.messageById(message.id)).toEqual(message);
         expect(message.meta).toBeNull();
         expect(message.clientId).toBeNull();
+      });
+
+      it('checkPostAccess refuses an outsider, an archived channel, a private one and an unknown one, storing nothing', async () => {
+        const dev = await createChannel('dev', ada);
+        const secret = await createChannel('secret', ada, 'private');
+        const guarded = (channelId: string, author: User, clientId?: string) =>
+          chat.sendMessage({ channelId, authorId: author.id, content: 'hi', clientId, checkPostAccess: true });
+
+        const allowed = await guarded(dev.id, ada);
+        expect(allowed.event?.offset).toBe(2);
+        // What the send returns is what is stored.
+        expect(allowed.message.author).toEqual({ handle: 'ada', displayName: 'ADA' });
+        expect(await chat.messageById(allowed.message.id)).toEqual(allowed.message);
+        const outsider = await expectAppError(guarded(dev.id, bob), 'FORBIDDEN');
+        expect(outsider.message).toBe('join the channel to post in it');
+        expect((await expectAppError(guarded(secret.id, bob), 'FORBIDDEN')).message).toMatch(/private/);
+        await expectAppError(guarded('no-such-channel', ada), 'NOT_FOUND');
+        // A retry of an earlier send is refused too once the author may no longer post.
+        await guarded(dev.id, ada, 'before-archive');
+        await chat.archive(dev.id);
+        expect((await expectAppError(guarded(dev.id, ada), 'FORBIDDEN')).message).toMatch(/archived/);
+        expect((await expectAppError(guarded(dev.id, ada, 'before-archive'), 'FORBIDDEN')).message).toMatch(/archived/);
+        // Refused sends took no offset: the stream is the join, two messages and the archive.
+        expect(await offsetsAfter(dev.id)).toEqual([1, 2, 3, 4]);
+        expect(await offsetsAfter(secret.id)).toEqual([1]);
+      });
+
+      it('checkPostAccess: a send racing a leave is refused, or lands before the leave, never after', async () => {
+        const dev = await createChannel('dev', ada);
+        await chat.join(dev.id, bob.id);
+        const [left, sent] = await Promise.allSettled([
+          chat.leave(dev.id, bob.id),
+          chat.sendMessage({ channelId: dev.id, authorId: bob.id, content: 'racing', checkPostAccess: true }),
+        ]);
+        expect(left.status).toBe('fulfilled');
+        const events = await chat.eventsAfter(dev.id, 0, 100);
+        const leftAt = events.find((e) => e.change.type === 'member.left')?.offset ?? 0;
+        expect(leftAt).toBeGreaterThan(0);
+        if (sent.status === 'fulfilled') expect(sent.value.event?.offset).toBeLessThan(leftAt);
+        else expect(sent.reason).toMatchObject({ code: 'FORBIDDEN' });
+        expect(events.map((e) => e.offset)).toEqual(events.map((_, i) => i + 1));
       });
 
       it('sendMessage is idempotent on clientId: same message, no event, no new offset', async () => {
