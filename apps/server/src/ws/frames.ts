@@ -37,9 +37,9 @@ interface WsInternals {
 }
 
 /**
- * Sends one text frame made of two byte ranges without joining them: the
- * WebSocket header, the head and the shared tail go out in one writev, so no
- * per-subscriber copy or UTF-8 encoding of the event. This writes to the
+ * Sends one text frame made of two byte ranges: the WebSocket header, the
+ * head and the shared tail copied into one buffer and written at once (no
+ * per-subscriber serialization or UTF-8 encoding of the event). This writes to the
  * socket under `ws`, which is only sound while ws's sender has nothing queued
  * and no extension (compression) is negotiated; otherwise it falls back to
  * ws.send with the joined bytes.
@@ -51,27 +51,26 @@ export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): void {
     ws.send(Buffer.concat([head, tail]), { binary: false });
     return;
   }
-  socket.cork();
-  socket.write(frameHeader(head.length + tail.length));
-  socket.write(head);
-  socket.write(tail);
-  socket.uncork();
+  // One buffer, one write: cheaper than a three-part writev (a small copy of the tail beats two more stream writes).
+  socket.write(frameBytes(head, tail));
 }
 
-/** RFC 6455 header of an unmasked, final text frame of `length` bytes. */
-export function frameHeader(length: number): Buffer {
-  if (length < 126) return Buffer.from([0x81, length]);
-  if (length < 65536) {
-    const header = Buffer.allocUnsafe(4);
-    header[0] = 0x81;
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-    return header;
+/** A whole unmasked, final text frame whose payload is `head` then `tail`. */
+export function frameBytes(head: Buffer, tail: Buffer): Buffer {
+  const length = head.length + tail.length;
+  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81;
+  if (headerLength === 2) frame[1] = length;
+  else if (headerLength === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
   }
-  const header = Buffer.allocUnsafe(10);
-  header[0] = 0x81;
-  header[1] = 127;
-  header.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-  header.writeUInt32BE(length >>> 0, 6);
-  return header;
+  head.copy(frame, headerLength);
+  tail.copy(frame, headerLength + head.length);
+  return frame;
 }
