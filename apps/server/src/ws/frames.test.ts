@@ -31,11 +31,12 @@ describe('sendTextParts', () => {
     return received;
   };
 
-  it('arrives as one text frame per call, whatever the length class of the header (7-bit, 16-bit, 64-bit)', async () => {
+  it('arrives as one text frame per call: small tails copied, large ones shared, every header length (7, 16, 64 bits)', async () => {
     const parts: [string, string][] = [
       ['{"id":1', ',"x":"é"}'],
       ['{"id":2', `,"x":"${'a'.repeat(300)}"}`],
-      ['{"id":3', `,"x":"${'b'.repeat(70_000)}"}`],
+      ['{"id":3', `,"x":"${'b'.repeat(2_500)}"}`],
+      ['{"id":4', `,"x":"${'d'.repeat(70_000)}"}`],
       ['', ''],
     ];
     const received = await roundTrip(parts);

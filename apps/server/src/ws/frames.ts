@@ -37,9 +37,8 @@ interface WsInternals {
 }
 
 /**
- * Sends one text frame made of two byte ranges: the WebSocket header, the
- * head and the shared tail copied into one buffer and written at once (no
- * per-subscriber serialization or UTF-8 encoding of the event). This writes to the
+ * Sends one text frame made of two byte ranges, the head and the shared tail,
+ * with no per-subscriber serialization or UTF-8 encoding of the event. This writes to the
  * socket under `ws`, which is only sound while ws's sender has nothing queued
  * and no extension (compression) is negotiated; otherwise it falls back to
  * ws.send with the joined bytes.
@@ -51,15 +50,29 @@ export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): void {
     ws.send(Buffer.concat([head, tail]), { binary: false });
     return;
   }
-  // One buffer, one write: cheaper than a three-part writev (a small copy of the tail beats two more stream writes).
-  socket.write(frameBytes(head, tail));
+  if (tail.length <= COPY_TAIL_UP_TO) {
+    // One buffer, one write: for a small frame, copying the tail (from Node's buffer pool) costs
+    // less than the two more stream writes of a writev.
+    socket.write(frameStart(head.length + tail.length, head, tail));
+    return;
+  }
+  // A large tail is shared, not copied: every subscriber's frame points at the same bytes.
+  socket.cork();
+  socket.write(frameStart(head.length + tail.length, head));
+  socket.write(tail);
+  socket.uncork();
 }
 
-/** A whole unmasked, final text frame whose payload is `head` then `tail`. */
-export function frameBytes(head: Buffer, tail: Buffer): Buffer {
-  const length = head.length + tail.length;
+/** Tails up to this size are copied into each frame (Node pools allocations under 4 KiB). */
+const COPY_TAIL_UP_TO = 2048;
+
+/**
+ * The start of an unmasked, final text frame with a payload of `length` bytes:
+ * the header, then `head` and `tail` copied in (the rest, if any, is written after it).
+ */
+export function frameStart(length: number, head: Buffer, tail?: Buffer): Buffer {
   const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
+  const frame = Buffer.allocUnsafe(headerLength + head.length + (tail?.length ?? 0));
   frame[0] = 0x81;
   if (headerLength === 2) frame[1] = length;
   else if (headerLength === 4) {
@@ -71,6 +84,6 @@ export function frameBytes(head: Buffer, tail: Buffer): Buffer {
     frame.writeUInt32BE(length >>> 0, 6);
   }
   head.copy(frame, headerLength);
-  tail.copy(frame, headerLength + head.length);
+  tail?.copy(frame, headerLength + head.length);
   return frame;
 }
