@@ -37,42 +37,71 @@ interface WsInternals {
 }
 
 /**
+ * The TCP socket under `ws`, when Hubbub may write frames to it itself: only
+ * while ws's sender has nothing queued and no extension (compression) is
+ * negotiated. Otherwise null, and the frame goes through ws.send.
+ */
+function directSocket(ws: WebSocket): Socket | null {
+  const { _socket: socket, _sender: sender, _extensions: extensions } = ws as unknown as WsInternals;
+  if (!socket || !sender || sender._state !== 0 || sender._queue.length > 0) return null;
+  return extensions && Object.keys(extensions).length > 0 ? null : socket;
+}
+
+/**
  * Sends one text frame made of two byte ranges, the head and the shared tail,
- * with no per-subscriber serialization or UTF-8 encoding of the event. This writes to the
- * socket under `ws`, which is only sound while ws's sender has nothing queued
- * and no extension (compression) is negotiated; otherwise it falls back to
- * ws.send with the joined bytes.
+ * with no per-subscriber serialization or UTF-8 encoding of the event.
  */
 export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): void {
   if (ws.readyState !== WebSocket.OPEN) return;
-  const { _socket: socket, _sender: sender, _extensions: extensions } = ws as unknown as WsInternals;
-  if (!socket || !sender || sender._state !== 0 || sender._queue.length > 0 || Object.keys(extensions ?? {}).length) {
+  const socket = directSocket(ws);
+  if (!socket) {
     ws.send(Buffer.concat([head, tail]), { binary: false });
     return;
   }
+  const length = head.length + tail.length;
   if (tail.length <= COPY_TAIL_UP_TO) {
     // One buffer, one write: for a small frame, copying the tail (from Node's buffer pool) costs
     // less than the two more stream writes of a writev.
-    socket.write(frameStart(head.length + tail.length, head, tail));
+    const frame = frameWithHeader(length, length);
+    const at = frame.length - length;
+    head.copy(frame, at);
+    tail.copy(frame, at + head.length);
+    socket.write(frame);
     return;
   }
   // A large tail is shared, not copied: every subscriber's frame points at the same bytes.
+  const start = frameWithHeader(length, head.length);
+  head.copy(start, start.length - head.length);
   socket.cork();
-  socket.write(frameStart(head.length + tail.length, head));
+  socket.write(start);
   socket.write(tail);
   socket.uncork();
+}
+
+/** Sends a text frame in one write, encoding the string straight into the frame. */
+export function sendText(ws: WebSocket, text: string): void {
+  if (ws.readyState !== WebSocket.OPEN) return;
+  const socket = directSocket(ws);
+  if (!socket) {
+    ws.send(text);
+    return;
+  }
+  const length = Buffer.byteLength(text);
+  const frame = frameWithHeader(length, length);
+  frame.write(text, frame.length - length, 'utf8');
+  socket.write(frame);
 }
 
 /** Tails up to this size are copied into each frame (Node pools allocations under 4 KiB). */
 const COPY_TAIL_UP_TO = 2048;
 
 /**
- * The start of an unmasked, final text frame with a payload of `length` bytes:
- * the header, then `head` and `tail` copied in (the rest, if any, is written after it).
+ * A buffer holding the header of an unmasked, final text frame with a payload
+ * of `length` bytes, then room for the first `room` bytes of that payload.
  */
-export function frameStart(length: number, head: Buffer, tail?: Buffer): Buffer {
+export function frameWithHeader(length: number, room: number): Buffer {
   const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + head.length + (tail?.length ?? 0));
+  const frame = Buffer.allocUnsafe(headerLength + room);
   frame[0] = 0x81;
   if (headerLength === 2) frame[1] = length;
   else if (headerLength === 4) {
@@ -83,7 +112,5 @@ export function frameStart(length: number, head: Buffer, tail?: Buffer): Buffer 
     frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  head.copy(frame, headerLength);
-  tail?.copy(frame, headerLength + head.length);
   return frame;
 }

@@ -13,7 +13,7 @@ import {
   TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket, type WebSocketServer } from 'ws';
-import { frameHead, sendTextParts, sharedTailBytes, trackedTail } from './frames';
+import { frameHead, sendText, sendTextParts, sharedTailBytes, trackedTail } from './frames';
 
 type ProcedureType = 'query' | 'mutation' | 'subscription';
 type ConnectionParams = Record<string, string | undefined> | null;
@@ -52,9 +52,7 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
 
     if (options.keepAlive) handleKeepAlive(ws, options.keepAlive.pingMs, options.keepAlive.pongWaitMs);
 
-    const send = (text: string) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(text);
-    };
+    const send = (text: string) => sendText(ws, text);
     const respond = (body: object) => send(JSON.stringify(body));
     const errorShape = (error: TRPCError, type: ProcedureType | 'unknown', path?: string, input?: unknown) =>
       getErrorShape({ config, error, type, path, input, ctx });
