@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { type ApiKey, type ApiKeyStore, AppError, notFound } from '@hubbub/core';
 import { desc, eq } from 'drizzle-orm';
+import { newId } from '../ids';
 import type { PgDb } from './open';
 import { apiKeys, users } from './schema';
 import { noUserYet } from './user-store';
@@ -16,7 +16,7 @@ export function createPgApiKeyStore(db: PgDb): ApiKeyStore {
         // Takes part in the first-user lock, so "the first user is admin" means the same as on SQLite.
         await noUserYet(tx);
         const at = new Date().toISOString();
-        const userId = randomUUID();
+        const userId = newId();
         // The key's identity; '!' is no scrypt hash, so nobody can log in as it with a password.
         const [user] = await tx
           .insert(users)

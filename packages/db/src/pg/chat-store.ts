@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AppError,
   assertCanPost,
@@ -12,6 +11,7 @@ import {
   type StreamEvent,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { newId } from '../ids';
 import { asValue, hydrateChannelEvent, toChannel, toMessage } from '../rows';
 import type { ChatStoreOptions } from '../sqlite/chat-store';
 import type { PgDb, PgHandle, PgTx } from './open';
@@ -171,7 +171,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
 
     async createChannel(input) {
       return db.transaction(async (tx) => {
-        const id = randomUUID();
+        const id = newId();
         const [created] = await tx
           .insert(channels)
           .values({
@@ -278,7 +278,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           const offset = await nextOffset(tx, input.channelId, createdAt);
           // Checked under the channel lock: a leave or an archive commits either before it (refused) or after the message.
           if (input.checkPostAccess) await assertPostAccess(tx, input);
-          const id = randomUUID();
+          const id = newId();
           // The unique (channel, author, clientId) index decides between racing retries: the loser inserts nothing.
           const inserted = await tx
             .insert(messages)

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AppError,
   type Approval,
@@ -11,6 +10,7 @@ import {
   type TaskStreamEvent,
 } from '@hubbub/core';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { newId } from '../ids';
 import { assembleStats, asValue, toTask as rowToTask, statsWindow, timelineOf } from '../rows';
 import type { TaskStoreOptions } from '../sqlite/task-store';
 import type { PgDb, PgHandle, PgTx } from './open';
@@ -94,7 +94,7 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
         const [row] = await tx
           .insert(tasks)
           .values({
-            id: randomUUID(),
+            id: newId(),
             seq: offset,
             title: input.title,
             agent: input.agent ?? null,
@@ -241,7 +241,7 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
         const [stored] = await tx
           .insert(approvals)
           .values({
-            id: randomUUID(),
+            id: newId(),
             taskId: id,
             action,
             detail: detail ?? null,

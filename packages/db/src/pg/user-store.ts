@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
 import { eq } from 'drizzle-orm';
+import { newId } from '../ids';
 import { lockFor, type PgDb, type PgTx } from './open';
 import { users } from './schema';
 
@@ -36,7 +36,7 @@ export function createPgUserStore(db: PgDb): UserStore {
       return db.transaction(async (tx) => {
         const first = await noUserYet(tx);
         const row: UserRow = {
-          id: randomUUID(),
+          id: newId(),
           handle,
           displayName,
           passwordHash,

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { type ApiKey, type ApiKeyStore, AppError, notFound } from '@hubbub/core';
 import { desc, eq } from 'drizzle-orm';
+import { newId } from '../ids';
 import type { SqliteDb } from './open';
 import { apiKeys, users } from './schema';
 
@@ -16,7 +16,7 @@ export function createSqliteApiKeyStore(db: SqliteDb): ApiKeyStore {
           tx.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, input.name)).get();
         if (taken) throw new AppError('CONFLICT', `the name "${input.name}" is taken`);
         const at = new Date().toISOString();
-        const userId = randomUUID();
+        const userId = newId();
         // The key's identity; '!' is no scrypt hash, so nobody can log in as it with a password.
         tx.insert(users)
           .values({

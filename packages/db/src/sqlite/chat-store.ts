@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AppError,
   assertCanPost,
@@ -12,6 +11,7 @@ import {
   type StreamEvent,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { newId } from '../ids';
 import { hydrateChannelEvent, parseText, toChannel, toMessage } from '../rows';
 import type { SqliteDb, SqliteHandle } from './open';
 import { channelEvents, channelMembers, channels, messages, users } from './schema';
@@ -222,7 +222,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     const createdAt = now();
     const offset = nextOffset(tx, input.channelId, createdAt);
     const row = {
-      id: randomUUID(),
+      id: newId(),
       channelId: input.channelId,
       seq: offset,
       authorId: input.authorId,
@@ -304,7 +304,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         if (tx.select({ id: channels.id }).from(channels).where(eq(channels.slug, input.slug)).get()) {
           throw new AppError('CONFLICT', `a channel named #${input.slug} exists already`);
         }
-        const id = randomUUID();
+        const id = newId();
         tx.insert(channels)
           .values({
             id,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AppError,
   type Approval,
@@ -11,6 +10,7 @@ import {
   type TaskStreamEvent,
 } from '@hubbub/core';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { newId } from '../ids';
 import { assembleStats, parseText, toTask as rowToTask, statsWindow, timelineOf } from '../rows';
 import type { SqliteDb, SqliteHandle } from './open';
 import { approvals, counters, taskEvents, taskLogs, tasks } from './schema';
@@ -88,7 +88,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
       return db.transaction((tx) => {
         const offset = nextOffset(tx);
         const at = now();
-        const id = randomUUID();
+        const id = newId();
         tx.insert(tasks)
           .values({
             id,
@@ -236,7 +236,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
         const row = requireRow(tx, id);
         assertTransition(row.status, 'awaiting_approval');
         const approval: ApprovalRow = {
-          id: randomUUID(),
+          id: newId(),
           taskId: id,
           action,
           detail: detail ?? null,

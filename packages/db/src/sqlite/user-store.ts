@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
 import { count, eq } from 'drizzle-orm';
+import { newId } from '../ids';
 import type { SqliteDb } from './open';
 import { users } from './schema';
 
@@ -23,7 +23,7 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
         }
         const first = (tx.select({ n: count() }).from(users).get()?.n ?? 0) === 0;
         const row: UserRow = {
-          id: randomUUID(),
+          id: newId(),
           handle,
           displayName,
           passwordHash,
