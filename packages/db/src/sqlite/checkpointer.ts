@@ -2,14 +2,21 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Runs SQLite's WAL checkpoints on a second connection in a worker thread.
+ * Runs SQLite's WAL checkpoints mostly off the event loop.
  *
  * With the default automatic checkpoint, every thousandth page a commit also
  * copies the WAL into the database file and fsyncs it: on the event loop, that
  * is a pause of several milliseconds that every client waiting for an ack
- * feels. The writing connection turns automatic checkpoints off; this worker
- * checkpoints (PASSIVE: it never blocks the writer) every `intervalMs`, and
- * SQLite rewinds the WAL once a checkpoint has caught up.
+ * feels. The writing connection turns automatic checkpoints off; a worker
+ * thread, on a second connection, copies the bulk (PASSIVE: it never blocks
+ * the writer) every `intervalMs`.
+ *
+ * SQLite starts the WAL over only once a checkpoint has copied all of it, and
+ * under a steady stream of writes the worker never quite catches up: the WAL
+ * would grow without end, and every commit slows down with it. So after each
+ * pass the worker hands over to the writer (`finishPass`), which copies the
+ * few frames written during the pass; its next transaction starts the WAL from
+ * the beginning.
  */
 export interface Checkpointer {
   /**
@@ -19,8 +26,17 @@ export interface Checkpointer {
   close(): void;
 }
 
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  /** Runs on the writer's thread after each pass of the worker that copied something. */
+  finishPass?: () => void;
+  onError?: (message: string) => void;
+}
+
 /** How long close() waits for the worker before giving up on it (it is unref'd: it never holds the process). */
 const CLOSE_TIMEOUT_MS = 5000;
+
+type WorkerMessage = { type: 'pass' } | { type: 'error'; message: string };
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -29,9 +45,10 @@ const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (result && result.checkpointed > 0) parentPort.postMessage({ type: 'pass' });
   } catch (error) {
-    parentPort.postMessage(String(error && error.message));
+    parentPort.postMessage({ type: 'error', message: String(error && error.message) });
   }
 }, workerData.intervalMs);
 parentPort.once('message', () => {
@@ -44,24 +61,33 @@ parentPort.once('message', () => {
 });
 `;
 
-export function startCheckpointer(
-  file: string,
-  intervalMs = 250,
-  onError: (message: string) => void = (message) => process.emitWarning(`SQLite checkpoint failed: ${message}`),
-): Checkpointer {
+export function startCheckpointer(file: string, options: CheckpointerOptions = {}): Checkpointer {
+  const {
+    intervalMs = 250,
+    finishPass = () => {},
+    onError = (message: string) => process.emitWarning(`SQLite checkpoint failed: ${message}`),
+  } = options;
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   // The worker sets it once its connection is closed; close() waits on it (synchronously, like Database#close).
   const closed = new SharedArrayBuffer(4);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs, closed } });
   let exited = false;
-  worker.on('message', onError);
+  let closing = false;
+  worker.on('message', (message: WorkerMessage) => {
+    if (message.type === 'error') return onError(message.message);
+    if (closing) return;
+    try {
+      finishPass();
+    } catch (error) {
+      onError(error instanceof Error ? error.message : String(error));
+    }
+  });
   worker.on('error', (error) => onError(error.message));
   worker.on('exit', () => {
     exited = true;
   });
   // A checkpointer never keeps the process alive on its own.
   worker.unref();
-  let closing = false;
   return {
     close: () => {
       if (closing || exited) return;

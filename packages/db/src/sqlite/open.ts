@@ -31,8 +31,16 @@ export function openSqlite(file: string): SqliteHandle {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  // Checkpoints run off the event loop (see checkpointer.ts); in memory there is no WAL.
-  const checkpointer = file === ':memory:' ? null : startCheckpointer(file);
+  // Checkpoints run mostly off the event loop (see checkpointer.ts); in memory there is no WAL.
+  const checkpointer =
+    file === ':memory:'
+      ? null
+      : startCheckpointer(file, {
+          // The few frames written during the worker's pass; then the next write starts the WAL over.
+          finishPass: () => {
+            if (raw.open && !raw.inTransaction) raw.pragma('wal_checkpoint(PASSIVE)');
+          },
+        });
   if (checkpointer) raw.pragma('wal_autocheckpoint = 0');
   const db = drizzle(raw, { schema });
   migrate(db, { migrationsFolder });
