@@ -1,6 +1,6 @@
 import './gc-on-signal';
 /** Hubbub itself: the real server (SQLite on disk, channel.onEvent + message.send), authenticated. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelProvider } from '@hubbub/core';
@@ -47,4 +47,9 @@ const hubbub = await createHubbub({
 });
 const port = await hubbub.listen(0, '127.0.0.1');
 console.log(`READY ${port}`);
-process.on('SIGTERM', () => hubbub.shutdown().then(() => process.exit(0)));
+process.on('SIGTERM', async () => {
+  await hubbub.shutdown();
+  // Each run starts from an empty database; leave nothing behind in the temp directory.
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+});
