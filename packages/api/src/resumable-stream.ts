@@ -39,11 +39,10 @@ export interface StreamSink {
   /**
    * One event with its tracked id. `shared` is the bus event it came from when
    * live (the same object for every local subscriber), so a sink can serialize
-   * it once for all of them; null for replayed events.
+   * it once for all of them; null for replayed events. Returns the bytes
+   * still waiting to go out to this subscriber (the slow-consumer signal).
    */
-  send(id: string, data: unknown, shared: BusEvent | null): void;
-  /** Bytes waiting to go out to this subscriber. */
-  backlog(): number;
+  send(id: string, data: unknown, shared: BusEvent | null): number;
   end(reason: StreamEnd): void;
 }
 
@@ -154,16 +153,10 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
 
   /** Delivers one live event, or reports a gap before it (then nothing is delivered). */
   private handle(event: BusEvent): 'ok' | 'gap' {
-    const sink = this.sink as StreamSink;
-    if (sink.backlog() > this.ctx.deps.limits.maxBufferedBytes) {
-      // The socket is not draining: stop feeding it (memory stays bounded); the client resumes later.
-      this.finish({ kind: 'slow' });
-      return 'ok';
-    }
     const seen = this.source.classify(event);
     if (!seen) return 'ok';
     if ('signal' in seen) {
-      this.emit(this.delivered, seen.signal, event);
+      this.emitLive(this.delivered, seen.signal, event);
       return 'ok';
     }
     if ('skip' in seen) {
@@ -174,9 +167,17 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
     if (offset <= this.delivered) return 'ok';
     if (offset > this.delivered + 1) return 'gap';
     this.delivered = offset;
-    this.emit(offset, change, event);
+    this.emitLive(offset, change, event);
     if (this.source.endsWith?.(change)) this.finish({ kind: 'done' });
     return 'ok';
+  }
+
+  /** A live event; a subscriber whose backlog is past the limit after it is cut off (it resumes later). */
+  private emitLive(offset: number, data: unknown, shared: BusEvent): void {
+    if (this.emit(offset, data, shared) > this.ctx.deps.limits.maxBufferedBytes) {
+      // The socket is not draining: stop feeding it (memory stays bounded); the client resumes from here.
+      this.finish({ kind: 'slow' });
+    }
   }
 
   private refill(): void {
@@ -220,10 +221,11 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
     if (this.mode === 'filling') this.mode = 'live';
   }
 
-  private emit(offset: number, data: unknown, shared: BusEvent | null): void {
-    if (this.mode === 'ended') return;
+  /** Sends one event; returns the subscriber's backlog after it. */
+  private emit(offset: number, data: unknown, shared: BusEvent | null): number {
+    if (this.mode === 'ended' || !this.sink) return 0;
     const id = shared ? sharedEventId(shared, this.source.epoch, offset) : formatEventId(this.source.epoch, offset);
-    this.sink?.send(id, data, shared);
+    return this.sink.send(id, data, shared);
   }
 
   private finish(reason: StreamEnd): void {
@@ -244,8 +246,10 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
     };
     this.signal?.addEventListener('abort', onAbort, { once: true });
     await this.start({
-      send: (id, data) => queue.push(tracked(id, data as C | S | { type: 'reset' })),
-      backlog: () => connection?.bufferedAmount() ?? 0,
+      send: (id, data) => {
+        queue.push(tracked(id, data as C | S | { type: 'reset' }));
+        return connection?.bufferedAmount() ?? 0;
+      },
       end: (reason) => {
         ended = reason;
         queue.end(reason.kind === 'slow' ? 'overflow' : 'closed');

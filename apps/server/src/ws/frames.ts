@@ -50,13 +50,14 @@ function directSocket(ws: WebSocket): Socket | null {
 /**
  * Sends one text frame made of two byte ranges, the head and the shared tail,
  * with no per-subscriber serialization or UTF-8 encoding of the event.
+ * Returns the bytes still waiting to go out on this connection.
  */
-export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): void {
-  if (ws.readyState !== WebSocket.OPEN) return;
+export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): number {
+  if (ws.readyState !== WebSocket.OPEN) return 0;
   const socket = directSocket(ws);
   if (!socket) {
     ws.send(Buffer.concat([head, tail]), { binary: false });
-    return;
+    return ws.bufferedAmount;
   }
   const length = head.length + tail.length;
   if (tail.length <= COPY_TAIL_UP_TO) {
@@ -67,7 +68,7 @@ export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): void {
     head.copy(frame, at);
     tail.copy(frame, at + head.length);
     socket.write(frame);
-    return;
+    return socket.writableLength;
   }
   // A large tail is shared, not copied: every subscriber's frame points at the same bytes.
   const start = frameWithHeader(length, head.length);
@@ -76,20 +77,22 @@ export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): void {
   socket.write(start);
   socket.write(tail);
   socket.uncork();
+  return socket.writableLength;
 }
 
-/** Sends a text frame in one write, encoding the string straight into the frame. */
-export function sendText(ws: WebSocket, text: string): void {
-  if (ws.readyState !== WebSocket.OPEN) return;
+/** Sends a text frame in one write, encoding the string straight into the frame; returns the backlog like sendTextParts. */
+export function sendText(ws: WebSocket, text: string): number {
+  if (ws.readyState !== WebSocket.OPEN) return 0;
   const socket = directSocket(ws);
   if (!socket) {
     ws.send(text);
-    return;
+    return ws.bufferedAmount;
   }
   const length = Buffer.byteLength(text);
   const frame = frameWithHeader(length, length);
   frame.write(text, frame.length - length, 'utf8');
   socket.write(frame);
+  return socket.writableLength;
 }
 
 /** Tails up to this size are copied into each frame (Node pools allocations under 4 KiB). */

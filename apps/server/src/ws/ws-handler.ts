@@ -156,8 +156,7 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
         send: (eventId, data, shared) =>
           shared
             ? sendTextParts(ws, headBytes, sharedTailBytes(shared, eventId, data))
-            : send(head + trackedTail(eventId, data)),
-        backlog: () => ws.bufferedAmount,
+            : sendText(ws, head + trackedTail(eventId, data)),
         end: (reason: StreamEnd) => {
           running.delete(id);
           abort.abort();

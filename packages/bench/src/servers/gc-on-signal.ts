@@ -23,3 +23,8 @@ process.on('SIGUSR2', () => {
   const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
   if (snapshotDir) v8.writeHeapSnapshot(join(snapshotDir, `${process.pid}-${Date.now()}.heapsnapshot`));
 });
+
+// A server without its own SIGTERM handler still exits normally, so --cpu-prof (BENCH_PROFILE_DIR) writes its profile.
+process.on('SIGTERM', () => {
+  if (process.listenerCount('SIGTERM') === 1) process.exit(0);
+});
