@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sleep } from './load';
-import { type Results, renderChart, renderMarkdown } from './report';
+import { emptyResults, type Results, renderChart, renderMarkdown } from './report';
 import { assistantDeltas, clusterFanout, fanout, memory, persistence, slowConsumer } from './scenarios';
 import type { ServerKind } from './server-process';
 
@@ -32,16 +32,10 @@ async function settle(): Promise<void> {
   await sleep(1000);
 }
 
-const results: Results = {
-  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, loopback`,
-  date: new Date().toISOString().slice(0, 10),
-  fanout: [],
-  memory: [],
-  slow: [],
-  persistence: null,
-  deltas: null,
-  cluster: [],
-};
+const results: Results = emptyResults(
+  `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, loopback`,
+  new Date().toISOString().slice(0, 10),
+);
 
 if (wants('fanout')) {
   const sizes = quick ? [200] : [1000, 5000];

@@ -6,6 +6,7 @@ import type {
   PersistenceResult,
   SlowConsumerResult,
 } from './scenarios';
+import { fixed as f } from './stats';
 import { checkTargets } from './targets';
 
 export interface Results {
@@ -21,7 +22,11 @@ export interface Results {
   clusterSkipped?: string;
 }
 
-const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+/** A run with nothing measured yet. */
+export function emptyResults(machine: string, date: string): Results {
+  return { machine, date, fanout: [], memory: [], slow: [], persistence: null, deltas: null, cluster: [] };
+}
+
 const NAMES: Record<string, string> = {
   'raw-ws': 'raw ws broadcast',
   'stock-trpc': 'stock tRPC adapter',

@@ -60,3 +60,6 @@ export function gapsAndDuplicates(
   for (let i = 1; i <= expected; i++) if (!seen.has(i)) missing++;
   return { missing, duplicates };
 }
+
+/** A figure for a report: fixed digits, or a dash when it was not measured. */
+export const fixed = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Results } from './report';
+import { emptyResults, type Results } from './report';
 import type { FanoutResult } from './scenarios';
 import { checkTargets } from './targets';
 
@@ -18,17 +18,7 @@ const fanout = (server: FanoutResult['server'], cpu: number, p99 = 20, delivered
   expected: 500_000,
 });
 
-const results = (over: Partial<Results>): Results => ({
-  machine: 'test',
-  date: '2026-12-01',
-  fanout: [],
-  memory: [],
-  slow: [],
-  persistence: null,
-  deltas: null,
-  cluster: [],
-  ...over,
-});
+const results = (over: Partial<Results>): Results => ({ ...emptyResults('test', '2026-12-01'), ...over });
 
 const byTarget = (r: Results) => Object.fromEntries(checkTargets(r).map((c) => [c.target, c]));
 

@@ -1,5 +1,6 @@
 import { CLOSE_CODES } from '@hubbub/core';
 import type { Results } from './report';
+import { fixed } from './stats';
 
 /** One goal from the fan-out issue, checked against the figures of the same run. */
 export interface TargetCheck {
@@ -7,8 +8,6 @@ export interface TargetCheck {
   figure: string;
   met: boolean;
 }
-
-const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 /**
  * Hubbub's performance targets (2 cores, loopback; ratios within one run).
