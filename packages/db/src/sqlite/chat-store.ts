@@ -191,12 +191,14 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
   /** One send inside the writing transaction: idempotent on clientId, offset taken in the same transaction. */
   const sendOne = (tx: Tx, input: NewMessage): { message: Message; event: StreamEvent | null } => {
-    const access = input.checkPostAccess
-      ? prepared.postAccess.get({ channelId: input.channelId, userId: input.authorId ?? '' })
-      : null;
+    // Who the author is, when known without reading the message back: nobody, or read with the access check.
+    let author: { authorHandle: string | null; authorName: string | null } | null =
+      input.authorId === null ? { authorHandle: null, authorName: null } : null;
     if (input.checkPostAccess) {
+      const access = prepared.postAccess.get({ channelId: input.channelId, userId: input.authorId ?? '' });
       if (!access) throw notFound('channel');
       assertCanPost(access, access.role ? { role: access.role } : null);
+      author = { authorHandle: access.authorHandle, authorName: access.authorName };
     }
     if (input.clientId) {
       const previous = input.authorId
@@ -234,16 +236,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       createdAt,
     };
     prepared.insertMessage.run(row);
-    // The stored message, not read back when the author is known (none, or read with the access check).
-    const message =
-      input.authorId === null
-        ? toMessage({ ...row, authorHandle: null, authorName: null, editedAt: null }, parseText)
-        : access
-          ? toMessage(
-              { ...row, authorHandle: access.authorHandle, authorName: access.authorName, editedAt: null },
-              parseText,
-            )
-          : getMessage(tx, row.id);
+    const message = author ? toMessage({ ...row, ...author, editedAt: null }, parseText) : getMessage(tx, row.id);
     if (!message) throw notFound('message');
     return {
       message,
