@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`: every server under the same load client on this machine, one
  * after another, then one table (printed, and written to docs/benchmarks.md
- * with a chart). Flags: --quick (smaller runs), --only=fanout,memory,slow,persistence,deltas,cluster.
+ * with a chart). Flags: --quick (smaller runs), --only=fanout,memory,slow,persistence,deltas,cluster,
+ * --servers=raw-ws,hubbub (a subset of the servers, for A/B runs; prints only).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,7 +20,12 @@ const only = args
   .split(',');
 const wants = (name: string) => !only || only.includes(name);
 // The stock adapter goes last: its seconds-long backlog must not spill into another server's run.
-const servers: ServerKind[] = ['raw-ws', 'socketio', 'hubbub', 'stock-trpc'];
+const allServers: ServerKind[] = ['raw-ws', 'socketio', 'hubbub', 'stock-trpc'];
+const serverFilter = args
+  .find((a) => a.startsWith('--servers='))
+  ?.slice(10)
+  .split(',');
+const servers = allServers.filter((kind) => !serverFilter || serverFilter.includes(kind));
 const log = (line: string) => console.error(line);
 
 /**
@@ -105,7 +111,7 @@ if (wants('cluster')) {
 
 const markdown = renderMarkdown(results);
 console.log(`\n${markdown}\n`);
-if (!quick && !only) {
+if (!quick && !only && !serverFilter) {
   const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
   writeFileSync(`${docs}benchmark-chart.svg`, renderChart(results));
   writeFileSync(

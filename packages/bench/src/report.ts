@@ -68,11 +68,22 @@ export function renderMarkdown(r: Results): string {
         f(x.p99),
         f(x.max),
         `${x.delivered}/${x.expected}`,
+        f(x.clientCpuUsPerDelivery, 2),
       ]);
     const sample = r.fanout.find((x) => x.subscribers === n);
     parts.push(
       `### Fan-out: ${n} subscribers, ${sample?.messages} messages at ${sample?.rate}/s\n\n${table(
-        ['server', 'CPU µs / delivery', 'vs raw ws', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'delivered'],
+        [
+          'server',
+          'CPU µs / delivery',
+          'vs raw ws',
+          'deliveries/s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'delivered',
+          'load client CPU µs / delivery',
+        ],
         rows,
       )}`,
     );
