@@ -7,8 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { renderChart } from './chart';
 import { sleep } from './load';
-import { emptyResults, type Results, renderChart, renderMarkdown } from './report';
+import { emptyResults, type Results, renderMarkdown } from './report';
 import { assistantDeltas, clusterFanout, fanout, memory, persistence, slowConsumer } from './scenarios';
 import type { ServerKind } from './server-process';
 

@@ -1,3 +1,4 @@
+import { SERVER_NAMES } from './chart';
 import type {
   ClusterFanoutResult,
   DeltaResult,
@@ -27,13 +28,6 @@ export function emptyResults(machine: string, date: string): Results {
   return { machine, date, fanout: [], memory: [], slow: [], persistence: null, deltas: null, cluster: [] };
 }
 
-const NAMES: Record<string, string> = {
-  'raw-ws': 'raw ws broadcast',
-  'stock-trpc': 'stock tRPC adapter',
-  socketio: 'Socket.IO rooms',
-  hubbub: 'Hubbub',
-};
-
 function table(head: string[], rows: string[][]): string {
   return [
     `| ${head.join(' | ')} |`,
@@ -60,7 +54,7 @@ export function renderMarkdown(r: Results): string {
     const rows = r.fanout
       .filter((x) => x.subscribers === n)
       .map((x) => [
-        NAMES[x.server] ?? x.server,
+        SERVER_NAMES[x.server] ?? x.server,
         f(x.cpuUsPerDelivery, 2),
         raw(n) ? `${f(x.cpuUsPerDelivery / (raw(n)?.cpuUsPerDelivery ?? 1), 2)}×` : '–',
         f(x.deliveriesPerSecond, 0),
@@ -93,7 +87,11 @@ export function renderMarkdown(r: Results): string {
     parts.push(
       `### Memory: RSS per subscribed connection (${r.memory[0]?.connections} connections)\n\n${table(
         ['server', 'KB / connection', 'vs raw ws'],
-        r.memory.map((m) => [NAMES[m.server] ?? m.server, f(m.kbPerConnection), `${f(m.kbPerConnection / rawKb, 2)}×`]),
+        r.memory.map((m) => [
+          SERVER_NAMES[m.server] ?? m.server,
+          f(m.kbPerConnection),
+          `${f(m.kbPerConnection / rawKb, 2)}×`,
+        ]),
       )}`,
     );
   }
@@ -108,7 +106,7 @@ export function renderMarkdown(r: Results): string {
           'missing after resume',
         ],
         r.slow.map((s) => [
-          NAMES[s.server] ?? s.server,
+          SERVER_NAMES[s.server] ?? s.server,
           `${f(s.rssGrowthMb)} (${f(s.rssGrowthBaselineMb)})`,
           s.slowClientFate,
           `${f(s.othersP99)} (${f(s.othersP99Baseline)})`,
@@ -174,35 +172,3 @@ export function renderMarkdown(r: Results): string {
 }
 
 /** A bar chart (SVG) of CPU per delivery and p99 latency per server, for the largest fan-out run. */
-export function renderChart(r: Results): string {
-  const n = Math.max(...r.fanout.map((x) => x.subscribers));
-  const runs = r.fanout.filter((x) => x.subscribers === n);
-  const width = 760;
-  const rowH = 34;
-  const left = 170;
-  const half = (width - left - 40) / 2;
-  const maxCpu = Math.max(...runs.map((x) => x.cpuUsPerDelivery).filter(Number.isFinite), 1);
-  const maxP99 = Math.max(...runs.map((x) => x.p99).filter(Number.isFinite), 1);
-  const height = 70 + runs.length * rowH;
-  const bars = runs
-    .map((x, i) => {
-      const y = 50 + i * rowH;
-      const cpuW = (x.cpuUsPerDelivery / maxCpu) * (half - 60);
-      const p99W = (x.p99 / maxP99) * (half - 60);
-      const color = x.server === 'hubbub' ? '#5b5bd6' : '#9aa0ae';
-      return `<text x="${left - 10}" y="${y + 17}" text-anchor="end">${NAMES[x.server] ?? x.server}</text>
-<rect x="${left}" y="${y + 4}" width="${cpuW.toFixed(1)}" height="18" fill="${color}"/>
-<text x="${left + cpuW + 6}" y="${y + 17}">${f(x.cpuUsPerDelivery, 1)} µs</text>
-<rect x="${left + half + 20}" y="${y + 4}" width="${p99W.toFixed(1)}" height="18" fill="${color}" opacity="0.7"/>
-<text x="${left + half + 26 + p99W}" y="${y + 17}">${f(x.p99, 1)} ms</text>`;
-    })
-    .join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="13" role="img">
-<title>Server CPU per delivery and p99 publish→receive latency, ${n} subscribers, per server</title>
-<rect width="100%" height="100%" fill="#fff"/>
-<text x="${left}" y="30" font-weight="600">Server CPU per delivery (${n} subscribers)</text>
-<text x="${left + half + 20}" y="30" font-weight="600">p99 publish→receive</text>
-${bars}
-</svg>
-`;
-}
