@@ -117,7 +117,7 @@ if (!quick && !only && !serverFilter) {
   writeFileSync(`${docs}benchmark-chart.svg`, renderChart(results));
   writeFileSync(
     `${docs}benchmarks.md`,
-    `# Benchmarks\n\nMeasured with \`pnpm bench\` on ${results.date}: ${results.machine}. Each server runs alone in its own process; the load client (raw WebSocket clients in one process) is the same for all. CPU is the server process's user+system time from /proc divided by deliveries; latency is publish→receive in the client process. The load client shares the machine's cores with the server, so absolute figures move with the machine (raw ws is the yardstick: compare ratios); what changed which figure, and how to profile: [performance.md](performance.md).\n\n![CPU per delivery and p99 latency](benchmark-chart.svg)\n\n${markdown}\n`,
+    `# Benchmarks\n\nMeasured with \`pnpm bench\` on ${results.date}: ${results.machine}. Each server runs alone in its own process; the load client (raw WebSocket clients in one process) is the same for all. CPU is the server process's user+system time from /proc divided by deliveries; latency is publish→receive in the client process. The load client shares the machine's cores with the server, so absolute figures move with the machine (raw ws is the yardstick: compare ratios); what changed which figure, and how to profile: [performance.md](performance.md).\n\n![CPU per delivery and latency percentiles per server](benchmark-chart.svg)\n\n${markdown}\n`,
   );
   log('wrote docs/benchmarks.md and docs/benchmark-chart.svg');
 }

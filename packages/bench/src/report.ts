@@ -170,5 +170,3 @@ export function renderMarkdown(r: Results): string {
   }
   return parts.join('\n\n');
 }
-
-/** A bar chart (SVG) of CPU per delivery and p99 latency per server, for the largest fan-out run. */
