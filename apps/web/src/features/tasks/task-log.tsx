@@ -15,6 +15,8 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
   const box = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const lastSeq = useRef<number | null>(null);
+  /** The log's height before the latest lines: where "the end" was when the reader last saw it. */
+  const heightBefore = useRef(0);
   const [paused, setPaused] = useState(false);
   const [unseen, setUnseen] = useState(0);
   const newest = lines.at(-1)?.seq ?? null;
@@ -25,9 +27,18 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
     if (!el) return;
     const before = lastSeq.current;
     lastSeq.current = newest;
+    // A scroll up whose scroll event has not arrived yet leaves the reader above the old end:
+    // following them back down would undo it.
+    const scrolledUp = heightBefore.current - el.scrollTop - el.clientHeight >= BOTTOM_SLACK;
+    heightBefore.current = el.scrollHeight;
     if (newest === null || newest === before) return;
-    if (following.current) el.scrollTop = el.scrollHeight;
-    else if (before !== null) setUnseen((n) => n + (newest - before));
+    if (following.current && !scrolledUp) {
+      el.scrollTop = el.scrollHeight;
+      return;
+    }
+    following.current = false;
+    setPaused(true);
+    if (before !== null) setUnseen((n) => n + (newest - before));
   }, [newest]);
 
   // Another task's log starts at its end.
