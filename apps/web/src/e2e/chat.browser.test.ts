@@ -180,6 +180,48 @@ describe('chat in a real browser against a real server', () => {
     expect(await reply.getByTestId('message-content').textContent()).toBe(live);
   });
 
+  it('new messages follow you at the bottom, hold still while you read above, and a pill counts them', async () => {
+    if (!server) throw new Error('setup failed');
+    const ida = await signUp('ida');
+    await waitForText(ida, 'connection-badge', 'Connected');
+    const henry = await server.signup('henry');
+    const api = server.client(henry.token).api;
+    const general = (await api.channel.list.query()).find((c) => c.slug === 'general');
+    if (!general) throw new Error('no #general');
+    const post = (content: string) => api.message.send.mutate({ channelId: general.id, content });
+    const paragraphs = Array.from({ length: 6 }, (_, i) => `paragraph ${i + 1}`).join('\n\n');
+    for (let n = 1; n <= 12; n++) await post(`filler ${n}\n\n${paragraphs}`);
+    await confirmed(ida, 'filler 12').waitFor({ timeout: WAIT });
+
+    const scroller = ida.getByTestId('message-scroller');
+    const fromEnd = () => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    const pill = ida.getByTestId('new-messages-pill');
+    expect(await fromEnd()).toBeLessThan(48);
+
+    // At the bottom: a new message scrolls into view, no pill.
+    await post('followed');
+    await confirmed(ida, 'followed').waitFor({ timeout: WAIT });
+    await expect.poll(fromEnd, { timeout: WAIT }).toBeLessThan(48);
+    expect(await pill.count()).toBe(0);
+
+    // Reading above: the view holds still and the pill counts what came in.
+    const readingAt = await scroller.evaluate((el) => {
+      el.scrollTop = Math.round((el.scrollHeight - el.clientHeight) / 2);
+      return el.scrollTop;
+    });
+    await post('while you read 1');
+    await pill.filter({ hasText: '1 new message' }).waitFor({ timeout: WAIT });
+    await post('while you read 2');
+    await pill.filter({ hasText: '2 new messages' }).waitFor({ timeout: WAIT });
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBe(readingAt);
+
+    // The pill takes you down and goes away.
+    await pill.click();
+    await expect.poll(fromEnd, { timeout: WAIT }).toBeLessThan(48);
+    await pill.waitFor({ state: 'detached', timeout: WAIT });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('a token the server refuses ends the session and shows the login screen', async () => {
     const erin = await signUp('erin');
     await waitForText(erin, 'connection-badge', 'Connected');

@@ -2,6 +2,7 @@ import type { User } from '@hubbub/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../lib/errors';
+import { markOf, scrolledUpSince } from '../../lib/scroll-follow';
 import { ChatIcon } from '../../ui/icons';
 import { flattenMessages } from './cache-updates';
 import { useHistoryOptions } from './history';
@@ -48,7 +49,8 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
   const pending = usePending(channel.id);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const previous = useRef({ first: '', last: '', height: 0, count: 0 });
+  /** The rows and the scroll position as the reader last saw them. */
+  const previous = useRef({ first: '', last: '', height: 0, top: 0, count: 0 });
   const [unseen, setUnseen] = useState(0);
 
   const rows = useMemo<Row[]>(() => {
@@ -76,6 +78,7 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
     const lastRow = rows.at(-1);
     const last = lastRow?.key ?? '';
     const prev = previous.current;
+    if (scrolledUpSince(el, prev, BOTTOM_SLACK)) atBottom.current = false;
     if (prev.count === 0) {
       el.scrollTop = el.scrollHeight;
     } else if (first !== prev.first && last === prev.last) {
@@ -92,7 +95,7 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
     } else if (atBottom.current) {
       el.scrollTop = el.scrollHeight;
     }
-    previous.current = { first, last, height: el.scrollHeight, count: rows.length };
+    previous.current = { first, last, ...markOf(el), count: rows.length };
   }, [rows, me.id]);
 
   // The composer growing, an editor opening or the window resizing must not unpin the bottom.
@@ -100,8 +103,9 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
     const el = scroller.current;
     if (!el) return;
     const observer = new ResizeObserver(() => {
+      if (scrolledUpSince(el, previous.current, BOTTOM_SLACK)) atBottom.current = false;
       if (atBottom.current) el.scrollTop = el.scrollHeight;
-      previous.current.height = el.scrollHeight;
+      Object.assign(previous.current, markOf(el));
     });
     observer.observe(el);
     if (el.firstElementChild) observer.observe(el.firstElementChild);
@@ -118,6 +122,7 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
     const el = scroller.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
+    Object.assign(previous.current, markOf(el));
     if (atBottom.current) setUnseen(0);
     if (el.scrollTop < TOP_PRELOAD) loadOlder();
   };

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { markOf, type ScrollMark, scrolledUpSince } from '../../lib/scroll-follow';
 import { clockWithSeconds } from './format';
 import { hiddenLogLines } from './task-cache';
 import type { Task, TaskLogLine } from './types';
@@ -15,8 +16,8 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
   const box = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const lastSeq = useRef<number | null>(null);
-  /** The log's height before the latest lines: where "the end" was when the reader last saw it. */
-  const heightBefore = useRef(0);
+  /** Where the reader was before the latest lines. */
+  const seen = useRef<ScrollMark>({ top: 0, height: 0 });
   const [paused, setPaused] = useState(false);
   const [unseen, setUnseen] = useState(0);
   const newest = lines.at(-1)?.seq ?? null;
@@ -27,18 +28,14 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
     if (!el) return;
     const before = lastSeq.current;
     lastSeq.current = newest;
-    // A scroll up whose scroll event has not arrived yet leaves the reader above the old end:
-    // following them back down would undo it.
-    const scrolledUp = heightBefore.current - el.scrollTop - el.clientHeight >= BOTTOM_SLACK;
-    heightBefore.current = el.scrollHeight;
     if (newest === null || newest === before) return;
-    if (following.current && !scrolledUp) {
-      el.scrollTop = el.scrollHeight;
-      return;
+    if (following.current && !scrolledUpSince(el, seen.current, BOTTOM_SLACK)) el.scrollTop = el.scrollHeight;
+    else {
+      following.current = false;
+      setPaused(true);
+      if (before !== null) setUnseen((n) => n + (newest - before));
     }
-    following.current = false;
-    setPaused(true);
-    if (before !== null) setUnseen((n) => n + (newest - before));
+    seen.current = markOf(el);
   }, [newest]);
 
   // Another task's log starts at its end.
@@ -47,13 +44,16 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
     setPaused(false);
     setUnseen(0);
     const el = box.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    seen.current = markOf(el);
   }, [task.id]);
 
   const onScroll = () => {
     const el = box.current;
     if (!el) return;
     const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
+    seen.current = markOf(el);
     following.current = atEnd;
     setPaused(!atEnd);
     if (atEnd) setUnseen(0);
@@ -64,6 +64,7 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
     if (!el) return;
     following.current = true;
     el.scrollTop = el.scrollHeight;
+    seen.current = markOf(el);
     setPaused(false);
     setUnseen(0);
   };
