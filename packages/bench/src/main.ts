@@ -26,6 +26,11 @@ const serverFilter = args
   .find((a) => a.startsWith('--servers='))
   ?.slice(10)
   .split(',');
+const unknown = serverFilter?.filter((name) => !allServers.includes(name as ServerKind)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown server ${unknown.join(', ')}: choose from ${allServers.join(', ')}`);
+  process.exit(1);
+}
 const servers = allServers.filter((kind) => !serverFilter || serverFilter.includes(kind));
 const log = (line: string) => console.error(line);
 
