@@ -1,14 +1,8 @@
 import type { Results } from './report';
 import type { FanoutResult } from './scenarios';
+import { SERVER_NAMES } from './server-process';
 import { fixed as f } from './stats';
-import { P99_TARGET } from './targets';
-
-export const SERVER_NAMES: Record<string, string> = {
-  'raw-ws': 'raw ws broadcast',
-  'stock-trpc': 'stock tRPC adapter',
-  socketio: 'Socket.IO rooms',
-  hubbub: 'Hubbub',
-};
+import { isP99TargetCase, P99_TARGET } from './targets';
 
 /** Where `value` falls on a log axis from `min` to `max` drawn `width` wide (clamped to the axis). */
 export function logPosition(value: number, min: number, max: number, width: number): number {
@@ -87,7 +81,7 @@ function panel(runs: FanoutResult[], top: number): string {
       `<text x="${x}" y="${rowsBottom + 14}" text-anchor="middle" font-size="11" fill="#777">${msLabel(ms)}</text>`,
     );
   }
-  if (sample.subscribers === P99_TARGET.subscribers && sample.rate === P99_TARGET.rate) {
+  if (isP99TargetCase(sample)) {
     const x = at(P99_TARGET.ms).toFixed(1);
     out.push(
       `<line x1="${x}" y1="${rowsTop - 12}" x2="${x}" y2="${rowsBottom}" stroke="#d33" stroke-dasharray="4 3"/>`,
@@ -101,7 +95,7 @@ function panel(runs: FanoutResult[], top: number): string {
     const ratio = raw ? ` · ${f(x.cpuUsPerDelivery / raw.cpuUsPerDelivery, 2)}×` : '';
     const weight = x.server === 'hubbub' ? ' font-weight="600"' : '';
     out.push(
-      `<text x="${LABEL_RIGHT}" y="${rowY + 15}" text-anchor="end"${weight}>${SERVER_NAMES[x.server] ?? x.server}</text>`,
+      `<text x="${LABEL_RIGHT}" y="${rowY + 15}" text-anchor="end"${weight}>${SERVER_NAMES[x.server]}</text>`,
       `<rect x="${CPU_X}" y="${rowY + 3}" width="${cpuWidth.toFixed(1)}" height="16" fill="${color}"/>`,
       `<text x="${(CPU_X + cpuWidth + 6).toFixed(1)}" y="${rowY + 15}">${f(x.cpuUsPerDelivery)} µs${ratio}</text>`,
       `<rect x="${LATENCY_X}" y="${rowY + 3}" width="${(at(x.p99) - LATENCY_X).toFixed(1)}" height="16" fill="${color}" opacity="0.4"/>`,

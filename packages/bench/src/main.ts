@@ -15,17 +15,17 @@ import type { ServerKind } from './server-process';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args
-  .find((a) => a.startsWith('--only='))
-  ?.slice(7)
-  .split(',');
+/** The comma-separated values of `--name=a,b`, or undefined when the flag is absent. */
+const listFlag = (name: string) =>
+  args
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',');
+const only = listFlag('only');
 const wants = (name: string) => !only || only.includes(name);
 // The stock adapter goes last: its seconds-long backlog must not spill into another server's run.
 const allServers: ServerKind[] = ['raw-ws', 'socketio', 'hubbub', 'stock-trpc'];
-const serverFilter = args
-  .find((a) => a.startsWith('--servers='))
-  ?.slice(10)
-  .split(',');
+const serverFilter = listFlag('servers');
 const unknown = serverFilter?.filter((name) => !allServers.includes(name as ServerKind)) ?? [];
 if (unknown.length > 0) {
   console.error(`unknown server ${unknown.join(', ')}: choose from ${allServers.join(', ')}`);

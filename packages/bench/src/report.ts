@@ -1,4 +1,3 @@
-import { SERVER_NAMES } from './chart';
 import type {
   ClusterFanoutResult,
   DeltaResult,
@@ -7,6 +6,7 @@ import type {
   PersistenceResult,
   SlowConsumerResult,
 } from './scenarios';
+import { SERVER_NAMES } from './server-process';
 import { fixed as f } from './stats';
 import { checkTargets } from './targets';
 
@@ -54,7 +54,7 @@ export function renderMarkdown(r: Results): string {
     const rows = r.fanout
       .filter((x) => x.subscribers === n)
       .map((x) => [
-        SERVER_NAMES[x.server] ?? x.server,
+        SERVER_NAMES[x.server],
         f(x.cpuUsPerDelivery, 2),
         raw(n) ? `${f(x.cpuUsPerDelivery / (raw(n)?.cpuUsPerDelivery ?? 1), 2)}×` : '–',
         f(x.deliveriesPerSecond, 0),
@@ -87,11 +87,7 @@ export function renderMarkdown(r: Results): string {
     parts.push(
       `### Memory: RSS per subscribed connection (${r.memory[0]?.connections} connections)\n\n${table(
         ['server', 'KB / connection', 'vs raw ws'],
-        r.memory.map((m) => [
-          SERVER_NAMES[m.server] ?? m.server,
-          f(m.kbPerConnection),
-          `${f(m.kbPerConnection / rawKb, 2)}×`,
-        ]),
+        r.memory.map((m) => [SERVER_NAMES[m.server], f(m.kbPerConnection), `${f(m.kbPerConnection / rawKb, 2)}×`]),
       )}`,
     );
   }
@@ -106,7 +102,7 @@ export function renderMarkdown(r: Results): string {
           'missing after resume',
         ],
         r.slow.map((s) => [
-          SERVER_NAMES[s.server] ?? s.server,
+          SERVER_NAMES[s.server],
           `${f(s.rssGrowthMb)} (${f(s.rssGrowthBaselineMb)})`,
           s.slowClientFate,
           `${f(s.othersP99)} (${f(s.othersP99Baseline)})`,

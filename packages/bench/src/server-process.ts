@@ -6,6 +6,14 @@ import { parseProcStat, parseRss } from './stats';
 
 export type ServerKind = 'raw-ws' | 'stock-trpc' | 'socketio' | 'hubbub';
 
+/** Each server's name in the report and the chart. */
+export const SERVER_NAMES: Record<ServerKind, string> = {
+  'raw-ws': 'raw ws broadcast',
+  'stock-trpc': 'stock tRPC adapter',
+  socketio: 'Socket.IO rooms',
+  hubbub: 'Hubbub',
+};
+
 export interface ServerProcess {
   kind: ServerKind;
   port: number;

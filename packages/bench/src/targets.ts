@@ -1,9 +1,14 @@
 import { CLOSE_CODES } from '@hubbub/core';
 import type { Results } from './report';
+import type { FanoutResult } from './scenarios';
 import { fixed } from './stats';
 
 /** The latency target's case: p99 publish→receive within `ms` at `subscribers` × `rate` messages/s. */
 export const P99_TARGET = { subscribers: 1000, rate: 50, ms: 100 } as const;
+
+/** True for the fan-out run the latency target speaks of. */
+export const isP99TargetCase = (run: Pick<FanoutResult, 'subscribers' | 'rate'>): boolean =>
+  run.subscribers === P99_TARGET.subscribers && run.rate === P99_TARGET.rate;
 
 /** One goal from the fan-out issue, checked against the figures of the same run. */
 export interface TargetCheck {
@@ -29,7 +34,7 @@ export function checkTargets(r: Results): TargetCheck[] {
         met: ratio <= 1.5,
       });
     }
-    if (hub && n === P99_TARGET.subscribers && hub.rate === P99_TARGET.rate) {
+    if (hub && isP99TargetCase(hub)) {
       checks.push({
         target: 'p99 publish→receive ≤ 100 ms at 1,000 subscribers × 50 messages/s, all delivered',
         figure: `${fixed(hub.p99)} ms, ${hub.delivered}/${hub.expected}`,
