@@ -6,6 +6,10 @@ export interface ScrollMark {
 
 export const markOf = (el: HTMLElement): ScrollMark => ({ top: el.scrollTop, height: el.scrollHeight });
 
+/** True when the reader is within `slack` pixels of the end: new content should follow. */
+export const atEnd = (el: HTMLElement, slack: number): boolean =>
+  el.scrollHeight - el.scrollTop - el.clientHeight < slack;
+
 /**
  * True when the reader has scrolled up since `mark`, judged from the element
  * itself. A scroll's event comes a frame after its position changes; content

@@ -2,7 +2,7 @@ import type { User } from '@hubbub/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../lib/errors';
-import { markOf, scrolledUpSince } from '../../lib/scroll-follow';
+import { atEnd, markOf, scrolledUpSince } from '../../lib/scroll-follow';
 import { ChatIcon } from '../../ui/icons';
 import { flattenMessages } from './cache-updates';
 import { useHistoryOptions } from './history';
@@ -121,7 +121,7 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
+    atBottom.current = atEnd(el, BOTTOM_SLACK);
     Object.assign(previous.current, markOf(el));
     if (atBottom.current) setUnseen(0);
     if (el.scrollTop < TOP_PRELOAD) loadOlder();

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { markOf, type ScrollMark, scrolledUpSince } from '../../lib/scroll-follow';
+import { atEnd, markOf, type ScrollMark, scrolledUpSince } from '../../lib/scroll-follow';
 import { clockWithSeconds } from './format';
 import { hiddenLogLines } from './task-cache';
 import type { Task, TaskLogLine } from './types';
@@ -52,11 +52,11 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
   const onScroll = () => {
     const el = box.current;
     if (!el) return;
-    const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
+    const end = atEnd(el, BOTTOM_SLACK);
     seen.current = markOf(el);
-    following.current = atEnd;
-    setPaused(!atEnd);
-    if (atEnd) setUnseen(0);
+    following.current = end;
+    setPaused(!end);
+    if (end) setUnseen(0);
   };
 
   const jump = () => {
