@@ -4,40 +4,13 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedisBus, type RedisBus, type RedisBusOptions } from './redis-bus';
 import { busContract, changeEvent } from './test/bus-contract';
+import { redisUnreachable } from './test/redis-probe';
 
 const url = process.env.HUBBUB_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** One namespace per run, so concurrent runs on one Redis never see each other. */
 const prefix = `hubbub-test-${randomUUID()}`;
 
-/** Why Redis cannot be used, or null when it answers. */
-async function unreachableReason(): Promise<string | null> {
-  const probe = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    connectTimeout: 1_000,
-  });
-  let cause: unknown;
-  probe.on('error', (error) => {
-    cause = error;
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return null;
-  } catch (error) {
-    const reason = cause ?? error; // 'Connection is closed' hides the ECONNREFUSED behind it.
-    return reason instanceof Error ? reason.message : String(reason);
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const unreachable = await unreachableReason();
-if (unreachable) {
-  const where = url.replace(/\/\/[^@/]*@/, '//***@'); // Never print a password.
-  console.warn(`Skipping the Redis bus tests: Redis at ${where} is unreachable (${unreachable}).`);
-}
+const unreachable = await redisUnreachable(url);
 
 /** Waits for delivery over the network; asserts nothing about how long it takes. */
 const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 4_000, interval: 10 });

@@ -12,6 +12,22 @@ import type {
   Visibility,
 } from './types';
 
+/** A rate limiter's answer: allowed, or how long until the key has budget again. */
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/**
+ * A budget of points per key (a user, a client address) over a time window,
+ * shared by every instance of a cluster when it is backed by Redis.
+ */
+export interface RateLimiter {
+  /** Takes `points` (default 1) from `key`'s budget; refused once it is spent (until the window turns). */
+  consume(key: string, points?: number): Promise<RateDecision>;
+  /** Points taken from `key` in the current window, without taking any. */
+  used(key: string): Promise<number>;
+  /** Gives `key` its whole budget back (a successful login clears its failures). */
+  reset(key: string): Promise<void>;
+}
+
 export interface Clock {
   now(): number;
 }

@@ -1,6 +1,16 @@
 import type { MessageMeta } from '@hubbub/core';
 import { sql } from 'drizzle-orm';
-import { bigint, customType, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /**
  * PostgreSQL mirror of `../sqlite/schema.ts`: same tables, same columns, same
@@ -150,7 +160,30 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: isoTimestamp('created_at').notNull(),
   lastUsedAt: isoTimestamp('last_used_at'),
   revokedAt: isoTimestamp('revoked_at'),
+  /** The agent names this key may claim tasks for; null = just its own name. */
+  agents: jsonValue<string[]>('agents'),
 });
+
+/**
+ * Sign-in sessions. Every user token names its session: ending the session
+ * (logout, logout everywhere) ends every token minted for it, and a session
+ * has an absolute lifetime however often its tokens are refreshed.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** SHA-256 of the refresh secret (the browser's HttpOnly cookie). */
+    secretHash: text('secret_hash').notNull(),
+    createdAt: isoTimestamp('created_at').notNull(),
+    expiresAt: isoTimestamp('expires_at').notNull(),
+    revokedAt: isoTimestamp('revoked_at'),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
 
 export const tasks = pgTable(
   'tasks',
@@ -164,6 +197,8 @@ export const tasks = pgTable(
       enum: ['queued', 'in_progress', 'awaiting_approval', 'completed', 'failed', 'cancelled'],
     }).notNull(),
     input: jsonValue<unknown>('input'),
+    /** Input and result are shown only to the creator, the worker and admins. */
+    sensitive: boolean('sensitive').notNull().default(false),
     progressCurrent: integer('progress_current').notNull().default(0),
     progressTotal: integer('progress_total'),
     progressStep: text('progress_step'),

@@ -106,7 +106,30 @@ export const apiKeys = sqliteTable('api_keys', {
   createdAt: text('created_at').notNull(),
   lastUsedAt: text('last_used_at'),
   revokedAt: text('revoked_at'),
+  /** JSON array of the agent names this key may claim tasks for; null = just its own name. */
+  agents: text('agents'),
 });
+
+/**
+ * Sign-in sessions. Every user token names its session: ending the session
+ * (logout, logout everywhere) ends every token minted for it, and a session
+ * has an absolute lifetime however often its tokens are refreshed.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** SHA-256 of the refresh secret (the browser's HttpOnly cookie). */
+    secretHash: text('secret_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
 
 export const tasks = sqliteTable(
   'tasks',
@@ -120,6 +143,8 @@ export const tasks = sqliteTable(
       enum: ['queued', 'in_progress', 'awaiting_approval', 'completed', 'failed', 'cancelled'],
     }).notNull(),
     input: text('input'),
+    /** Input and result are shown only to the creator, the worker and admins. */
+    sensitive: integer('sensitive', { mode: 'boolean' }).notNull().default(false),
     progressCurrent: integer('progress_current').notNull().default(0),
     progressTotal: integer('progress_total'),
     progressStep: text('progress_step'),
