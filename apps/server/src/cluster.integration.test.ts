@@ -53,6 +53,9 @@ describe.skipIf(!backends.reachable)('scale-out: several server processes on Pos
     await cluster?.stop();
   }, 30_000);
 
+  /** system.status and /api/status are for admins: the first account to sign up. */
+  const adminToken = () => (users.find((u) => u.user.role === 'admin') as SignedUp).token;
+
   /** A new public channel made by `owner` on node 0, joined by `members` (each on a node of its own). */
   async function freshChannel(owner: SignedUp, members: SignedUp[] = []): Promise<string> {
     const slug = `cluster-${++channelCount}`;
@@ -209,16 +212,17 @@ describe.skipIf(!backends.reachable)('scale-out: several server processes on Pos
     await cluster.ensureAllRunning();
     const names = cluster.nodes.map((n) => n.name).sort();
     for (const node of cluster.nodes) {
-      const status = await cluster.query<SystemStatus>(node.index, 'system.status', null);
+      const status = await cluster.query<SystemStatus>(node.index, 'system.status', adminToken());
       expect(status).toMatchObject({ instance: node.name, store: 'postgres', bus: 'redis' });
       // An instance announces itself every TTL / 3: wait for the list rather than assume its timing.
       await waitUntil(
-        async () => sameNames(await cluster.query<SystemStatus>(node.index, 'system.status', null), names),
+        async () => sameNames(await cluster.query<SystemStatus>(node.index, 'system.status', adminToken()), names),
         10_000,
         `${node.name} to list ${names.join(', ')}`,
       );
       // The plain HTTP endpoint answers the same.
-      const viaHttp = (await (await fetch(`${node.url}/api/status`)).json()) as SystemStatus;
+      const asAdmin = { headers: { authorization: `Bearer ${adminToken()}` } };
+      const viaHttp = (await (await fetch(`${node.url}/api/status`, asAdmin)).json()) as SystemStatus;
       expect(viaHttp).toMatchObject({ instance: node.name, store: 'postgres', bus: 'redis' });
       expect(viaHttp.instances.map((i) => i.instance)).toContain(node.name);
     }
@@ -423,7 +427,8 @@ describe.skipIf(!backends.reachable)('scale-out: several server processes on Pos
     // And the instance itself leaves the cluster's list.
     for (const node of [0, 1]) {
       await waitUntil(
-        async () => sameNames(await cluster.query<SystemStatus>(node, 'system.status', null), ['node-0', 'node-1']),
+        async () =>
+          sameNames(await cluster.query<SystemStatus>(node, 'system.status', adminToken()), ['node-0', 'node-1']),
         15_000,
         `node-${node} to drop node-2 from system.status`,
       );

@@ -26,7 +26,7 @@ describe('server lifecycle', () => {
     const first = await startTestServer({ dataDir });
     const { token } = await first.signup('alice');
     const a = first.client(token);
-    const general = (await a.api.channel.list.query()).find((c) => c.slug === 'general');
+    const general = (await a.api.channel.list.query()).items.find((c) => c.slug === 'general');
     if (!general) throw new Error('no general');
     for (let i = 1; i <= 5; i++) await a.api.message.send.mutate({ channelId: general.id, content: `before ${i}` });
     const before = await a.api.message.history.query({ channelId: general.id });
@@ -76,17 +76,19 @@ describe('server lifecycle', () => {
     server = await startTestServer({ webDir });
     const { token } = await server.signup('alice');
     const a = server.client(token);
-    const general = (await a.api.channel.list.query()).find((c) => c.slug === 'general');
+    const general = (await a.api.channel.list.query()).items.find((c) => c.slug === 'general');
     if (!general) throw new Error('no general');
     const live = recordChannel(a, general.id);
     await live.until((e) => e.length > 0);
 
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true });
     expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ ready: true });
-    const status = (await (await fetch(`${server.url}/api/status`)).json()) as Record<string, unknown>;
+    // Operator data is for admins (alice signed up first) and the metrics token: see security/metrics-access.
+    const asAdmin = { headers: { authorization: `Bearer ${token}` } };
+    const status = (await (await fetch(`${server.url}/api/status`, asAdmin)).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ connections: 1, subscriptions: 1, channels: 1, store: 'sqlite', bus: 'memory' });
     expect(await a.api.system.status.query()).toMatchObject({ connections: 1, subscriptions: 1 });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.url}/metrics`, asAdmin)).text();
     expect(metrics).toMatch(/^hubbub_ws_connections 1$/m);
     expect(metrics).toMatch(/^hubbub_subscriptions 1$/m);
 
