@@ -1,4 +1,5 @@
 import { TRPCClientError } from '@trpc/client';
+import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test/harness';
 import { errorCode, rawSocket } from './test/raw-socket';
@@ -71,10 +72,11 @@ describe('authentication', () => {
 
   it('refuses an expired token at connect', async () => {
     server = await startTestServer();
-    const { user } = await server.signup('dave');
+    const { user, token } = await server.signup('dave');
     const { createTokenService } = await import('@hubbub/api');
-    const expired = await createTokenService(server.secret, -10).issue(user.id);
-    const socket = await rawSocket(`${server.wsUrl}?token=${expired}`);
+    const { sid } = decodeJwt(token);
+    const expired = await createTokenService(server.secret, -10).issue(user.id, String(sid), Date.now() + 60_000);
+    const socket = await rawSocket(`${server.wsUrl}?token=${expired.token}`);
     const frame = await socket.frame((f) => f.id === null);
     expect((frame.error as { message: string }).message).toMatch(/expired/);
     expect((await socket.closed).code).toBe(4401);

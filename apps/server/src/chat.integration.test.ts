@@ -9,7 +9,7 @@ afterEach(async () => {
 
 async function general(client: ReturnType<TestServer['client']>) {
   const channels = await client.api.channel.list.query();
-  const channel = channels.find((c) => c.slug === 'general');
+  const channel = channels.items.find((c) => c.slug === 'general');
   if (!channel) throw new Error('no #general');
   return channel;
 }

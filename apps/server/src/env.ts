@@ -1,4 +1,7 @@
+import { DEFAULT_LIMITS, DEFAULT_SESSION_MAX_AGE_MS, type LimitSettings } from '@hubbub/api';
 import { z } from 'zod';
+import { createClientAddresses } from './http/client-address';
+import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './http/connection-cap';
 
 const ZEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -14,6 +17,27 @@ const ZEnv = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  /** A bearer token that opens /metrics and /api/status to a scraper (admins' tokens always do). */
+  HUBBUB_METRICS_TOKEN: z.string().min(16, 'HUBBUB_METRICS_TOKEN must be at least 16 characters').optional(),
+  /** Open connections one client address may hold (0 = no cap: load tests). */
+  HUBBUB_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+  /** Proxies whose X-Forwarded-For names the client: IPs, CIDRs, or loopback / linklocal / uniquelocal. */
+  HUBBUB_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const list = s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+      try {
+        createClientAddresses(list);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+        return z.NEVER;
+      }
+      return list;
+    }),
   HUBBUB_TOKEN_TTL: z.coerce
     .number()
     .int()
@@ -41,10 +65,48 @@ const ZEnv = z.object({
   HUBBUB_MAX_TOKENS: z.coerce.number().int().positive().optional(),
   /** Pace of the built-in offline model (ms between bursts of tokens). */
   HUBBUB_OFFLINE_TOKEN_MS: z.coerce.number().int().min(0).default(30),
+  /** Assistant replies generating at once, per instance; more wait in line. */
+  HUBBUB_ASSISTANT_MAX_CONCURRENT: z.coerce.number().int().min(1).default(4),
+  /** Assistant replies that may wait in line, per instance; beyond it requests are refused. */
+  HUBBUB_ASSISTANT_MAX_QUEUE: z.coerce.number().int().min(0).default(100),
+  /** Assistant replies one person may ask for per day, retries included (0 = unlimited). */
+  HUBBUB_ASSISTANT_DAILY_REPLIES: z.coerce.number().int().min(0).default(200),
+  /** Writes (mutations) per user across connections and instances: a burst, refilled per second. */
+  HUBBUB_WRITE_BURST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.writes.burst),
+  HUBBUB_WRITES_PER_SECOND: z.coerce.number().positive().default(DEFAULT_LIMITS.writes.perSecond),
+  /** Reads (queries) per user, likewise; signed out: per client address. */
+  HUBBUB_READ_BURST: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.reads.burst),
+  HUBBUB_READS_PER_SECOND: z.coerce.number().positive().default(DEFAULT_LIMITS.reads.perSecond),
+  HUBBUB_CHANNELS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.channelCreatesPerHour),
+  HUBBUB_SIGNUPS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.signupsPerHourPerAddress),
+  /** Sign-in attempts per handle / per client address in 15 minutes. */
+  HUBBUB_LOGIN_ATTEMPTS_PER_HANDLE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.loginAttemptsPerHandle),
+  HUBBUB_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.loginAttemptsPerAddress),
+  /** Unsent bytes one connection may hold before it is cut off ("too slow", resume later). */
+  HUBBUB_MAX_BUFFERED_BYTES: z.coerce.number().int().min(65_536).default(DEFAULT_LIMITS.maxBufferedBytes),
+  /** How long a sign-in lasts at most, however often its tokens are refreshed (default 30 days). */
+  HUBBUB_SESSION_MAX_AGE_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(DEFAULT_SESSION_MAX_AGE_MS / 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Env = z.infer<typeof ZEnv>;
+
+/** The abuse limits the environment sets. */
+export function limitsFromEnv(env: Env): LimitSettings {
+  return {
+    writes: { burst: env.HUBBUB_WRITE_BURST, perSecond: env.HUBBUB_WRITES_PER_SECOND },
+    reads: { burst: env.HUBBUB_READ_BURST, perSecond: env.HUBBUB_READS_PER_SECOND },
+    channelCreatesPerHour: env.HUBBUB_CHANNELS_PER_HOUR,
+    signupsPerHourPerAddress: env.HUBBUB_SIGNUPS_PER_HOUR,
+    loginAttemptsPerHandle: env.HUBBUB_LOGIN_ATTEMPTS_PER_HANDLE,
+    loginAttemptsPerAddress: env.HUBBUB_LOGIN_ATTEMPTS_PER_ADDRESS,
+    maxBufferedBytes: env.HUBBUB_MAX_BUFFERED_BYTES,
+  };
+}
 
 /** Reads and validates the environment once; exits with a readable message when it is wrong. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {

@@ -1,38 +1,50 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import {
   type AppDeps,
   appRouter,
   createAppDeps,
   createHttpContext,
+  createPasswordHasher,
+  createRateLimiterSet,
   createTokenService,
   createWsContext,
+  DEFAULT_LIMITS,
   failStaleRuns,
-  type RateLimit,
+  type LimitSettings,
   type SystemStatus,
+  strengthChecker,
 } from '@hubbub/api';
 import { Assistant, CONTROL_TOPIC, createOfflineModel } from '@hubbub/assistant';
 import {
   ChannelHub,
   createLocalPresence,
   createMemoryBus,
+  createMemoryRateLimiters,
   createRedisBus,
   createRedisCluster,
   createRedisPresence,
+  createRedisRateLimiters,
   type Presence,
 } from '@hubbub/bus';
-import { AppError, type Bus, type ModelProvider, systemClock } from '@hubbub/core';
+import { AppError, type Bus, LIMITS, type ModelProvider, type RateLimiter, systemClock } from '@hubbub/core';
 import { createPostgresStores, createSqliteStores, type Stores } from '@hubbub/db';
 import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { WebSocketServer } from 'ws';
+import { createCredentialGuard } from './credentials';
+import { createClientAddresses } from './http/client-address';
+import { createConnectionCap, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './http/connection-cap';
+import { createEdgeServer, type HttpTimeouts } from './http/edge-server';
+import { createOpsAccess } from './http/ops-access';
+import { rawReply } from './http/respond';
+import { createRouteHandler, type Readiness } from './http/routes';
+import { createStaticHandler } from './http/static-files';
 import { type Logger, safePath } from './logger';
-import { renderMetrics } from './metrics';
 import { isOriginAllowed } from './origin';
-import { createStaticHandler } from './static-files';
+import { isHttps, sessionCookieExchange } from './session-cookie';
 import { createWsHandler } from './ws/ws-handler';
 
 export interface HubbubConfig {
@@ -51,11 +63,22 @@ export interface HubbubConfig {
   allowedOrigins: string[];
   webDir: string;
   logger: Logger;
-  rateLimit?: RateLimit;
+  /** HUBBUB_METRICS_TOKEN: a bearer token that opens /metrics and /api/status (an admin's token always does). */
+  metricsToken?: string;
+  /** Open connections one client address may hold; 0 = no cap (load tests). Default 64 (http/connection-cap.ts). */
+  maxConnectionsPerAddress?: number;
+  /** Proxies whose X-Forwarded-For names the client (proxy-addr syntax: IPs, CIDRs, `loopback`…). Default none. */
+  trustedProxies?: string[];
+  /** Deadlines for a request's arrival (defaults in http/edge-server.ts: headers within 10 s). */
+  httpTimeouts?: Partial<HttpTimeouts>;
+  /** Abuse limits (defaults in @hubbub/api DEFAULT_LIMITS; docs/security.md lists them). */
+  limits?: Partial<LimitSettings>;
+  /** How long a sign-in lasts at most, however often its tokens are refreshed (default 30 days). */
+  sessionMaxAgeMs?: number;
+  /** A WebSocket that has not signed in (a valid token) this long after opening is closed (default 10 s). */
+  signInTimeoutMs?: number;
   /** Events a slow subscriber may have queued before it is disconnected to resume later. */
   queueCapacity?: number;
-  /** Unsent bytes a subscriber's socket may hold before it is disconnected to resume later. */
-  maxBufferedBytes?: number;
   maxPayloadBytes?: number;
   keepAlive?: { pingMs: number; pongWaitMs: number };
   /** A running task whose worker is silent this long is failed ("worker timed out"). */
@@ -68,6 +91,14 @@ export interface HubbubConfig {
     /** Pace of the built-in offline model. */
     offlineTokenIntervalMs?: number;
     deltaIntervalMs?: number;
+    /** Replies generating at once on this instance (default 4); more wait in line. */
+    maxConcurrent?: number;
+    /** Replies that may wait in line on this instance (default 100); beyond it requests are refused. */
+    maxQueue?: number;
+    /** Replies one person may ask for per day, retries included (0 or unset = unlimited). */
+    dailyReplies?: number;
+    /** The limiter counting `dailyReplies` per user id (memory or Redis); without one there is no daily budget. */
+    dailyReplyLimiter?: RateLimiter;
   };
 }
 
@@ -76,6 +107,8 @@ export interface Hubbub {
   /** The WebSocket server (tests drop connections through it). */
   wss: WebSocketServer;
   deps: AppDeps;
+  /** The client's address of a request: the peer's, or the one a trusted proxy forwarded. */
+  clientAddress(req: IncomingMessage): string;
   listen(port: number, host?: string): Promise<number>;
   /** Graceful stop: no new connections, clients told to reconnect, in-flight work finished, database closed. */
   shutdown(): Promise<void>;
@@ -92,6 +125,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   const maxPayload = config.maxPayloadBytes ?? 1024 * 1024;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const addresses = createClientAddresses(config.trustedProxies);
   const stores: Stores = config.postgres
     ? await createPostgresStores(config.postgres.url, { poolSize: config.postgres.poolSize })
     : await createSqliteStores(config.dataDir ? join(config.dataDir, 'hubbub.db') : ':memory:');
@@ -128,10 +162,17 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
       })
     : null;
   redisBus?.onReconnect(() => {
-    // Events may have been published while we were away: every stream re-reads its store.
+    // Events may have been published while we were away: every stream re-reads its store,
+    // and every socket's credentials are checked again (a revocation may have been missed).
     logger.warn('redis reconnected: resyncing streams');
     hub.resync();
+    credentials.recheckAll().catch((err) => logger.error({ err }, 'credential re-check failed'));
   });
+  const rateLimiters = config.redis
+    ? createRedisRateLimiters({ url: config.redis.url, prefix: redisPrefix, onError: logRedisError })
+    : createMemoryRateLimiters();
+  // Shared limits count in Redis from the start; it answers within a second, or they count locally meanwhile.
+  await Promise.race([rateLimiters.ready(), sleep(1000)]);
   const assistantConfig = config.assistant ?? {};
   const assistant = new Assistant({
     chat: stores.chat,
@@ -145,12 +186,22 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     systemPrompt: assistantConfig.systemPrompt,
     maxOutputTokens: assistantConfig.maxOutputTokens,
     deltaIntervalMs: assistantConfig.deltaIntervalMs,
+    maxConcurrent: assistantConfig.maxConcurrent,
+    maxQueue: assistantConfig.maxQueue,
+    dailyBudget:
+      assistantConfig.dailyReplies && assistantConfig.dailyReplyLimiter
+        ? { limiter: assistantConfig.dailyReplyLimiter, replies: assistantConfig.dailyReplies }
+        : undefined,
     instance,
     onFailure: (reason, err, messageId) => logger.warn({ reason, messageId, err }, 'assistant reply failed'),
   });
-  // Requests from other instances (e.g. stop a reply streaming here): one bus subscription, no hub.
+  // Requests between instances (stop a reply streaming here, close a revoked key's sockets): one bus subscription.
   const detachControl = await bus.subscribe(CONTROL_TOPIC, (event) => {
-    if (event.kind === 'control') assistant.handleControl(event.command);
+    if (event.kind !== 'control') return;
+    if (event.command.type === 'end-credentials') {
+      const closed = credentials.end(event.command);
+      if (closed > 0) logger.info({ closed, reason: event.command.reason }, 'closed connections of ended credentials');
+    } else assistant.handleControl(event.command);
   });
   /** Replies a dead instance left streaming are failed (at start, and now and then in a cluster). */
   const recoverReplies = async () => {
@@ -161,6 +212,10 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   await recoverReplies();
   const replySweeper = cluster ? setInterval(() => recoverReplies().catch(() => {}), 30_000) : null;
   replySweeper?.unref();
+
+  const limits = { ...DEFAULT_LIMITS, ...config.limits };
+  const strength = strengthChecker();
+  strength.warm();
 
   const status = async (): Promise<SystemStatus> => ({
     version: VERSION,
@@ -182,10 +237,14 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     assistant,
     clock: systemClock,
     tokens: createTokenService(config.secret, config.tokenTtlSeconds),
-    rateLimit: config.rateLimit,
-    limits: config.maxBufferedBytes ? { maxBufferedBytes: config.maxBufferedBytes } : {},
+    sessionMaxAgeMs: config.sessionMaxAgeMs,
+    passwords: createPasswordHasher(),
+    strength,
+    rateLimits: createRateLimiterSet(rateLimiters, limits),
+    limits,
     status,
   });
+  const credentials = createCredentialGuard(wss, deps);
 
   /** One log line per failure that matters; expected domain errors (AppError) are not server faults. */
   const onError = ({ error, path, type }: { error: TRPCError; path?: string; type: string }) => {
@@ -204,25 +263,38 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     Math.max(50, Math.min(30_000, taskTimeoutMs / 4)),
   );
   sweeper.unref();
+  // Sockets whose sign-in reached its absolute end are closed; ended sessions are forgotten after a day.
+  const sessionSweeper = setInterval(() => {
+    const now = Date.now();
+    credentials.closeExpired(now);
+    stores.sessions.prune(new Date(now - 86_400_000).toISOString()).catch((err) => {
+      logger.error({ err }, 'session prune failed');
+    });
+  }, 60_000);
+  sessionSweeper.unref();
 
   const wsHandler = createWsHandler({
     router: appRouter,
     keepAlive: config.keepAlive ?? { pingMs: 30_000, pongWaitMs: 10_000 },
+    limits: { maxBufferedBytes: limits.maxBufferedBytes },
     onError,
     createContext: async ({ req, ws, connectionParams }) => {
       const ctx = await createWsContext(deps, {
         req,
         connection: { close: (code, reason) => ws.close(code, reason), bufferedAmount: () => ws.bufferedAmount },
         connectionParams,
+        address: addresses.clientAddress(req),
       });
+      credentials.track(ws, ctx);
       if (ctx.user) logger.info({ userId: ctx.user.id, handle: ctx.user.handle }, 'ws authenticated');
       return ctx;
     },
   });
 
   wss.on('connection', (ws, req) => {
+    credentials.expectSignIn(ws, config.signInTimeoutMs ?? 10_000);
     wsHandler.onConnection(ws, req);
-    const ip = req.socket.remoteAddress;
+    const ip = addresses.clientAddress(req);
     logger.info({ ip, path: safePath(req.url) }, 'ws connected');
     ws.on('close', (code) => logger.info({ ip, code }, 'ws disconnected'));
     ws.on('error', (err) => logger.warn({ ip, err: err.message }, 'ws error'));
@@ -233,68 +305,69 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     basePath: '/trpc/',
     maxBodySize: maxPayload,
     onError,
-    createContext: ({ req }) => createHttpContext(deps, req),
+    maxBatchSize: LIMITS.httpBatch,
+    createContext: ({ req, res }) =>
+      createHttpContext(deps, req, {
+        address: addresses.clientAddress(req),
+        exchange: sessionCookieExchange(
+          req,
+          res,
+          isHttps(req, addresses.isTrustedProxy(req.socket.remoteAddress ?? '')),
+        ),
+      }),
+    // A refusal that says when to come back says it in the standard header too.
+    responseMeta: ({ errors }) => {
+      const wait = errors
+        .map((e) => (e.cause instanceof AppError ? e.cause.details.retryAfterMs : undefined))
+        .find(Boolean);
+      return wait ? { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } } : {};
+    },
   });
-  const serveStatic = createStaticHandler(config.webDir);
-  const json = (res: import('node:http').ServerResponse, code: number, body: unknown) => {
-    res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  };
   let stopping = false;
-  /** Ready when not stopping and the database (and Redis) answer. */
-  const readiness = async () => {
+  /** Ready when not stopping and the database (and Redis) answer; why not goes to the log, not to the caller. */
+  const readiness = async (): Promise<Readiness> => {
     if (stopping) return { ready: false, reason: 'stopping' };
     try {
       await stores.ping();
       await redisBus?.ping();
       return { ready: true };
     } catch (error) {
-      return { ready: false, reason: error instanceof Error ? error.message : 'a backend is unreachable' };
+      logger.warn({ err: error }, 'not ready: a backend is unreachable');
+      return { ready: false, reason: 'a backend is unreachable' };
     }
   };
 
-  const server = createServer((req, res) => {
-    const path = safePath(req.url);
-    if (path.startsWith('/trpc/')) return trpcHttp(req, res);
-    if (path === '/healthz') return json(res, 200, { ok: true });
-    if (path === '/readyz') {
-      readiness().then((ready) => json(res, ready.ready ? 200 : 503, ready));
-      return;
-    }
-    if (path === '/api/status') {
-      status().then((body) => json(res, 200, body));
-      return;
-    }
-    if (path === '/metrics') {
-      status().then((body) => {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics(body));
-      });
-      return;
-    }
-    serveStatic(req, res);
-  });
-
-  // One function for every socket: a closure here would keep each connection's upgrade request alive.
-  function destroySocket(this: Duplex) {
-    this.destroy();
-  }
-  const reject = (socket: Duplex, code: number, text: string) => {
-    socket.end(`HTTP/1.1 ${code} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-  };
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', destroySocket);
-    if (safePath(req.url) !== '/ws') return reject(socket, 404, 'Not Found');
-    if (stopping) return reject(socket, 503, 'Service Unavailable');
-    if (!isOriginAllowed(req, config.allowedOrigins)) {
-      logger.warn({ origin: req.headers.origin }, 'ws origin refused');
-      return reject(socket, 403, 'Forbidden');
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  const server = createEdgeServer({
+    logger,
+    cap: createConnectionCap(config.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, addresses, logger),
+    timeouts: config.httpTimeouts,
+    onRequest: createRouteHandler({
+      trpc: trpcHttp,
+      readiness,
+      status,
+      opsAccess: createOpsAccess({
+        metricsToken: config.metricsToken,
+        isAdmin: async (req) =>
+          (await createHttpContext(deps, req, { address: addresses.clientAddress(req) })).user?.role === 'admin',
+      }),
+      serveStatic: createStaticHandler(config.webDir),
+    }),
+    onUpgrade: (req, socket, head, path) => {
+      if (path !== '/ws') return rawReply(socket, '404 Not Found');
+      if (stopping) return rawReply(socket, '503 Service Unavailable');
+      if (!isOriginAllowed(req, config.allowedOrigins)) {
+        logger.warn({ origin: req.headers.origin }, 'ws origin refused');
+        return rawReply(socket, '403 Forbidden');
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
   });
 
   return {
     server,
     wss,
     deps,
+    clientAddress: addresses.clientAddress,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -307,6 +380,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
       if (stopping) return;
       stopping = true;
       clearInterval(sweeper);
+      clearInterval(sessionSweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       wsHandler.broadcastReconnectNotification(wss);
@@ -322,6 +396,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
       await presence.close();
       await cluster?.close();
       await bus.close();
+      await rateLimiters.close();
       await stores.close();
     },
   };

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createOpenAICompatibleModel } from '@hubbub/assistant';
-import { readEnv } from './env';
+import { limitsFromEnv, readEnv } from './env';
 import { createHubbub } from './hubbub';
 import { createLogger } from './logger';
 import { loadOrCreateSecret } from './secret';
@@ -16,7 +16,12 @@ const hubbub = await createHubbub({
   presenceTtlMs: env.HUBBUB_PRESENCE_TTL_MS,
   secret: loadOrCreateSecret(env.HUBBUB_DATA_DIR, env.HUBBUB_SECRET),
   tokenTtlSeconds: env.HUBBUB_TOKEN_TTL,
+  sessionMaxAgeMs: env.HUBBUB_SESSION_MAX_AGE_S * 1000,
+  limits: limitsFromEnv(env),
   allowedOrigins: env.HUBBUB_ALLOWED_ORIGINS,
+  metricsToken: env.HUBBUB_METRICS_TOKEN,
+  maxConnectionsPerAddress: env.HUBBUB_MAX_CONNECTIONS_PER_ADDRESS,
+  trustedProxies: env.HUBBUB_TRUSTED_PROXIES,
   webDir: env.HUBBUB_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
   taskTimeoutMs: env.HUBBUB_TASK_TIMEOUT_S * 1000,
@@ -31,6 +36,9 @@ const hubbub = await createHubbub({
     systemPrompt: env.HUBBUB_SYSTEM_PROMPT,
     maxOutputTokens: env.HUBBUB_MAX_TOKENS,
     offlineTokenIntervalMs: env.HUBBUB_OFFLINE_TOKEN_MS,
+    maxConcurrent: env.HUBBUB_ASSISTANT_MAX_CONCURRENT,
+    maxQueue: env.HUBBUB_ASSISTANT_MAX_QUEUE,
+    dailyReplies: env.HUBBUB_ASSISTANT_DAILY_REPLIES,
   },
 }).catch((error: unknown) => {
   // e.g. the database is unreachable: say so plainly and exit non-zero (a supervisor retries).

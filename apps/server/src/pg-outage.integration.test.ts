@@ -64,7 +64,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL outage', () => {
   it('answers with a clear error while the database is down, and recovers by itself', async () => {
     const { token } = await server.signup('alice');
     const a = server.client(token);
-    const general = (await a.api.channel.list.query()).find((c) => c.slug === 'general');
+    const general = (await a.api.channel.list.query()).items.find((c) => c.slug === 'general');
     if (!general) throw new Error('no general');
     await a.api.message.send.mutate({ channelId: general.id, content: 'before the outage' });
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);

@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 async function generalId(client: ReturnType<TestServer['client']>) {
-  const general = (await client.api.channel.list.query()).find((c) => c.slug === 'general');
+  const general = (await client.api.channel.list.query()).items.find((c) => c.slug === 'general');
   if (!general) throw new Error('no general');
   return general.id;
 }
@@ -84,26 +84,6 @@ describe('bad input loses nothing and hurts no one else', () => {
       body: JSON.stringify({ channelId: 'x', content: 'y'.repeat(64 * 1024) }),
     });
     expect(res.status).toBe(413);
-  });
-
-  it('limits mutations per connection with TOO_MANY_REQUESTS', async () => {
-    server = await startTestServer({ rateLimit: { burst: 5, perSecond: 0.1 } });
-    const alice = await server.signup('alice');
-    const bob = await server.signup('bob');
-    const a = server.client(alice.token, { allOverWebSocket: true });
-    const channelId = await generalId(a);
-    const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => a.api.message.send.mutate({ channelId, content: `burst ${i}` })),
-    );
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
-    const rejected = results.filter((r) => r.status === 'rejected');
-    expect(rejected).toHaveLength(3);
-    expect((rejected[0] as PromiseRejectedResult).reason).toMatchObject({ data: { code: 'TOO_MANY_REQUESTS' } });
-    // Another connection has its own budget.
-    const b = server.client(bob.token, { allOverWebSocket: true });
-    await expect(b.api.message.send.mutate({ channelId, content: 'me too' })).resolves.toMatchObject({
-      content: 'me too',
-    });
   });
 
   it('cuts off a subscriber whose socket stops draining, with a resume close code', async () => {

@@ -1,9 +1,11 @@
 import {
+  AppError,
   assertCanPost,
   assertCanRead,
   type Channel,
   type ChannelSignal,
   type Member,
+  type Message,
   notFound,
   type StreamEvent,
   type User,
@@ -30,6 +32,25 @@ export async function readableChannel(
   const membership = await ctx.deps.stores.chat.membership(channelId, ctx.user.id);
   assertCanRead(channel, membership);
   return { channel, membership };
+}
+
+/**
+ * A message the caller may read, with its channel. A message in a channel the
+ * caller cannot see answers "message not found", exactly like an id that never
+ * existed: ids reveal nothing.
+ */
+export async function readableMessage(
+  ctx: Caller,
+  messageId: string,
+): Promise<{ message: Message; channel: Channel; membership: Member | null }> {
+  const message = await ctx.deps.stores.chat.messageById(messageId);
+  if (!message) throw notFound('message');
+  try {
+    return { message, ...(await readableChannel(ctx, message.channelId)) };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'NOT_FOUND') throw notFound('message');
+    throw error;
+  }
 }
 
 export async function postableChannel(ctx: Caller, channelId: string): Promise<Channel> {

@@ -8,13 +8,17 @@ import {
   type ChatStore,
   CLOSE_CODES,
   type Clock,
+  isSessionLive,
   KeyedThrottle,
+  type SessionStore,
   type TaskStore,
-  TokenBucket,
   type User,
   type UserStore,
 } from '@hubbub/core';
 import { isApiKey, parseApiKey, secretMatches } from './api-keys';
+import { DEFAULT_LIMITS, type LimitSettings, type RateLimiterSet } from './limits';
+import type { StrengthChecker } from './password-strength';
+import type { PasswordHasher } from './passwords';
 import type { TokenService } from './tokens';
 
 export interface SystemStatus {
@@ -30,18 +34,6 @@ export interface SystemStatus {
   instances: { instance: string; [key: string]: unknown }[];
 }
 
-export interface Limits {
-  /** A subscriber whose socket has more than this many bytes unsent is cut off to resume later. */
-  maxBufferedBytes: number;
-}
-
-export interface RateLimit {
-  /** Mutations allowed at once. */
-  burst: number;
-  /** Refill per second. */
-  perSecond: number;
-}
-
 /** Everything a procedure may touch, injected once per process. */
 export interface AppDeps {
   stores: {
@@ -50,6 +42,7 @@ export interface AppDeps {
     chat: ChatStore;
     tasks: TaskStore;
     apiKeys: ApiKeyStore;
+    sessions: SessionStore;
   };
   bus: Bus;
   hub: ChannelHub;
@@ -57,22 +50,32 @@ export interface AppDeps {
   assistant: Assistant;
   clock: Clock;
   tokens: TokenService;
-  rateLimit: RateLimit;
-  limits: Limits;
+  /** How long a sign-in lasts at most, however often its tokens are refreshed. */
+  sessionMaxAgeMs: number;
+  passwords: PasswordHasher;
+  strength: StrengthChecker;
+  rateLimits: RateLimiterSet;
+  limits: LimitSettings;
   typingThrottle: KeyedThrottle;
   status(): Promise<SystemStatus>;
 }
 
-export interface AppDepsInput extends Omit<AppDeps, 'typingThrottle' | 'rateLimit' | 'limits'> {
-  rateLimit?: RateLimit;
-  limits?: Partial<Limits>;
+export interface AppDepsInput
+  extends Omit<AppDeps, 'typingThrottle' | 'limits' | 'sessionMaxAgeMs' | 'passwords' | 'strength'> {
+  limits?: Partial<LimitSettings>;
+  sessionMaxAgeMs?: number;
+  passwords: PasswordHasher;
+  strength: StrengthChecker;
 }
+
+/** Thirty days: a browser stays signed in for a month of use, then asks again. */
+export const DEFAULT_SESSION_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 export function createAppDeps(input: AppDepsInput): AppDeps {
   return {
     ...input,
-    rateLimit: input.rateLimit ?? { burst: 30, perSecond: 10 },
-    limits: { maxBufferedBytes: 4 * 1024 * 1024, ...input.limits },
+    limits: { ...DEFAULT_LIMITS, ...input.limits },
+    sessionMaxAgeMs: input.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
     typingThrottle: new KeyedThrottle(2000),
   };
 }
@@ -84,6 +87,14 @@ export interface Connection {
   bufferedAmount(): number;
 }
 
+/** The HTTP exchange a procedure answers, where it has one: the browser's session cookie lives here. */
+export interface HttpExchange {
+  /** The refresh cookie the browser sent (`<session id>.<secret>`), if any. */
+  sessionCookie: string | null;
+  /** Sets (or, with null, clears) the refresh cookie on the response. */
+  setSessionCookie(value: string | null, maxAgeMs?: number): void;
+}
+
 /**
  * What a procedure sees. The process-wide dependencies sit under `deps` rather
  * than being spread in: tRPC copies the context on every middleware merge, and
@@ -92,12 +103,18 @@ export interface Connection {
 export interface Context {
   deps: AppDeps;
   user: User | null;
+  /** Set when the caller authenticated with an API key: it is re-checked on every call (revocation). */
   apiKeyId: string | null;
+  /** Set when the caller authenticated with a user token: the session it belongs to, and its absolute end. */
+  sessionId: string | null;
+  sessionExpiresAt: number | null;
   /** Why a presented token was refused (HTTP), so protected calls can say so. */
   authError: string | null;
   transport: 'ws' | 'http' | 'internal';
-  limiter: TokenBucket;
+  /** The client's address (behind a trusted proxy: the forwarded one): the key of anonymous limits. */
+  address: string;
   connection: Connection | null;
+  http: HttpExchange | null;
 }
 
 /** A context for tests and internal callers (createCaller): no transport. */
@@ -106,10 +123,13 @@ export function createContextInner(deps: AppDeps, user: User | null = null): Con
     deps,
     user,
     apiKeyId: null,
+    sessionId: null,
+    sessionExpiresAt: null,
     authError: null,
     transport: 'internal',
-    limiter: new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.clock.now()),
+    address: 'internal',
     connection: null,
+    http: null,
   };
 }
 
@@ -122,11 +142,12 @@ const isRefusal = (error: unknown): error is AppError => error instanceof AppErr
 
 export interface Principal {
   user: User;
-  /** Set when the caller authenticated with an API key: it is re-checked on every call (revocation). */
   apiKeyId: string | null;
+  sessionId: string | null;
+  sessionExpiresAt: number | null;
 }
 
-/** Resolves a bearer token (JWT or API key) to its principal; throws UNAUTHORIZED (with the reason) otherwise. */
+/** Resolves a bearer token (user token or API key) to its principal; throws UNAUTHORIZED (with the reason) otherwise. */
 export async function authenticate(deps: AppDeps, token: string): Promise<Principal> {
   if (isApiKey(token)) {
     const parsed = parseApiKey(token);
@@ -138,12 +159,16 @@ export async function authenticate(deps: AppDeps, token: string): Promise<Princi
     const user = await deps.stores.users.byId(key.userId);
     if (!user) throw new AppError('UNAUTHORIZED', 'invalid API key');
     await deps.stores.apiKeys.touch(key.id, new Date(deps.clock.now()).toISOString());
-    return { user, apiKeyId: key.id };
+    return { user, apiKeyId: key.id, sessionId: null, sessionExpiresAt: null };
   }
-  const userId = await deps.tokens.verify(token);
-  const user = await deps.stores.users.byId(userId);
+  const claims = await deps.tokens.verify(token);
+  const session = await deps.stores.sessions.byIdWithSecret(claims.sessionId);
+  if (!session || session.userId !== claims.userId || !isSessionLive(session, deps.clock.now())) {
+    throw new AppError('UNAUTHORIZED', 'your session has ended: log in again');
+  }
+  const user = await deps.stores.users.byId(claims.userId);
   if (!user) throw new AppError('UNAUTHORIZED', 'invalid token: the account no longer exists');
-  return { user, apiKeyId: null };
+  return { user, apiKeyId: null, sessionId: session.id, sessionExpiresAt: Date.parse(session.expiresAt) };
 }
 
 /** An API key may be revoked while its socket stays open: every call checks it again. */
@@ -153,25 +178,18 @@ export async function assertKeyActive(deps: AppDeps, apiKeyId: string | null): P
   if (!key || key.revokedAt) throw new AppError('UNAUTHORIZED', 'this API key was revoked');
 }
 
-const httpLimiters = new WeakMap<AppDeps, Map<string, TokenBucket>>();
-
-/** HTTP has no connection to hang a limiter on: key it by client address and token. */
-function httpLimiter(deps: AppDeps, key: string): TokenBucket {
-  let map = httpLimiters.get(deps);
-  if (!map) {
-    map = new Map();
-    httpLimiters.set(deps, map);
-  }
-  let bucket = map.get(key);
-  if (!bucket) {
-    if (map.size > 10_000) map.clear();
-    bucket = new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.clock.now());
-    map.set(key, bucket);
-  }
-  return bucket;
+/** What the server knows about an HTTP request beyond the request itself. */
+export interface HttpRequestInfo {
+  /** The client's address (the server resolves trusted proxies); default: the socket's peer. */
+  address?: string;
+  exchange?: HttpExchange;
 }
 
-export async function createHttpContext(deps: AppDeps, req: IncomingMessage): Promise<Context> {
+export async function createHttpContext(
+  deps: AppDeps,
+  req: IncomingMessage,
+  info: HttpRequestInfo = {},
+): Promise<Context> {
   const token = bearerToken(req.headers.authorization);
   let principal: Principal | null = null;
   let authError: string | null = null;
@@ -184,16 +202,17 @@ export async function createHttpContext(deps: AppDeps, req: IncomingMessage): Pr
       authError = error.message;
     }
   }
-  const user = principal?.user ?? null;
-  const key = `${req.socket.remoteAddress ?? ''}|${user?.id ?? ''}`;
   return {
     deps,
-    user,
+    user: principal?.user ?? null,
     apiKeyId: principal?.apiKeyId ?? null,
+    sessionId: principal?.sessionId ?? null,
+    sessionExpiresAt: principal?.sessionExpiresAt ?? null,
     authError,
     transport: 'http',
-    limiter: httpLimiter(deps, key),
+    address: info.address ?? req.socket.remoteAddress ?? 'unknown',
     connection: null,
+    http: info.exchange ?? null,
   };
 }
 
@@ -203,7 +222,12 @@ export async function createHttpContext(deps: AppDeps, req: IncomingMessage): Pr
  */
 export async function createWsContext(
   deps: AppDeps,
-  opts: { req: IncomingMessage; connection: Connection; connectionParams: Record<string, string | undefined> | null },
+  opts: {
+    req: IncomingMessage;
+    connection: Connection;
+    connectionParams: Record<string, string | undefined> | null;
+    address?: string;
+  },
 ): Promise<Context> {
   const url = new URL(opts.req.url ?? '/', 'http://localhost');
   const token = opts.connectionParams?.token || url.searchParams.get('token');
@@ -222,9 +246,12 @@ export async function createWsContext(
     deps,
     user: principal?.user ?? null,
     apiKeyId: principal?.apiKeyId ?? null,
+    sessionId: principal?.sessionId ?? null,
+    sessionExpiresAt: principal?.sessionExpiresAt ?? null,
     authError: null,
     transport: 'ws',
-    limiter: new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.clock.now()),
+    address: opts.address ?? opts.req.socket.remoteAddress ?? 'unknown',
     connection: opts.connection,
+    http: null,
   };
 }

@@ -4,17 +4,26 @@ export { generateApiKey } from './api-keys';
 export {
   type AppDeps,
   type AppDepsInput,
+  authenticate,
   type Connection,
   type Context,
   createAppDeps,
   createContextInner,
   createHttpContext,
   createWsContext,
-  type Limits,
-  type RateLimit,
+  DEFAULT_SESSION_MAX_AGE_MS,
+  type HttpExchange,
   type SystemStatus,
 } from './context';
-export { hashPassword, verifyPassword } from './passwords';
+export {
+  createRateLimiterSet,
+  DEFAULT_LIMITS,
+  type LimitSettings,
+  type RateLimit,
+  type RateLimiterSet,
+} from './limits';
+export { type StrengthChecker, strengthChecker } from './password-strength';
+export { createPasswordHasher, hashPassword, type PasswordHasher, verifyPassword } from './passwords';
 export { ResumableStream, type StreamEnd, type StreamSink, type StreamSource } from './resumable-stream';
 export { type AppRouter, appRouter, createCaller } from './root';
 export { failStaleRuns } from './task-ops';

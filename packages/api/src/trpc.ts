@@ -1,9 +1,10 @@
-import { AppError, type User } from '@hubbub/core';
+import { AppError, CLOSE_CODES, type User } from '@hubbub/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError, z } from 'zod';
 import { assertKeyActive, type Context } from './context';
+import { take } from './limits';
 
 /** Error codes of a database (or network) that is down or restarting, as opposed to a bug. */
 const UNAVAILABLE = new Set([
@@ -45,7 +46,14 @@ const t = initTRPC.context<Context>().create({
         ...shape,
         code: TRPC_ERROR_CODES_BY_KEY[cause.code],
         message: cause.message,
-        data: { ...shape.data, code: cause.code, httpStatus: getHTTPStatusCodeFromError(mapped), zodError: null },
+        data: {
+          ...shape.data,
+          code: cause.code,
+          httpStatus: getHTTPStatusCodeFromError(mapped),
+          zodError: null,
+          // TOO_MANY_REQUESTS: when to try again (the HTTP answer carries it as Retry-After too).
+          ...(cause.details.retryAfterMs !== undefined ? { retryAfterMs: cause.details.retryAfterMs } : {}),
+        },
       };
     }
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
@@ -62,9 +70,9 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Turns the domain's AppError into the matching tRPC error, so HTTP statuses are right too. */
+/** Turns the domain's AppError into the matching tRPC error (kept as its cause), so HTTP statuses are right too. */
 function fromAppError(cause: unknown): unknown {
-  return cause instanceof AppError ? new TRPCError({ code: cause.code, message: cause.message }) : cause;
+  return cause instanceof AppError ? new TRPCError({ code: cause.code, message: cause.message, cause }) : cause;
 }
 
 /** A call that failed with the domain's AppError fails with the matching tRPC error instead. */
@@ -76,13 +84,23 @@ function mapAppError<R extends { ok: true } | { ok: false; error: TRPCError }>(r
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(async ({ next }) => mapAppError(await next()));
+/** Anyone may call these; signed-out reads are limited per client address. */
+export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+  if (type === 'query') {
+    try {
+      await take(ctx.deps.rateLimits.reads, `address:${ctx.address}`, 'slow down: too many requests');
+    } catch (cause) {
+      throw fromAppError(cause);
+    }
+  }
+  return mapAppError(await next());
+});
 
 interface Rule {
   /** Roles allowed (any signed-in user when absent), and what to say to the others. */
   roles?: readonly User['role'][];
   why?: string;
-  /** Writes: limited per connection (ws) or per client (http). */
+  /** Writes: limited per user, across connections and instances (queries always count as reads). */
   rateLimited?: boolean;
 }
 
@@ -92,17 +110,25 @@ interface Rule {
  * measurable share of a write's server time.
  */
 const signedIn = (rule: Rule = {}) =>
-  t.procedure.use(async ({ ctx, next }) => {
-    const { user } = ctx;
+  t.procedure.use(async ({ ctx, type, next }) => {
+    const { user, deps } = ctx;
     if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'sign in to do this' });
+    if (ctx.sessionExpiresAt !== null && deps.clock.now() >= ctx.sessionExpiresAt) {
+      // A socket outlived its sign-in: end it (after this error frame) the way a refused token is ended.
+      const { connection } = ctx;
+      if (connection)
+        setImmediate(() => connection.close(CLOSE_CODES.unauthorized, 'your session has ended: log in again'));
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'your session has ended: log in again' });
+    }
     try {
-      await assertKeyActive(ctx.deps, ctx.apiKeyId);
+      await assertKeyActive(deps, ctx.apiKeyId);
+      if (rule.roles && !rule.roles.includes(user.role)) throw new AppError('FORBIDDEN', rule.why ?? 'not allowed');
+      if (type === 'query') await take(deps.rateLimits.reads, user.id, 'slow down: too many requests');
+      else if (rule.rateLimited) {
+        await take(deps.rateLimits.writes, user.id, 'slow down: too many changes in a short time');
+      }
     } catch (cause) {
       throw fromAppError(cause);
-    }
-    if (rule.roles && !rule.roles.includes(user.role)) throw new TRPCError({ code: 'FORBIDDEN', message: rule.why });
-    if (rule.rateLimited && !ctx.limiter.take(ctx.deps.clock.now())) {
-      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'slow down: too many changes in a short time' });
     }
     // tRPC merges this into the context; spreading the whole context here would copy it once more per call.
     return mapAppError(await next({ ctx: { user } }));

@@ -1,5 +1,5 @@
 import type { AppRouter } from '@hubbub/api';
-import { backoffWithJitter } from '@hubbub/core';
+import { backoffWithJitter, CLOSE_CODES, LIMITS } from '@hubbub/core';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
 import WebSocket from 'ws';
 
@@ -14,6 +14,11 @@ export interface HubbubClientOptions {
   allOverWebSocket?: boolean;
   /** WebSocket implementation; defaults to `ws` (Node 20 has no global WebSocket). */
   WebSocket?: typeof globalThis.WebSocket;
+  /**
+   * The server refused the token for good (revoked key, ended session: close
+   * 4401). The client stops reconnecting; this says why.
+   */
+  onUnauthorized?(reason: string): void;
 }
 
 /**
@@ -29,9 +34,17 @@ export function createHubbubClient(options: HubbubClientOptions) {
     ...(options.token ? { connectionParams: { token: options.token } } : {}),
     keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 10_000 },
     retryDelayMs: (attempt) => backoffWithJitter(attempt),
+    onClose: (cause) => {
+      if (cause?.code !== CLOSE_CODES.unauthorized) return;
+      // Reconnecting with refused credentials would only be refused again, forever.
+      void ws.close();
+      options.onUnauthorized?.((cause as { reason?: string }).reason || 'the server refused this token');
+    },
   });
   const http = httpBatchLink({
     url: `${base}/trpc`,
+    // The server refuses bigger batches.
+    maxItems: LIMITS.httpBatch,
     headers: () => (options.token ? { authorization: `Bearer ${options.token}` } : {}),
   });
   const api = createTRPCClient<AppRouter>({

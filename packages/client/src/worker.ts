@@ -43,7 +43,7 @@ export type WorkerEvent =
 export interface Worker {
   /** Stops claiming; a running task is aborted; resolves when the worker is idle and disconnected. */
   stop(): Promise<void>;
-  /** Resolves when the worker has stopped. */
+  /** Resolves when the worker has stopped; rejects when it stopped because the server refused its key (revoked). */
   done: Promise<void>;
 }
 
@@ -77,9 +77,20 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * live, and carries on by itself after the server restarts.
  */
 export function runWorker(options: RunWorkerOptions): Worker {
-  const hub = createHubbubClient({ url: options.url, token: options.key, WebSocket: options.WebSocket });
-  const api = hub.api;
   const stopping = new AbortController();
+  /** Set when the server refused the key for good (revoked): the worker stops and `done` rejects with it. */
+  let refused: Error | null = null;
+  const refuse = (reason: string) => {
+    refused ??= new Error(`the server refused this worker's API key: ${reason}`);
+    stopping.abort();
+  };
+  const hub = createHubbubClient({
+    url: options.url,
+    token: options.key,
+    WebSocket: options.WebSocket,
+    onUnauthorized: refuse,
+  });
+  const api = hub.api;
   const running = new Map<string, AbortController>();
   const decisions = new Map<string, { approved: boolean; comment: string | null }>();
   const decisionWaiters = new Map<string, () => void>();
@@ -206,6 +217,7 @@ export function runWorker(options: RunWorkerOptions): Worker {
       try {
         task = await call(() => api.task.claim.mutate({ agent: options.agent }));
       } catch (error) {
+        if (codeOf(error) === 'UNAUTHORIZED') refuse((error as Error).message);
         if (stopping.signal.aborted) break;
         notify({ type: 'retrying', error: (error as Error).message, attempt: 0 });
         await sleep(options.pollMs ?? 30_000, stopping.signal);
@@ -229,16 +241,20 @@ export function runWorker(options: RunWorkerOptions): Worker {
     }
   }
 
-  const done = loop().finally(async () => {
-    events?.unsubscribe();
-    await hub.close();
-  });
+  const done = loop()
+    .finally(async () => {
+      events?.unsubscribe();
+      await hub.close();
+    })
+    .then(() => {
+      if (refused) throw refused;
+    });
 
   return {
     done,
     async stop() {
       stopping.abort();
-      await done;
+      await done.catch(() => {});
     },
   };
 }

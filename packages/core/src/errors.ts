@@ -8,11 +8,18 @@ export type AppErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'INTERNAL_SERVER_ERROR';
 
+/** What a client may act on besides the code: when to try again. */
+export interface AppErrorDetails {
+  /** TOO_MANY_REQUESTS: how long until the call would be allowed. */
+  retryAfterMs?: number;
+}
+
 /** The one error type of the domain; the API's error formatter maps it to tRPC codes. */
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
+    readonly details: AppErrorDetails = {},
   ) {
     super(message);
     this.name = 'AppError';

@@ -5,5 +5,6 @@ export * from './permissions';
 export * from './ports';
 export * from './schemas';
 export * from './tasks';
+export * from './text-rules';
 export * from './throttle';
 export * from './types';

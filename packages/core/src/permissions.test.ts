@@ -70,8 +70,8 @@ describe('reading', () => {
     expect(codeOf(() => assertCanRead(channel(), member))).toBeNull();
   });
 
-  it('lets only members read a private channel', () => {
-    expect(codeOf(() => assertCanRead(privateChannel, null))).toBe('FORBIDDEN');
+  it('lets only members read a private channel; to others it does not exist', () => {
+    expect(codeOf(() => assertCanRead(privateChannel, null))).toBe('NOT_FOUND');
     expect(codeOf(() => assertCanRead(privateChannel, member))).toBeNull();
     expect(codeOf(() => assertCanRead(privateChannel, owner))).toBeNull();
   });
@@ -89,7 +89,7 @@ describe('posting', () => {
   });
 
   it('lets only members post in a private channel', () => {
-    expect(codeOf(() => assertCanPost(privateChannel, null))).toBe('FORBIDDEN');
+    expect(codeOf(() => assertCanPost(privateChannel, null))).toBe('NOT_FOUND');
     expect(codeOf(() => assertCanPost(privateChannel, member))).toBeNull();
   });
 
@@ -103,7 +103,7 @@ describe('posting', () => {
   it('explains why with a message', () => {
     expect(() => assertCanPost(archived, member)).toThrow(/archived/);
     expect(() => assertCanPost(channel(), null)).toThrow(/join/);
-    expect(() => assertCanPost(privateChannel, null)).toThrow(/private/);
+    expect(() => assertCanPost(privateChannel, null)).toThrow('channel not found');
   });
 });
 
@@ -113,7 +113,7 @@ describe('joining', () => {
   });
 
   it('keeps people out of private channels unless admin', () => {
-    expect(codeOf(() => assertCanJoin(privateChannel, user('bob')))).toBe('FORBIDDEN');
+    expect(codeOf(() => assertCanJoin(privateChannel, user('bob')))).toBe('NOT_FOUND');
     expect(codeOf(() => assertCanJoin(privateChannel, user('boss', 'admin')))).toBeNull();
   });
 

@@ -1,4 +1,4 @@
-import { AppError } from './errors';
+import { AppError, notFound } from './errors';
 import type { Channel, Message, User } from './types';
 
 export interface Membership {
@@ -8,11 +8,13 @@ export interface Membership {
 /** What the read and post rules look at in a channel. */
 export type ChannelAccess = Pick<Channel, 'visibility' | 'archivedAt'>;
 
-/** Public channels are readable by everyone signed in; private ones by members only. */
+/**
+ * Public channels are readable by everyone signed in; private ones by members
+ * only. To anyone else a private channel does not exist: the same NOT_FOUND
+ * as a random id, so its id reveals nothing.
+ */
 export function assertCanRead(channel: ChannelAccess, membership: Membership | null): void {
-  if (channel.visibility === 'private' && !membership) {
-    throw new AppError('FORBIDDEN', 'this channel is private: ask a member to invite you');
-  }
+  if (channel.visibility === 'private' && !membership) throw notFound('channel');
 }
 
 export function assertNotArchived(channel: ChannelAccess): void {
@@ -26,9 +28,7 @@ export function assertCanPost(channel: ChannelAccess, membership: Membership | n
 }
 
 export function assertCanJoin(channel: Channel, user: User): void {
-  if (channel.visibility === 'private' && user.role !== 'admin') {
-    throw new AppError('FORBIDDEN', 'this channel is private: ask a member to invite you');
-  }
+  if (channel.visibility === 'private' && user.role !== 'admin') throw notFound('channel');
   if (channel.archivedAt) throw new AppError('FORBIDDEN', 'this channel is archived');
 }
 

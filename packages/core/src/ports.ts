@@ -44,12 +44,44 @@ export interface UserStore {
   byHandleWithSecret(handle: string): Promise<UserWithSecret | null>;
 }
 
+/** A sign-in: every user token names one, and ends with it. */
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: string;
+  /** The absolute end: refreshing tokens never carries a session past it. */
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export interface SessionStore {
+  create(input: { id: string; userId: string; secretHash: string; expiresAt: string }): Promise<Session>;
+  byIdWithSecret(id: string): Promise<(Session & { secretHash: string }) | null>;
+  /** Ends one session (logout); null when there is no such session. Ending it twice keeps the first time. */
+  revoke(id: string, at: string): Promise<Session | null>;
+  /** Ends every live session of a user (logout everywhere); returns the ids it ended. */
+  revokeAllOf(userId: string, at: string): Promise<string[]>;
+  /** Forgets sessions that ended (expired or revoked) before `before`; returns how many. */
+  prune(before: string): Promise<number>;
+}
+
+/** Live: not revoked and not past its absolute end. */
+export function isSessionLive(session: Pick<Session, 'revokedAt' | 'expiresAt'>, now: number): boolean {
+  return session.revokedAt === null && Date.parse(session.expiresAt) > now;
+}
+
 export interface NewChannel {
   slug: string;
   name: string;
   topic?: string | undefined;
   visibility: Visibility;
   createdBy: string | null;
+}
+
+/** A position in the channel list (archived last, then by slug) and a page size. */
+export interface ChannelPage {
+  after?: { archived: boolean; slug: string };
+  limit?: number;
 }
 
 export interface NewMessage {
@@ -98,8 +130,11 @@ export interface ChatStore {
   createChannel(input: NewChannel): Promise<{ channel: Channel; events: StreamEvent[] }>;
   channelById(id: string): Promise<Channel | null>;
   channelBySlug(slug: string): Promise<Channel | null>;
-  /** Public channels plus the private ones `userId` belongs to; archived last. */
-  listChannels(userId: string): Promise<(Channel & { joined: boolean })[]>;
+  /**
+   * Public channels plus the private ones `userId` belongs to, archived last,
+   * then by slug; a page of at most `limit` after the position `after`.
+   */
+  listChannels(userId: string, page?: ChannelPage): Promise<(Channel & { joined: boolean })[]>;
   membership(channelId: string, userId: string): Promise<Member | null>;
   members(channelId: string): Promise<Member[]>;
   join(channelId: string, userId: string, role?: Member['role']): Promise<StreamEvent | null>;
@@ -135,6 +170,8 @@ export interface NewTask {
   input?: unknown;
   totalSteps?: number | undefined;
   createdBy: string | null;
+  /** Input and result only for the creator, the worker, the agent it is for and admins (taskDataAccess). */
+  sensitive?: boolean | undefined;
 }
 
 export interface TaskPatch {
@@ -211,6 +248,8 @@ export interface ApiKey {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** The agent names the key claims tasks for (a key minted without a list: its own name). */
+  agents: string[];
 }
 
 export interface ApiKeyStore {
@@ -222,6 +261,8 @@ export interface ApiKeyStore {
     prefix: string;
     secretHash: string;
     createdBy: string;
+    /** Absent: just the key's own name. */
+    agents?: readonly string[] | undefined;
   }): Promise<ApiKey>;
   byIdWithSecret(id: string): Promise<(ApiKey & { secretHash: string }) | null>;
   list(): Promise<ApiKey[]>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasBidiControls, isInvisible, RESERVED_HANDLES } from './text-rules';
 
 /** Limits shared by the API, the stores and the web app. */
 export const LIMITS = {
@@ -11,18 +12,39 @@ export const LIMITS = {
   message: 8000,
   clientId: 64,
   historyPage: 100,
+  /** Calls in one HTTP batch request (the server refuses more; clients batch at most this many). */
+  httpBatch: 20,
+  /** Calls in one WebSocket frame. */
+  wsBatch: 100,
+  /** Subscriptions open at once on one connection. */
+  subscriptionsPerConnection: 100,
 } as const;
 
 export const ZId = z.string().min(1).max(64);
-export const ZHandle = z
+/** Names a person or an agent is mentioned by: lowercase ASCII; dots, dashes and underscores only between letters or digits. */
+export const ZHandleFormat = z
   .string()
   .trim()
   .toLowerCase()
   .min(LIMITS.handle.min)
   .max(LIMITS.handle.max)
-  .regex(/^[a-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
+  .regex(/^[a-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore')
+  .regex(
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+    'start and end with a letter or digit, one dot, dash or underscore at a time',
+  );
+/** A handle someone may take: the format, and none of the reserved names. */
+export const ZHandle = ZHandleFormat.refine((handle) => !RESERVED_HANDLES.has(handle), {
+  message: 'this handle is reserved: choose another',
+});
 export const ZPassword = z.string().min(LIMITS.password.min).max(LIMITS.password.max);
-export const ZDisplayName = z.string().trim().min(1).max(LIMITS.displayName);
+export const ZDisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.displayName)
+  .refine((name) => !isInvisible(name), 'a name must have visible characters')
+  .refine((name) => !hasBidiControls(name), 'a name cannot contain text-direction control characters');
 export const ZSlug = z
   .string()
   .trim()
@@ -32,7 +54,12 @@ export const ZSlug = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes');
 export const ZVisibility = z.enum(['public', 'private']);
 export const ZRole = z.enum(['admin', 'member', 'agent']);
-export const ZMessageContent = z.string().trim().min(1, 'message is empty').max(LIMITS.message);
+export const ZMessageContent = z
+  .string()
+  .trim()
+  .min(1, 'message is empty')
+  .max(LIMITS.message)
+  .refine((text) => !isInvisible(text), 'message is empty: it has no visible characters');
 export const ZMessageMeta = z
   .object({
     lane: z.string().max(40).optional(),
@@ -48,7 +75,10 @@ export const ZSignupInput = z.object({
   password: ZPassword,
   displayName: ZDisplayName.optional(),
 });
-export const ZLoginInput = z.object({ handle: ZHandle, password: z.string().max(LIMITS.password.max) });
+// Logging in checks only the format: a reserved handle simply has no password that matches.
+export const ZLoginInput = z.object({ handle: ZHandleFormat, password: z.string().max(LIMITS.password.max) });
+
+export const ZLogoutAllInput = z.object({ userId: ZId.optional() }).nullish();
 
 export const ZCreateChannelInput = z.object({
   slug: ZSlug,
@@ -57,6 +87,13 @@ export const ZCreateChannelInput = z.object({
   visibility: ZVisibility.default('public'),
 });
 export const ZChannelRef = z.object({ channelId: ZId });
+export const ZChannelListInput = z
+  .object({
+    /** nextCursor of the previous page. */
+    cursor: z.string().max(LIMITS.slug.max + 2).nullish(),
+    limit: z.number().int().min(1).max(200).optional(),
+  })
+  .optional();
 export const ZSendMessageInput = z.object({
   channelId: ZId,
   content: ZMessageContent,

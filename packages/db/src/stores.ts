@@ -1,7 +1,8 @@
-import type { ApiKeyStore, ChatStore, TaskStore, UserStore } from '@hubbub/core';
+import type { ApiKeyStore, ChatStore, SessionStore, TaskStore, UserStore } from '@hubbub/core';
 import { createSqliteApiKeyStore } from './sqlite/api-key-store';
 import { type ChatStoreOptions, createSqliteChatStore } from './sqlite/chat-store';
 import { openSqlite } from './sqlite/open';
+import { createSqliteSessionStore } from './sqlite/session-store';
 import { createSqliteTaskStore, type TaskStoreOptions } from './sqlite/task-store';
 import { createSqliteUserStore } from './sqlite/user-store';
 
@@ -11,6 +12,7 @@ export interface Stores {
   chat: ChatStore;
   tasks: TaskStore;
   apiKeys: ApiKeyStore;
+  sessions: SessionStore;
   /** Resolves when the database answers (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -28,6 +30,7 @@ export async function createSqliteStores(
     chat: createSqliteChatStore(handle, options.chat),
     tasks: createSqliteTaskStore(handle, options.tasks),
     apiKeys: createSqliteApiKeyStore(handle.db),
+    sessions: createSqliteSessionStore(handle.db),
     ping: async () => {
       handle.raw.prepare('select 1').get();
     },

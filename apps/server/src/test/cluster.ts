@@ -174,6 +174,8 @@ export interface ClusterOptions {
   presenceTtlMs?: number;
   /** Server log level (captured in `node.log`, never printed). Default warn. */
   logLevel?: string;
+  /** More environment for every node (e.g. a limit a test wants to reach). */
+  env?: Record<string, string>;
 }
 
 export interface Cluster {
@@ -247,7 +249,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         // A slow built-in model: a reply streams for seconds, long enough to stop it from another instance.
         HUBBUB_OFFLINE_TOKEN_MS: '150',
         HUBBUB_WEB_DIR: join(dataDir, 'no-web'),
+        // Every test client connects from 127.0.0.1: no per-address cap.
+        HUBBUB_MAX_CONNECTIONS_PER_ADDRESS: '0',
+        // Tests burst far past a person's pace from one address.
+        HUBBUB_WRITE_BURST: '1000000',
+        HUBBUB_READ_BURST: '1000000',
+        HUBBUB_SIGNUPS_PER_HOUR: '1000000',
+        HUBBUB_CHANNELS_PER_HOUR: '1000000',
+        HUBBUB_LOGIN_ATTEMPTS_PER_HANDLE: '1000000',
+        HUBBUB_LOGIN_ATTEMPTS_PER_ADDRESS: '1000000',
         LOG_LEVEL: options.logLevel ?? 'warn',
+        ...options.env,
         OPENAI_BASE_URL: undefined,
         OPENAI_API_KEY: undefined,
         HUBBUB_MODEL: undefined,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RateLimit } from '@hubbub/api';
+import type { LimitSettings } from '@hubbub/api';
 import { createHubbubClient, type HubbubClient, type HubbubClientOptions } from '@hubbub/client';
 import { createHubbub, type Hubbub, type HubbubConfig } from '../hubbub';
 import { createLogger } from '../logger';
@@ -11,7 +11,10 @@ export interface TestServerOptions {
   /** Reuse a data dir (restart tests); default: a fresh temporary one, removed on stop. */
   dataDir?: string;
   secret?: string;
-  rateLimit?: RateLimit;
+  limits?: Partial<LimitSettings>;
+  sessionMaxAgeMs?: number;
+  tokenTtlSeconds?: number;
+  signInTimeoutMs?: number;
   queueCapacity?: number;
   maxBufferedBytes?: number;
   maxPayloadBytes?: number;
@@ -23,6 +26,11 @@ export interface TestServerOptions {
   /** PostgreSQL / Redis instead of SQLite / the in-process bus. */
   postgres?: HubbubConfig['postgres'];
   redis?: HubbubConfig['redis'];
+  /** Open connections per client address; default 0 = no cap (tests open many sockets from 127.0.0.1). */
+  maxConnectionsPerAddress?: number;
+  trustedProxies?: string[];
+  metricsToken?: string;
+  httpTimeouts?: HubbubConfig['httpTimeouts'];
   /** Listen on this port (restart tests); default: any free port. */
   port?: number;
   /** Receives the server's log lines (default: silent unless LOG_LEVEL is set). */
@@ -47,6 +55,16 @@ export interface TestServer {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
+const PLENTY = 1_000_000;
+const UNLIMITED: Omit<LimitSettings, 'maxBufferedBytes'> = {
+  writes: { burst: PLENTY, perSecond: PLENTY },
+  reads: { burst: PLENTY, perSecond: PLENTY },
+  channelCreatesPerHour: PLENTY,
+  signupsPerHourPerAddress: PLENTY,
+  loginAttemptsPerHandle: PLENTY,
+  loginAttemptsPerAddress: PLENTY,
+};
+
 /** Starts a real Hubbub on port 0 (HTTP + WebSocket) for one test. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const ownDir = !options.dataDir;
@@ -56,13 +74,23 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const hubbub = await createHubbub({
     dataDir,
     secret,
-    tokenTtlSeconds: 3600,
     allowedOrigins: options.allowedOrigins ?? [],
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 0,
+    trustedProxies: options.trustedProxies,
+    metricsToken: options.metricsToken,
+    httpTimeouts: options.httpTimeouts,
     webDir: options.webDir ?? join(dataDir, 'no-web'),
     logger: options.logTo ? createLogger('debug', options.logTo) : createLogger(process.env.LOG_LEVEL ?? 'silent'),
-    rateLimit: options.rateLimit ?? { burst: 10_000, perSecond: 10_000 },
+    // Tests burst far past a person's pace from one address: limits are off unless a test sets one.
+    limits: {
+      ...UNLIMITED,
+      ...(options.maxBufferedBytes ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
+      ...options.limits,
+    },
+    sessionMaxAgeMs: options.sessionMaxAgeMs,
+    signInTimeoutMs: options.signInTimeoutMs,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     queueCapacity: options.queueCapacity,
-    maxBufferedBytes: options.maxBufferedBytes,
     maxPayloadBytes: options.maxPayloadBytes,
     keepAlive: options.keepAlive,
     taskTimeoutMs: options.taskTimeoutMs,

@@ -20,7 +20,7 @@ afterEach(async () => {
 
 async function generalId(token: string) {
   const res = await fetch(`${server?.url}/trpc/channel.list`, { headers: { authorization: `Bearer ${token}` } });
-  const list = ((await res.json()) as { result: { data: { id: string; slug: string }[] } }).result.data;
+  const list = ((await res.json()) as { result: { data: { items: { id: string; slug: string }[] } } }).result.data.items;
   return list.find((c) => c.slug === 'general')?.id as string;
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ResumableStream, type StreamEnd } from '@hubbub/api';
-import { CLOSE_CODES } from '@hubbub/core';
+import { CLOSE_CODES, LIMITS } from '@hubbub/core';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { handleKeepAlive } from '@trpc/server/adapters/ws';
 import {
@@ -18,12 +18,47 @@ import { frameHead, sendText, sendTextParts, sharedTailBytes, trackedTail } from
 type ProcedureType = 'query' | 'mutation' | 'subscription';
 type ConnectionParams = Record<string, string | undefined> | null;
 
+/** What one connection may ask of the server; every buffer and queue of a connection is bounded by these. */
+export interface WsLimits {
+  /** Calls one frame may carry (a batch). */
+  maxBatch: number;
+  /** Calls running at once; while this many run, the socket is not read (TCP pushes back on the client). */
+  maxInFlight: number;
+  /** Subscriptions open at once. */
+  maxSubscriptions: number;
+  /** Unsent bytes (responses and events alike) before the connection is cut off as too slow (close 4008). */
+  maxBufferedBytes: number;
+  /** A client that asked to send connectionParams must send them within this. */
+  connectionParamsTimeoutMs: number;
+}
+
+export const DEFAULT_WS_LIMITS: WsLimits = {
+  maxBatch: LIMITS.wsBatch,
+  maxInFlight: 16,
+  maxSubscriptions: LIMITS.subscriptionsPerConnection,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  connectionParamsTimeoutMs: 10_000,
+};
+
+/** How long a cut-off client has to read its close frame before its socket (and backlog) is dropped. */
+const CUT_OFF_GRACE_MS = 5_000;
+
+/** Calls started in one turn of the event loop before the rest wait for the next, so other sockets get served. */
+const CALLS_PER_TURN = 32;
+
 export interface WsHandlerOptions<TContext> {
   router: AnyTRPCRouter;
   createContext(opts: { req: IncomingMessage; ws: WebSocket; connectionParams: ConnectionParams }): Promise<TContext>;
   keepAlive?: { pingMs: number; pongWaitMs: number };
   onError?(opts: { error: TRPCError; path?: string; type: ProcedureType | 'unknown' }): void;
+  limits?: Partial<WsLimits>;
 }
+
+type CallMessage = {
+  id: number | string;
+  method: ProcedureType;
+  params: { path: string; input?: unknown; lastEventId?: string };
+};
 
 interface Running {
   stop(): void;
@@ -41,6 +76,7 @@ interface Running {
 export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
   const { router } = options;
   const config = router._def._config;
+  const limits = { ...DEFAULT_WS_LIMITS, ...options.limits };
 
   function onConnection(ws: WebSocket, upgradeRequest: IncomingMessage): void {
     // Held only until the context exists: a long-lived connection should not keep the request's headers.
@@ -52,7 +88,21 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
 
     if (options.keepAlive) handleKeepAlive(ws, options.keepAlive.pingMs, options.keepAlive.pongWaitMs);
 
-    const send = (text: string) => sendText(ws, text);
+    /** Set once the connection is being closed: nothing more is read, run or sent. */
+    let closing = false;
+    /** The client stopped reading: cut it off (it resumes later) rather than hold its backlog. */
+    const cutOff = () => {
+      if (closing) return;
+      closing = true;
+      ws.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
+      // A client that reads nothing never reads the close frame either: drop its backlog soon, not in ws's 30 s.
+      setTimeout(() => ws.terminate(), CUT_OFF_GRACE_MS).unref();
+    };
+    const checkBacklog = (backlog: number) => {
+      if (backlog > limits.maxBufferedBytes) cutOff();
+      return backlog;
+    };
+    const send = (text: string) => (closing ? 0 : checkBacklog(sendText(ws, text)));
     const respond = (body: object) => send(JSON.stringify(body));
     const errorShape = (error: TRPCError, type: ProcedureType | 'unknown', path?: string, input?: unknown) =>
       getErrorShape({ config, error, type, path, input, ctx });
@@ -83,13 +133,47 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
       })();
 
     const url = new URL(upgradeRequest.url ?? '/', 'http://localhost');
+    let paramsDeadline: NodeJS.Timeout | null = null;
     if (url.searchParams.get('connectionParams') !== '1') ctxPromise = createContext(() => null);
+    else {
+      // A client that announced connectionParams and never sends them holds a socket for nothing.
+      paramsDeadline = setTimeout(() => {
+        if (!ctxPromise) ws.close(CLOSE_CODES.unauthorized, 'no connection params: send them when the socket opens');
+      }, limits.connectionParamsTimeoutMs);
+    }
 
-    async function call(msg: {
-      id: number | string;
-      method: ProcedureType;
-      params: { path: string; input?: unknown; lastEventId?: string };
-    }) {
+    /** Calls waiting for a slot; while it is long the socket is paused, so the client's frames wait in TCP. */
+    const queued: CallMessage[] = [];
+    let inFlight = 0;
+    let subscriptionsStarting = 0;
+    let pumpScheduled = false;
+
+    function pump() {
+      pumpScheduled = false;
+      let started = 0;
+      while (queued.length > 0 && inFlight < limits.maxInFlight && !closing) {
+        if (started === CALLS_PER_TURN) {
+          // A big batch yields: the rest starts on the next turn, after other sockets' work.
+          schedulePump();
+          break;
+        }
+        started++;
+        inFlight++;
+        void call(queued.shift() as CallMessage).finally(callDone);
+      }
+      if (queued.length < limits.maxBatch && ws.isPaused) ws.resume();
+    }
+    function schedulePump() {
+      if (pumpScheduled) return;
+      pumpScheduled = true;
+      setImmediate(pump);
+    }
+    function callDone() {
+      inFlight--;
+      if (queued.length > 0) schedulePump();
+    }
+
+    async function call(msg: CallMessage) {
       const { id, method: type, params } = msg;
       const { path } = params;
       let input = params.input;
@@ -105,8 +189,15 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
         if (type === 'subscription' && running.has(id)) {
           throw new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
         }
+        if (type === 'subscription' && running.size + subscriptionsStarting >= limits.maxSubscriptions) {
+          throw new TRPCError({
+            code: 'TOO_MANY_REQUESTS',
+            message: `at most ${limits.maxSubscriptions} subscriptions on one connection: stop one, or open another connection`,
+          });
+        }
         // Only a subscription outlives its call and needs telling when to stop.
         const abort = type === 'subscription' ? new AbortController() : null;
+        if (abort) subscriptionsStarting++;
         const output = await callProcedure({
           router,
           path,
@@ -115,6 +206,8 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
           type,
           signal: abort?.signal,
           batchIndex: 0,
+        }).finally(() => {
+          if (abort) subscriptionsStarting--;
         });
         if (!abort) {
           if (isAsyncIterable(output)) {
@@ -154,24 +247,30 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
       respond({ id, result: { type: 'started' } });
       void stream.start({
         send: (eventId, data, shared) =>
-          shared
-            ? sendTextParts(ws, headBytes, sharedTailBytes(shared, eventId, data))
-            : sendText(ws, head + trackedTail(eventId, data)),
+          closing
+            ? 0
+            : checkBacklog(
+                shared
+                  ? sendTextParts(ws, headBytes, sharedTailBytes(shared, eventId, data))
+                  : sendText(ws, head + trackedTail(eventId, data)),
+              ),
         end: (reason: StreamEnd) => {
           running.delete(id);
           abort.abort();
-          if (reason.kind === 'slow') ws.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
+          if (reason.kind === 'slow') cutOff();
           else if (reason.kind === 'error') fail(id, reason.error, 'subscription', path, input);
           else respond({ id, result: { type: 'stopped' } });
         },
       });
     }
 
-    ws.on('message', (raw: Buffer, isBinary: boolean) => {
+    function onMessage(raw: Buffer, isBinary: boolean) {
+      if (closing) return;
       const text = isBinary ? null : raw.toString('utf8');
       if (text === 'PONG') return;
-      if (text === 'PING') return send('PONG');
+      if (text === 'PING') return void send('PONG');
       if (!ctxPromise) {
+        if (paramsDeadline) clearTimeout(paramsDeadline);
         // The first frame carries the connection params (the client asked for it with ?connectionParams=1).
         ctxPromise = createContext(() => {
           try {
@@ -184,11 +283,14 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
         });
         return;
       }
+      let items: unknown[];
       let messages: ReturnType<typeof parseTRPCMessage>[];
       try {
         if (text === null) throw new Error('binary frames are not part of the protocol');
         const json: unknown = JSON.parse(text);
-        messages = (Array.isArray(json) ? json : [json]).map((m) => parseTRPCMessage(m, config.transformer));
+        items = Array.isArray(json) ? json : [json];
+        if (items.length > limits.maxBatch) return refuseBatch(items);
+        messages = items.map((m) => parseTRPCMessage(m, config.transformer));
       } catch (cause) {
         return fail(null, new TRPCError({ code: 'PARSE_ERROR', cause }), 'unknown');
       }
@@ -201,12 +303,46 @@ export function createWsHandler<TContext>(options: WsHandlerOptions<TContext>) {
           running.get(msg.id)?.stop();
           continue;
         }
-        void call(msg as Parameters<typeof call>[0]);
+        queued.push(msg as CallMessage);
+      }
+      // Enough waiting: stop reading until the calls catch up (the client's frames wait in TCP, not here).
+      if (queued.length >= limits.maxBatch) ws.pause();
+      pump();
+    }
+
+    /** A frame with too many calls: each call in it is answered with the reason, none is run. */
+    function refuseBatch(items: unknown[]) {
+      const error = new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `one message may carry at most ${limits.maxBatch} calls (this one had ${items.length})`,
+      });
+      let answered = 0;
+      for (const item of items) {
+        const id = (item as { id?: unknown } | null)?.id;
+        if ((typeof id === 'number' || typeof id === 'string') && !closing) {
+          fail(id, error, 'unknown');
+          answered++;
+        }
+      }
+      if (answered === 0) fail(null, error, 'unknown');
+    }
+
+    ws.on('message', (raw: Buffer, isBinary: boolean) => {
+      try {
+        onMessage(raw, isBinary);
+      } catch (cause) {
+        // A bug here must cost this connection, never the process.
+        options.onError?.({ error: getTRPCErrorFromUnknown(cause), type: 'unknown' });
+        closing = true;
+        ws.close(1011, 'internal error');
       }
     });
 
     ws.on('error', (cause) => options.onError?.({ error: getTRPCErrorFromUnknown(cause), type: 'unknown' }));
     ws.once('close', () => {
+      closing = true;
+      if (paramsDeadline) clearTimeout(paramsDeadline);
+      queued.length = 0;
       for (const sub of running.values()) sub.stop();
       running.clear();
     });

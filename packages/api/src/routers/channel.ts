@@ -4,19 +4,42 @@ import {
   type ChannelChange,
   type ChannelSignal,
   ZChannelEventInput,
+  ZChannelListInput,
   ZChannelRef,
   ZCreateChannelInput,
 } from '@hubbub/core';
 import { publish, readableChannel, requireChannel, signal } from '../access';
+import { take } from '../limits';
 import { ResumableStream, type StreamSource } from '../resumable-stream';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
 
 const TYPING_MS = 5000;
+/** Channels per page of channel.list when the caller does not say. */
+const CHANNEL_PAGE = 100;
+
+/** The list position after a channel: "<0|1>:<slug>" (archived or not, then the slug), opaque to clients. */
+const channelCursor = (channel: { archivedAt: string | null; slug: string }) =>
+  `${channel.archivedAt ? 1 : 0}:${channel.slug}`;
+
+function parseChannelCursor(cursor: string | null | undefined): { archived: boolean; slug: string } | undefined {
+  const match = cursor ? /^([01]):(.+)$/.exec(cursor) : null;
+  return match?.[2] ? { archived: match[1] === '1', slug: match[2] } : undefined;
+}
 
 export const channelRouter = router({
-  list: protectedProcedure.query(({ ctx }) => ctx.deps.stores.chat.listChannels(ctx.user.id)),
+  /** The channels the caller can see, a page at a time: public ones and their private ones, archived last. */
+  list: protectedProcedure.input(ZChannelListInput).query(async ({ input, ctx }) => {
+    const limit = input?.limit ?? CHANNEL_PAGE;
+    const items = await ctx.deps.stores.chat.listChannels(ctx.user.id, {
+      after: parseChannelCursor(input?.cursor),
+      limit,
+    });
+    const last = items.length === limit ? items.at(-1) : undefined;
+    return { items, nextCursor: last ? channelCursor(last) : null };
+  }),
 
   create: writeProcedure.input(ZCreateChannelInput).mutation(async ({ input, ctx }) => {
+    await take(ctx.deps.rateLimits.channelCreates, ctx.user.id, 'you have created many channels in the last hour');
     const { channel, events } = await ctx.deps.stores.chat.createChannel({ ...input, createdBy: ctx.user.id });
     await publish(ctx.deps, ...events);
     return channel;

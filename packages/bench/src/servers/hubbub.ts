@@ -34,9 +34,18 @@ const hubbub = await createHubbub({
   secret: 'bench-secret-bench-secret-bench-secret',
   tokenTtlSeconds: 3600,
   allowedOrigins: [],
+  maxConnectionsPerAddress: 0,
   webDir: join(dataDir, 'no-web'),
   logger: createLogger('silent'),
-  rateLimit: { burst: 1e9, perSecond: 1e9 },
+  // The load client is one address and a few users sending as fast as they can: no abuse limits.
+  limits: {
+    writes: { burst: 1e9, perSecond: 1e9 },
+    reads: { burst: 1e9, perSecond: 1e9 },
+    channelCreatesPerHour: 1e9,
+    signupsPerHourPerAddress: 1e9,
+    loginAttemptsPerHandle: 1e9,
+    loginAttemptsPerAddress: 1e9,
+  },
   // BENCH_DATABASE_URL / BENCH_REDIS_URL: an instance of a cluster (the cross-instance fan-out figure).
   postgres: process.env.BENCH_DATABASE_URL ? { url: process.env.BENCH_DATABASE_URL } : undefined,
   redis: process.env.BENCH_REDIS_URL

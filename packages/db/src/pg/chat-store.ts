@@ -204,14 +204,21 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       return row ? toChannel(row) : null;
     },
 
-    async listChannels(userId) {
+    async listChannels(userId, page = {}) {
       const mine = sql`exists (select 1 from channel_members m where m.channel_id = ${channels.id} and m.user_id = ${userId})`;
-      const rows = await db
+      const archived = sql`(${channels.archivedAt} is not null)`;
+      // Byte order, like SQLite, whatever the database's collation.
+      const slug = sql`${channels.slug} collate "C"`;
+      const { after } = page;
+      const afterCursor = after
+        ? sql`(${archived} > ${after.archived} or (${archived} = ${after.archived} and ${slug} > ${after.slug}))`
+        : undefined;
+      const query = db
         .select({ ...channelColumns, joined: sql<boolean>`${mine}` })
         .from(channels)
-        .where(or(eq(channels.visibility, 'public'), mine))
-        // Byte order, like SQLite, whatever the database's collation.
-        .orderBy(sql`${channels.archivedAt} is not null`, sql`${channels.slug} collate "C"`);
+        .where(and(or(eq(channels.visibility, 'public'), mine), afterCursor))
+        .orderBy(archived, slug);
+      const rows = await (page.limit ? query.limit(page.limit) : query);
       return rows.map((row) => ({ ...toChannel(row), joined: Boolean(row.joined) }));
     },
 

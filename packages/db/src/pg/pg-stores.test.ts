@@ -2,6 +2,7 @@ import { afterAll, describe } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
 import { apiKeyStoreContract } from '../test/api-key-store-contract';
 import { chatStoreContract } from '../test/chat-store-contract';
+import { sessionStoreContract } from '../test/session-store-contract';
 import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-contract';
 import { userStoreContract } from '../test/user-store-contract';
 import { probePostgres, TestDatabases } from './test-databases';
@@ -34,4 +35,5 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
   });
   taskStoreContract('TaskStore contract (PostgreSQL)', (limits) => freshStores({ tasks: limits }));
   apiKeyStoreContract('ApiKeyStore contract (PostgreSQL)', () => freshStores());
+  sessionStoreContract('SessionStore contract (PostgreSQL)', () => freshStores());
 });

@@ -5,6 +5,7 @@ import type { Stores } from '../stores';
 import { createPgApiKeyStore } from './api-key-store';
 import { createPgChatStore } from './chat-store';
 import { openPostgres, type PgConnectOptions } from './open';
+import { createPgSessionStore } from './session-store';
 import { createPgTaskStore } from './task-store';
 import { createPgUserStore } from './user-store';
 
@@ -28,6 +29,7 @@ export async function createPostgresStores(url: string, options: PostgresStoresO
     chat: createPgChatStore(handle, options.chat),
     tasks: createPgTaskStore(handle, options.tasks),
     apiKeys: createPgApiKeyStore(handle.db),
+    sessions: createPgSessionStore(handle.db),
     ping: async () => {
       await handle.client`select 1`;
     },

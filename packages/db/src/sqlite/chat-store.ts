@@ -327,14 +327,19 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       return row ? toChannel(row) : null;
     },
 
-    async listChannels(userId) {
+    async listChannels(userId, page = {}) {
       const mine = sql`exists (select 1 from channel_members m where m.channel_id = ${channels.id} and m.user_id = ${userId})`;
-      const rows = db
+      const archived = sql`(${channels.archivedAt} is not null)`;
+      const { after } = page;
+      const afterCursor = after
+        ? sql`(${archived} > ${after.archived ? 1 : 0} or (${archived} = ${after.archived ? 1 : 0} and ${channels.slug} > ${after.slug}))`
+        : undefined;
+      const query = db
         .select({ ...channelColumns, joined: sql<number>`${mine}` })
         .from(channels)
-        .where(or(eq(channels.visibility, 'public'), mine))
-        .orderBy(sql`${channels.archivedAt} is not null`, asc(channels.slug))
-        .all();
+        .where(and(or(eq(channels.visibility, 'public'), mine), afterCursor))
+        .orderBy(archived, asc(channels.slug));
+      const rows = page.limit ? query.limit(page.limit).all() : query.all();
       return rows.map((row) => ({ ...toChannel(row), joined: Boolean(row.joined) }));
     },
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe } from 'vitest';
 import { createSqliteStores, type Stores } from '../stores';
 import { apiKeyStoreContract } from '../test/api-key-store-contract';
+import { sessionStoreContract } from '../test/session-store-contract';
 import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-contract';
 
 const memoryStores = (limits: TaskStoreLimits = {}): Promise<Stores> =>
@@ -22,9 +23,11 @@ async function fileStores(limits: TaskStoreLimits = {}): Promise<Stores> {
   };
 }
 
-describe('SQLite task and API-key stores', () => {
+describe('SQLite task, API-key and session stores', () => {
   taskStoreContract('TaskStore contract (SQLite :memory:)', memoryStores);
   taskStoreContract('TaskStore contract (SQLite file)', fileStores);
   apiKeyStoreContract('ApiKeyStore contract (SQLite :memory:)', () => memoryStores());
   apiKeyStoreContract('ApiKeyStore contract (SQLite file)', () => fileStores());
+  sessionStoreContract('SessionStore contract (SQLite :memory:)', () => memoryStores());
+  sessionStoreContract('SessionStore contract (SQLite file)', () => fileStores());
 });

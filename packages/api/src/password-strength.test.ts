@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createStrengthChecker } from './password-strength';
+
+const checker = createStrengthChecker();
+afterAll(() => checker.close());
+
+const refusal = (password: string, handle = 'alice') =>
+  checker.assertStrong(password, [handle]).then(
+    () => null,
+    (error: Error & { code?: string }) => ({ code: error.code, message: error.message }),
+  );
+
+describe('password strength', () => {
+  it.each([
+    ['a famous password', 'password'],
+    ['a digit run', '12345678'],
+    ['eight spaces', '        '],
+    ['the handle itself', 'alice'],
+    ['the handle in capitals', 'ALICE'],
+    ['a keyboard row', 'qwertyuiop'],
+    ['a common password with a digit', 'letmein2024'],
+    ['leet speak of a common password', 'p@ssw0rd!'],
+    ['one repeated character', 'aaaaaaaaaaaa'],
+  ])('refuses %s with a readable reason', async (_label, password) => {
+    const refused = await refusal(password);
+    expect(refused?.code).toBe('BAD_REQUEST');
+    expect(refused?.message).toMatch(/^Choose a stronger password/);
+    expect(refused?.message.length).toBeGreaterThan('Choose a stronger password.'.length);
+  });
+
+  it.each([
+    ['a passphrase', 'correct horse battery'],
+    ['a short phrase', 'a good password'],
+    ['a mixed password', 'Tr0ub4dor&3'],
+    ['a long random string', 'kZ8#q!vP2@wL9$mN4^xR7&tY1*uB6(eH3)'],
+  ])('accepts %s', async (_label, password) => {
+    expect(await refusal(password)).toBeNull();
+  });
+
+  it('answers many checks at once, each with its own verdict', async () => {
+    const verdicts = await Promise.all(
+      ['password', 'correct horse battery', '12345678', 'a good password'].map((p) => refusal(p)),
+    );
+    expect(verdicts.map((v) => v === null)).toEqual([false, true, false, true]);
+  });
+});

@@ -1,0 +1,43 @@
+import type { Session, SessionStore } from '@hubbub/core';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import type { SqliteDb } from './open';
+import { sessions } from './schema';
+
+type Row = typeof sessions.$inferSelect;
+const toSession = ({ secretHash: _, ...session }: Row): Session => session;
+
+export function createSqliteSessionStore(db: SqliteDb): SessionStore {
+  return {
+    async create(input) {
+      const row: Row = { ...input, createdAt: new Date().toISOString(), revokedAt: null };
+      db.insert(sessions).values(row).run();
+      return toSession(row);
+    },
+    async byIdWithSecret(id) {
+      return db.select().from(sessions).where(eq(sessions.id, id)).get() ?? null;
+    },
+    async revoke(id, at) {
+      db.update(sessions)
+        .set({ revokedAt: at })
+        .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+        .run();
+      const row = db.select().from(sessions).where(eq(sessions.id, id)).get();
+      return row ? toSession(row) : null;
+    },
+    async revokeAllOf(userId, at) {
+      return db
+        .update(sessions)
+        .set({ revokedAt: at })
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+        .returning({ id: sessions.id })
+        .all()
+        .map((r) => r.id);
+    },
+    async prune(before) {
+      return db
+        .delete(sessions)
+        .where(or(lt(sessions.expiresAt, before), lt(sessions.revokedAt, before)))
+        .run().changes;
+    },
+  };
+}
