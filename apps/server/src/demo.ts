@@ -28,7 +28,15 @@ async function demoKey(): Promise<string> {
   const stores = await createSqliteStores(join(dataDir, 'hubbub.db'));
   try {
     const { id, key, prefix, secretHash } = generateApiKey();
-    await stores.apiKeys.create({ id, name: AGENT, role: 'agent', prefix, secretHash, createdBy: 'pnpm demo' });
+    await stores.apiKeys.create({
+      id,
+      name: AGENT,
+      role: 'agent',
+      agents: [AGENT],
+      prefix,
+      secretHash,
+      createdBy: 'pnpm demo',
+    });
     writeFileSync(file, key, { mode: 0o600 });
     console.log(`Minted the demo agent key (kept in ${file}).`);
     return key;

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { runWorker, type Worker } from '@hubbub/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from './test/harness';
+import { rawSocket } from './test/raw-socket';
 
 let server: TestServer | undefined;
 const workers: Worker[] = [];
@@ -15,7 +16,11 @@ afterEach(async () => {
 
 interface Seen {
   id: string;
-  data: { type: string; task?: { id: string; status: string; progress: { current: number } }; [k: string]: unknown };
+  data: {
+    type: string;
+    task?: { id: string; status: string; progress: { current: number }; input?: unknown; result?: unknown };
+    [k: string]: unknown;
+  };
 }
 
 /** An admin (first signup), a member, and an agent key minted by the admin. */
@@ -106,7 +111,7 @@ describe('tasks over real sockets', () => {
 
   it('24 concurrent claims over 10 tasks from two workers claim each task exactly once', async () => {
     const { server, boss, people, key } = await setup();
-    const second = await boss.api.apiKey.create.mutate({ name: 'builder-2', role: 'agent' });
+    const second = await boss.api.apiKey.create.mutate({ name: 'builder-2', role: 'agent', agents: ['builder'] });
     const created = await Promise.all(
       Array.from({ length: 10 }, (_, i) => people.api.task.create.mutate({ title: `t${i}`, agent: 'builder' })),
     );
@@ -189,14 +194,19 @@ describe('tasks over real sockets', () => {
     await expect(people.api.apiKey.create.mutate({ name: 'sneaky', role: 'agent' })).rejects.toMatchObject({
       data: { code: 'FORBIDDEN' },
     });
-    const agentWs = server.client(key, { allOverWebSocket: true });
+    let refusedWith: string | null = null;
+    const agentWs = server.client(key, {
+      allOverWebSocket: true,
+      onUnauthorized: (reason) => {
+        refusedWith = reason;
+      },
+    });
     expect(await agentWs.api.task.claim.mutate({ agent: 'builder' })).toBeNull();
     expect((await boss.api.apiKey.list.query()).map((k) => k.name)).toEqual(['builder']);
     await boss.api.apiKey.revoke.mutate({ id: apiKey.id });
-    // The open socket's next call is refused, and so is HTTP.
-    await expect(agentWs.api.task.claim.mutate({ agent: 'builder' })).rejects.toMatchObject({
-      data: { code: 'UNAUTHORIZED' },
-    });
+    // The open socket is closed at once (4401, with the reason), and the client stops reconnecting; HTTP is refused.
+    await vi.waitFor(() => expect(refusedWith).toBe('this API key was revoked'));
+    await expect(agentWs.api.task.claim.mutate({ agent: 'builder' })).rejects.toBeInstanceOf(Error);
     const res = await fetch(`${server.url}/trpc/task.claim`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -241,6 +251,16 @@ describe('tasks over real sockets', () => {
     expect(detail.logs).toEqual([]);
   });
 
+  it('a worker whose key is revoked stops at once and says why', async () => {
+    const { boss, apiKey, key } = await setup();
+    const worker = runWorker({ url: server?.url as string, key, agent: 'builder', handle: async () => null });
+    workers.push(worker);
+    // The worker follows the task stream: its socket is open and signed in once it is subscribed.
+    await vi.waitFor(() => expect(server?.hubbub.deps.hub.stats.subscriptions).toBeGreaterThan(0));
+    await boss.api.apiKey.revoke.mutate({ id: apiKey.id });
+    await expect(worker.done).rejects.toThrow("the server refused this worker's API key: this API key was revoked");
+  });
+
   it('a worker carries on after the server restarts', async () => {
     const first = await setup();
     const { key } = first;
@@ -281,4 +301,139 @@ describe('tasks over real sockets', () => {
     await server.client(token).api.task.create.mutate({ title: 'after', agent: 'builder' });
     await waitFor('after');
   }, 30_000);
+
+  it('a sensitive task: input, result and log reach its creator, its worker and admins, never another member', async () => {
+    const { server, boss, people, key } = await setup();
+    const nosy = await server.signup('nosy');
+    const other = server.client(nosy.token);
+    const agent = server.client(key);
+    // The other member follows the stream twice: with the typed client, and as the raw frames every subscriber shares.
+    const board = await watch(other);
+    const raw = await rawSocket(`${server.wsUrl}?token=${nosy.token}`);
+    const { eventId } = await other.api.task.list.query({ limit: 1 });
+    raw.ws.send(
+      JSON.stringify({
+        id: 1,
+        method: 'subscription',
+        params: { path: 'task.onEvent', input: { lastEventId: eventId } },
+      }),
+    );
+    await raw.frame((f) => f.id === 1 && (f.result as { type?: string })?.type === 'started');
+    const rawEvent = (type: string) => (f: Record<string, unknown>) =>
+      (f.result as { data?: { data?: { type?: string } } })?.data?.data?.type === type;
+
+    const task = await people.api.task.create.mutate({
+      title: 'rotate the database password',
+      agent: 'builder',
+      input: { password: 'hunter2-input' },
+      sensitive: true,
+    });
+    expect(task).toMatchObject({ input: { password: 'hunter2-input' }, sensitive: true, redacted: false });
+    // The worker is the claimer: its claim's answer carries the input.
+    expect(await agent.api.task.claim.mutate({ agent: 'builder' })).toMatchObject({
+      id: task.id,
+      input: { password: 'hunter2-input' },
+      redacted: false,
+    });
+    await agent.api.task.log.mutate({ id: task.id, lines: ['logged in with hunter2-log'] });
+    await agent.api.task.complete.mutate({ id: task.id, result: { rotatedTo: 'hunter2-result' } });
+    await board.until((e) => e.some((x) => x.data.type === 'run_complete'));
+    await raw.frame(rawEvent('run_complete'));
+
+    // The stream told the other member that things happened, and nothing of what was in them.
+    expect(board.events.map((e) => e.data.type)).toEqual(['run_created', 'run_update', 'log', 'run_complete']);
+    for (const e of board.events.filter((x) => x.data.task)) {
+      expect(e.data.task).toMatchObject({ id: task.id, input: null, result: null, sensitive: true, redacted: true });
+    }
+    expect(board.events[2]?.data).toEqual({ type: 'log', taskId: task.id, lines: [], redacted: true });
+    expect(board.events[3]?.data.task?.status).toBe('completed');
+    expect(JSON.stringify(board.events)).not.toContain('hunter2');
+    expect(raw.frames.filter(rawEvent('log'))).toHaveLength(1);
+    expect(JSON.stringify(raw.frames)).not.toContain('hunter2');
+
+    // Nor do their list and the task's detail.
+    const listed = (await other.api.task.list.query({})).items;
+    expect(listed.find((t) => t.id === task.id)).toMatchObject({ status: 'completed', input: null, redacted: true });
+    const detail = await other.api.task.byId.query({ id: task.id });
+    expect(detail.task).toMatchObject({ status: 'completed', input: null, result: null, redacted: true });
+    expect(detail.logs).toEqual([]);
+    expect(detail.timeline.map((t) => t.status)).toEqual(['queued', 'in_progress', 'completed']);
+    expect(JSON.stringify([listed, detail])).not.toContain('hunter2');
+
+    // The creator, the worker and an admin read all of it.
+    for (const [who, reader] of [
+      ['creator', people],
+      ['worker', agent],
+      ['admin', boss],
+    ] as const) {
+      const seen = await reader.api.task.byId.query({ id: task.id });
+      expect(seen.task, who).toMatchObject({
+        input: { password: 'hunter2-input' },
+        result: { rotatedTo: 'hunter2-result' },
+        redacted: false,
+      });
+      expect(
+        seen.logs.map((l) => l.line),
+        who,
+      ).toEqual(['logged in with hunter2-log']);
+      const inList = (await reader.api.task.list.query({})).items.find((t) => t.id === task.id);
+      expect(inList?.input, who).toEqual({ password: 'hunter2-input' });
+    }
+    raw.ws.close();
+  });
+
+  it('an agent key claims only for the agent names it was minted for; tasks for any agent stay open to it', async () => {
+    const { server, boss, people, key, apiKey } = await setup();
+    expect(apiKey.agents).toEqual(['builder']);
+    const ops = await boss.api.apiKey.create.mutate({
+      name: 'ops-bot',
+      role: 'agent',
+      agents: ['deployer', 'janitor'],
+    });
+    expect(ops.apiKey.agents).toEqual(['deployer', 'janitor']);
+    expect((await boss.api.apiKey.list.query()).map((k) => [k.name, k.agents])).toEqual(
+      expect.arrayContaining([
+        ['builder', ['builder']],
+        ['ops-bot', ['deployer', 'janitor']],
+      ]),
+    );
+    await expect(boss.api.apiKey.create.mutate({ name: 'bad-bot', agents: ['no spaces'] })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+    });
+
+    const deploy = await people.api.task.create.mutate({
+      title: 'deploy',
+      agent: 'deployer',
+      input: { token: 'deploy-secret' },
+      sensitive: true,
+    });
+    const builder = server.client(key, { allOverWebSocket: true });
+    const refused = {
+      data: { code: 'FORBIDDEN' },
+      message: 'this API key claims tasks only for "builder", not for "deployer"',
+    };
+    await expect(builder.api.task.claim.mutate({ agent: 'deployer' })).rejects.toMatchObject(refused);
+    const overHttp = await fetch(`${server.url}/trpc/task.claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ agent: 'deployer' }),
+    });
+    expect(overHttp.status).toBe(403);
+    expect((await people.api.task.byId.query({ id: deploy.id })).task.status).toBe('queued');
+    // A sensitive task is readable by the keys minted for its agent before anyone claims it, by no other key.
+    expect((await builder.api.task.byId.query({ id: deploy.id })).task).toMatchObject({ input: null, redacted: true });
+    const opsClient = server.client(ops.key);
+    expect((await opsClient.api.task.byId.query({ id: deploy.id })).task.input).toEqual({ token: 'deploy-secret' });
+
+    // A task for any agent is claimable by the builder key, under its own name.
+    const open = await people.api.task.create.mutate({ title: 'anyone may' });
+    expect(await builder.api.task.claim.mutate({ agent: 'builder' })).toMatchObject({ id: open.id, agent: 'builder' });
+    expect(await opsClient.api.task.claim.mutate({ agent: 'deployer' })).toMatchObject({
+      id: deploy.id,
+      input: { token: 'deploy-secret' },
+    });
+    // An admin trying things by hand claims for any agent.
+    const odd = await people.api.task.create.mutate({ title: 'odd job', agent: 'nobody-has-this' });
+    expect(await boss.api.task.claim.mutate({ agent: 'nobody-has-this' })).toMatchObject({ id: odd.id });
+  });
 });

@@ -1,4 +1,12 @@
-import { forbidden, notFound, type Task, type TaskSignal, type TaskStreamEvent, type User } from '@hubbub/core';
+import {
+  forbidden,
+  notFound,
+  type Task,
+  type TaskReader,
+  type TaskSignal,
+  type TaskStreamEvent,
+  type User,
+} from '@hubbub/core';
 import type { AppDeps } from './context';
 
 /** The bus topic of the task stream. */
@@ -17,6 +25,23 @@ export async function requireTask(deps: AppDeps, id: string): Promise<Task> {
   const task = await deps.stores.tasks.byId(id);
   if (!task) throw notFound('task');
   return task;
+}
+
+/**
+ * The agent names the caller's API key claims tasks for; null without a key
+ * (a person). Read per call, like the key's revocation: the context carries
+ * only the key's id.
+ */
+export async function keyAgents(deps: AppDeps, apiKeyId: string | null): Promise<string[] | null> {
+  if (!apiKeyId) return null;
+  const key = await deps.stores.apiKeys.byIdWithSecret(apiKeyId);
+  return key?.agents ?? [];
+}
+
+/** The caller as the task sharing rule sees it (taskDataAccess). */
+export async function taskReader(deps: AppDeps, user: User, apiKeyId: string | null): Promise<TaskReader> {
+  const agents = user.role === 'agent' ? await keyAgents(deps, apiKeyId) : null;
+  return { id: user.id, role: user.role, agents: agents ?? [] };
 }
 
 /** Only the worker that claimed a task (or an admin) may report on it. */

@@ -2,14 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from './errors';
 import { LIMITS, ZHandle } from './schemas';
 import {
+  assertMayClaim,
   assertRunning,
   assertTransition,
   canTransition,
   LOG_LIMITS,
+  logSignal,
   MAX_JSON_BYTES,
+  redactTask,
+  streamChange,
   TASK_STATUSES,
+  type Task,
+  type TaskChange,
+  type TaskReader,
   type TaskStatus,
   TERMINAL_STATUSES,
+  taskDataAccess,
+  taskFor,
   ZAgentName,
   ZClaimInput,
   ZCompleteInput,
@@ -159,6 +168,11 @@ describe('ZCreateTaskInput', () => {
     expect(ZCreateTaskInput.parse(input)).toEqual(input);
   });
 
+  it('accepts the sensitive flag as a boolean only', () => {
+    expect(ZCreateTaskInput.parse({ title: 't', sensitive: true })).toEqual({ title: 't', sensitive: true });
+    expect(ZCreateTaskInput.safeParse({ title: 't', sensitive: 'yes' }).success).toBe(false);
+  });
+
   it.each([
     ['an empty title', { title: '  ' }],
     ['a 201-character title', { title: 'x'.repeat(201) }],
@@ -295,6 +309,24 @@ describe('ZCreateApiKeyInput', () => {
     expect(ZCreateApiKeyInput.safeParse({ name, role }).success).toBe(false);
   });
 
+  it('takes the agent names the key may claim for, validated like agent names, each once', () => {
+    expect(ZCreateApiKeyInput.parse({ name: 'ci', agents: ['builder', 'deployer', 'builder'] })).toEqual({
+      name: 'ci',
+      role: 'agent',
+      agents: ['builder', 'deployer'],
+    });
+    expect(issues(ZCreateApiKeyInput.safeParse({ name: 'ci', agents: [] }))).toEqual(['name at least one agent']);
+    expect(ZCreateApiKeyInput.safeParse({ name: 'ci', agents: ['build bot'] }).success).toBe(false);
+    expect(
+      ZCreateApiKeyInput.safeParse({
+        name: 'ci',
+        agents: Array(33)
+          .fill('x')
+          .map((x, i) => x + i),
+      }).success,
+    ).toBe(false);
+  });
+
   it('yields names that are valid user handles (the key acts as a user with handle = name)', () => {
     // Handles are lowercase: a key "Ada" must not live next to a user "ada".
     expect(ZCreateApiKeyInput.parse({ name: '  Build-Bot  ' }).name).toBe('build-bot');
@@ -304,5 +336,147 @@ describe('ZCreateApiKeyInput', () => {
     }
     // A name longer than a handle may be is refused rather than stored as an impossible handle.
     expect(ZCreateApiKeyInput.safeParse({ name: 'x'.repeat(LIMITS.handle.max + 1) }).success).toBe(false);
+  });
+});
+
+const sensitiveTask = (patch: Partial<Task> = {}): Task => ({
+  id: 't1',
+  seq: 1,
+  title: 'Rotate the database password',
+  agent: 'builder',
+  status: 'in_progress',
+  input: { password: 'hunter2' },
+  progress: { current: 1, total: 2, step: 'rotating' },
+  error: null,
+  result: { rotated: true },
+  createdBy: 'creator',
+  workerId: 'worker',
+  createdAt: '2030-01-01T00:00:00.000Z',
+  startedAt: '2030-01-01T00:00:01.000Z',
+  completedAt: null,
+  updatedAt: '2030-01-01T00:00:02.000Z',
+  logsDropped: 0,
+  sensitive: true,
+  redacted: false,
+  ...patch,
+});
+const reader = (id: string, role: TaskReader['role'] = 'member', agents: string[] = []): TaskReader => ({
+  id,
+  role,
+  agents,
+});
+
+describe('taskDataAccess: who reads input, result and log', () => {
+  it('shares a task that is not sensitive with every reader', () => {
+    const task = sensitiveTask({ sensitive: false });
+    expect(taskDataAccess(task, reader('someone'))).toBe('shared');
+    expect(taskDataAccess(task, reader('other-key', 'agent', ['deployer']))).toBe('shared');
+  });
+
+  it.each([
+    ['an admin', reader('boss', 'admin'), 'admin'],
+    ['its creator', reader('creator'), 'creator'],
+    ['the worker that claimed it', reader('worker', 'agent', ['something-else']), 'worker'],
+    ['an agent key minted for its agent', reader('other-key', 'agent', ['deployer', 'builder']), 'agent'],
+    ['another member', reader('someone'), 'hidden'],
+    ['an agent key for other agents', reader('other-key', 'agent', ['deployer']), 'hidden'],
+    ['a member key that names the agent (it cannot claim)', reader('script', 'member', ['builder']), 'hidden'],
+  ] as const)('a sensitive task: %s → %s', (_label, who, expected) => {
+    expect(taskDataAccess(sensitiveTask(), who)).toBe(expected);
+  });
+
+  it('hides a sensitive task meant for any agent from every agent key until one claims it', () => {
+    const open = sensitiveTask({ agent: null, workerId: null });
+    expect(taskDataAccess(open, reader('key', 'agent', ['builder']))).toBe('hidden');
+  });
+
+  it('matches no reader on a task without creator or worker', () => {
+    expect(taskDataAccess(sensitiveTask({ createdBy: null, workerId: null }), reader('someone'))).toBe('hidden');
+  });
+});
+
+describe('taskFor and redactTask', () => {
+  it('gives a hidden reader the task without input and result, marked redacted, the rest intact', () => {
+    const task = sensitiveTask();
+    const seen = taskFor(task, reader('someone'));
+    expect(seen).toEqual({ ...task, input: null, result: null, redacted: true });
+    expect(task.input).toEqual({ password: 'hunter2' });
+  });
+
+  it('gives an allowed reader the task itself', () => {
+    const task = sensitiveTask();
+    expect(taskFor(task, reader('creator'))).toBe(task);
+    expect(taskFor(sensitiveTask({ sensitive: false }), reader('someone')).redacted).toBe(false);
+  });
+});
+
+describe('streamChange: what the shared task stream carries', () => {
+  it('leaves input and result out of every change of a sensitive task, approvals kept', () => {
+    const task = sensitiveTask();
+    const approval = {
+      id: 'a1',
+      taskId: task.id,
+      action: 'rotate now',
+      detail: null,
+      status: 'pending' as const,
+      comment: null,
+      requestedAt: task.updatedAt,
+      decidedAt: null,
+      decidedBy: null,
+    };
+    const changes: TaskChange[] = [
+      { type: 'run_created', task },
+      { type: 'run_complete', task },
+      { type: 'approval_required', task, approval },
+    ];
+    for (const change of changes) {
+      const sent = streamChange(change);
+      expect(sent).toEqual({ ...change, task: redactTask(task) });
+      expect(JSON.stringify(sent)).not.toContain('hunter2');
+    }
+  });
+
+  it('passes a change of a shared task through as it is', () => {
+    const change: TaskChange = { type: 'run_update', task: sensitiveTask({ sensitive: false }) };
+    expect(streamChange(change)).toBe(change);
+  });
+});
+
+describe('logSignal', () => {
+  const lines = [{ seq: 1, at: '2030-01-01T00:00:00.000Z', line: 'using hunter2' }];
+
+  it('carries the lines of a shared task', () => {
+    expect(logSignal({ id: 't1', sensitive: false }, lines)).toEqual({
+      type: 'log',
+      taskId: 't1',
+      lines,
+      redacted: false,
+    });
+  });
+
+  it('carries no lines for a sensitive task, only that there are new ones', () => {
+    expect(logSignal({ id: 't1', sensitive: true }, lines)).toEqual({
+      type: 'log',
+      taskId: 't1',
+      lines: [],
+      redacted: true,
+    });
+  });
+});
+
+describe('assertMayClaim', () => {
+  it('lets a key claim for the agent names it was minted for', () => {
+    expect(() => assertMayClaim('builder', ['builder'])).not.toThrow();
+    expect(() => assertMayClaim('deployer', ['builder', 'deployer'])).not.toThrow();
+  });
+
+  it('lets a caller without a key (an admin by hand) claim for anyone', () => {
+    expect(() => assertMayClaim('anything', null)).not.toThrow();
+  });
+
+  it('refuses any other agent with FORBIDDEN, naming the allowed ones', () => {
+    const error = appErrorOf(() => assertMayClaim('deployer', ['builder', 'docs']));
+    expect(error.code).toBe('FORBIDDEN');
+    expect(error.message).toBe('this API key claims tasks only for "builder", "docs", not for "deployer"');
   });
 });

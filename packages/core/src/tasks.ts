@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { AppError } from './errors';
+import { AppError, forbidden } from './errors';
 import { LIMITS } from './schemas';
+import type { Role } from './types';
 
 export const TASK_STATUSES = [
   'queued',
@@ -38,6 +39,10 @@ export interface Task {
   completedAt: string | null;
   updatedAt: string;
   logsDropped: number;
+  /** Input, result and log lines are for the creator, the worker, the agent it is for and admins only. */
+  sensitive: boolean;
+  /** This copy leaves input and result out (both null): the task is sensitive and this reader may not see them. */
+  redacted: boolean;
 }
 
 export interface TaskLogLine {
@@ -69,8 +74,12 @@ export type TaskChange =
   | { type: 'approval_required'; task: Task; approval: Approval }
   | { type: 'approval_decided'; task: Task; approval: Approval };
 
-/** Live only: log lines are read back with task.byId, never replayed. */
-export type TaskSignal = { type: 'log'; taskId: string; lines: TaskLogLine[] };
+/**
+ * Live only: log lines are read back with task.byId, never replayed. A
+ * sensitive task's signal carries no lines (`redacted`): it only says that
+ * there are new ones, for the readers allowed to fetch them.
+ */
+export type TaskSignal = { type: 'log'; taskId: string; lines: TaskLogLine[]; redacted: boolean };
 
 export interface TaskStreamEvent {
   offset: number;
@@ -116,6 +125,71 @@ export function assertRunning(status: TaskStatus): void {
   throw new AppError('CONFLICT', `the task is ${status.replace('_', ' ')}: stop working on it`);
 }
 
+/** Who reads a task: a person, or an API key's identity with the agent names the key was minted for. */
+export interface TaskReader {
+  id: string;
+  role: Role;
+  /** The agent names of the reader's API key; none for a person. */
+  agents: readonly string[];
+}
+
+/** Why a reader sees a task's input, result and log, or `hidden`. */
+export type TaskDataAccess = 'shared' | 'admin' | 'creator' | 'worker' | 'agent' | 'hidden';
+
+/**
+ * The sharing rule: a task's input, result and log are shared with every
+ * signed-in member, unless the task is sensitive; then only with admins, its
+ * creator, the worker that claimed it and the agent keys it is meant for.
+ */
+export function taskDataAccess(
+  task: Pick<Task, 'sensitive' | 'createdBy' | 'workerId' | 'agent'>,
+  reader: TaskReader,
+): TaskDataAccess {
+  if (!task.sensitive) return 'shared';
+  if (reader.role === 'admin') return 'admin';
+  if (task.createdBy === reader.id) return 'creator';
+  if (task.workerId === reader.id) return 'worker';
+  if (reader.role === 'agent' && task.agent !== null && reader.agents.includes(task.agent)) return 'agent';
+  return 'hidden';
+}
+
+/** The task without its input and result. */
+export function redactTask(task: Task): Task {
+  return { ...task, input: null, result: null, redacted: true };
+}
+
+/** The task as `reader` may see it. */
+export function taskFor(task: Task, reader: TaskReader): Task {
+  return taskDataAccess(task, reader) === 'hidden' ? redactTask(task) : task;
+}
+
+/**
+ * A change as the task stream stores and sends it. The stream is serialized
+ * once for all its subscribers, so a sensitive task's input and result are
+ * left out for everyone; allowed readers fetch them with task.byId.
+ */
+export function streamChange(change: TaskChange): TaskChange {
+  return change.task.sensitive ? ({ ...change, task: redactTask(change.task) } as TaskChange) : change;
+}
+
+/** The live signal for new log lines: without the lines for a sensitive task (same reason as streamChange). */
+export function logSignal(task: Pick<Task, 'id' | 'sensitive'>, lines: TaskLogLine[]): TaskSignal {
+  return task.sensitive
+    ? { type: 'log', taskId: task.id, lines: [], redacted: true }
+    : { type: 'log', taskId: task.id, lines, redacted: false };
+}
+
+const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
+
+/**
+ * An API key claims tasks only for the agent names it was minted for; `allowed`
+ * is null for a caller without a key (an admin trying things by hand: anything).
+ */
+export function assertMayClaim(agent: string, allowed: readonly string[] | null): void {
+  if (allowed === null || allowed.includes(agent)) return;
+  throw forbidden(`this API key claims tasks only for ${quoted(allowed)}, not for "${agent}"`);
+}
+
 export const LOG_LIMITS = { lineLength: 2000, linesPerCall: 100, linesPerTask: 1000 } as const;
 /** JSON values (input, result) are kept small: they travel in every task event. */
 export const MAX_JSON_BYTES = 64 * 1024;
@@ -141,6 +215,7 @@ const ZJson = z.unknown().superRefine((value, ctx) => {
 });
 
 export const ZTaskStatus = z.enum(TASK_STATUSES);
+const MAX_KEY_AGENTS = 32;
 export const ZAgentName = z
   .string()
   .trim()
@@ -154,6 +229,8 @@ export const ZCreateTaskInput = z.object({
   agent: ZAgentName.optional(),
   input: ZJson.optional(),
   totalSteps: z.number().int().min(1).max(1_000_000).optional(),
+  /** Input and result only for the creator, the worker, the agent it is for and admins. */
+  sensitive: z.boolean().optional(),
 });
 export const ZTaskListInput = z.object({
   status: ZTaskStatus.optional(),
@@ -199,5 +276,12 @@ export const ZCreateApiKeyInput = z.object({
     .max(LIMITS.handle.max)
     .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, dot, dash or underscore'),
   role: z.enum(['agent', 'member']).default('agent'),
+  /** The agent names the key may claim tasks for; absent: just its own name. */
+  agents: z
+    .array(ZAgentName)
+    .min(1, 'name at least one agent')
+    .max(MAX_KEY_AGENTS, `at most ${MAX_KEY_AGENTS} agents per key`)
+    .transform((names) => [...new Set(names)])
+    .optional(),
 });
 export const ZApiKeyRef = z.object({ id: z.string().min(1).max(64) });

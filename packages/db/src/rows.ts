@@ -4,6 +4,7 @@
  * value already on PostgreSQL — hence `json`.
  */
 import {
+  type ApiKey,
   type Channel,
   type ChannelChange,
   type Message,
@@ -13,6 +14,7 @@ import {
   type TaskChange,
   type TaskStats,
   type TaskStatus,
+  type TaskStreamEvent,
   type TaskTimelineEntry,
 } from '@hubbub/core';
 
@@ -96,6 +98,7 @@ export interface TaskRow {
   completedAt: string | null;
   updatedAt: string;
   logsDropped: number;
+  sensitive: boolean;
 }
 
 export const toTask = (r: TaskRow, json: Json): Task => ({
@@ -115,7 +118,58 @@ export const toTask = (r: TaskRow, json: Json): Task => ({
   completedAt: r.completedAt,
   updatedAt: r.updatedAt,
   logsDropped: r.logsDropped,
+  sensitive: r.sensitive,
+  redacted: false,
 });
+
+/**
+ * A stored task stream event. The store writes it already in its stream form
+ * (streamChange); events written before tasks could be sensitive lack the
+ * flags, and those tasks were shared.
+ */
+export function toTaskStreamEvent(
+  row: { offset: number; taskId: string; payload: unknown },
+  json: Json,
+): TaskStreamEvent {
+  const change = json(row.payload) as TaskChange;
+  change.task.sensitive ??= false;
+  change.task.redacted ??= false;
+  return { offset: row.offset, taskId: row.taskId, change };
+}
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  role: ApiKey['role'];
+  userId: string;
+  prefix: string;
+  secretHash: string;
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  agents: unknown;
+}
+
+/** Field by field, so a new column never reaches an answer unnoticed; no stored agents means the key's own name. */
+export const toApiKeyWithSecret = (r: ApiKeyRow, json: Json): ApiKey & { secretHash: string } => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  userId: r.userId,
+  prefix: r.prefix,
+  createdBy: r.createdBy,
+  createdAt: r.createdAt,
+  lastUsedAt: r.lastUsedAt,
+  revokedAt: r.revokedAt,
+  agents: (json(r.agents) as string[] | null) ?? [r.name],
+  secretHash: r.secretHash,
+});
+
+export const toApiKey = (r: ApiKeyRow, json: Json): ApiKey => {
+  const { secretHash: _, ...key } = toApiKeyWithSecret(r, json);
+  return key;
+};
 
 /** The status a task stream event puts a task in (null: unchanged), for the timeline. */
 export const STATUS_OF_EVENT: Record<TaskChange['type'], TaskStatus | null> = {

@@ -5,7 +5,7 @@ import { runWorker, type Worker, type WorkerContext } from '@hubbub/client';
 import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertWebBuilt, launchChromium, outDir, webDir } from './browser-harness';
+import { assertWebBuilt, launchChromium, outDir, sessionToken, webDir } from './browser-harness';
 
 const WAIT = 15_000;
 const AGENT = 'e2e-agent';
@@ -84,9 +84,7 @@ async function signUpAndOpenTasks(handle: string): Promise<Page> {
 /** An agent key minted with the browser user's own token (they are the admin). */
 async function mintAgentKey(page: Page): Promise<string> {
   if (!server) throw new Error('setup failed');
-  const token = await page.evaluate(() => localStorage.getItem('hubbub.token'));
-  if (!token) throw new Error('no token in the browser');
-  const admin = server.client(token);
+  const admin = server.client(await sessionToken(page));
   const { key } = await admin.api.apiKey.create.mutate({ name: AGENT, role: 'agent' });
   return key;
 }
@@ -332,6 +330,30 @@ describe('the task dashboard in a real browser against a real server', () => {
       .filter({ hasText: `${task.logsDropped.toLocaleString('en-US')} older lines dropped` })
       .waitFor({ timeout: WAIT });
     expect(await atEnd()).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a sensitive task: its creator sees the input, another member sees "Hidden: sensitive task"', async () => {
+    const dave = await signUpAndOpenTasks('dave');
+    const form = dave.getByTestId('create-task-form');
+    await form.getByTestId('task-title-input').fill('Rotate the vault key');
+    await form.getByTestId('task-agent-input').fill('vault-agent'); // nobody runs it: it stays queued
+    await form.getByTestId('add-input-button').click();
+    await form.getByTestId('task-input-json').fill('{"vaultKey": "s3cret-key"}');
+    await form.getByTestId('task-sensitive-checkbox').check();
+    await form.getByTestId('create-task-submit').click();
+    await row(dave, 'Rotate the vault key').getByTestId('task-title').click();
+    const mine = dave.getByTestId('task-detail');
+    await mine.getByTestId('task-input').filter({ hasText: 's3cret-key' }).waitFor({ timeout: WAIT });
+    expect(await mine.getByTestId('task-sensitive').count()).toBe(1);
+
+    const erin = await signUpAndOpenTasks('erin');
+    await row(erin, 'Rotate the vault key').getByTestId('task-title').click();
+    const theirs = erin.getByTestId('task-detail');
+    await theirs.getByTestId('task-input-hidden').waitFor({ timeout: WAIT });
+    expect(await theirs.getByTestId('task-input-hidden').textContent()).toBe('Hidden: sensitive task');
+    expect(await theirs.getByTestId('task-input').count()).toBe(0);
+    expect(await erin.content()).not.toContain('s3cret-key');
     expect(pageErrors).toEqual([]);
   });
 });

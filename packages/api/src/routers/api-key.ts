@@ -1,5 +1,6 @@
 import { ZApiKeyRef, ZCreateApiKeyInput } from '@hubbub/core';
 import { generateApiKey } from '../api-keys';
+import { endCredentials } from '../sessions';
 import { adminProcedure, router } from '../trpc';
 
 export const apiKeyRouter = router({
@@ -13,9 +14,15 @@ export const apiKeyRouter = router({
       prefix,
       secretHash,
       createdBy: ctx.user.id,
+      agents: input.agents ?? [input.name],
     });
     return { key, apiKey };
   }),
   list: adminProcedure.query(({ ctx }) => ctx.deps.stores.apiKeys.list()),
-  revoke: adminProcedure.input(ZApiKeyRef).mutation(({ input, ctx }) => ctx.deps.stores.apiKeys.revoke(input.id)),
+  /** Stops the key at once: its open connections on every instance are closed (4401), every later call refused. */
+  revoke: adminProcedure.input(ZApiKeyRef).mutation(async ({ input, ctx }) => {
+    const revoked = await ctx.deps.stores.apiKeys.revoke(input.id);
+    await endCredentials(ctx.deps, { apiKeyIds: [revoked.id], reason: 'this API key was revoked' });
+    return revoked;
+  }),
 });

@@ -1,8 +1,12 @@
 import {
+  assertMayClaim,
   forbidden,
   formatEventId,
+  logSignal,
   type TaskChange,
   type TaskSignal,
+  taskDataAccess,
+  taskFor,
   ZClaimInput,
   ZCompleteInput,
   ZCreateTaskInput,
@@ -16,7 +20,15 @@ import {
   ZTaskRef,
 } from '@hubbub/core';
 import { ResumableStream, type StreamSource } from '../resumable-stream';
-import { publishTask, publishTaskSignal, requireOwnTask, requireTask, TASKS_TOPIC } from '../task-ops';
+import {
+  keyAgents,
+  publishTask,
+  publishTaskSignal,
+  requireOwnTask,
+  requireTask,
+  TASKS_TOPIC,
+  taskReader,
+} from '../task-ops';
 import {
   agentProcedure,
   agentWriteProcedure,
@@ -35,18 +47,28 @@ export const taskRouter = router({
     return task;
   }),
 
-  /** A page of tasks, newest first, with `eventId`: subscribe with it as lastEventId to miss nothing since. */
+  /**
+   * A page of tasks, newest first, with `eventId`: subscribe with it as lastEventId to miss nothing since.
+   * Sensitive tasks come without input and result (`redacted`) to readers who may not see them.
+   */
   list: protectedProcedure.input(ZTaskListInput).query(async ({ input, ctx }) => {
+    const reader = await taskReader(ctx.deps, ctx.user, ctx.apiKeyId);
     // The position is read first: anything after it is replayed, so nothing falls between read and subscribe.
     const { epoch, head } = await ctx.deps.stores.tasks.streamInfo();
     const page = await ctx.deps.stores.tasks.list(input);
-    return { ...page, eventId: formatEventId(epoch, head) };
+    return { ...page, items: page.items.map((task) => taskFor(task, reader)), eventId: formatEventId(epoch, head) };
   }),
 
+  /** The task with its log, approvals and timeline; a sensitive task's input, result and log only for allowed readers. */
   byId: protectedProcedure.input(ZTaskRef).query(async ({ input, ctx }) => {
-    const task = await requireTask(ctx.deps, input.id);
+    const [found, reader] = await Promise.all([
+      requireTask(ctx.deps, input.id),
+      taskReader(ctx.deps, ctx.user, ctx.apiKeyId),
+    ]);
+    const hidden = taskDataAccess(found, reader) === 'hidden';
+    const task = taskFor(found, reader);
     const [logs, approvals, timeline] = await Promise.all([
-      ctx.deps.stores.tasks.logs(task.id, LOG_LINES_IN_DETAIL),
+      hidden ? [] : ctx.deps.stores.tasks.logs(task.id, LOG_LINES_IN_DETAIL),
       ctx.deps.stores.tasks.approvals(task.id),
       ctx.deps.stores.tasks.timeline(task.id),
     ]);
@@ -55,8 +77,12 @@ export const taskRouter = router({
 
   stats: protectedProcedure.query(({ ctx }) => ctx.deps.stores.tasks.stats(ctx.deps.clock.now())),
 
-  /** Atomically takes the oldest queued task for this agent (or one meant for any agent); null if none. */
+  /**
+   * Atomically takes the oldest queued task for this agent (or one meant for any agent); null if none.
+   * An API key claims only for the agent names it was minted for. The answer carries the input, sensitive or not.
+   */
   claim: agentWriteProcedure.input(ZClaimInput).mutation(async ({ input, ctx }) => {
+    assertMayClaim(input.agent, await keyAgents(ctx.deps, ctx.apiKeyId));
     const claimed = await ctx.deps.stores.tasks.claim(input.agent, ctx.user.id);
     if (!claimed) return null;
     await publishTask(ctx.deps, claimed.event);
@@ -83,9 +109,8 @@ export const taskRouter = router({
 
   log: agentWriteProcedure.input(ZLogInput).mutation(async ({ input, ctx }) => {
     await requireOwnTask(ctx.deps, ctx.user, input.id);
-    const { lines } = await ctx.deps.stores.tasks.appendLogs(input.id, input.lines);
-    const signal: TaskSignal = { type: 'log', taskId: input.id, lines };
-    await publishTaskSignal(ctx.deps, signal);
+    const { task, lines } = await ctx.deps.stores.tasks.appendLogs(input.id, input.lines);
+    await publishTaskSignal(ctx.deps, logSignal(task, lines));
     return { stored: lines.length };
   }),
 
@@ -130,7 +155,7 @@ export const taskRouter = router({
       'run_cancelled',
     );
     await publishTask(ctx.deps, event);
-    return cancelled;
+    return taskFor(cancelled, await taskReader(ctx.deps, ctx.user, ctx.apiKeyId));
   }),
 
   decide: humanWriteProcedure.input(ZDecideInput).mutation(async ({ input, ctx }) => {
@@ -144,7 +169,10 @@ export const taskRouter = router({
     return approval;
   }),
 
-  /** The task stream (all tasks, or one): resumable by lastEventId exactly like a channel's. */
+  /**
+   * The task stream (all tasks, or one): resumable by lastEventId exactly like a channel's. Its events are
+   * stored in their stream form (streamChange): a sensitive task's never carry input, result or log lines.
+   */
   onEvent: protectedProcedure.input(ZTaskEventInput).subscription(async ({ input, ctx, signal }) => {
     if (input.taskId) await requireTask(ctx.deps, input.taskId);
     const tasks = ctx.deps.stores.tasks;

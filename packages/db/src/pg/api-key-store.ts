@@ -1,12 +1,13 @@
 import { type ApiKey, type ApiKeyStore, AppError, notFound } from '@hubbub/core';
 import { desc, eq } from 'drizzle-orm';
 import { newId } from '../ids';
+import { asValue, toApiKey as rowToApiKey, toApiKeyWithSecret } from '../rows';
 import type { PgDb } from './open';
 import { apiKeys, users } from './schema';
 import { noUserYet } from './user-store';
 
 type Row = typeof apiKeys.$inferSelect;
-const toApiKey = ({ secretHash: _, ...key }: Row): ApiKey => key;
+const toApiKey = (row: Row): ApiKey => rowToApiKey(row, asValue);
 
 export function createPgApiKeyStore(db: PgDb): ApiKeyStore {
   return {
@@ -42,6 +43,7 @@ export function createPgApiKeyStore(db: PgDb): ApiKeyStore {
           createdAt: at,
           lastUsedAt: null,
           revokedAt: null,
+          agents: input.agents ? [...input.agents] : null,
         };
         // Any clash (the name, or the id) rolls the user back with the key.
         const [inserted] = await tx.insert(apiKeys).values(row).onConflictDoNothing().returning();
@@ -51,7 +53,7 @@ export function createPgApiKeyStore(db: PgDb): ApiKeyStore {
     },
     async byIdWithSecret(id) {
       const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
-      return row ?? null;
+      return row ? toApiKeyWithSecret(row, asValue) : null;
     },
     async list() {
       return (await db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))).map(toApiKey);

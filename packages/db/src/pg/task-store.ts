@@ -5,13 +5,14 @@ import {
   assertTransition,
   LOG_LIMITS,
   notFound,
+  streamChange,
   type TaskChange,
   type TaskStore,
   type TaskStreamEvent,
 } from '@hubbub/core';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
 import { newId } from '../ids';
-import { assembleStats, asValue, toTask as rowToTask, statsWindow, timelineOf } from '../rows';
+import { assembleStats, asValue, toTask as rowToTask, statsWindow, timelineOf, toTaskStreamEvent } from '../rows';
 import type { TaskStoreOptions } from '../sqlite/task-store';
 import type { PgDb, PgHandle, PgTx } from './open';
 import { approvals, counters, taskEvents, taskLogs, tasks } from './schema';
@@ -61,7 +62,9 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
     return row.value;
   };
 
-  const append = async (tx: PgTx, change: TaskChange, given?: number): Promise<TaskStreamEvent> => {
+  /** Records the change in its stream form: what every subscriber may see (no sensitive input or result). */
+  const append = async (tx: PgTx, full: TaskChange, given?: number): Promise<TaskStreamEvent> => {
+    const change = streamChange(full);
     const offset = given ?? (await nextOffset(tx));
     await tx
       .insert(taskEvents)
@@ -102,6 +105,7 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
             input: input.input ?? null,
             progressTotal: input.totalSteps ?? null,
             createdBy: input.createdBy,
+            sensitive: input.sensitive ?? false,
             createdAt: at,
             updatedAt: at,
           })
@@ -355,7 +359,7 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
         .where(and(gt(taskEvents.offset, after), taskId ? eq(taskEvents.taskId, taskId) : undefined))
         .orderBy(asc(taskEvents.offset))
         .limit(limit);
-      return rows.map((row) => ({ offset: row.offset, taskId: row.taskId, change: row.payload as TaskChange }));
+      return rows.map((row) => toTaskStreamEvent(row, asValue));
     },
   };
 }

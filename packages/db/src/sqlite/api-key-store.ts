@@ -1,11 +1,12 @@
 import { type ApiKey, type ApiKeyStore, AppError, notFound } from '@hubbub/core';
 import { desc, eq } from 'drizzle-orm';
 import { newId } from '../ids';
+import { parseText, toApiKey as rowToApiKey, toApiKeyWithSecret } from '../rows';
 import type { SqliteDb } from './open';
 import { apiKeys, users } from './schema';
 
 type Row = typeof apiKeys.$inferSelect;
-const toApiKey = ({ secretHash: _, ...key }: Row): ApiKey => key;
+const toApiKey = (row: Row): ApiKey => rowToApiKey(row, parseText);
 
 export function createSqliteApiKeyStore(db: SqliteDb): ApiKeyStore {
   return {
@@ -39,13 +40,15 @@ export function createSqliteApiKeyStore(db: SqliteDb): ApiKeyStore {
           createdAt: at,
           lastUsedAt: null,
           revokedAt: null,
+          agents: input.agents ? JSON.stringify(input.agents) : null,
         };
         tx.insert(apiKeys).values(row).run();
         return toApiKey(row);
       });
     },
     async byIdWithSecret(id) {
-      return db.select().from(apiKeys).where(eq(apiKeys.id, id)).get() ?? null;
+      const row = db.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
+      return row ? toApiKeyWithSecret(row, parseText) : null;
     },
     async list() {
       return db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt)).all().map(toApiKey);

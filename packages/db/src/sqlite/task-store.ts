@@ -5,13 +5,14 @@ import {
   assertTransition,
   LOG_LIMITS,
   notFound,
+  streamChange,
   type TaskChange,
   type TaskStore,
   type TaskStreamEvent,
 } from '@hubbub/core';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
 import { newId } from '../ids';
-import { assembleStats, parseText, toTask as rowToTask, statsWindow, timelineOf } from '../rows';
+import { assembleStats, parseText, toTask as rowToTask, statsWindow, timelineOf, toTaskStreamEvent } from '../rows';
 import type { SqliteDb, SqliteHandle } from './open';
 import { approvals, counters, taskEvents, taskLogs, tasks } from './schema';
 
@@ -59,7 +60,9 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
     return row.value;
   };
 
-  const append = (tx: Tx, change: TaskChange, offset = nextOffset(tx)): TaskStreamEvent => {
+  /** Records the change in its stream form: what every subscriber may see (no sensitive input or result). */
+  const append = (tx: Tx, full: TaskChange, offset = nextOffset(tx)): TaskStreamEvent => {
+    const change = streamChange(full);
     tx.insert(taskEvents)
       .values({ offset, taskId: change.task.id, type: change.type, payload: JSON.stringify(change), createdAt: now() })
       .run();
@@ -99,6 +102,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
             input: json(input.input),
             progressTotal: input.totalSteps ?? null,
             createdBy: input.createdBy,
+            sensitive: input.sensitive ?? false,
             createdAt: at,
             updatedAt: at,
           })
@@ -344,7 +348,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
         .orderBy(asc(taskEvents.offset))
         .limit(limit)
         .all()
-        .map((row) => ({ offset: row.offset, taskId: row.taskId, change: JSON.parse(row.payload) as TaskChange }));
+        .map((row) => toTaskStreamEvent(row, parseText));
     },
   };
 }

@@ -30,7 +30,7 @@ export function apiKeyStoreContract(name: string, makeStores: MakeApiKeyStores):
       await stores.close();
     });
 
-    const newKey = (name: string, role: ApiKey['role'] = 'agent') => {
+    const newKey = (name: string, role: ApiKey['role'] = 'agent', agents?: string[]) => {
       const n = ++keyCounter;
       return {
         id: `key${n}`.padEnd(32, '0'),
@@ -39,6 +39,7 @@ export function apiKeyStoreContract(name: string, makeStores: MakeApiKeyStores):
         prefix: `hb_key${n}`,
         secretHash: `sha256-of-secret-${n}`,
         createdBy: admin.id,
+        ...(agents ? { agents } : {}),
       };
     };
 
@@ -56,6 +57,7 @@ export function apiKeyStoreContract(name: string, makeStores: MakeApiKeyStores):
           createdAt: expect.stringMatching(ISO),
           lastUsedAt: null,
           revokedAt: null,
+          agents: ['builder'],
         });
         expect(key).not.toHaveProperty('secretHash');
         expect(key.userId).not.toBe(admin.id);
@@ -65,6 +67,22 @@ export function apiKeyStoreContract(name: string, makeStores: MakeApiKeyStores):
           displayName: 'builder',
           role: 'agent',
         });
+      });
+
+      it('keeps the agent names the key claims for, in order, and answers them from every read', async () => {
+        const input = newKey('ci-bot', 'agent', ['builder', 'deployer']);
+        const key = await keys.create(input);
+        expect(key.agents).toEqual(['builder', 'deployer']);
+        expect((await keys.byIdWithSecret(input.id))?.agents).toEqual(['builder', 'deployer']);
+        expect((await keys.list()).map((k) => k.agents)).toEqual([['builder', 'deployer']]);
+        expect((await keys.revoke(key.id)).agents).toEqual(['builder', 'deployer']);
+      });
+
+      it('gives a key minted without agent names its own name as the one agent', async () => {
+        const input = newKey('builder');
+        await keys.create(input);
+        expect((await keys.byIdWithSecret(input.id))?.agents).toEqual(['builder']);
+        expect((await keys.list())[0]?.agents).toEqual(['builder']);
       });
 
       it('gives a member key a member user', async () => {

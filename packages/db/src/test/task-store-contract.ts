@@ -128,6 +128,8 @@ export function taskStoreContract(name: string, makeStores: MakeTaskStores): voi
           completedAt: null,
           updatedAt: expect.stringMatching(ISO),
           logsDropped: 0,
+          sensitive: false,
+          redacted: false,
         });
         expect(event).toEqual({ offset: 1, taskId: task.id, change: { type: 'run_created', task } });
         expect(await tasks.byId(task.id)).toEqual(task);
@@ -151,6 +153,61 @@ export function taskStoreContract(name: string, makeStores: MakeTaskStores): voi
         expect([a.task.seq, b.task.seq, c.task.seq]).toEqual([1, 2, 4]);
         expect((await allEvents()).map((e) => e.offset)).toEqual([1, 2, 3, 4, 5, 6]);
         expect(await head()).toBe(6);
+      });
+    });
+
+    describe('sensitive tasks', () => {
+      const secret = { password: 'hunter2' };
+      const hidden = { input: null, result: null, redacted: true, sensitive: true };
+
+      it('keeps input and result in the task, and out of every stream event, stored and returned', async () => {
+        const created = await tasks.create({
+          title: 'rotate',
+          agent: 'bot',
+          input: secret,
+          createdBy: ada.id,
+          sensitive: true,
+        });
+        expect(created.task).toMatchObject({ input: secret, sensitive: true, redacted: false });
+        expect(created.event.change.task).toEqual({ ...created.task, ...hidden });
+        const claimed = await tasks.claim('bot', 'worker-1');
+        const moved = await progress(created.task.id, 1, 'rotating');
+        const asked = await tasks.requestApproval(created.task.id, 'rotate now?');
+        const decided = await tasks.decide(asked.approval.id, true, ada.id);
+        const done = await complete(created.task.id, { rotated: 'hunter3' });
+        expect(done.task).toMatchObject({ input: secret, result: { rotated: 'hunter3' }, redacted: false });
+        expect(await tasks.byId(created.task.id)).toEqual(done.task);
+        expect((await tasks.list({ limit: 10 })).items).toEqual([done.task]);
+
+        const returned = [created.event, claimed?.event, moved.event, asked.event, decided.event, done.event];
+        const stored = await allEvents();
+        expect(stored).toEqual(returned);
+        expect(stored.map((e) => e.change.type)).toEqual([
+          'run_created',
+          'run_update',
+          'run_update',
+          'approval_required',
+          'approval_decided',
+          'run_complete',
+        ]);
+        for (const event of stored) expect(event.change.task).toMatchObject(hidden);
+        expect(JSON.stringify(stored)).not.toContain('hunter');
+        // The stream still says everything else, and the timeline is whole.
+        expect(stored.at(-1)?.change.task).toMatchObject({ status: 'completed', progress: { current: 1 } });
+        expect((await tasks.timeline(created.task.id)).map((e) => e.status)).toEqual([
+          'queued',
+          'in_progress',
+          'awaiting_approval',
+          'in_progress',
+          'completed',
+        ]);
+      });
+
+      it('leaves a task created without the flag shared: its events carry input and result', async () => {
+        const { task, event } = await tasks.create({ title: 'open', input: { n: 1 }, createdBy: ada.id });
+        expect(task).toMatchObject({ sensitive: false, redacted: false });
+        expect(event.change.task.input).toEqual({ n: 1 });
+        expect((await allEvents())[0]?.change.task).toEqual(task);
       });
     });
 

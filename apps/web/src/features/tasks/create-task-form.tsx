@@ -25,7 +25,8 @@ function parseSteps(text: string): { ok: true; value: number | undefined } | { o
 
 /**
  * Queues a task: title, the agent that should run it (empty: any), how many
- * steps to expect, and optional input JSON checked as you type.
+ * steps to expect, optional input JSON checked as you type, and whether the
+ * input and result are sensitive (kept from the other members).
  */
 export function CreateTaskForm({ agents, onCreated }: { agents: string[]; onCreated(task: Task): void }) {
   const trpc = useTRPC();
@@ -37,6 +38,7 @@ export function CreateTaskForm({ agents, onCreated }: { agents: string[]; onCrea
   const [steps, setSteps] = useState('');
   const [showInput, setShowInput] = useState(false);
   const [inputText, setInputText] = useState('');
+  const [sensitive, setSensitive] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useMutation(trpc.task.create.mutationOptions({ meta: { inlineErrors: true } }));
 
@@ -51,6 +53,7 @@ export function CreateTaskForm({ agents, onCreated }: { agents: string[]; onCrea
       agent: agent.trim() || undefined,
       totalSteps: stepCheck.ok ? stepCheck.value : undefined,
       input: json.ok ? json.value : undefined,
+      sensitive: sensitive || undefined,
     });
     const found: FieldErrors = checked.ok ? {} : { ...checked.errors };
     if (!stepCheck.ok) found.totalSteps = stepCheck.error;
@@ -196,6 +199,17 @@ export function CreateTaskForm({ agents, onCreated }: { agents: string[]; onCrea
           + Add input JSON
         </button>
       )}
+
+      <label className="create-sensitive">
+        <input
+          type="checkbox"
+          className="sensitive-checkbox"
+          checked={sensitive}
+          onChange={(e) => setSensitive(e.target.checked)}
+          data-testid="task-sensitive-checkbox"
+        />
+        Sensitive input (only you, the agent and admins see input and result)
+      </label>
 
       {serverError && (
         <p className="form-error" role="alert" data-testid="create-task-error">

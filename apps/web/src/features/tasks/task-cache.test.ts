@@ -6,6 +6,7 @@ import {
   flattenTasks,
   hiddenLogLines,
   isStale,
+  keepReadable,
   matchesFilter,
   mergeLogs,
   normalizeFilter,
@@ -14,7 +15,7 @@ import {
   upsertApproval,
 } from './task-cache';
 import { approval, later, page, task } from './test-data';
-import type { TaskDetail, TaskListData } from './types';
+import type { Task, TaskDetail, TaskListData } from './types';
 
 const data = (...pages: ReturnType<typeof page>[]): TaskListData => ({
   pages,
@@ -185,5 +186,44 @@ describe('isStale', () => {
     const t = task(1, { updatedAt: '2024-01-01T12:00:00.500Z' });
     expect(isStale({ ...t, updatedAt: '2024-01-01T12:00:00Z' }, t)).toBe(true);
     expect(isStale(t, undefined)).toBe(false);
+  });
+});
+
+describe('sensitive tasks: the stream leaves input and result out', () => {
+  const readable = task(1, { sensitive: true, input: { password: 'p' }, status: 'in_progress' });
+  const streamed = (t: Task, seconds: number, patch: Partial<Task> = {}) =>
+    later(t, seconds, { ...patch, input: null, result: null, redacted: true });
+
+  it('keepReadable: a reader who holds input and result keeps them; everyone else gets the snapshot as sent', () => {
+    const update = streamed(readable, 1, { progress: { current: 1, total: 3, step: 'one' } });
+    expect(keepReadable(update, readable)).toEqual({ ...update, input: { password: 'p' }, redacted: false });
+    const hidden = { ...readable, input: null, redacted: true };
+    expect(keepReadable(update, hidden)).toBe(update);
+    expect(keepReadable(update, undefined)).toBe(update);
+    const shared = later(readable, 1, { sensitive: false });
+    expect(keepReadable(shared, readable)).toBe(shared);
+  });
+
+  it('a list keeps the input of the task it holds, and applying twice changes nothing more', () => {
+    const update = streamed(readable, 1, { progress: { current: 2, total: 3, step: 'two' } });
+    const once = applyTaskToList(data(page([readable], 'e:1')), update, {});
+    const twice = applyTaskToList(once, update, {});
+    for (const d of [once, twice]) {
+      expect(flattenTasks(d)[0]).toMatchObject({ input: { password: 'p' }, redacted: false, progress: { current: 2 } });
+    }
+  });
+
+  it('a fetched page keeps its input when the stream has a newer, redacted snapshot', () => {
+    const newer = streamed(readable, 3, { status: 'completed' });
+    const reconciled = reconcilePage(page([readable], 'e:1'), () => newer, {});
+    expect(reconciled.items[0]).toMatchObject({ status: 'completed', input: { password: 'p' }, redacted: false });
+  });
+
+  it('the open detail keeps its input through redacted updates', () => {
+    const detail: TaskDetail = { task: readable, logs: [], approvals: [], timeline: [] };
+    const done = streamed(readable, 2, { status: 'completed' });
+    const next = applyChangeToDetail(detail, { type: 'run_complete', task: done });
+    expect(next?.task).toMatchObject({ status: 'completed', input: { password: 'p' }, redacted: false });
+    expect(next?.timeline.map((e) => e.status)).toEqual(['completed']);
   });
 });

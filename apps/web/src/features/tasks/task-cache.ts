@@ -47,6 +47,17 @@ export function isStale(incoming: Task, held: Task | undefined): boolean {
   return held !== undefined && time(incoming.updatedAt) < time(held.updatedAt);
 }
 
+/**
+ * The stream is one for everyone, so its snapshots of a sensitive task come
+ * without input and result (`redacted`). A reader who holds them (task.list
+ * and task.byId answer per reader) keeps them; a result set since arrives
+ * with the reread of the detail when the task finishes.
+ */
+export function keepReadable(incoming: Task, held: Task | undefined): Task {
+  if (!incoming.redacted || !held || held.redacted || held.id !== incoming.id) return incoming;
+  return { ...incoming, input: held.input, result: held.result, redacted: false };
+}
+
 /** The newer of two snapshots of one task (the first on a tie). */
 export function newest(a: Task, b: Task | undefined): Task {
   return b && isStale(a, b) ? b : a;
@@ -93,7 +104,7 @@ export function applyTaskToList(
     const held = page.items[at] as Task;
     if (held === task || isStale(task, held)) return data;
     const items = page.items.slice();
-    if (fits) items[at] = task;
+    if (fits) items[at] = keepReadable(task, held);
     else items.splice(at, 1);
     return replacePage(data, i, { ...page, items });
   }
@@ -132,7 +143,7 @@ export function reconcilePage(
   let changed = false;
   const items: Task[] = [];
   for (const item of page.items) {
-    const best = newest(item, known(item.id));
+    const best = keepReadable(newest(item, known(item.id)), item);
     if (best !== item) changed = true;
     if (matchesFilter(best, filter)) items.push(best);
     else changed = true;
@@ -178,7 +189,7 @@ export function applyChangeToDetail(detail: TaskDetail | undefined, change: Task
     if (approvals !== next.approvals) next = { ...next, approvals };
   }
   if (!isStale(change.task, next.task) && change.task !== next.task) {
-    next = { ...next, task: change.task, timeline: extendTimeline(next.timeline, change) };
+    next = { ...next, task: keepReadable(change.task, next.task), timeline: extendTimeline(next.timeline, change) };
   }
   return next;
 }

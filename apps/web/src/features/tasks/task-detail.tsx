@@ -8,7 +8,7 @@ import { useTaskDetailOptions, useTaskLive } from './queries';
 import { CancelButton, Duration, ProgressBar, StatusBadge } from './task-bits';
 import { pendingApprovals } from './task-cache';
 import { TaskLog } from './task-log';
-import { type TaskDetail as Detail, STATUS_LABEL, type Task } from './types';
+import { type TaskDetail as Detail, HIDDEN_LABEL, STATUS_LABEL, type Task } from './types';
 
 interface TaskDetailProps {
   taskId: string;
@@ -99,6 +99,12 @@ function DetailBody({ detail, task }: { detail: Detail; task: Task }) {
               )}
             </dd>
           </div>
+          {task.sensitive && (
+            <div className="wide">
+              <dt>Sharing</dt>
+              <dd data-testid="task-sensitive">Sensitive: input, result and log for its creator, agent and admins</dd>
+            </div>
+          )}
           <div className="wide">
             <dt>ID</dt>
             <dd className="mono" title={task.id}>
@@ -135,22 +141,12 @@ function DetailBody({ detail, task }: { detail: Detail; task: Task }) {
         <TaskLog task={task} lines={detail.logs} />
       </section>
 
-      {task.result != null && (
-        <section className="detail-section">
-          <h3>Result</h3>
-          <pre className="json" data-testid="task-result">
-            {prettyJson(task.result)}
-          </pre>
-        </section>
+      {(task.redacted ? task.status === 'completed' : task.result != null) && (
+        <DataSection title="Result" value={task.result} hidden={task.redacted} testId="task-result" />
       )}
 
-      {task.input != null && (
-        <section className="detail-section">
-          <h3>Input</h3>
-          <pre className="json" data-testid="task-input">
-            {prettyJson(task.input)}
-          </pre>
-        </section>
+      {(task.redacted || task.input != null) && (
+        <DataSection title="Input" value={task.input} hidden={task.redacted} testId="task-input" />
       )}
 
       {decided.length > 0 && (
@@ -188,5 +184,33 @@ function DetailBody({ detail, task }: { detail: Detail; task: Task }) {
         </ol>
       </section>
     </>
+  );
+}
+
+/** Input or result as JSON; for a reader who may not see a sensitive task's, a line saying so rather than nothing. */
+function DataSection({
+  title,
+  value,
+  hidden,
+  testId,
+}: {
+  title: string;
+  value: unknown;
+  hidden: boolean;
+  testId: string;
+}) {
+  return (
+    <section className="detail-section">
+      <h3>{title}</h3>
+      {hidden ? (
+        <p className="hidden-data" data-testid={`${testId}-hidden`}>
+          {HIDDEN_LABEL}
+        </p>
+      ) : (
+        <pre className="json" data-testid={testId}>
+          {prettyJson(value)}
+        </pre>
+      )}
+    </section>
   );
 }

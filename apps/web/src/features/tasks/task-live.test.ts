@@ -95,8 +95,14 @@ describe('TaskLive: applying the stream to the caches', () => {
     queryClient.setQueryData(taskKeys.detail('t1'), detail);
     const get = () => queryClient.getQueryData<TaskDetail>(taskKeys.detail('t1'));
 
-    live.handle({ id: 'ep:1', data: { type: 'log', taskId: 't1', lines: [{ seq: 2, at: '', line: 'two' }] } });
-    live.handle({ id: 'ep:1', data: { type: 'log', taskId: 't1', lines: [{ seq: 2, at: '', line: 'two' }] } });
+    live.handle({
+      id: 'ep:1',
+      data: { type: 'log', taskId: 't1', lines: [{ seq: 2, at: '', line: 'two' }], redacted: false },
+    });
+    live.handle({
+      id: 'ep:1',
+      data: { type: 'log', taskId: 't1', lines: [{ seq: 2, at: '', line: 'two' }], redacted: false },
+    });
     expect(get()?.logs.map((l) => l.line)).toEqual(['start', 'two']);
     // Log lines are signals: they do not move the resume position.
     expect(live.position()).toBeNull();
@@ -120,7 +126,10 @@ describe('TaskLive: applying the stream to the caches', () => {
     const { live } = setup();
     const t1 = task(1, { status: 'in_progress' });
     const waiting = later(t1, 1, { status: 'awaiting_approval' });
-    live.handle({ id: 'ep:0', data: { type: 'log', taskId: 't1', lines: [{ seq: 1, at: '', line: 'one' }] } });
+    live.handle({
+      id: 'ep:0',
+      data: { type: 'log', taskId: 't1', lines: [{ seq: 1, at: '', line: 'one' }], redacted: false },
+    });
     live.handle(envelope(1, { type: 'approval_required', task: waiting, approval: approval(waiting) }));
     const caught = live.catchUpDetail({ task: t1, logs: [], approvals: [], timeline: [] });
     expect(caught.task.status).toBe('awaiting_approval');
@@ -136,6 +145,86 @@ describe('TaskLive: applying the stream to the caches', () => {
     expect(reset).toHaveBeenCalledWith({ queryKey: taskKeys.all });
     expect(live.position()).toBe('new-epoch:0');
     expect(live.task('t1')).toBeUndefined();
+  });
+});
+
+describe('TaskLive: sensitive tasks', () => {
+  const secret = task(1, { sensitive: true, input: { password: 'p' } });
+  const hide = (t: typeof secret) => ({ ...t, input: null, result: null, redacted: true });
+
+  it('keeps the input this reader holds through the stream’s redacted snapshots, in lists and the detail', () => {
+    const { live, seed, queryClient } = setup();
+    seed({}, live.catchUpPage(page([secret], 'ep:1'), {}, true));
+    queryClient.setQueryData<TaskDetail>(taskKeys.detail('t1'), {
+      task: secret,
+      logs: [],
+      approvals: [],
+      timeline: [],
+    });
+    const running = hide(later(secret, 1, { status: 'in_progress', progress: { current: 1, total: 3, step: 'one' } }));
+    live.handle(envelope(2, { type: 'run_update', task: running }));
+    live.handle(envelope(2, { type: 'run_update', task: running }));
+    const listed = flattenTasks(queryClient.getQueryData<TaskListData>(taskKeys.list({})))[0];
+    expect(listed).toMatchObject({ status: 'in_progress', input: { password: 'p' }, redacted: false });
+    expect(queryClient.getQueryData<TaskDetail>(taskKeys.detail('t1'))?.task).toMatchObject({
+      progress: { step: 'one' },
+      input: { password: 'p' },
+    });
+    expect(live.task('t1')?.input).toEqual({ password: 'p' });
+    // A page read before that update still shows the input once reconciled with the newer, redacted snapshot.
+    expect(live.catchUpPage(page([secret], 'ep:1'), {}, false).items[0]).toMatchObject({
+      status: 'in_progress',
+      input: { password: 'p' },
+    });
+  });
+
+  it('a reader who never held the input sees the snapshots as sent', () => {
+    const { live, seed, queryClient } = setup();
+    seed({}, page([hide(secret)], 'ep:1'));
+    live.handle(envelope(2, { type: 'run_update', task: hide(later(secret, 1, { status: 'in_progress' })) }));
+    const listed = flattenTasks(queryClient.getQueryData<TaskListData>(taskKeys.list({})))[0];
+    expect(listed).toMatchObject({ status: 'in_progress', input: null, redacted: true });
+  });
+
+  it('hidden log lines reread an open detail this reader may read, one read at a time, once more after it', async () => {
+    const { live, queryClient } = setup();
+    let finish: () => void = () => {};
+    const refetch = vi.spyOn(queryClient, 'refetchQueries').mockImplementation(
+      () =>
+        new Promise<void>((resolve) => {
+          finish = resolve;
+        }),
+    );
+    const hiddenLog = { id: 'ep:1', data: { type: 'log' as const, taskId: 't1', lines: [], redacted: true } };
+    // No detail open: nothing to reread.
+    live.handle(hiddenLog);
+    expect(refetch).not.toHaveBeenCalled();
+    // A detail this reader may not read (redacted): nothing either.
+    queryClient.setQueryData<TaskDetail>(taskKeys.detail('t1'), {
+      task: hide(secret),
+      logs: [],
+      approvals: [],
+      timeline: [],
+    });
+    live.handle(hiddenLog);
+    expect(refetch).not.toHaveBeenCalled();
+    // A readable one: reread; lines meanwhile ask for one more read after it, not one each.
+    queryClient.setQueryData<TaskDetail>(taskKeys.detail('t1'), {
+      task: secret,
+      logs: [],
+      approvals: [],
+      timeline: [],
+    });
+    live.handle(hiddenLog);
+    live.handle(hiddenLog);
+    live.handle(hiddenLog);
+    expect(refetch).toHaveBeenCalledTimes(1);
+    expect(refetch.mock.calls[0]?.[0]).toMatchObject({ queryKey: taskKeys.detail('t1'), exact: true });
+    finish();
+    await vi.waitFor(() => expect(refetch).toHaveBeenCalledTimes(2));
+    finish();
+    await Promise.resolve();
+    expect(refetch).toHaveBeenCalledTimes(2);
   });
 });
 

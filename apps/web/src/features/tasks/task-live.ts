@@ -6,6 +6,7 @@ import {
   applyLogToDetail,
   applyTaskToList,
   isStale,
+  keepReadable,
   mergeLogs,
   normalizeFilter,
   reconcilePage,
@@ -58,7 +59,10 @@ export interface TaskLiveOptions {
  * - Stored events carry the whole task: the newest snapshot per task id wins
  *   (an event older than what is held is ignored), and goes into every cached
  *   list whose filter it matches, and into the open detail.
- * - `log` lines are live only: appended to the detail by seq.
+ * - `log` lines are live only: appended to the detail by seq. A sensitive
+ *   task's signal has no lines: a reader who may see them rereads the detail.
+ * - A sensitive task's snapshots come without input and result; a reader who
+ *   holds them keeps them (keepReadable).
  * - `reset`: everything is refetched.
  * - Pages and details fetched while events arrive are caught up with a
  *   buffer of recent events, so nothing falls between a read and the stream.
@@ -71,6 +75,8 @@ export class TaskLive {
   private readonly known = new Map<string, Task>();
   private recent: Buffered[] = [];
   private readonly recentLogs = new Map<string, TaskLogLine[]>();
+  /** Details being reread for hidden log lines: task id → more lines came in meanwhile. */
+  private readonly logRereads = new Map<string, boolean>();
   private lastId: string | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private statsAgain = false;
@@ -101,7 +107,8 @@ export class TaskLive {
       return;
     }
     if (event.type === 'log') {
-      this.onLog(event.taskId, event.lines);
+      if (event.redacted) this.onHiddenLog(event.taskId);
+      else this.onLog(event.taskId, event.lines);
       return;
     }
     // A kind of event this client does not know (a newer server): nothing to apply.
@@ -182,8 +189,8 @@ export class TaskLive {
   }
 
   private apply(change: TaskChange) {
-    const task = change.task;
-    const held = this.known.get(task.id);
+    const held = this.known.get(change.task.id);
+    const task = keepReadable(change.task, held);
     const stale = isStale(task, held);
     if (!stale) {
       this.known.set(task.id, task);
@@ -211,6 +218,29 @@ export class TaskLive {
       if (oldest !== undefined) this.recentLogs.delete(oldest);
     }
     this.queryClient.setQueryData<TaskDetail>(taskKeys.detail(taskId), (d) => applyLogToDetail(d, lines));
+  }
+
+  /**
+   * New lines in a sensitive task's log: an open detail that shows its input
+   * (so this reader may read the log) is reread, one read at a time, once
+   * more if lines came in meanwhile.
+   */
+  private onHiddenLog(taskId: string) {
+    const key = taskKeys.detail(taskId);
+    const held = this.queryClient.getQueryData<TaskDetail>(key);
+    if (!held || held.task.redacted) return;
+    if (this.logRereads.has(taskId)) {
+      this.logRereads.set(taskId, true);
+      return;
+    }
+    this.logRereads.set(taskId, false);
+    void this.queryClient
+      .refetchQueries({ queryKey: key, exact: true, type: 'active' }, { cancelRefetch: false })
+      .finally(() => {
+        const again = this.logRereads.get(taskId);
+        this.logRereads.delete(taskId);
+        if (again) this.onHiddenLog(taskId);
+      });
   }
 
   private remember(id: string, change: TaskChange) {

@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { atEnd, markOf, type ScrollMark, scrolledUpSince } from '../../lib/scroll-follow';
 import { clockWithSeconds } from './format';
 import { hiddenLogLines } from './task-cache';
-import type { Task, TaskLogLine } from './types';
+import { HIDDEN_LABEL, type Task, type TaskLogLine } from './types';
 
 /** Within this many pixels of the end counts as following the log. */
 const BOTTOM_SLACK = 24;
@@ -70,8 +70,9 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
   };
 
   const hidden = hiddenLogLines(lines, task.logsDropped);
-  const empty =
-    task.status === 'queued'
+  const empty = task.redacted
+    ? HIDDEN_LABEL
+    : task.status === 'queued'
       ? 'The log starts when an agent picks this task up.'
       : task.status === 'in_progress' || task.status === 'awaiting_approval'
         ? 'Nothing logged yet…'

@@ -21,6 +21,8 @@ export function task(seq: number, patch: Partial<Task> = {}): Task {
     completedAt: null,
     updatedAt: createdAt,
     logsDropped: 0,
+    sensitive: false,
+    redacted: false,
     ...patch,
   };
 }

@@ -47,6 +47,9 @@ export interface TaskEnvelope {
   data: TaskEvent;
 }
 
+/** What a reader who may not see a sensitive task's input, result or log is shown instead. */
+export const HIDDEN_LABEL = 'Hidden: sensitive task';
+
 export const ACTIVE_STATUSES: readonly TaskStatus[] = ['queued', 'in_progress', 'awaiting_approval'];
 
 export const STATUS_LABEL: Record<TaskStatus, string> = {
