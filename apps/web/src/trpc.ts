@@ -1,6 +1,6 @@
 import type { AppRouter } from '@hubbub/api';
-import { backoffWithJitter } from '@hubbub/core';
-import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { backoffWithJitter, LIMITS } from '@hubbub/core';
+import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import {
   createTRPCClient,
   createWSClient,
@@ -12,7 +12,9 @@ import {
 } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { createContext, createElement, type ReactNode, useContext, useEffect, useState } from 'react';
+import type { SessionAccess } from './features/auth/session-controller';
 import { errorCode, errorMessage } from './lib/errors';
+import { refreshRetryLink } from './lib/refresh-retry-link';
 import { toast } from './lib/toast';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -44,21 +46,27 @@ export interface Clients {
 const NO_RETRY = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT']);
 
 /**
- * One set of clients per session: a token change (login, logout) builds new
- * ones, so no cache or socket outlives the user it belonged to.
+ * One set of clients per signed-in person (null: signed out). A renewed
+ * token changes nothing here: the links read the current one from `session`
+ * on every request and every (re)connect, so caches and the socket outlive it.
  */
-export function createClients(token: string | null, onUnauthorized: (reason: string) => void): Clients {
+export function createClients(session: SessionAccess | null): Clients {
   const base = `${window.location.protocol}//${window.location.host}`;
-  const wsClient = token
+  const wsClient = session
     ? createWSClient({
         url: `${base.replace(/^http/, 'ws')}/ws`,
-        connectionParams: () => ({ token }),
+        // Called on every (re)connect: the socket presents the token of that moment, renewed first if it expired.
+        connectionParams: async () => {
+          const token = await session.freshToken();
+          return token ? { token } : {};
+        },
         lazy: { enabled: false, closeMs: 0 },
         keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 10_000 },
         retryDelayMs: (attempt) => backoffWithJitter(attempt),
         onClose: (cause) => {
-          // 4401: the server refused this token; retrying with it would loop forever.
-          if (cause?.code === CLOSE_CODES.unauthorized) onUnauthorized('Your session has ended. Please log in again.');
+          // 4401: the server refused this socket's credentials: renew the token, or sign out with its reason.
+          if (cause?.code === CLOSE_CODES.unauthorized)
+            session.socketRefused((cause as { reason?: string }).reason ?? '');
           // 4008 (too slow) and everything else: wsClient reconnects and resumes by itself.
         },
       })
@@ -66,21 +74,24 @@ export function createClients(token: string | null, onUnauthorized: (reason: str
 
   const http = httpBatchLink({
     url: `${base}/trpc`,
-    headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+    // The server refuses bigger batches.
+    maxItems: LIMITS.httpBatch,
+    headers: (): Record<string, string> => {
+      const token = session?.token();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
   });
-  const link: TRPCLink<AppRouter> = wsClient
+  const transport: TRPCLink<AppRouter> = wsClient
     ? splitLink({ condition: (op) => op.type === 'subscription', true: wsLink({ client: wsClient }), false: http })
     : http;
-  const trpcClient = createTRPCClient<AppRouter>({ links: [link] });
+  const trpcClient = createTRPCClient<AppRouter>({
+    links: session ? [refreshRetryLink(session), transport] : [transport],
+  });
 
-  const expired = (error: unknown) => {
-    if (token && errorCode(error) === 'UNAUTHORIZED') onUnauthorized('Your session has expired. Please log in again.');
-  };
   const queryClient = new QueryClient({
-    queryCache: new QueryCache({ onError: expired }),
     mutationCache: new MutationCache({
       onError: (error, _vars, _ctx, mutation) => {
-        expired(error);
+        // UNAUTHORIZED: the session has signed out (or will say why); a toast would only repeat it.
         if (!mutation.meta?.inlineErrors && errorCode(error) !== 'UNAUTHORIZED') toast(errorMessage(error));
       },
     }),
@@ -113,20 +124,17 @@ export function useWsClient(): WsClient | null {
 
 /**
  * Builds the clients in an effect (not during render) so React's dev-mode
- * double mount closes the first socket instead of leaking it.
+ * double mount closes the first socket instead of leaking it. Key it by who
+ * is signed in: a new person gets new clients, a renewed token does not.
  */
-export function HubbubProvider(props: {
-  token: string | null;
-  onUnauthorized: (reason: string) => void;
-  children: ReactNode;
-}) {
-  const { token, onUnauthorized } = props;
+export function HubbubProvider(props: { session: SessionAccess | null; children: ReactNode }) {
+  const { session } = props;
   const [clients, setClients] = useState<Clients | null>(null);
   useEffect(() => {
-    const next = createClients(token, onUnauthorized);
+    const next = createClients(session);
     setClients(next);
     return () => next.dispose();
-  }, [token, onUnauthorized]);
+  }, [session]);
   if (!clients) return null;
   return createElement(
     QueryClientProvider,

@@ -42,3 +42,20 @@ export async function signUpThroughUi(page: Page, url: string, handle: string, t
   await page.getByTestId('auth-submit').click();
   await page.locator('[data-testid="channel-item"][data-slug="general"][aria-current="page"]').waitFor({ timeout });
 }
+
+/**
+ * A token for the page's session, minted from its HttpOnly cookie (the app
+ * keeps its own token in memory only, out of reach of tests and scripts alike).
+ */
+export async function sessionToken(page: Page): Promise<string> {
+  const body = await page.evaluate(async () => {
+    const response = await fetch('/trpc/auth.refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    return (await response.json()) as { result?: { data?: { token?: unknown } } };
+  });
+  const token = body.result?.data?.token;
+  if (typeof token !== 'string') throw new Error(`the page has no session: ${JSON.stringify(body)}`);
+  return token;
+}

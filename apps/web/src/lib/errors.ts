@@ -1,8 +1,11 @@
+import { shortTime } from './time';
+
 /** What the API sends back on failure (tRPC error shape plus Hubbub's zod flattening). */
 interface ErrorLike {
   message?: unknown;
   data?: {
     code?: unknown;
+    retryAfterMs?: unknown;
     zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null;
   } | null;
 }
@@ -17,6 +20,12 @@ function asErrorLike(error: unknown): ErrorLike | null {
 export function errorCode(error: unknown): string | null {
   const code = asErrorLike(error)?.data?.code;
   return typeof code === 'string' ? code : null;
+}
+
+/** TOO_MANY_REQUESTS: how long until the server would take the call again (ms), if it said. */
+export function retryAfterMs(error: unknown): number | null {
+  const ms = asErrorLike(error)?.data?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
 
 /** The first message per field from a BAD_REQUEST's zod details. */
@@ -49,4 +58,23 @@ export function errorMessage(error: unknown): string {
   }
   if (!message) return 'Something went wrong.';
   return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+/** A message as a sentence: capital first letter, closing full stop ("you logged out" → "You logged out."). */
+export function asSentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/**
+ * errorMessage, and for TOO_MANY_REQUESTS a minute or more away also the
+ * clock time to try again ("…: try again in 15 min (at 14:05)").
+ */
+export function errorMessageWithRetryTime(error: unknown, now: number): string {
+  const message = errorMessage(error);
+  const wait = errorCode(error) === 'TOO_MANY_REQUESTS' ? retryAfterMs(error) : null;
+  if (wait === null || wait < 60_000) return message;
+  return `${message} (at ${shortTime(new Date(now + wait).toISOString(), new Date(now))})`;
 }

@@ -1,13 +1,28 @@
 import { LIMITS, ZLoginInput, ZSignupInput } from '@hubbub/core';
 import { useMutation } from '@tanstack/react-query';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
-import { errorMessage, type FieldErrors, fieldErrors } from '../../lib/errors';
+import { errorCode, errorMessage, errorMessageWithRetryTime, type FieldErrors, fieldErrors } from '../../lib/errors';
 import { validate } from '../../lib/validation';
 import { useTRPC } from '../../trpc';
 import { Field } from '../../ui/field';
-import { signIn } from './session';
+import { session } from './session';
 
 type Mode = 'login' | 'signup';
+
+/**
+ * The errors that belong under a field: zod's, and on signup the server's two
+ * others, by code: a weak password (the only other BAD_REQUEST) and a taken
+ * handle (CONFLICT). The rest (wrong password, throttling) go above the button.
+ */
+function inlineErrors(mode: Mode, error: unknown): FieldErrors {
+  const fields = fieldErrors(error);
+  if (Object.values(fields).some(Boolean)) return fields;
+  if (mode !== 'signup') return {};
+  const code = errorCode(error);
+  if (code === 'BAD_REQUEST') return { password: errorMessage(error) };
+  if (code === 'CONFLICT') return { handle: errorMessage(error) };
+  return {};
+}
 
 /** Log in or sign up; one form, two modes. */
 export function AuthScreen({ notice }: { notice: string | null }) {
@@ -52,13 +67,13 @@ export function AuthScreen({ notice }: { notice: string | null }) {
         mode === 'login'
           ? await login.mutateAsync(checked.data as Parameters<typeof login.mutateAsync>[0])
           : await signup.mutateAsync(checked.data as Parameters<typeof signup.mutateAsync>[0]);
-      signIn(result.token, result.user);
+      session.signIn(result);
     } catch (error) {
-      setErrors(fieldErrors(error));
+      setErrors(inlineErrors(mode, error));
     }
   };
 
-  const serverError = active.error && !Object.values(fieldErrors(active.error)).some(Boolean);
+  const serverError = active.error && !Object.values(inlineErrors(mode, active.error)).some(Boolean);
   const title = mode === 'login' ? 'Welcome back' : 'Create your account';
 
   return (
@@ -137,7 +152,8 @@ export function AuthScreen({ notice }: { notice: string | null }) {
           />
           {serverError && (
             <p className="form-error" role="alert" data-testid="auth-error">
-              {errorMessage(active.error)}
+              {/* Throttled: the clock time to try again, counted from the attempt. */}
+              {errorMessageWithRetryTime(active.error, active.submittedAt)}
             </p>
           )}
           <button className="button primary wide" type="submit" disabled={active.isPending} data-testid="auth-submit">

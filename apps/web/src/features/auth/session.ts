@@ -1,55 +1,106 @@
-import type { User } from '@hubbub/core';
-import { createStore, useStore } from '../../lib/store';
+import type { AppRouter } from '@hubbub/api';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import { asSentence, errorCode, errorMessage } from '../../lib/errors';
+import { useStore } from '../../lib/store';
+import { type AuthApi, SessionController, type SessionView, type TabMessage } from './session-controller';
 
-const TOKEN_KEY = 'hubbub.token';
+export type { Grant, SessionAccess, SessionView } from './session-controller';
 
-export interface Session {
-  token: string | null;
-  /** Known right after login/signup; otherwise loaded with auth.me. */
-  user: User | null;
-  /** Why the last session ended, shown on the login screen. */
-  notice: string | null;
+/** Where the token used to live, before it moved to memory: removed on sight. */
+const LEGACY_TOKEN_KEY = 'hubbub.token';
+/** '1' while this browser has a sign-in (no secret: the cookie is the credential, and scripts cannot read it). */
+const SIGNED_IN_HINT_KEY = 'hubbub.signed-in';
+const TAB_CHANNEL = 'hubbub.session';
+
+/** auth.* over plain HTTP, outside the React clients (which are rebuilt per person); `bearer` rides in the op context. */
+function createAuthApi(): AuthApi {
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${window.location.protocol}//${window.location.host}/trpc`,
+        headers: ({ op }) =>
+          typeof op.context.bearer === 'string' ? { authorization: `Bearer ${op.context.bearer}` } : {},
+      }),
+    ],
+  });
+  return {
+    refresh: (bearer) => client.auth.refresh.mutate(undefined, { context: { bearer } }),
+    logout: (bearer) => client.auth.logout.mutate(undefined, { context: { bearer } }),
+    // `{}`, not undefined: the server reads the body of a procedure with an input, and an empty one is not JSON.
+    logoutAll: (bearer) => client.auth.logoutAll.mutate({}, { context: { bearer } }),
+  };
 }
 
-function readToken(): string | null {
+function openTabChannel(): BroadcastChannel | null {
   try {
-    return localStorage.getItem(TOKEN_KEY);
+    return typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(TAB_CHANNEL);
   } catch {
     return null;
   }
 }
 
-function writeToken(token: string | null) {
+function removeLegacyToken(): void {
   try {
-    if (token) localStorage.setItem(TOKEN_KEY, token);
-    else localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(LEGACY_TOKEN_KEY);
+    sessionStorage.removeItem(LEGACY_TOKEN_KEY);
   } catch {
-    // Private mode or storage disabled: the session lasts for this tab only.
+    // Storage disabled: then nothing was stored either.
   }
 }
 
-export const session = createStore<Session>({ token: readToken(), user: null, notice: null });
+/** null when storage is unavailable: then the server is asked every time. */
+const signedInHint = {
+  read(): boolean | null {
+    try {
+      return localStorage.getItem(SIGNED_IN_HINT_KEY) === '1';
+    } catch {
+      return null;
+    }
+  },
+  write(signedIn: boolean): void {
+    try {
+      if (signedIn) localStorage.setItem(SIGNED_IN_HINT_KEY, '1');
+      else localStorage.removeItem(SIGNED_IN_HINT_KEY);
+    } catch {
+      // Storage disabled: read() says "unknown" and the server is asked.
+    }
+  },
+};
 
-export function signIn(token: string, user: User) {
-  writeToken(token);
-  session.set({ token, user, notice: null });
+const tabs = typeof window === 'undefined' ? null : openTabChannel();
+
+/** This tab's sign-in (a module singleton: one per page, like the cookie it rests on). */
+export const session = new SessionController({
+  api: typeof window === 'undefined' ? unavailableApi() : createAuthApi(),
+  clock: {
+    now: () => Date.now(),
+    setTimeout: (run, ms) => setTimeout(run, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout> | undefined),
+  },
+  announce: (message) => tabs?.postMessage(message),
+  isRefusal: (error) => errorCode(error) === 'UNAUTHORIZED',
+  describe: (error) => asSentence(errorMessage(error)),
+  hint: signedInHint,
+});
+
+function unavailableApi(): AuthApi {
+  const fail = () => Promise.reject(new Error('no browser: nothing to sign in to'));
+  return { refresh: fail, logout: fail, logoutAll: fail };
 }
 
-export function signOut(notice: string | null = null) {
-  if (!session.get().token) return;
-  writeToken(null);
-  session.set({ token: null, user: null, notice });
-}
-
-// Logging in or out in another tab changes this one too.
 if (typeof window !== 'undefined') {
-  window.addEventListener('storage', (event) => {
-    if (event.key !== TOKEN_KEY) return;
-    const token = event.newValue;
-    if (token !== session.get().token) session.set({ token, user: null, notice: null });
+  removeLegacyToken();
+  tabs?.addEventListener('message', (event: MessageEvent<TabMessage>) => session.onTabMessage(event.data));
+  // A sleeping laptop or a throttled background tab runs its timers late: check on the way back.
+  const wake = () => session.wake();
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') wake();
   });
+  window.addEventListener('online', wake);
+  window.addEventListener('focus', wake);
+  void session.start();
 }
 
-export function useSession(): Session {
-  return useStore(session, (s) => s);
+export function useSessionView(): SessionView {
+  return useStore(session.view, (view) => view);
 }

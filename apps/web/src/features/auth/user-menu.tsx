@@ -1,11 +1,14 @@
 import type { User } from '@hubbub/core';
 import { useEffect, useId, useRef, useState } from 'react';
+import { errorMessage } from '../../lib/errors';
+import { toast } from '../../lib/toast';
 import { Avatar } from '../../ui/avatar';
-import { signOut } from './session';
+import { session } from './session';
 
 /** Who you are, and the way out. */
 export function UserMenu({ me }: { me: User }) {
   const [open, setOpen] = useState(false);
+  const [leaving, setLeaving] = useState(false);
   const menuId = useId();
   const root = useRef<HTMLDivElement>(null);
 
@@ -26,6 +29,17 @@ export function UserMenu({ me }: { me: User }) {
     };
   }, [open]);
 
+  // The server ends the session first; if it cannot be reached we stay signed in and say so.
+  const leave = async (how: 'here' | 'everywhere') => {
+    setLeaving(true);
+    try {
+      await (how === 'here' ? session.logout() : session.logoutEverywhere());
+    } catch (error) {
+      toast(`Could not log out: ${errorMessage(error)}`);
+      setLeaving(false);
+    }
+  };
+
   return (
     <div className="user-menu" ref={root}>
       {open && (
@@ -34,8 +48,26 @@ export function UserMenu({ me }: { me: User }) {
             Signed in as <strong>@{me.handle}</strong>
             {me.role === 'admin' && <span className="tag">admin</span>}
           </div>
-          <button type="button" role="menuitem" className="menu-item" onClick={() => signOut()} data-testid="logout">
+          <button
+            type="button"
+            role="menuitem"
+            className="menu-item"
+            onClick={() => void leave('here')}
+            disabled={leaving}
+            data-testid="logout"
+          >
             Log out
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            className="menu-item"
+            onClick={() => void leave('everywhere')}
+            disabled={leaving}
+            title="Ends your sessions in every browser and on every device"
+            data-testid="logout-everywhere"
+          >
+            Log out everywhere
           </button>
         </div>
       )}

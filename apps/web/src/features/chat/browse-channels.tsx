@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { ChannelIcon } from './channel-link';
+import { channelsKey } from './channel-list';
 import type { ChannelSummary } from './types';
 
 /** Public channels you are not in: open one to read along, or join it straight away. */
@@ -11,7 +12,7 @@ export function BrowseChannels({ channels, activeSlug }: { channels: ChannelSumm
   const join = useMutation(
     trpc.channel.join.mutationOptions({
       onSuccess: async (channel) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.channel.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: channelsKey });
         navigate(channelHref(channel.slug));
       },
     }),

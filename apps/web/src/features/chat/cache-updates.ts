@@ -1,4 +1,4 @@
-import type { HistoryData, HistoryPage, Message } from './types';
+import type { ChannelSummary, HistoryData, HistoryPage, Message } from './types';
 
 /**
  * Pure updates of the history cache. Every function is idempotent: applying
@@ -92,4 +92,29 @@ export function flattenMessages(data: HistoryData | undefined): Message[] {
   const byId = new Map<string, Message>();
   for (const page of data.pages) for (const m of page.items) if (!byId.has(m.id)) byId.set(m.id, m);
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
+}
+
+// ── the channel list (every channel you can see, all pages, in the server's order) ──
+
+/** A channel's new details (channel.updated); whether you joined it is yours, not the event's. */
+export function patchChannel(
+  list: ChannelSummary[] | undefined,
+  channel: Omit<ChannelSummary, 'joined'>,
+): ChannelSummary[] | undefined {
+  if (!list?.some((c) => c.id === channel.id)) return list;
+  return list.map((c) => (c.id === channel.id ? { ...channel, joined: c.joined } : c));
+}
+
+/**
+ * Someone else joined (+1) or left (-1). Not idempotent by itself: the caller
+ * applies each stored membership event once (the stream never replays past
+ * its position), and the list's periodic refetch corrects any drift.
+ */
+export function bumpMemberCount(
+  list: ChannelSummary[] | undefined,
+  channelId: string,
+  delta: 1 | -1,
+): ChannelSummary[] | undefined {
+  if (!list?.some((c) => c.id === channelId)) return list;
+  return list.map((c) => (c.id === channelId ? { ...c, memberCount: Math.max(0, c.memberCount + delta) } : c));
 }

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { HashIcon, LockIcon, UsersIcon } from '../../ui/icons';
+import { channelsKey } from './channel-list';
 import { Composer } from './composer';
 import { useChatLive, useStreamError } from './live-context';
 import { MembersPanel } from './members-panel';
@@ -27,7 +28,7 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
     return () => live.setActive(null);
   }, [live, channel.id]);
 
-  const refreshList = () => queryClient.invalidateQueries({ queryKey: trpc.channel.list.queryKey() });
+  const refreshList = () => queryClient.invalidateQueries({ queryKey: channelsKey });
   const join = useMutation(trpc.channel.join.mutationOptions({ onSuccess: refreshList }));
   const leave = useMutation(
     trpc.channel.leave.mutationOptions({

@@ -1,7 +1,7 @@
 import { parseEventId } from '@hubbub/core';
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { createStore } from '../../lib/store';
-import { applyDelta, removeMessage, setPosition, upsertMessage } from './cache-updates';
+import { applyDelta, bumpMemberCount, patchChannel, removeMessage, setPosition, upsertMessage } from './cache-updates';
 import {
   type ChannelEvent,
   type ChannelSummary,
@@ -17,6 +17,7 @@ import {
 export const historyKey = (channelId: string): QueryKey => ['hubbub', 'history', channelId];
 
 export interface LiveKeys {
+  /** Every channel you can see, as one flat list (all pages of channel.list). */
   channelList: QueryKey;
   members(channelId: string): QueryKey;
 }
@@ -127,7 +128,7 @@ export class ChatLive {
         break;
       case 'channel.updated':
         this.queryClient.setQueryData<ChannelSummary[]>(this.keys.channelList, (list) =>
-          list?.map((c) => (c.id === event.channel.id ? { ...event.channel, joined: c.joined } : c)),
+          patchChannel(list, event.channel),
         );
         break;
       case 'typing':
@@ -189,7 +190,7 @@ export class ChatLive {
     }
     const delta = event.type === 'member.joined' ? 1 : -1;
     this.queryClient.setQueryData<ChannelSummary[]>(this.keys.channelList, (list) =>
-      list?.map((c) => (c.id === channelId ? { ...c, memberCount: Math.max(0, c.memberCount + delta) } : c)),
+      bumpMemberCount(list, channelId, delta),
     );
   }
 

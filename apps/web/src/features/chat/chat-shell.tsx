@@ -1,10 +1,9 @@
 import type { User } from '@hubbub/core';
-import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useMemo } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { channelHref, navigate, parseRoute, useHash } from '../../lib/router';
-import { useTRPC } from '../../trpc';
 import { TasksPage } from '../tasks/tasks-page';
+import { useChannels } from './channel-list';
 import { ChannelStreams } from './channel-streams';
 import { ChannelView } from './channel-view';
 import { useTotalUnread } from './live-context';
@@ -12,9 +11,8 @@ import { Sidebar } from './sidebar';
 
 /** The signed-in layout: sidebar, the current page, and the live subscriptions behind them. */
 export function ChatShell({ me }: { me: User }) {
-  const trpc = useTRPC();
   const route = parseRoute(useHash());
-  const channels = useQuery(trpc.channel.list.queryOptions(undefined, { refetchInterval: 60_000 }));
+  const channels = useChannels();
   const list = channels.data;
 
   const activeSlug = route.name === 'channel' ? route.slug : null;

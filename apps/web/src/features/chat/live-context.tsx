@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { useStore } from '../../lib/store';
 import { useTRPC } from '../../trpc';
+import { channelsKey } from './channel-list';
 import { ChatLive } from './chat-live';
 import type { PendingMessage, TypingEntry } from './types';
 
@@ -13,7 +14,7 @@ export function ChatLiveProvider({ userId, children }: { userId: string; childre
   const [live] = useState(
     () =>
       new ChatLive(queryClient, {
-        channelList: trpc.channel.list.queryKey(),
+        channelList: channelsKey,
         members: (channelId) => trpc.channel.members.queryKey({ channelId }),
       }),
   );

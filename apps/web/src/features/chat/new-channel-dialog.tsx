@@ -6,6 +6,7 @@ import { channelHref, navigate } from '../../lib/router';
 import { validate } from '../../lib/validation';
 import { useTRPC } from '../../trpc';
 import { Field } from '../../ui/field';
+import { channelsKey } from './channel-list';
 
 export interface NewChannelDialogHandle {
   open(): void;
@@ -60,7 +61,7 @@ export function NewChannelDialog({ ref }: { ref: Ref<NewChannelDialogHandle> }) 
     setErrors({});
     try {
       const channel = await create.mutateAsync(checked.data);
-      await queryClient.invalidateQueries({ queryKey: trpc.channel.list.queryKey() });
+      await queryClient.invalidateQueries({ queryKey: channelsKey });
       close();
       navigate(channelHref(channel.slug));
     } catch (error) {

@@ -9,7 +9,9 @@ export type { ChannelEvent, Message };
 export type HistoryPage = Outputs['message']['history'];
 /** The history infinite query's cache: pages newest first, each page's items newest first. */
 export type HistoryData = InfiniteData<HistoryPage>;
-export type ChannelSummary = Outputs['channel']['list'][number];
+/** One page of channel.list: at most 100 channels, and where the next page starts (null: this was the last). */
+export type ChannelPage = Outputs['channel']['list'];
+export type ChannelSummary = ChannelPage['items'][number];
 export type ChannelMember = Outputs['channel']['members'][number];
 
 /** What channel.onEvent yields: every event is tracked, so it always has an id. */
