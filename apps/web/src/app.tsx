@@ -1,18 +1,29 @@
+import { AppBoundary } from './app-boundary';
 import { AuthScreen } from './features/auth/auth-screen';
-import { signOut, useSession } from './features/auth/session';
+import { session, useSessionView } from './features/auth/session';
 import { SignedIn } from './features/auth/signed-in';
+import { Splash } from './features/auth/splash';
 import { HubbubProvider } from './trpc';
 import { ToastHost } from './ui/toast-host';
 
-/** Signed out: the login screen. Signed in: the chat. A new token means new clients (keyed provider). */
+/**
+ * Starting: a splash while the cookie says who is signed in. Signed out: the
+ * login screen. Signed in: the chat. The provider is keyed by the person, so
+ * a new person gets new clients and a renewed token keeps them.
+ */
 export function App() {
-  const { token, user, notice } = useSession();
+  const view = useSessionView();
+  const userId = view.status === 'signed-in' ? view.user.id : null;
   return (
-    <>
-      <HubbubProvider key={token ?? 'signed-out'} token={token} onUnauthorized={signOut}>
-        {token ? <SignedIn initialUser={user} /> : <AuthScreen notice={notice} />}
-      </HubbubProvider>
+    <AppBoundary>
+      {view.status === 'starting' ? (
+        <Splash error={view.error} onRetry={() => void session.start()} />
+      ) : (
+        <HubbubProvider key={userId ?? 'signed-out'} session={userId ? session.accessFor(userId) : null}>
+          {view.status === 'signed-in' ? <SignedIn user={view.user} /> : <AuthScreen notice={view.notice} />}
+        </HubbubProvider>
+      )}
       <ToastHost />
-    </>
+    </AppBoundary>
   );
 }

@@ -2,6 +2,7 @@ import { type ComponentProps, memo, useEffect, useMemo, useRef, useState } from 
 import Markdown, { type Components, type ExtraProps, type Options } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { copyText } from './clipboard';
+import { MARKDOWN_BUDGET, type MarkdownMeasure, type MarkdownPlan, planMarkdown } from './markdown-budget';
 import {
   closeOpenMarks,
   type EndMarks,
@@ -97,28 +98,68 @@ const components: Components = { pre: CodeBlock, a: SafeLink, img: ImageLink, ta
 const remarkPlugins = [remarkGfm];
 type RehypePlugins = NonNullable<Options['rehypePlugins']>;
 
+/**
+ * remark plugin: the whole text as one paragraph, nothing parsed. The rehype
+ * step still runs, so plain text keeps its mentions, caret and "(edited)".
+ */
+function remarkPlainText(this: { parser?: unknown }) {
+  this.parser = (text: string) => ({
+    type: 'root',
+    children: [{ type: 'paragraph', children: [{ type: 'text', value: text }] }],
+  });
+}
+const plainTextPlugins = [remarkPlainText];
+/** Plain text keeps its spaces: no trimming around line breaks, as Markdown paragraphs get. */
+const plainTextRehypeOptions: Options['remarkRehypeOptions'] = {
+  handlers: { text: (_state: unknown, node: { value: string }) => ({ type: 'text', value: node.value }) },
+};
+
+const PLAIN_NOTES: Record<Exclude<MarkdownPlan, 'format'>, string> = {
+  'too-nested': 'Shown as plain text: too deeply nested to format',
+  'too-complex': 'Shown as plain text: too complex to format',
+};
+
 interface MarkdownTextProps extends EndMarks {
   text: string;
+  /** What the parser may be given (tests measure the parser without it). */
+  budget?: MarkdownMeasure;
 }
 
 /**
  * A message's text as Markdown (GFM: lists, tables, code, links, strikethrough).
  * Raw HTML in a message is shown as the text it is, never as markup. Memoized:
  * while a reply streams, only the message that changed is parsed again.
+ *
+ * Text the parser could choke on (see markdown-budget.ts) is shown as typed,
+ * with a note saying why.
  */
-export const MarkdownText = memo(function MarkdownText({ text, caret, editedTitle }: MarkdownTextProps) {
+export const MarkdownText = memo(function MarkdownText({
+  text,
+  caret,
+  editedTitle,
+  budget = MARKDOWN_BUDGET,
+}: MarkdownTextProps) {
   const rehypePlugins = useMemo<RehypePlugins>(() => [[rehypeMessage, { caret, editedTitle }]], [caret, editedTitle]);
+  const source = useMemo(() => (caret ? closeOpenMarks(text) : text), [text, caret]);
+  const plan = useMemo(() => planMarkdown(source, budget), [source, budget]);
+  const plain = plan !== 'format';
   return (
-    <div className="md">
+    <div className={plain ? 'md md-plain' : 'md'} data-plain={plain ? plan : undefined}>
       <Markdown
-        remarkPlugins={remarkPlugins}
+        remarkPlugins={plain ? plainTextPlugins : remarkPlugins}
+        remarkRehypeOptions={plain ? plainTextRehypeOptions : undefined}
         rehypePlugins={rehypePlugins}
         components={components}
         urlTransform={markdownUrlTransform}
         skipHtml={false}
       >
-        {caret ? closeOpenMarks(text) : text}
+        {plain ? text : source}
       </Markdown>
+      {plan !== 'format' && (
+        <p className="md-plain-note" data-testid="plain-text-note">
+          {PLAIN_NOTES[plan]}
+        </p>
+      )}
     </div>
   );
 });

@@ -1,4 +1,5 @@
 import { MarkdownText } from './markdown';
+import { MessageBoundary } from './message-boundary';
 
 interface MessageTextProps {
   text: string;
@@ -15,7 +16,12 @@ interface MessageTextProps {
  *
  * The renderer is imported statically on purpose: loaded lazily, messages would
  * first show their raw Markdown and then change under the reader's eyes.
+ * Whatever a message contains, at worst it shows as plain text: never a blank page.
  */
 export function MessageText({ text, streaming = false, editedTitle = null }: MessageTextProps) {
-  return <MarkdownText text={text} caret={streaming} editedTitle={editedTitle} />;
+  return (
+    <MessageBoundary text={text}>
+      <MarkdownText text={text} caret={streaming} editedTitle={editedTitle} />
+    </MessageBoundary>
+  );
 }
