@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOpenAICompatibleModel } from '@hubbub/assistant';
+import { createMemoryRateLimiter } from '@hubbub/bus';
+import type { ModelProvider } from '@hubbub/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVER_MAIN, SERVER_NODE_ARGS } from './node-args';
 import { type FakeMode, type FakeOpenAI, startFakeOpenAI } from './test/fake-openai';
@@ -30,7 +32,14 @@ interface Msg {
   status: string;
   content: string;
   role: string;
-  meta: { provider?: string; model?: string; tokenCount?: number; error?: string } | null;
+  meta: {
+    provider?: string;
+    model?: string;
+    tokenCount?: number;
+    error?: string;
+    queuePosition?: number;
+    requestedBy?: string;
+  } | null;
 }
 const msg = (e: Received) => e.data.message as Msg;
 const isReply = (e: Received) => 'message' in e.data && msg(e).role === 'assistant';
@@ -64,7 +73,7 @@ async function setup(mode: FakeMode | 'offline' | { baseURL: string }) {
   }
   const alice = await server.signup('alice');
   const a = server.client(alice.token);
-  const general = (await a.api.channel.list.query()).find((c) => c.slug === 'general');
+  const general = (await a.api.channel.list.query()).items.find((c) => c.slug === 'general');
   if (!general) throw new Error('no general');
   const page = await a.api.message.history.query({ channelId: general.id });
   const stream = recordChannel(a, general.id, page.eventId);
@@ -229,7 +238,8 @@ describe('the assistant streams model replies', () => {
     const { token } = ((await signup.json()) as { result: { data: { token: string } } }).result.data;
     const auth = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const list = await fetch(`${base}/trpc/channel.list`, { headers: auth });
-    const channels = ((await list.json()) as { result: { data: { id: string; slug: string }[] } }).result.data;
+    const channels = ((await list.json()) as { result: { data: { items: { id: string; slug: string }[] } } }).result
+      .data.items;
     const channelId = channels.find((c) => c.slug === 'general')?.id;
     await fetch(`${base}/trpc/message.send`, {
       method: 'POST',
@@ -247,6 +257,237 @@ describe('the assistant streams model replies', () => {
     expect(reply?.status).toBe('failed');
     expect(reply?.meta?.error).toMatch(/interrupted/);
   }, 60_000);
+});
+
+/** The fake endpoint's model, counting the replies generating at once (from the request to the last token). */
+function countingModel(baseURL: string) {
+  const inner = createOpenAICompatibleModel({ baseURL, apiKey: 'sk-test', model: 'fake-model' });
+  const counts = { active: 0, max: 0, calls: 0 };
+  const model: ModelProvider = {
+    provider: inner.provider,
+    model: inner.model,
+    stream(input) {
+      const result = inner.stream(input);
+      counts.calls++;
+      counts.active++;
+      counts.max = Math.max(counts.max, counts.active);
+      async function* text() {
+        try {
+          yield* result.text;
+        } finally {
+          counts.active--;
+        }
+      }
+      return { text: text(), usage: () => result.usage() };
+    },
+  };
+  return { model, counts };
+}
+
+/** A server whose assistant answers from the fake endpoint, the admin signed up, and `handles` signed up with clients. */
+async function setupPeople(
+  handles: string[],
+  assistant: { maxConcurrent?: number; dailyReplies?: number; tokens?: string[]; delayMs?: number } = {},
+) {
+  fake = await startFakeOpenAI({
+    kind: 'stream',
+    tokens: assistant.tokens ?? words(15),
+    delayMs: assistant.delayMs ?? 5,
+  });
+  const { model, counts } = countingModel(fake.baseURL);
+  const daily = assistant.dailyReplies;
+  server = await startTestServer({
+    assistant: {
+      model,
+      deltaIntervalMs: 10,
+      maxConcurrent: assistant.maxConcurrent,
+      dailyReplies: daily,
+      dailyReplyLimiter: daily
+        ? createMemoryRateLimiter({ name: 'assistant-replies', points: daily, durationMs: 24 * 3_600_000 })
+        : undefined,
+    },
+  });
+  const running = server;
+  const root = await running.signup('root');
+  const people = await Promise.all(handles.map((h) => running.signup(h)));
+  const clients = people.map((p) => running.client(p.token));
+  const watcher = clients[0] ?? running.client(root.token);
+  const general = (await watcher.api.channel.list.query()).items.find((c) => c.slug === 'general');
+  if (!general) throw new Error('no general');
+  const page = await watcher.api.message.history.query({ channelId: general.id });
+  const stream = recordChannel(watcher, general.id, page.eventId);
+  await stream.until((e) => e.some((x) => x.data.type === 'presence'));
+  return { channelId: general.id, people, clients, admin: running.client(root.token), stream, counts };
+}
+
+const replyEvents = (events: Received[], id: string) => events.filter((e) => isReply(e) && msg(e).id === id);
+
+/** One reply at a time, a long one generating for the first person and the second person's waiting behind it. */
+async function oneGeneratingOneWaiting() {
+  const setup = await setupPeople(['ann', 'ben'], { maxConcurrent: 1, tokens: words(300), delayMs: 10 });
+  const { channelId, clients, stream } = setup;
+  const [ann, ben] = clients as [(typeof clients)[0], (typeof clients)[0]];
+  await ann.api.message.send.mutate({ channelId, content: '@assistant a long one' });
+  await ben.api.message.send.mutate({ channelId, content: '@assistant me too' });
+  const created = (e: Received) => e.data.type === 'message.created' && isReply(e);
+  await stream.until((e) => e.filter(created).length === 2);
+  const [generating, waiting] = stream.events.filter(created).map(msg) as [Msg, Msg];
+  return { ...setup, ann, ben, generating, waiting };
+}
+
+/** Several sign-ups (scrypt) and replies per test, on a machine that may be busy. */
+const LOAD_TEST_MS = 60_000;
+
+describe('the assistant under load: a cap per instance, a line, a daily budget', () => {
+  it(
+    'six people asking at once with a cap of 2: two generate at a time, the others wait in line, then all complete',
+    async () => {
+      const handles = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+      const { channelId, clients, stream, counts } = await setupPeople(handles, { maxConcurrent: 2 });
+      const sent = await Promise.all(
+        clients.map((c, i) => c.api.message.send.mutate({ channelId, content: `@assistant question ${i}` })),
+      );
+      expect(sent).toHaveLength(6);
+      await stream.until((e) => e.filter(finished).length >= 6, 20_000);
+
+      expect(counts.calls).toBe(6);
+      expect(counts.max).toBe(2);
+      const created = stream.events.filter((e) => e.data.type === 'message.created' && isReply(e)).map(msg);
+      expect(created).toHaveLength(6);
+      // Every reply existed at once; the four beyond the cap showed their place in line.
+      const queued = created.filter((m) => m.meta?.queuePosition !== undefined);
+      expect(queued.map((m) => m.meta?.queuePosition).sort()).toEqual([1, 2, 3, 4]);
+      for (const reply of queued) {
+        const events = replyEvents(stream.events, reply.id);
+        const positions = events.map((e) => msg(e).meta?.queuePosition).filter((p): p is number => p !== undefined);
+        // The place only ever moves forward...
+        expect(positions).toEqual([...positions].sort((x, y) => y - x));
+        // ...and "waiting" is off the reply before its first word.
+        const started = events.findIndex(
+          (e) =>
+            e.data.type === 'message.updated' &&
+            msg(e).status === 'streaming' &&
+            msg(e).meta?.queuePosition === undefined,
+        );
+        const firstDelta = stream.events.findIndex(
+          (e) => e.data.type === 'message.delta' && e.data.messageId === reply.id,
+        );
+        expect(started).toBeGreaterThan(-1);
+        expect(stream.events.indexOf(events[started] as Received)).toBeLessThan(firstDelta);
+      }
+      // Nothing lost: every question has its complete reply, deltas and stored text agree.
+      for (const done of stream.events.filter(finished).map(msg)) {
+        expect(done).toMatchObject({ status: 'complete', content: words(15).join('') });
+        expect(done.meta?.queuePosition).toBeUndefined();
+        expect(applyDeltas(stream.events, done.id)).toBe(done.content);
+      }
+      const page = await clients[0]?.api.message.history.query({ channelId });
+      expect(
+        page?.items
+          .filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .sort(),
+      ).toEqual(handles.map((_, i) => `@assistant question ${i}`));
+      expect(page?.items.filter((m) => m.role === 'assistant' && m.status === 'complete')).toHaveLength(6);
+    },
+    LOAD_TEST_MS,
+  );
+
+  it(
+    'stop on a reply waiting in line: cancelled and empty, the model never asked for it',
+    async () => {
+      const { ann, ben, generating, waiting, stream, counts } = await oneGeneratingOneWaiting();
+      expect(generating.meta?.queuePosition).toBeUndefined();
+      expect(waiting.meta?.queuePosition).toBe(1);
+      // Ann may not stop Ben's reply; Ben may.
+      await expect(ann.api.message.cancel.mutate({ messageId: waiting.id })).rejects.toMatchObject({
+        data: { code: 'FORBIDDEN' },
+      });
+      const stopped = await ben.api.message.cancel.mutate({ messageId: waiting.id });
+      expect(stopped).toMatchObject({ status: 'cancelled', content: '' });
+      expect(stopped.meta?.queuePosition).toBeUndefined();
+      await ann.api.message.cancel.mutate({ messageId: generating.id });
+      await stream.until((e) => e.filter(finished).length === 2);
+      expect(counts.calls).toBe(1);
+      expect(fake?.requests).toHaveLength(1);
+    },
+    LOAD_TEST_MS,
+  );
+
+  it(
+    'a shutdown ends replies waiting in line as failed ("interrupted"), like the one generating',
+    async () => {
+      const { channelId, stream } = await oneGeneratingOneWaiting();
+      await stream.until((e) => e.some((x) => x.data.type === 'message.delta'));
+      const running = server as TestServer;
+      const dataDir = running.dataDir;
+      dirs.push(dataDir);
+      await running.stop({ keepData: true });
+
+      server = await startTestServer({ dataDir, secret: running.secret });
+      const dee = await server.signup('dee');
+      const page = await server.client(dee.token).api.message.history.query({ channelId });
+      const replies = page.items.filter((m) => m.role === 'assistant').sort((x, y) => x.seq - y.seq);
+      expect(replies).toHaveLength(2);
+      for (const reply of replies) {
+        expect(reply.status).toBe('failed');
+        expect(reply.meta?.error).toMatch(/^interrupted/);
+        expect(reply.meta?.queuePosition).toBeUndefined();
+      }
+      // The first had written something; the second never reached the model.
+      expect(replies.map((r) => r.content === '')).toEqual([false, true]);
+    },
+    LOAD_TEST_MS,
+  );
+
+  it(
+    'a member who did not ask cannot regenerate a reply; an admin can, and the earlier text is kept',
+    async () => {
+      const { channelId, clients, admin, stream } = await setupPeople(['amy', 'bo'], { tokens: ['first', ' answer'] });
+      const [amy, bo] = clients as [(typeof clients)[0], (typeof clients)[0]];
+      await amy.api.message.send.mutate({ channelId, content: '@assistant try' });
+      await stream.until((e) => e.some(finished));
+      const first = msg(stream.events.find(finished) as Received);
+
+      await expect(bo.api.message.retry.mutate({ messageId: first.id })).rejects.toMatchObject({
+        message: 'only the person who asked (or an admin) can regenerate this reply',
+        data: { code: 'FORBIDDEN' },
+      });
+      if (fake) fake.mode = { kind: 'stream', tokens: ['second', ' answer'] };
+      const restarted = await admin.api.message.retry.mutate({ messageId: first.id });
+      expect(restarted).toMatchObject({ id: first.id, status: 'streaming', content: '' });
+      await stream.until((e) => e.filter(finished).length === 2);
+      const [reply] = (await amy.api.message.history.query({ channelId })).items.filter((m) => m.role === 'assistant');
+      expect(reply).toMatchObject({ id: first.id, status: 'complete', content: 'second answer' });
+      expect(reply?.meta?.requestedBy).toBe(first.meta?.requestedBy);
+      expect(reply?.meta?.versions).toEqual([
+        { text: 'first answer', model: 'fake-model', at: expect.any(String), status: 'complete' },
+      ]);
+    },
+    LOAD_TEST_MS,
+  );
+
+  it(
+    'over the day’s budget a question is refused before it is stored, saying when more come',
+    async () => {
+      const { channelId, clients, stream } = await setupPeople(['dee'], { dailyReplies: 1, tokens: ['ok'] });
+      const [dee] = clients as [(typeof clients)[0]];
+      await dee.api.message.send.mutate({ channelId, content: '@assistant one' });
+      await stream.until((e) => e.some(finished));
+      const reply = msg(stream.events.find(finished) as Received);
+
+      const refusal = { data: { code: 'TOO_MANY_REQUESTS' } };
+      const over = dee.api.message.send.mutate({ channelId, content: '@assistant two' });
+      await expect(over).rejects.toMatchObject(refusal);
+      await expect(over).rejects.toThrow(/^You have used today's 1 assistant reply; more in 2[34] h$/);
+      await expect(dee.api.message.retry.mutate({ messageId: reply.id })).rejects.toMatchObject(refusal);
+      const page = await dee.api.message.history.query({ channelId });
+      expect(page.items.map((m) => m.content)).not.toContain('@assistant two');
+      // Messages without @assistant are not counted.
+      await expect(dee.api.message.send.mutate({ channelId, content: 'plain words' })).resolves.toBeTruthy();
+    },
+    LOAD_TEST_MS,
+  );
 });
 
 async function freePort(): Promise<number> {

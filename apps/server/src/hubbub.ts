@@ -97,7 +97,7 @@ export interface HubbubConfig {
     maxQueue?: number;
     /** Replies one person may ask for per day, retries included (0 or unset = unlimited). */
     dailyReplies?: number;
-    /** The limiter counting `dailyReplies` per user id (memory or Redis); without one there is no daily budget. */
+    /** Counts `dailyReplies` per user id; default: the server's own limiters (memory, or Redis in a cluster). */
     dailyReplyLimiter?: RateLimiter;
   };
 }
@@ -113,6 +113,8 @@ export interface Hubbub {
   /** Graceful stop: no new connections, clients told to reconnect, in-flight work finished, database closed. */
   shutdown(): Promise<void>;
 }
+
+const DAY_MS = 24 * 3_600_000;
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -188,10 +190,19 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     deltaIntervalMs: assistantConfig.deltaIntervalMs,
     maxConcurrent: assistantConfig.maxConcurrent,
     maxQueue: assistantConfig.maxQueue,
-    dailyBudget:
-      assistantConfig.dailyReplies && assistantConfig.dailyReplyLimiter
-        ? { limiter: assistantConfig.dailyReplyLimiter, replies: assistantConfig.dailyReplies }
-        : undefined,
+    // One budget per person and day, shared by the cluster when the limits are on Redis.
+    dailyBudget: assistantConfig.dailyReplies
+      ? {
+          limiter:
+            assistantConfig.dailyReplyLimiter ??
+            rateLimiters.limiter({
+              name: 'assistant-replies',
+              points: assistantConfig.dailyReplies,
+              durationMs: DAY_MS,
+            }),
+          replies: assistantConfig.dailyReplies,
+        }
+      : undefined,
     instance,
     onFailure: (reason, err, messageId) => logger.warn({ reason, messageId, err }, 'assistant reply failed'),
   });

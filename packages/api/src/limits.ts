@@ -1,5 +1,5 @@
 import type { RateLimiters, RateRule } from '@hubbub/bus';
-import { AppError, type RateLimiter } from '@hubbub/core';
+import { AppError, type RateLimiter, waitWords } from '@hubbub/core';
 
 /** A budget of `burst` calls at once, refilled at `perSecond` on average. */
 export interface RateLimit {
@@ -33,6 +33,20 @@ export const DEFAULT_LIMITS: LimitSettings = {
   loginAttemptsPerHandle: 10,
   loginAttemptsPerAddress: 100,
   maxBufferedBytes: 4 * 1024 * 1024,
+};
+
+const PLENTY = 1e9;
+/**
+ * Rate limits nobody reaches: for load tests and test servers, whose clients
+ * are one address and a few users going as fast as they can. Buffers stay bounded.
+ */
+export const NO_RATE_LIMITS: Omit<LimitSettings, 'maxBufferedBytes'> = {
+  writes: { burst: PLENTY, perSecond: PLENTY },
+  reads: { burst: PLENTY, perSecond: PLENTY },
+  channelCreatesPerHour: PLENTY,
+  signupsPerHourPerAddress: PLENTY,
+  loginAttemptsPerHandle: PLENTY,
+  loginAttemptsPerAddress: PLENTY,
 };
 
 /** The limiters the procedures take from, one per budget. */
@@ -76,15 +90,6 @@ export function createRateLimiterSet(store: RateLimiters, settings: LimitSetting
       durationMs: LOGIN_WINDOW_MS,
     }),
   };
-}
-
-/** "12 s", "3 min", "2 h": how long to wait, in words a person reads at a glance. */
-export function waitWords(ms: number): string {
-  const s = Math.max(1, Math.ceil(ms / 1000));
-  if (s < 90) return `${s} s`;
-  const min = Math.ceil(s / 60);
-  if (min < 90) return `${min} min`;
-  return `${Math.ceil(min / 60)} h`;
 }
 
 /** Takes one point from `key`, or throws TOO_MANY_REQUESTS saying what and when to retry. */

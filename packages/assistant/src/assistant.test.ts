@@ -1,5 +1,5 @@
 import { APICallError } from '@ai-sdk/provider';
-import { createMemoryBus } from '@hubbub/bus';
+import { createMemoryBus, createMemoryRateLimiter } from '@hubbub/bus';
 import {
   AppError,
   type AppErrorCode,
@@ -15,7 +15,8 @@ import { Assistant, type AssistantOptions, CONTROL_TOPIC } from './assistant';
 import { describeModelError } from './model-errors';
 import { createOfflineModel, offlineAnswer, tokenize } from './offline-model';
 import { DEFAULT_SYSTEM_PROMPT } from './prompt';
-import { scriptedModel } from './test/scripted-model';
+import { KEPT_VERSIONS } from './reply-versions';
+import { type ScriptedCall, scriptedModel } from './test/scripted-model';
 
 type Delta = { messageId: string; index: number; text: string };
 
@@ -387,9 +388,16 @@ describe('Assistant.retry', () => {
     await rec.until(isFinal(reply.id));
     const before = rec.events.length;
 
-    const reset = await assistant.retry(reply.id, bob);
+    const reset = await assistant.retry(reply.id, alice);
     expect(reset).toMatchObject({ id: reply.id, status: 'streaming', content: '', seq: reply.seq });
-    expect(reset.meta).toEqual({ provider: 'scripted', model: 'scripted-1', requestedBy: bob.id });
+    const firstVersion = { text: 'Seven, definitely.', model: 'scripted-1', at: reply.createdAt, status: 'complete' };
+    expect(reset.meta).toEqual({
+      provider: 'scripted',
+      model: 'scripted-1',
+      requestedBy: alice.id,
+      regeneratedAt: expect.any(String),
+      versions: [firstVersion],
+    });
     const resetEvent = rec.events[before];
     expect(resetEvent && updateOf(resetEvent, reply.id)).toMatchObject({ status: 'streaming', content: '' });
 
@@ -399,7 +407,14 @@ describe('Assistant.retry', () => {
     second.end();
     const final = updateOf(await rec.until((e) => rec.events.indexOf(e) > before && isFinal(reply.id)(e)), reply.id);
     expect(final).toMatchObject({ id: reply.id, status: 'complete', content: 'Four.' });
-    expect(final?.meta).toEqual({ provider: 'scripted', model: 'scripted-1', tokenCount: 1, requestedBy: bob.id });
+    expect(final?.meta).toEqual({
+      provider: 'scripted',
+      model: 'scripted-1',
+      tokenCount: 1,
+      requestedBy: alice.id,
+      regeneratedAt: reset.meta?.regeneratedAt,
+      versions: [firstVersion],
+    });
     // A client that had the old text, then the reset, then the deltas ends with the new text.
     const after = rec.events.slice(before);
     expect(applyDeltas(after, reply.id, 'Seven, definitely.')).toBe('Four.');
@@ -422,11 +437,13 @@ describe('Assistant.retry', () => {
     call.end();
     await rec.until((e) => rec.events.indexOf(e) >= before && isFinal(reply.id)(e));
     expect(await stores.chat.messageById(reply.id)).toMatchObject({ status: 'complete', content: 'fine' });
+    // An empty failed attempt is no version worth keeping.
     expect((await stores.chat.messageById(reply.id))?.meta).toEqual({
       provider: 'scripted',
       model: 'scripted-1',
       tokenCount: 1,
       requestedBy: alice.id,
+      regeneratedAt: expect.any(String),
     });
   });
 
@@ -441,7 +458,7 @@ describe('Assistant.retry', () => {
     call.end();
     await rec.until(isFinal(reply.id));
 
-    const results = await Promise.allSettled([assistant.retry(reply.id, alice), assistant.retry(reply.id, bob)]);
+    const results = await Promise.allSettled([assistant.retry(reply.id, alice), assistant.retry(reply.id, admin)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     const refused = results[1];
     expect(refused?.status === 'rejected' && (refused.reason as AppError).code).toBe('CONFLICT');
@@ -657,5 +674,290 @@ describe('Assistant.stopAll', () => {
     // A shutdown is not a model failure.
     expect(onFailure).not.toHaveBeenCalled();
     await assistant.stopAll();
+  });
+});
+
+/** More people than the default three. */
+async function people(...handles: string[]): Promise<User[]> {
+  return Promise.all(handles.map((h) => stores.users.create({ handle: h, displayName: h, passwordHash: 'x' })));
+}
+const stored = async (id: string) => {
+  const message = await stores.chat.messageById(id);
+  if (!message) throw new Error(`no message ${id}`);
+  return message;
+};
+const createdCount = () =>
+  rec.events.filter((e) => e.kind === 'change' && e.event.change.type === 'message.created').length;
+const openCalls = (calls: ScriptedCall[]) => calls.filter((c) => !c.closed).length;
+const finishCall = (call: ScriptedCall, text: string) => {
+  call.send(text);
+  call.end();
+};
+
+describe('Assistant global cap and queue', () => {
+  it('with a cap of 2, later replies wait in order with their place stored, and start as slots free', async () => {
+    const [carol, dave] = (await people('carol', 'dave')) as [User, User];
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model, { maxConcurrent: 2 });
+    const r1 = await assistant.reply(await ask(alice, '@assistant one'), alice);
+    const r2 = await assistant.reply(await ask(bob, '@assistant two'), bob);
+    const r3 = await assistant.reply(await ask(carol, '@assistant three'), carol);
+    const r4 = await assistant.reply(await ask(dave, '@assistant four'), dave);
+    // Every reply exists at once, in progress; the last two show their place in line.
+    expect([r1, r2, r3, r4].map((r) => [r.status, r.meta?.queuePosition])).toEqual([
+      ['streaming', undefined],
+      ['streaming', undefined],
+      ['streaming', 1],
+      ['streaming', 2],
+    ]);
+    const c1 = await scripted.nextCall();
+    const c2 = await scripted.nextCall();
+    expect(scripted.calls).toHaveLength(2);
+    expect([assistant.streaming, assistant.waiting]).toEqual([2, 2]);
+
+    // The second finishes first: the head of the line (carol) starts, dave moves up.
+    finishCall(c2, 'two');
+    const c3 = await scripted.nextCall();
+    expect(c3.messages.at(-1)).toEqual({ role: 'user', content: 'carol: @assistant three' });
+    expect(openCalls(scripted.calls)).toBeLessThanOrEqual(2);
+    await vi.waitFor(async () => {
+      expect((await stored(r3.id)).meta?.queuePosition).toBeUndefined();
+      expect((await stored(r4.id)).meta?.queuePosition).toBe(1);
+    });
+    // Subscribers saw the line move, and carol's reply stop waiting before its first word.
+    expect(rec.events.some((e) => updateOf(e, r4.id)?.meta?.queuePosition === 1)).toBe(true);
+    c3.send('three');
+    await streamed(rec, r3.id, 5);
+    const r3Started = rec.events.findIndex((e) => {
+      const m = updateOf(e, r3.id);
+      return m !== null && m.status === 'streaming' && m.meta?.queuePosition === undefined;
+    });
+    const r3FirstDelta = rec.events.findIndex((e) => deltaOf(e, r3.id));
+    expect(r3Started).toBeGreaterThan(-1);
+    expect(r3Started).toBeLessThan(r3FirstDelta);
+
+    finishCall(c1, 'one');
+    const c4 = await scripted.nextCall();
+    expect(c4.messages.at(-1)).toEqual({ role: 'user', content: 'dave: @assistant four' });
+    expect(openCalls(scripted.calls)).toBeLessThanOrEqual(2);
+    c3.end();
+    finishCall(c4, 'four');
+    for (const [r, text] of [
+      [r1, 'one'],
+      [r2, 'two'],
+      [r3, 'three'],
+      [r4, 'four'],
+    ] as const) {
+      await rec.until(isFinal(r.id));
+      expect(await stored(r.id)).toMatchObject({ status: 'complete', content: text });
+      expect((await stored(r.id)).meta?.queuePosition).toBeUndefined();
+    }
+    expect(scripted.calls).toHaveLength(4);
+    expect([assistant.streaming, assistant.waiting]).toEqual([0, 0]);
+  });
+
+  it('a stop while waiting takes the reply out of line, cancelled and empty; the model is never asked', async () => {
+    const [carol] = (await people('carol')) as [User];
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model, { maxConcurrent: 1 });
+    const running = await assistant.reply(await ask(alice, '@assistant one'), alice);
+    const waiting = await assistant.reply(await ask(bob, '@assistant two'), bob);
+    const behind = await assistant.reply(await ask(carol, '@assistant three'), carol);
+    const first = await scripted.nextCall();
+    expect([waiting.meta?.queuePosition, behind.meta?.queuePosition]).toEqual([1, 2]);
+
+    await expectAppError(assistant.cancel(waiting.id, carol), 'FORBIDDEN');
+    await assistant.cancel(waiting.id, bob);
+    const cancelled = await stored(waiting.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', content: '' });
+    expect(cancelled.meta?.queuePosition).toBeUndefined();
+    expect(updateOf(await rec.until(isFinal(waiting.id)), waiting.id)?.status).toBe('cancelled');
+    await vi.waitFor(async () => expect((await stored(behind.id)).meta?.queuePosition).toBe(1));
+    expect(assistant.waiting).toBe(1);
+    // Bob may ask again at once.
+    expect(() => assistant.assertCanStart(bob.id)).not.toThrow();
+
+    finishCall(first, 'one');
+    const next = await scripted.nextCall();
+    expect(next.messages.at(-1)).toEqual({ role: 'user', content: 'carol: @assistant three' });
+    finishCall(next, 'three');
+    await rec.until(isFinal(behind.id));
+    await rec.until(isFinal(running.id));
+    // Two model calls for three requests: the stopped one never reached the model.
+    expect(scripted.calls).toHaveLength(2);
+    expect((await stored(waiting.id)).status).toBe('cancelled');
+  });
+
+  it('refuses with TOO_MANY_REQUESTS once the line is full, storing nothing and keeping no slot', async () => {
+    const [carol] = (await people('carol')) as [User];
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model, { maxConcurrent: 1, maxQueue: 1 });
+    await assistant.reply(await ask(alice, '@assistant one'), alice);
+    await assistant.reply(await ask(bob, '@assistant two'), bob);
+    const before = createdCount();
+    const refused = await assistant.admit(carol).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect((refused as AppError).message).toBe(
+      'the assistant is busy: too many replies are waiting for the model; try again in a few minutes',
+    );
+    await expectAppError(assistant.reply(await ask(carol, '@assistant three'), carol), 'TOO_MANY_REQUESTS');
+    expect(createdCount()).toBe(before);
+    expect([assistant.streaming, assistant.waiting]).toEqual([1, 1]);
+    expect(() => assistant.assertCanStart(carol.id)).not.toThrow();
+  });
+
+  it('a ticket from admit() holds the place until reply(); cancel() gives it to the next in line', async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model, { maxConcurrent: 1 });
+    const aliceTicket = await assistant.admit(alice);
+    const bobTicket = await assistant.admit(bob);
+    expect([assistant.streaming, assistant.waiting]).toEqual([1, 1]);
+    // Alice's question could not be stored after all: her place goes to bob.
+    aliceTicket.cancel();
+    aliceTicket.cancel();
+    expect([assistant.streaming, assistant.waiting]).toEqual([1, 0]);
+    expect(() => assistant.assertCanStart(alice.id)).not.toThrow();
+
+    const reply = await assistant.reply(await ask(bob, '@assistant hi'), bob, bobTicket);
+    expect(reply.meta?.queuePosition).toBeUndefined();
+    await expect(assistant.reply(await ask(bob, '@assistant again'), bob, bobTicket)).rejects.toThrow(/unused/);
+    finishCall(await scripted.nextCall(), 'hello');
+    expect(updateOf(await rec.until(isFinal(reply.id)), reply.id)?.status).toBe('complete');
+  });
+
+  it('stopAll ends waiting replies as failed "interrupted" too, and starts none of them', async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model, { maxConcurrent: 1 });
+    const running = await assistant.reply(await ask(alice, '@assistant one'), alice);
+    const waiting = await assistant.reply(await ask(bob, '@assistant two'), bob);
+    (await scripted.nextCall()).send('partial');
+    await streamed(rec, running.id, 7);
+
+    await assistant.stopAll();
+    expect(scripted.calls).toHaveLength(1);
+    expect(await stored(running.id)).toMatchObject({ status: 'failed', content: 'partial' });
+    const interrupted = await stored(waiting.id);
+    expect(interrupted).toMatchObject({ status: 'failed', content: '' });
+    expect(interrupted.meta?.error).toMatch(/^interrupted/);
+    expect(interrupted.meta?.queuePosition).toBeUndefined();
+    expect([assistant.streaming, assistant.waiting]).toEqual([0, 0]);
+  });
+
+  it('recoverInterrupted fails a reply a crashed instance left waiting, and clears its place', async () => {
+    const { message } = await stores.chat.sendMessage({
+      channelId,
+      authorId: null,
+      role: 'assistant',
+      status: 'streaming',
+      content: '',
+      meta: { requestedBy: alice.id, instance: 'gone-1', queuePosition: 3 },
+    });
+    const assistant = makeAssistant(scriptedModel().model);
+    expect(await assistant.recoverInterrupted()).toBe(1);
+    const recovered = await stored(message.id);
+    expect(recovered.status).toBe('failed');
+    expect(recovered.meta?.error).toMatch(/interrupted/);
+    expect(recovered.meta?.queuePosition).toBeUndefined();
+  });
+
+  it('a retry waits in line like a new reply', async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model, { maxConcurrent: 1 });
+    const first = await assistant.reply(await ask(alice, '@assistant one'), alice);
+    finishCall(await scripted.nextCall(), 'first text');
+    await rec.until(isFinal(first.id));
+    const other = await assistant.reply(await ask(bob, '@assistant two'), bob);
+    const busy = await scripted.nextCall();
+
+    const reset = await assistant.retry(first.id, alice);
+    expect(reset).toMatchObject({ status: 'streaming', content: '', meta: { queuePosition: 1 } });
+    expect(scripted.calls).toHaveLength(2);
+    finishCall(busy, 'two');
+    await rec.until(isFinal(other.id));
+    finishCall(await scripted.nextCall(), 'second text');
+    const before = rec.events.findIndex((e) => updateOf(e, first.id)?.meta?.queuePosition === 1);
+    const final = await rec.until((e) => rec.events.indexOf(e) > before && isFinal(first.id)(e));
+    expect(updateOf(final, first.id)).toMatchObject({ status: 'complete', content: 'second text' });
+    expect(updateOf(final, first.id)?.meta?.queuePosition).toBeUndefined();
+    expect(updateOf(final, first.id)?.meta?.versions?.map((v) => v.text)).toEqual(['first text']);
+  });
+});
+
+describe('Assistant daily budget', () => {
+  it('refuses a request over the day’s budget before anything is stored, counting retries', async () => {
+    const scripted = scriptedModel();
+    const limiter = createMemoryRateLimiter({ name: 'assistant-replies', points: 2, durationMs: 24 * 3_600_000 });
+    const assistant = makeAssistant(scripted.model, { dailyBudget: { limiter, replies: 2 } });
+    const reply = await assistant.reply(await ask(alice, '@assistant one'), alice);
+    finishCall(await scripted.nextCall(), 'one');
+    await rec.until(isFinal(reply.id));
+    await assistant.retry(reply.id, alice);
+    finishCall(await scripted.nextCall(), 'two');
+    await vi.waitFor(async () => expect((await stored(reply.id)).content).toBe('two'));
+    expect(await limiter.used(alice.id)).toBe(2);
+
+    const before = createdCount();
+    const refused = await assistant.admit(alice).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect((refused as AppError).message).toMatch(/^You have used today's 2 assistant replies; more in 2[34] h$/);
+    await expectAppError(assistant.retry(reply.id, alice), 'TOO_MANY_REQUESTS');
+    expect((await stored(reply.id)).content).toBe('two');
+    expect(createdCount()).toBe(before);
+    expect(scripted.calls).toHaveLength(2);
+    // A refusal keeps no slot, and the budget is per person.
+    expect([assistant.streaming, assistant.waiting]).toEqual([0, 0]);
+    expect(() => assistant.assertCanStart(alice.id)).not.toThrow();
+    const bobs = await assistant.reply(await ask(bob, '@assistant mine'), bob);
+    finishCall(await scripted.nextCall(), 'yours');
+    expect(updateOf(await rec.until(isFinal(bobs.id)), bobs.id)?.status).toBe('complete');
+  });
+});
+
+describe('Assistant.retry rights and versions', () => {
+  it('is FORBIDDEN for a member who did not ask; an admin may, and the asker stays the asker', async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model);
+    const reply = await assistant.reply(await ask(alice, '@assistant hi'), alice);
+    finishCall(await scripted.nextCall(), 'hello');
+    await rec.until(isFinal(reply.id));
+
+    const refused = await assistant.retry(reply.id, bob).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'only the person who asked (or an admin) can regenerate this reply',
+    });
+    expect(await stored(reply.id)).toMatchObject({ status: 'complete', content: 'hello' });
+    expect(scripted.calls).toHaveLength(1);
+
+    const reset = await assistant.retry(reply.id, admin);
+    expect(reset.meta?.requestedBy).toBe(alice.id);
+    await scripted.nextCall();
+    // The asker may still stop the admin's regeneration.
+    await assistant.cancel(reply.id, alice);
+    expect((await stored(reply.id)).status).toBe('cancelled');
+  });
+
+  it(`keeps the last ${KEPT_VERSIONS} earlier texts, oldest dropped, the newest current`, async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model);
+    const reply = await assistant.reply(await ask(alice, '@assistant pick'), alice);
+    finishCall(await scripted.nextCall(), 'v0');
+    await vi.waitFor(async () => expect((await stored(reply.id)).status).toBe('complete'));
+    for (let i = 1; i <= KEPT_VERSIONS + 2; i++) {
+      await assistant.retry(reply.id, alice);
+      finishCall(await scripted.nextCall(), `v${i}`);
+      await vi.waitFor(async () =>
+        expect(await stored(reply.id)).toMatchObject({ status: 'complete', content: `v${i}` }),
+      );
+    }
+    const last = await stored(reply.id);
+    expect(last.content).toBe(`v${KEPT_VERSIONS + 2}`);
+    expect(last.meta?.versions?.map((v) => v.text)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6']);
+    for (const version of last.meta?.versions ?? []) {
+      expect(version).toMatchObject({ model: 'scripted-1', status: 'complete' });
+      expect(Number.isNaN(Date.parse(version.at))).toBe(false);
+    }
   });
 });

@@ -11,8 +11,11 @@ import {
   type User,
 } from '@hubbub/core';
 import { DeltaCoalescer } from './coalescer';
+import { type DailyReplyBudget, spendReply } from './daily-budget';
 import { describeModelError } from './model-errors';
 import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
+import { type InLine, ReplyLine } from './reply-line';
+import { versionsAfterRegenerate } from './reply-versions';
 
 export interface AssistantOptions {
   chat: ChatStore;
@@ -24,8 +27,14 @@ export interface AssistantOptions {
   maxOutputTokens?: number;
   /** At most one delta frame per this many ms reaches subscribers. Default 30. */
   deltaIntervalMs?: number;
-  /** Replies one person may have streaming at once. Default 1. */
+  /** Replies one person may have streaming (or waiting) at once. Default 1. */
   maxConcurrentPerUser?: number;
+  /** Replies generating at once on this instance; more wait in a first-come queue. Default 4. */
+  maxConcurrent?: number;
+  /** Replies that may wait for a slot; beyond this a request is refused (TOO_MANY_REQUESTS). Default 100. */
+  maxQueue?: number;
+  /** Replies one person may ask for per day (retries count); unset = unlimited. */
+  dailyBudget?: DailyReplyBudget;
   /** A model silent this long is given up on. Default 60 s. */
   idleTimeoutMs?: number;
   /** This server instance's name, recorded on the replies it streams. */
@@ -39,10 +48,12 @@ export interface AssistantOptions {
 /** The bus topic instances use to ask each other things (e.g. stop a reply streaming elsewhere). */
 export const CONTROL_TOPIC = 'control';
 
-interface Reply {
+interface Reply extends InLine {
+  /** Empty until the reply message exists (a request is admitted before it is stored). */
   messageId: string;
   channelId: string;
   seq: number;
+  /** Who asked: they (or an admin) may stop it. */
   requestedBy: string;
   controller: AbortController;
   /** Why it stopped early, if it did. */
@@ -51,38 +62,100 @@ interface Reply {
   done: Promise<void>;
 }
 
+/** A request `admit()` let in: pass it to `reply()`, or `cancel()` it when no reply will follow. */
+export interface ReplyTicket {
+  /** Gives back the slot or queue place (the day's budget stays spent). */
+  cancel(): void;
+}
+
+class Admitted implements ReplyTicket {
+  used = false;
+
+  constructor(
+    readonly reply: Reply,
+    /** Gives back the person's slot, once. */
+    readonly release: () => void,
+    private readonly giveBack: (admitted: Admitted) => void,
+  ) {}
+
+  cancel(): void {
+    if (this.used) return;
+    this.used = true;
+    this.giveBack(this);
+  }
+}
+
+const newReply = (): Reply => ({
+  messageId: '',
+  channelId: '',
+  seq: 0,
+  requestedBy: '',
+  controller: new AbortController(),
+  stop: null,
+  text: '',
+  done: Promise.resolve(),
+  started: false,
+  wake: null,
+  storedPosition: null,
+});
+
 /**
  * Streams model replies into channels: creates the reply as a tracked
  * message, relays the model's text as coalesced `message.delta` signals, and
  * stores the whole text when done — or what there was, when stopped or failed.
+ * At most `maxConcurrent` replies generate at once; the others wait in line,
+ * their place stored with the message (`meta.queuePosition`) as the line moves.
  */
 export class Assistant {
   private readonly replies = new Map<string, Reply>();
   private readonly perUser = new Map<string, number>();
   /** Replies being reset by retry() (between its checks and the start of the new stream). */
   private readonly restarting = new Set<string>();
+  private readonly line: ReplyLine<Reply>;
 
-  constructor(private readonly options: AssistantOptions) {}
+  constructor(private readonly options: AssistantOptions) {
+    this.line = new ReplyLine({
+      maxConcurrent: options.maxConcurrent ?? 4,
+      maxQueue: options.maxQueue ?? 100,
+      storePosition: (reply, position) => this.storeQueuePosition(reply, position),
+    });
+  }
 
   get model(): ModelProvider {
     return this.options.model;
   }
 
+  /** Replies generating now (holding a model slot). */
   get streaming(): number {
-    return this.replies.size;
+    return this.line.running;
   }
 
-  /** Throws TOO_MANY_REQUESTS when `userId` already has the allowed number of replies streaming. */
+  /** Replies waiting for a model slot. */
+  get waiting(): number {
+    return this.line.waiting;
+  }
+
+  /** Throws TOO_MANY_REQUESTS when `userId` already has the allowed number of replies under way. */
   assertCanStart(userId: string): void {
     if ((this.perUser.get(userId) ?? 0) >= (this.options.maxConcurrentPerUser ?? 1)) {
       throw new AppError('TOO_MANY_REQUESTS', 'the assistant is still answering you: wait for it, or stop it');
     }
   }
 
-  /** Starts a reply to `trigger` in its channel; resolves once the (empty, streaming) reply exists. */
-  async reply(trigger: Message, requestedBy: User): Promise<Message> {
-    // Taken before the first await, so simultaneous requests cannot both pass the check.
-    const release = this.reserve(requestedBy.id);
+  /**
+   * Lets a request in before anything is stored: takes the person's slot, a
+   * model slot or a place in line, and one reply of their day's budget — or
+   * throws TOO_MANY_REQUESTS. Pass the ticket to `reply()`.
+   */
+  admit(user: Pick<User, 'id'>): Promise<ReplyTicket> {
+    return this.admitFor(user.id);
+  }
+
+  /** Starts a reply to `trigger` in its channel; resolves once the (empty, streaming or waiting) reply exists. */
+  async reply(trigger: Message, requestedBy: User, ticket?: ReplyTicket): Promise<Message> {
+    const admitted = ticket ? this.take(ticket) : await this.admitFor(requestedBy.id);
+    const { reply, release } = admitted;
+    const queuePosition = this.line.position(reply);
     let message: Message;
     try {
       const created = await this.options.chat.sendMessage({
@@ -96,29 +169,42 @@ export class Assistant {
           model: this.options.model.model,
           requestedBy: requestedBy.id,
           instance: this.options.instance,
+          ...(queuePosition ? { queuePosition } : {}),
         },
       });
       message = created.message;
+      reply.storedPosition = queuePosition;
       await this.publish(created.event);
     } catch (error) {
-      release();
+      this.giveBack(admitted);
       throw error;
     }
-    this.run(message, requestedBy.id, release);
+    this.run(reply, message, requestedBy.id, release);
     return message;
   }
 
-  /** Regenerates a finished, failed or cancelled reply in place (same id, new text). */
-  async retry(messageId: string, requestedBy: User): Promise<Message> {
+  /**
+   * Regenerates a finished, failed or cancelled reply in place (same id, new
+   * text), keeping the text it had among its versions. Only the person who
+   * asked, or an admin, may.
+   */
+  async retry(messageId: string, by: User): Promise<Message> {
     const message = await this.requireReply(messageId);
+    const asker = message.meta?.requestedBy;
+    if (asker !== by.id && by.role !== 'admin') {
+      throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can regenerate this reply');
+    }
     if (this.replies.has(messageId) || this.restarting.has(messageId) || message.status === 'streaming') {
       throw new AppError('CONFLICT', 'this reply is still streaming: stop it first');
     }
-    // Slot and id are taken before the next await, so simultaneous retries cannot both start.
-    const release = this.reserve(requestedBy.id);
+    // The id is taken before the next await, so simultaneous retries cannot both start.
     this.restarting.add(messageId);
     let reset: Message;
+    let admitted: Admitted | undefined;
     try {
+      admitted = await this.admitFor(by.id);
+      const queuePosition = this.line.position(admitted.reply);
+      const versions = versionsAfterRegenerate(message);
       const edited = await this.options.chat.editMessage(messageId, {
         content: '',
         status: 'streaming',
@@ -127,22 +213,26 @@ export class Assistant {
           model: this.options.model.model,
           error: undefined,
           tokenCount: undefined,
-          requestedBy: requestedBy.id,
+          instance: this.options.instance,
+          queuePosition: queuePosition ?? undefined,
+          regeneratedAt: new Date().toISOString(),
+          versions: versions.length > 0 ? versions : undefined,
         },
       });
       reset = edited.message;
+      admitted.reply.storedPosition = queuePosition;
       await this.publish(edited.event);
     } catch (error) {
-      release();
+      if (admitted) this.giveBack(admitted);
       throw error;
     } finally {
       this.restarting.delete(messageId);
     }
-    this.run(reset, requestedBy.id, release);
+    this.run(admitted.reply, reset, asker ?? by.id, admitted.release);
     return reset;
   }
 
-  /** Stops a streaming reply: the model request is aborted and the text so far is kept. */
+  /** Stops a streaming (or waiting) reply: the model request is aborted and the text so far is kept. */
   async cancel(messageId: string, by: User): Promise<void> {
     const reply = this.replies.get(messageId);
     if (!reply) return this.cancelElsewhere(messageId, by);
@@ -208,7 +298,7 @@ export class Assistant {
       if (this.replies.has(message.id) || (owner && (owner === this.options.instance || isAlive(owner)))) continue;
       const { event } = await this.options.chat.editMessage(message.id, {
         status: 'failed',
-        meta: { error: 'interrupted: the server stopped while this reply was streaming' },
+        meta: { error: 'interrupted: the server stopped while this reply was streaming', queuePosition: undefined },
       });
       await this.publish(event);
       failed++;
@@ -216,14 +306,18 @@ export class Assistant {
     return failed;
   }
 
-  /** Shutdown: ends every reply as failed ("interrupted") with its text so far. */
+  /** Shutdown: ends every reply, generating or waiting, as failed ("interrupted") with its text so far. */
   async stopAll(): Promise<void> {
-    const all = [...this.replies.values()];
-    for (const reply of all) {
+    const interrupt = (reply: Reply) => {
       reply.stop = { status: 'failed', reason: 'interrupted: the server is restarting' };
       reply.controller.abort(new Error('shutdown'));
-    }
+    };
+    const all = [...this.replies.values()];
+    // The waiting ones first, so a slot freed by a stopping reply starts nobody.
+    for (const reply of this.line.drain()) interrupt(reply);
+    for (const reply of all) interrupt(reply);
     await Promise.all(all.map((r) => r.done));
+    await this.line.settled();
   }
 
   private async requireReply(messageId: string): Promise<Message> {
@@ -231,6 +325,51 @@ export class Assistant {
     if (!message) throw notFound('message');
     if (message.role !== 'assistant') throw new AppError('BAD_REQUEST', 'that message is not an assistant reply');
     return message;
+  }
+
+  private async admitFor(userId: string): Promise<Admitted> {
+    // Everything is taken before the first await, so simultaneous requests cannot overshoot a limit.
+    const release = this.reserve(userId);
+    const reply = newReply();
+    if (!this.line.join(reply)) {
+      release();
+      throw new AppError(
+        'TOO_MANY_REQUESTS',
+        'the assistant is busy: too many replies are waiting for the model; try again in a few minutes',
+      );
+    }
+    const admitted = new Admitted(reply, release, (a) => this.giveBack(a));
+    try {
+      await spendReply(this.options.dailyBudget, userId);
+    } catch (error) {
+      this.giveBack(admitted);
+      throw error;
+    }
+    return admitted;
+  }
+
+  private take(ticket: ReplyTicket): Admitted {
+    if (!(ticket instanceof Admitted) || ticket.used) throw new Error('this ticket is not an unused one from admit()');
+    ticket.used = true;
+    return ticket;
+  }
+
+  /** An admitted request that will not become a reply: its slots go back. */
+  private giveBack(admitted: Admitted): void {
+    admitted.used = true;
+    this.line.leave(admitted.reply);
+    admitted.release();
+  }
+
+  private async storeQueuePosition(reply: Reply, position: number | null): Promise<void> {
+    try {
+      const { event } = await this.options.chat.editMessage(reply.messageId, {
+        meta: { queuePosition: position ?? undefined },
+      });
+      await this.publish(event);
+    } catch {
+      // Deleted meanwhile: the reply's own final update reports it.
+    }
   }
 
   /** Takes one of `userId`'s reply slots (or throws TOO_MANY_REQUESTS); the result gives it back, once. */
@@ -247,22 +386,21 @@ export class Assistant {
     };
   }
 
-  private run(message: Message, requestedBy: string, release: () => void): void {
-    const reply: Reply = {
-      messageId: message.id,
-      channelId: message.channelId,
-      seq: message.seq,
-      requestedBy,
-      controller: new AbortController(),
-      stop: null,
-      text: '',
-      done: Promise.resolve(),
-    };
+  private run(reply: Reply, message: Message, requestedBy: string, release: () => void): void {
+    reply.messageId = message.id;
+    reply.channelId = message.channelId;
+    reply.seq = message.seq;
+    reply.requestedBy = requestedBy;
     this.replies.set(message.id, reply);
+    let finished = false;
     const finish = () => {
+      if (finished) return;
+      finished = true;
       if (this.replies.get(message.id) === reply) this.replies.delete(message.id);
+      this.line.leave(reply);
       release();
     };
+    this.line.show(reply);
     reply.done = this.stream(reply, finish).then(finish, (error: unknown) => {
       // Nobody awaits a reply that ends by itself: a rejection here would be unhandled.
       finish();
@@ -294,8 +432,9 @@ export class Assistant {
     };
 
     let status: Message['status'] = 'complete';
-    const meta: MessageMeta = { provider: model.provider, model: model.model };
+    const meta: MessageMeta = { provider: model.provider, model: model.model, queuePosition: undefined };
     try {
+      await this.line.waitForTurn(reply, reply.controller.signal);
       const history = await chat.history(reply.channelId, { before: reply.seq, limit: 100 });
       const messages = buildPrompt(
         history.items,
@@ -333,7 +472,9 @@ export class Assistant {
       clearTimeout(idle);
       coalescer.flush();
     }
-    const { event } = await chat.editMessage(reply.messageId, { content: reply.text, status, meta });
+    const { event } = await this.line.finalUpdate(reply, () =>
+      chat.editMessage(reply.messageId, { content: reply.text, status, meta }),
+    );
     // Whoever sees the final update may at once ask again, retry, or look for in-flight text.
     finish();
     await this.publish(event);

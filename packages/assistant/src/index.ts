@@ -1,6 +1,8 @@
-export { Assistant, type AssistantOptions, CONTROL_TOPIC } from './assistant';
+export { Assistant, type AssistantOptions, CONTROL_TOPIC, type ReplyTicket } from './assistant';
 export { type Delta, DeltaCoalescer, type Timers } from './coalescer';
+export type { DailyReplyBudget } from './daily-budget';
 export { describeModelError } from './model-errors';
 export { createOfflineModel, type OfflineModelOptions, offlineAnswer, tokenize } from './offline-model';
 export { createOpenAICompatibleModel, type OpenAICompatibleOptions } from './openai-model';
 export { buildPrompt, DEFAULT_SYSTEM_PROMPT, mentionsAssistant } from './prompt';
+export { KEPT_VERSIONS } from './reply-versions';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedThrottle, TokenBucket } from './throttle';
+import { KeyedThrottle, TokenBucket, waitWords } from './throttle';
 
 const takeN = (bucket: TokenBucket, n: number, now: number) => Array.from({ length: n }, () => bucket.take(now));
 
@@ -76,5 +76,17 @@ describe('KeyedThrottle', () => {
     expect(throttle.pass('fresh', 5_500)).toBe(false);
     // Swept keys start over.
     expect(throttle.pass('old-1', 5_500)).toBe(true);
+  });
+});
+
+describe('waitWords', () => {
+  it('says how long to wait in the unit a person reads at a glance, rounded up', () => {
+    expect(waitWords(0)).toBe('1 s');
+    expect(waitWords(12_300)).toBe('13 s');
+    expect(waitWords(89_000)).toBe('89 s');
+    expect(waitWords(90_000)).toBe('2 min');
+    expect(waitWords(89 * 60_000)).toBe('89 min');
+    expect(waitWords(90 * 60_000)).toBe('2 h');
+    expect(waitWords(4 * 3_600_000 + 1)).toBe('5 h');
   });
 });

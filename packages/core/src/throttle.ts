@@ -46,3 +46,12 @@ export class KeyedThrottle {
     for (const [key, at] of this.lastPass) if (now - at >= this.intervalMs) this.lastPass.delete(key);
   }
 }
+
+/** "12 s", "3 min", "5 h": how long to wait, rounded up, in the unit a person reads at a glance. */
+export function waitWords(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  if (s < 90) return `${s} s`;
+  const min = Math.ceil(s / 60);
+  if (min < 90) return `${min} min`;
+  return `${Math.ceil(min / 60)} h`;
+}

@@ -46,6 +46,24 @@ export interface MessageMeta {
   requestedBy?: string;
   /** The server instance streaming an assistant reply (a dead one's replies are marked interrupted). */
   instance?: string;
+  /**
+   * Set while an assistant reply waits for a free model slot (its status stays "streaming": in
+   * progress): 1 = next in line. Kept up to date as the queue moves; gone once it generates.
+   */
+  queuePosition?: number;
+  /** When the current text of a regenerated reply was asked for (unset for the first version). */
+  regeneratedAt?: string;
+  /** Earlier versions of a regenerated assistant reply, oldest first (bounded). */
+  versions?: ReplyVersion[];
+}
+
+/** An earlier text of an assistant reply, kept when it was regenerated. */
+export interface ReplyVersion {
+  text: string;
+  model?: string;
+  /** When this version was asked for. */
+  at: string;
+  status: 'complete' | 'cancelled' | 'failed';
 }
 
 export type MessageRole = 'user' | 'assistant' | 'system';
@@ -100,7 +118,10 @@ export type BusEvent =
   /** Local only (never published): the bus may have dropped events, so streams re-read the store. */
   | { kind: 'resync' };
 
-export type ControlCommand = { type: 'cancel-reply'; messageId: string; userId: string };
+export type ControlCommand =
+  | { type: 'cancel-reply'; messageId: string; userId: string }
+  /** Sessions ended or API keys revoked: every instance closes their open connections at once. */
+  | { type: 'end-credentials'; sessionIds: string[]; apiKeyIds: string[]; reason: string };
 
 /** What `channel.onEvent` yields. `reset` means: refetch history, ids before this are void. */
 export type ChannelEvent = ChannelChange | ChannelSignal | { type: 'reset' };

@@ -36,6 +36,8 @@ describe('ids reveal nothing', () => {
         answerOf(outsider.channel.typing.mutate({ channelId })),
         answerOf(outsider.message.edit.mutate({ messageId, content: 'mine now' })),
         answerOf(outsider.message.delete.mutate({ messageId })),
+        answerOf(outsider.message.cancel.mutate({ messageId })),
+        answerOf(outsider.message.retry.mutate({ messageId })),
       ]);
     const real = await probes(secret.id, message.id);
     const madeUp = await probes('0190a0a0-0000-7000-8000-000000000000', '0190a0a0-0000-7000-8000-000000000001');

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ModelProvider } from '@hubbub/core';
 import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +14,9 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   assertWebBuilt();
-  // A slow offline model (a burst of tokens every 40 ms) so a reply can be stopped half-way.
-  server = await startTestServer({ webDir, assistant: { offlineTokenIntervalMs: 40 } });
+  // A slow offline model (a burst of 3 tokens every 150 ms: the help text takes ~5 s) so a reply can be
+  // stopped half-way even on a busy machine (at 40 ms it was over in ~1.2 s, sometimes before the click).
+  server = await startTestServer({ webDir, assistant: { offlineTokenIntervalMs: 150 } });
   // The first account is the admin: take it here, so the people in the browser are plain members.
   await server.signup('root');
   browser = await launchChromium();
@@ -29,13 +31,13 @@ afterAll(async () => {
 });
 
 /** A fresh browser context that signs up through the UI and lands in #general. */
-async function signUp(handle: string): Promise<Page> {
-  if (!browser || !server) throw new Error('setup failed');
+async function signUp(handle: string, on: TestServer | undefined = server): Promise<Page> {
+  if (!browser || !on) throw new Error('setup failed');
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: on.url });
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(`${handle}: ${error.message}`));
-  await signUpThroughUi(page, server.url, handle, WAIT);
+  await signUpThroughUi(page, on.url, handle, WAIT);
   await page.locator('[data-testid="connection-badge"]', { hasText: 'Connected' }).waitFor({ timeout: WAIT });
   return page;
 }
@@ -135,5 +137,134 @@ describe('assistant replies in a real browser', () => {
     await grace.screenshot({ path: join(outDir, 'assistant.png') });
     expect(existsSync(join(outDir, 'assistant.png'))).toBe(true);
     expect(pageErrors).toEqual([]);
+  });
+});
+
+/** A model whose every call says nothing until the test gives it its answer (or the call is stopped). */
+function gatedModel() {
+  const answers: ((text: string) => void)[] = [];
+  const waiters: (() => void)[] = [];
+  let taken = 0;
+  const model: ModelProvider = {
+    provider: 'gated',
+    model: 'gated-1',
+    stream({ signal }) {
+      const answer = new Promise<string>((resolve, reject) => {
+        answers.push(resolve);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+      for (const wake of waiters.splice(0)) wake();
+      async function* text() {
+        for (const word of (await answer).split(/(?<= )/)) yield word;
+      }
+      return { text: text(), usage: async () => ({ outputTokens: null }) };
+    },
+  };
+  return {
+    model,
+    /** The next call the assistant makes (in order), once it makes it: answer it with `text`. */
+    async nextCall(): Promise<(text: string) => void> {
+      const index = taken++;
+      while (!answers[index]) await new Promise<void>((resolve) => waiters.push(resolve));
+      return answers[index] as (text: string) => void;
+    },
+  };
+}
+
+describe('the assistant when the model is busy, and versions', () => {
+  let busy: TestServer | undefined;
+  const gated = gatedModel();
+
+  beforeAll(async () => {
+    // One reply at a time: a second asker waits in line.
+    busy = await startTestServer({ webDir, assistant: { model: gated.model, maxConcurrent: 1, deltaIntervalMs: 10 } });
+    await busy.signup('admin');
+  });
+
+  afterAll(async () => {
+    await busy?.stop();
+  });
+
+  it('a queued reply says it is waiting and where it stands; after Regenerate the versions can be flipped', async () => {
+    if (!busy) throw new Error('setup failed');
+    const lin = await signUp('lin', busy);
+    const max = await signUp('max', busy);
+    const replies = (page: Page) => page.locator('[data-testid="message"].role-assistant');
+
+    await lin.getByTestId('composer').fill('@assistant first');
+    await lin.getByTestId('composer').press('Enter');
+    const answerLin = await gated.nextCall();
+    await max.getByTestId('composer').fill('@assistant second');
+    await max.getByTestId('composer').press('Enter');
+    // A third asker, over the API: behind max in line.
+    const ivy = await busy.signup('ivy');
+    const ivyClient = busy.client(ivy.token);
+    const general = (await ivyClient.api.channel.list.query()).items.find((c) => c.slug === 'general');
+    await ivyClient.api.message.send.mutate({ channelId: general?.id ?? '', content: '@assistant third' });
+
+    // Everyone sees the replies at once: the first thinking, the others waiting with their place.
+    const maxReply = replies(max).nth(1);
+    await maxReply
+      .getByTestId('assistant-waiting')
+      .filter({ hasText: 'Waiting for the model… (next in line)' })
+      .waitFor({ timeout: WAIT });
+    const ivyReply = replies(max).nth(2);
+    await ivyReply
+      .getByTestId('assistant-waiting')
+      .filter({ hasText: 'Waiting for the model… (2nd in line)' })
+      .waitFor({ timeout: WAIT });
+    expect(await replies(max).nth(0).getByTestId('assistant-thinking').count()).toBe(1);
+    expect(await maxReply.getAttribute('data-status')).toBe('streaming');
+    // The one who asked may stop a waiting reply; someone else may not.
+    expect(await maxReply.getByTestId('assistant-stop').count()).toBe(1);
+    expect(await replies(lin).nth(1).getByTestId('assistant-stop').count()).toBe(0);
+
+    // The first answer ends: max's reply leaves the line, ivy's moves up.
+    answerLin('First answer.');
+    const answerMax = await gated.nextCall();
+    await ivyReply
+      .getByTestId('assistant-waiting')
+      .filter({ hasText: 'Waiting for the model… (next in line)' })
+      .waitFor({ timeout: WAIT });
+    expect(await maxReply.getByTestId('assistant-waiting').count()).toBe(0);
+    answerMax('Second answer, version one.');
+    await max
+      .locator('[data-testid="message"].role-assistant[data-status="complete"]', { hasText: 'version one' })
+      .waitFor({ timeout: WAIT });
+    (await gated.nextCall())('Third answer.');
+    await replies(max).nth(2).filter({ hasText: 'Third answer.' }).waitFor({ timeout: WAIT });
+
+    // Only the asker is offered Regenerate; no versions to flip yet.
+    expect(await replies(lin).nth(1).getByTestId('assistant-regenerate').count()).toBe(0);
+    expect(await maxReply.getByTestId('assistant-versions').count()).toBe(0);
+    await maxReply.getByTestId('assistant-regenerate').click();
+    (await gated.nextCall())('Second answer, version two.');
+    await maxReply.filter({ hasText: 'version two' }).waitFor({ timeout: WAIT });
+    await max
+      .locator('[data-testid="message"].role-assistant[data-status="complete"]')
+      .nth(1)
+      .waitFor({ timeout: WAIT });
+
+    // The newest is shown, with "‹ 2/2 ›"; flipping back shows the first text, and forward again the newest.
+    const version = maxReply.getByTestId('assistant-version');
+    await version.filter({ hasText: '2/2' }).waitFor({ timeout: WAIT });
+    expect(await maxReply.getByTestId('assistant-version-next').isDisabled()).toBe(true);
+    await maxReply.getByTestId('assistant-version-prev').click();
+    await version.filter({ hasText: '1/2' }).waitFor({ timeout: WAIT });
+    expect(await content(maxReply).textContent()).toContain('Second answer, version one.');
+    expect(await content(maxReply).textContent()).not.toContain('version two');
+    expect(await maxReply.getByTestId('assistant-version-prev').isDisabled()).toBe(true);
+    await maxReply.getByTestId('assistant-version-next').click();
+    await version.filter({ hasText: '2/2' }).waitFor({ timeout: WAIT });
+    expect(await content(maxReply).textContent()).toContain('Second answer, version two.');
+    // Lin sees the versions too (and may flip them), without a Regenerate of her own.
+    await replies(lin).nth(1).getByTestId('assistant-version').filter({ hasText: '2/2' }).waitFor({ timeout: WAIT });
+
+    await max.mouse.move(0, 0);
+    mkdirSync(outDir, { recursive: true });
+    await max.screenshot({ path: join(outDir, 'assistant-versions.png') });
+    expect(pageErrors).toEqual([]);
+    await lin.context().close();
+    await max.context().close();
   });
 });

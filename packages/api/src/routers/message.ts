@@ -1,53 +1,57 @@
-import { mentionsAssistant } from '@hubbub/assistant';
+import { mentionsAssistant, type ReplyTicket } from '@hubbub/assistant';
 import {
   assertCanModify,
+  assertCanPost,
   assertNotArchived,
-  notFound,
   ZEditMessageInput,
   ZHistoryInput,
   ZMessageRef,
   ZSendMessageInput,
 } from '@hubbub/core';
-import { postableChannel, publish, readableChannel } from '../access';
+import { postableChannel, publish, readableChannel, readableMessage } from '../access';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
 
 export const messageRouter = router({
   send: writeProcedure.input(ZSendMessageInput).mutation(async ({ input, ctx }) => {
     const asksAssistant = mentionsAssistant(input.content);
+    let ticket: ReplyTicket | null = null;
     if (asksAssistant) {
-      // Refused before anything is stored: a question whose reply cannot start must not stay behind.
+      // Refused before anything is stored (busy, over the day's budget): a question whose reply cannot start must not stay behind.
       await postableChannel(ctx, input.channelId);
-      ctx.deps.assistant.assertCanStart(ctx.user.id);
+      ticket = await ctx.deps.assistant.admit(ctx.user);
     }
     // The store checks the author may post in the transaction that stores the message (no reads first).
-    const { message, event } = await ctx.deps.stores.chat.sendMessage({
-      channelId: input.channelId,
-      authorId: ctx.user.id,
-      content: input.content,
-      clientId: input.clientId,
-      meta: input.meta,
-      checkPostAccess: true,
-    });
+    const { message, event } = await ctx.deps.stores.chat
+      .sendMessage({
+        channelId: input.channelId,
+        authorId: ctx.user.id,
+        content: input.content,
+        clientId: input.clientId,
+        meta: input.meta,
+        checkPostAccess: true,
+      })
+      .catch((error: unknown) => {
+        ticket?.cancel();
+        throw error;
+      });
     await publish(ctx.deps, event);
     // A retried send (event null) must not ask twice.
-    if (asksAssistant && event) await ctx.deps.assistant.reply(message, ctx.user);
+    if (ticket && event) await ctx.deps.assistant.reply(message, ctx.user, ticket);
+    else ticket?.cancel();
     return message;
   }),
 
-  /** Stops a streaming assistant reply; the text so far stays, with status "cancelled". */
+  /** Stops a streaming (or waiting) assistant reply; the text so far stays, with status "cancelled". */
   cancel: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
-    const message = await ctx.deps.stores.chat.messageById(input.messageId);
-    if (!message) throw notFound('message');
-    await readableChannel(ctx, message.channelId);
+    const { message } = await readableMessage(ctx, input.messageId);
     await ctx.deps.assistant.cancel(message.id, ctx.user);
     return (await ctx.deps.stores.chat.messageById(message.id)) ?? message;
   }),
 
-  /** Regenerates an assistant reply in place: same message, new text, streamed like the first. */
+  /** Regenerates an assistant reply in place (its asker or an admin): same message, new text, the old kept as a version. */
   retry: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
-    const message = await ctx.deps.stores.chat.messageById(input.messageId);
-    if (!message) throw notFound('message');
-    await postableChannel(ctx, message.channelId);
+    const { message, channel, membership } = await readableMessage(ctx, input.messageId);
+    assertCanPost(channel, membership);
     return ctx.deps.assistant.retry(message.id, ctx.user);
   }),
 
@@ -60,9 +64,8 @@ export const messageRouter = router({
   }),
 
   edit: writeProcedure.input(ZEditMessageInput).mutation(async ({ input, ctx }) => {
-    const message = await ctx.deps.stores.chat.messageById(input.messageId);
-    if (!message) throw notFound('message');
-    assertNotArchived((await readableChannel(ctx, message.channelId)).channel);
+    const { message, channel } = await readableMessage(ctx, input.messageId);
+    assertNotArchived(channel);
     assertCanModify(ctx.user, message);
     const result = await ctx.deps.stores.chat.editMessage(message.id, { content: input.content, edited: true });
     await publish(ctx.deps, result.event);
@@ -70,9 +73,8 @@ export const messageRouter = router({
   }),
 
   delete: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
-    const message = await ctx.deps.stores.chat.messageById(input.messageId);
-    if (!message) throw notFound('message');
-    assertNotArchived((await readableChannel(ctx, message.channelId)).channel);
+    const { message, channel } = await readableMessage(ctx, input.messageId);
+    assertNotArchived(channel);
     assertCanModify(ctx.user, message);
     await publish(ctx.deps, await ctx.deps.stores.chat.deleteMessage(message.id));
     return { messageId: message.id };

@@ -3,7 +3,16 @@ import { useMutation } from '@tanstack/react-query';
 import { errorCode, errorMessage } from '../../lib/errors';
 import { useTRPC } from '../../trpc';
 import { RegenerateIcon, StopIcon } from '../../ui/icons';
-import { canRegenerateReply, canStopReply, failureReason, replyState, usageLine } from './assistant-reply';
+import {
+  canRegenerateReply,
+  canStopReply,
+  failureReason,
+  type ReplyState,
+  replyState,
+  type ShownVersion,
+  usageLine,
+  waitingText,
+} from './assistant-reply';
 import { useChatLive } from './live-context';
 import type { Message } from './types';
 import './assistant.css';
@@ -34,6 +43,15 @@ export function AssistantThinking() {
   );
 }
 
+/** In line for the model (more replies are being written than the server allows at once): where it stands. */
+export function AssistantWaiting({ position }: { position: number }) {
+  return (
+    <span className="assistant-thinking assistant-waiting" data-testid="assistant-waiting">
+      {waitingText(position)}
+    </span>
+  );
+}
+
 /** A failed reply keeps its partial text; this line says why it stopped. */
 export function AssistantError({ message }: { message: Message }) {
   return (
@@ -60,19 +78,69 @@ export function AssistantError({ message }: { message: Message }) {
   );
 }
 
+/** The versions of a regenerated reply, and which one is on screen. */
+export interface VersionView {
+  /** 0-based; the last is the current text. */
+  index: number;
+  count: number;
+  /** The earlier version on screen (null: the current text is). */
+  earlier: ShownVersion | null;
+  pick(index: number): void;
+}
+
 interface FooterProps {
   message: Message;
   me: User;
   canPost: boolean;
+  /** Set when the reply has more than one version. */
+  versions?: VersionView | null;
 }
 
 const STATE_LABEL = { stopped: 'Stopped', failed: 'Failed' } as const;
 
+const versionState = (status: Message['status']): ReplyState =>
+  status === 'cancelled' ? 'stopped' : status === 'failed' ? 'failed' : 'complete';
+
+/** "‹ 2/3 ›": flips between a regenerated reply's versions. */
+function VersionPager({ versions }: { versions: VersionView }) {
+  const { index, count, pick } = versions;
+  return (
+    <span className="assistant-versions" data-testid="assistant-versions">
+      <button
+        type="button"
+        className="assistant-version-step"
+        onClick={() => pick(index - 1)}
+        disabled={index === 0}
+        aria-label="Previous version"
+        title="Previous version"
+        data-testid="assistant-version-prev"
+      >
+        ‹
+      </button>
+      <span className="assistant-version" data-testid="assistant-version" title={`Version ${index + 1} of ${count}`}>
+        {index + 1}/{count}
+      </span>
+      <button
+        type="button"
+        className="assistant-version-step"
+        onClick={() => pick(index + 1)}
+        disabled={index === count - 1}
+        aria-label="Next version"
+        title="Next version"
+        data-testid="assistant-version-next"
+      >
+        ›
+      </button>
+    </span>
+  );
+}
+
 /**
  * Under a reply: its state when it did not finish normally, the model and
- * token count, and what you may do with it (Stop while it streams, Regenerate after).
+ * token count, and what you may do with it (Stop while it streams or waits,
+ * Regenerate after, flip between versions).
  */
-export function AssistantFooter({ message, me, canPost }: FooterProps) {
+export function AssistantFooter({ message, me, canPost, versions = null }: FooterProps) {
   const trpc = useTRPC();
   const live = useChatLive();
   const stop = useMutation(
@@ -81,14 +149,15 @@ export function AssistantFooter({ message, me, canPost }: FooterProps) {
       onSuccess: (stopped) => live.confirm(stopped),
     }),
   );
-  const regenerate = useMutation(
-    trpc.message.retry.mutationOptions({ meta: { inlineErrors: true }, onSuccess: (reset) => live.confirm(reset) }),
-  );
+  // No confirm from the answer: the channel stream brings the reset and the new text, and a
+  // quick model's final update can arrive before this answer, which would roll the reply back.
+  const regenerate = useMutation(trpc.message.retry.mutationOptions({ meta: { inlineErrors: true } }));
 
-  const state = replyState(message);
-  const usage = usageLine(message.meta);
+  const earlier = versions?.earlier ?? null;
+  const state = earlier ? versionState(earlier.status) : replyState(message);
+  const usage = earlier ? (earlier.model ?? null) : usageLine(message.meta);
   const showStop = canStopReply(message, me);
-  const showRegenerate = canRegenerateReply(message, canPost);
+  const showRegenerate = canRegenerateReply(message, me, canPost);
   // Stopping a reply that finished a moment earlier is no failure worth a word.
   const stopError = stop.error && errorCode(stop.error) !== 'CONFLICT' ? errorMessage(stop.error) : null;
   const error = stopError ?? (regenerate.error ? errorMessage(regenerate.error) : null);
@@ -96,7 +165,9 @@ export function AssistantFooter({ message, me, canPost }: FooterProps) {
 
   return (
     <div className="assistant-footer" data-testid="assistant-footer" data-state={state}>
-      {(state === 'thinking' || state === 'writing') && <span className="visually-hidden">Still writing.</span>}
+      {(state === 'waiting' || state === 'thinking' || state === 'writing') && (
+        <span className="visually-hidden">Still writing.</span>
+      )}
       {label && (
         <span className={`assistant-status is-${state}`} data-testid="assistant-status">
           {label}
@@ -119,6 +190,7 @@ export function AssistantFooter({ message, me, canPost }: FooterProps) {
           <StopIcon /> Stop
         </button>
       )}
+      {versions && <VersionPager versions={versions} />}
       {showRegenerate && (
         <button
           type="button"

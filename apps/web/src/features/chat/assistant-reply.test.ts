@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { canRegenerateReply, canStopReply, failureReason, replyState, usageLine } from './assistant-reply';
+import {
+  canRegenerateReply,
+  canStopReply,
+  failureReason,
+  ordinal,
+  replyState,
+  replyVersions,
+  shownVersionIndex,
+  usageLine,
+  waitingText,
+} from './assistant-reply';
 import type { Message } from './types';
 
 const reply = (patch: Partial<Message> = {}): Message => ({
@@ -45,23 +55,79 @@ describe('canStopReply', () => {
 });
 
 describe('canRegenerateReply', () => {
-  it('is offered after the reply finished, stopped or failed, to people who may post', () => {
-    expect(canRegenerateReply(reply({ status: 'complete' }), true)).toBe(true);
-    expect(canRegenerateReply(reply({ status: 'cancelled' }), true)).toBe(true);
-    expect(canRegenerateReply(reply({ status: 'failed' }), true)).toBe(true);
-    expect(canRegenerateReply(reply({ status: 'streaming' }), true)).toBe(false);
-    expect(canRegenerateReply(reply({ status: 'complete' }), false)).toBe(false);
-    expect(canRegenerateReply(reply({ status: 'complete', role: 'user' }), true)).toBe(false);
+  it('is offered after the reply finished, stopped or failed, to the asker who may post', () => {
+    expect(canRegenerateReply(reply({ status: 'complete' }), asker, true)).toBe(true);
+    expect(canRegenerateReply(reply({ status: 'cancelled' }), asker, true)).toBe(true);
+    expect(canRegenerateReply(reply({ status: 'failed' }), asker, true)).toBe(true);
+    expect(canRegenerateReply(reply({ status: 'streaming' }), asker, true)).toBe(false);
+    expect(canRegenerateReply(reply({ status: 'complete' }), asker, false)).toBe(false);
+    expect(canRegenerateReply(reply({ status: 'complete', role: 'user' }), asker, true)).toBe(false);
+  });
+
+  it('is the asker’s or an admin’s: other members do not get the button', () => {
+    expect(canRegenerateReply(reply({ status: 'complete' }), other, true)).toBe(false);
+    expect(canRegenerateReply(reply({ status: 'complete' }), admin, true)).toBe(true);
+    expect(canRegenerateReply(reply({ status: 'complete', meta: null }), asker, true)).toBe(false);
+    expect(canRegenerateReply(reply({ status: 'complete', meta: null }), admin, true)).toBe(true);
   });
 });
 
-describe('replyState', () => {
-  it('is "thinking" until the first text arrives', () => {
-    expect(replyState(reply())).toBe('thinking');
-    expect(replyState(reply({ content: 'Hi' }))).toBe('writing');
-    expect(replyState(reply({ status: 'complete', content: 'Hi' }))).toBe('complete');
-    expect(replyState(reply({ status: 'cancelled', content: 'H' }))).toBe('stopped');
-    expect(replyState(reply({ status: 'failed' }))).toBe('failed');
+describe('waiting in line', () => {
+  it('a reply with a place in line is "waiting", and says where it stands', () => {
+    expect(replyState(reply({ meta: { queuePosition: 3 } }))).toBe('waiting');
+    expect(replyState(reply({ status: 'cancelled', meta: { queuePosition: 3 } }))).toBe('stopped');
+    expect(waitingText(1)).toBe('Waiting for the model… (next in line)');
+    expect(waitingText(2)).toBe('Waiting for the model… (2nd in line)');
+    expect(waitingText(3)).toBe('Waiting for the model… (3rd in line)');
+  });
+
+  it('writes ordinals the English way', () => {
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111].map(ordinal)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '101st',
+      '111th',
+    ]);
+  });
+});
+
+describe('versions', () => {
+  const earlier = [
+    { text: 'one', model: 'm1', at: '2025-01-01T00:00:00.000Z', status: 'complete' as const },
+    { text: 'tw', at: '2025-01-01T00:01:00.000Z', status: 'cancelled' as const },
+  ];
+
+  it('lists the kept versions, oldest first, then the current text', () => {
+    const regenerated = reply({
+      status: 'complete',
+      content: 'three',
+      meta: { model: 'm2', versions: earlier, regeneratedAt: '2025-01-01T00:02:00.000Z' },
+    });
+    expect(replyVersions(regenerated)).toEqual([
+      ...earlier,
+      { text: 'three', model: 'm2', at: '2025-01-01T00:02:00.000Z', status: 'complete' },
+    ]);
+    expect(replyVersions(reply({ status: 'complete', content: 'only' }))).toEqual([
+      { text: 'only', model: 'hubbub-offline-1', at: '2025-01-01T00:00:00.000Z', status: 'complete' },
+    ]);
+  });
+
+  it('shows the newest by default, the one picked while the newest stays, the newest again after a Regenerate', () => {
+    const three = [{ at: 'a' }, { at: 'b' }, { at: 'c' }];
+    expect(shownVersionIndex(null, three)).toBe(2);
+    expect(shownVersionIndex({ index: 0, newestAt: 'c' }, three)).toBe(0);
+    // A Regenerate makes a new newest text (even when the oldest kept one drops out): back to it.
+    expect(shownVersionIndex({ index: 0, newestAt: 'c' }, [{ at: 'b' }, { at: 'c' }, { at: 'd' }])).toBe(2);
+    expect(shownVersionIndex({ index: 5, newestAt: 'c' }, three)).toBe(2);
+    expect(shownVersionIndex(null, [{ at: 'a' }])).toBe(0);
   });
 });
 

@@ -1,21 +1,23 @@
-import type { User } from '@hubbub/core';
+import type { ReplyVersion, User } from '@hubbub/core';
 import type { Message } from './types';
 
 /**
- * Pure rules for showing an assistant reply: who may stop it, what its
- * state is called, and the discreet model/usage line.
+ * Pure rules for showing an assistant reply: who may stop or regenerate it,
+ * what its state is called, its place in line, its versions, and the
+ * discreet model/usage line.
  */
 
-export type ReplyState = 'thinking' | 'writing' | 'complete' | 'stopped' | 'failed';
+export type ReplyState = 'waiting' | 'thinking' | 'writing' | 'complete' | 'stopped' | 'failed';
 
 export function isAssistantReply(message: Pick<Message, 'role'>): boolean {
   return message.role === 'assistant';
 }
 
-/** Streaming with nothing written yet is "thinking"; the rest follows the stored status. */
-export function replyState(message: Pick<Message, 'status' | 'content'>): ReplyState {
+/** In line for the model is "waiting"; streaming with nothing written yet is "thinking"; the rest follows the stored status. */
+export function replyState(message: Pick<Message, 'status' | 'content' | 'meta'>): ReplyState {
   switch (message.status) {
     case 'streaming':
+      if (message.meta?.queuePosition) return 'waiting';
       return message.content ? 'writing' : 'thinking';
     case 'cancelled':
       return 'stopped';
@@ -35,9 +37,41 @@ export function canStopReply(
   return me.role === 'admin' || message.meta?.requestedBy === me.id;
 }
 
-/** Anyone who may post in the channel may regenerate a reply once it stopped streaming. */
-export function canRegenerateReply(message: Pick<Message, 'role' | 'status'>, canPost: boolean): boolean {
-  return canPost && message.role === 'assistant' && message.status !== 'streaming';
+/** The person who asked (or an admin), if they may post in the channel, may regenerate a reply once it stopped. */
+export function canRegenerateReply(
+  message: Pick<Message, 'role' | 'status' | 'meta'>,
+  me: Pick<User, 'id' | 'role'>,
+  canPost: boolean,
+): boolean {
+  if (!canPost || message.role !== 'assistant' || message.status === 'streaming') return false;
+  return me.role === 'admin' || message.meta?.requestedBy === me.id;
+}
+
+const ordinalRules = new Intl.PluralRules('en-US', { type: 'ordinal' });
+const ordinalSuffix = { one: 'st', two: 'nd', few: 'rd', other: 'th', zero: 'th', many: 'th' } as const;
+
+/** 1st, 2nd, 3rd, 4th, 11th, 21st… */
+export function ordinal(n: number): string {
+  return `${n}${ordinalSuffix[ordinalRules.select(n)]}`;
+}
+
+/** "Waiting for the model… (3rd in line)"; the one about to start is "next in line". */
+export function waitingText(position: number): string {
+  return `Waiting for the model… (${position <= 1 ? 'next' : ordinal(position)} in line)`;
+}
+
+/** One text of a reply as shown: its earlier versions, then its current text. */
+export type ShownVersion = Omit<ReplyVersion, 'status'> & { status: Message['status'] };
+
+/** A reply's versions, oldest first: the kept earlier ones, and last its current (possibly streaming) text. */
+export function replyVersions(message: Pick<Message, 'content' | 'status' | 'meta' | 'createdAt'>): ShownVersion[] {
+  const current: ShownVersion = {
+    text: message.content,
+    at: message.meta?.regeneratedAt ?? message.createdAt,
+    status: message.status,
+    ...(message.meta?.model ? { model: message.meta.model } : {}),
+  };
+  return [...(message.meta?.versions ?? []), current];
 }
 
 const tokenFormat = new Intl.NumberFormat('en-US');
@@ -60,4 +94,20 @@ export function failureReason(meta: Message['meta']): string {
   if (!reason) return 'The assistant could not finish this reply.';
   const sentence = reason.charAt(0).toUpperCase() + reason.slice(1);
   return /[.!?…]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
+/** A version the reader flipped to, and which text was the newest then (a Regenerate makes a new one). */
+export interface VersionPick {
+  index: number;
+  newestAt: string;
+}
+
+/**
+ * Which version to show: the one picked, while the newest text is the one it
+ * was picked beside; otherwise (by default, and after any Regenerate) the newest.
+ */
+export function shownVersionIndex(pick: VersionPick | null, versions: Pick<ShownVersion, 'at'>[]): number {
+  const newest = versions.length - 1;
+  if (pick && pick.newestAt === versions[newest]?.at && pick.index >= 0 && pick.index < newest) return pick.index;
+  return newest;
 }

@@ -6,8 +6,15 @@ import { clockTime, fullTime, shortTime } from '../../lib/time';
 import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
 import { PencilIcon, TrashIcon } from '../../ui/icons';
-import { AssistantAvatar, AssistantError, AssistantFooter, AssistantThinking } from './assistant-parts';
-import { replyState } from './assistant-reply';
+import {
+  AssistantAvatar,
+  AssistantError,
+  AssistantFooter,
+  AssistantThinking,
+  AssistantWaiting,
+  type VersionView,
+} from './assistant-parts';
+import { replyState, replyVersions, shownVersionIndex, type VersionPick } from './assistant-reply';
 import { useChatLive } from './live-context';
 import { MessageText } from './message-text';
 import type { Message, PendingMessage } from './types';
@@ -31,6 +38,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
   const live = useChatLive();
   const [mode, setMode] = useState<'view' | 'edit' | 'confirm-delete'>('view');
   const [draft, setDraft] = useState(message.content);
+  const [versionPick, setVersionPick] = useState<VersionPick | null>(null);
   const edit = useMutation(
     trpc.message.edit.mutationOptions({
       meta: { inlineErrors: true },
@@ -51,6 +59,20 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
   const assistant = message.role === 'assistant';
   const streaming = message.status === 'streaming';
   const name = authorName(message);
+  const state = assistant ? replyState(message) : null;
+  const versions = assistant ? replyVersions(message) : [];
+  const shownIndex = shownVersionIndex(versionPick, versions);
+  // An earlier version of a regenerated reply the reader flipped to (the newest is shown by default).
+  const earlier = shownIndex < versions.length - 1 ? (versions[shownIndex] ?? null) : null;
+  const versionView: VersionView | null =
+    versions.length > 1
+      ? {
+          index: shownIndex,
+          count: versions.length,
+          earlier,
+          pick: (index) => setVersionPick({ index, newestAt: versions.at(-1)?.at ?? '' }),
+        }
+      : null;
 
   const startEdit = () => {
     setDraft(message.content);
@@ -154,7 +176,11 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
           </div>
         ) : (
           <div className="message-body" data-testid="message-content">
-            {assistant && replyState(message) === 'thinking' ? (
+            {earlier ? (
+              <MessageText text={earlier.text} />
+            ) : state === 'waiting' ? (
+              <AssistantWaiting position={message.meta?.queuePosition ?? 1} />
+            ) : state === 'thinking' ? (
               <AssistantThinking />
             ) : (
               <MessageText
@@ -165,8 +191,8 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
             )}
           </div>
         )}
-        {assistant && message.status === 'failed' && <AssistantError message={message} />}
-        {assistant && <AssistantFooter message={message} me={me} canPost={canModify} />}
+        {assistant && message.status === 'failed' && !earlier && <AssistantError message={message} />}
+        {assistant && <AssistantFooter message={message} me={me} canPost={canModify} versions={versionView} />}
         {mode === 'confirm-delete' && (
           <div className="confirm-row">
             <span>Delete this message for everyone?</span>
