@@ -19,6 +19,7 @@ export {
   createRateLimiterSet,
   DEFAULT_LIMITS,
   type LimitSettings,
+  NO_RATE_LIMITS,
   type RateLimit,
   type RateLimiterSet,
 } from './limits';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LimitSettings } from '@hubbub/api';
+import { type LimitSettings, NO_RATE_LIMITS } from '@hubbub/api';
 import { createHubbubClient, type HubbubClient, type HubbubClientOptions } from '@hubbub/client';
 import { createHubbub, type Hubbub, type HubbubConfig } from '../hubbub';
 import { createLogger } from '../logger';
@@ -55,16 +55,6 @@ export interface TestServer {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-const PLENTY = 1_000_000;
-const UNLIMITED: Omit<LimitSettings, 'maxBufferedBytes'> = {
-  writes: { burst: PLENTY, perSecond: PLENTY },
-  reads: { burst: PLENTY, perSecond: PLENTY },
-  channelCreatesPerHour: PLENTY,
-  signupsPerHourPerAddress: PLENTY,
-  loginAttemptsPerHandle: PLENTY,
-  loginAttemptsPerAddress: PLENTY,
-};
-
 /** Starts a real Hubbub on port 0 (HTTP + WebSocket) for one test. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const ownDir = !options.dataDir;
@@ -83,7 +73,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: options.logTo ? createLogger('debug', options.logTo) : createLogger(process.env.LOG_LEVEL ?? 'silent'),
     // Tests burst far past a person's pace from one address: limits are off unless a test sets one.
     limits: {
-      ...UNLIMITED,
+      ...NO_RATE_LIMITS,
       ...(options.maxBufferedBytes ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
       ...options.limits,
     },
