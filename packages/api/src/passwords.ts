@@ -70,7 +70,7 @@ export interface PasswordHasher {
 export function createPasswordHasher(options: { concurrency?: number; perClient?: number } = {}): PasswordHasher {
   const queue = new FairQueue({
     concurrency: options.concurrency ?? 2,
-    perKey: options.perClient ?? 4,
+    perKey: options.perClient ?? 16,
     maxWaiting: 1000,
     busyMessage: 'too many sign-ins at once: wait a moment and try again',
   });
