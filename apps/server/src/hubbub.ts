@@ -31,6 +31,7 @@ import {
 } from '@hubbub/bus';
 import { AppError, type Bus, LIMITS, type ModelProvider, type RateLimiter, systemClock } from '@hubbub/core';
 import { createPostgresStores, createSqliteStores, type Stores } from '@hubbub/db';
+import { applyWSSHandler } from '@hubbub/trpc-ws';
 import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { WebSocketServer } from 'ws';
@@ -45,7 +46,6 @@ import { createStaticHandler } from './http/static-files';
 import { type Logger, safePath } from './logger';
 import { isOriginAllowed } from './origin';
 import { isHttps, sessionCookieExchange } from './session-cookie';
-import { createWsHandler } from './ws/ws-handler';
 
 export interface HubbubConfig {
   /** Where the SQLite file lives; null keeps everything in memory (tests). */
@@ -284,31 +284,30 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
   }, 60_000);
   sessionSweeper.unref();
 
-  const wsHandler = createWsHandler({
+  wss.on('connection', (ws, req) => {
+    credentials.expectSignIn(ws, config.signInTimeoutMs ?? 10_000);
+    const ip = addresses.clientAddress(req);
+    logger.info({ ip, path: safePath(req.url) }, 'ws connected');
+    ws.on('close', (code) => logger.info({ ip, code }, 'ws disconnected'));
+    ws.on('error', (err) => logger.warn({ ip, err: err.message }, 'ws error'));
+  });
+  const wsHandler = applyWSSHandler({
+    wss,
     router: appRouter,
-    keepAlive: config.keepAlive ?? { pingMs: 30_000, pongWaitMs: 10_000 },
+    keepAlive: { enabled: true, ...(config.keepAlive ?? { pingMs: 30_000, pongWaitMs: 10_000 }) },
     limits: { maxBufferedBytes: limits.maxBufferedBytes },
     onError,
-    createContext: async ({ req, ws, connectionParams }) => {
+    createContext: async ({ req, res: ws, info }) => {
       const ctx = await createWsContext(deps, {
         req,
         connection: { close: (code, reason) => ws.close(code, reason), bufferedAmount: () => ws.bufferedAmount },
-        connectionParams,
+        connectionParams: info.connectionParams,
         address: addresses.clientAddress(req),
       });
       credentials.track(ws, ctx);
       if (ctx.user) logger.info({ userId: ctx.user.id, handle: ctx.user.handle }, 'ws authenticated');
       return ctx;
     },
-  });
-
-  wss.on('connection', (ws, req) => {
-    credentials.expectSignIn(ws, config.signInTimeoutMs ?? 10_000);
-    wsHandler.onConnection(ws, req);
-    const ip = addresses.clientAddress(req);
-    logger.info({ ip, path: safePath(req.url) }, 'ws connected');
-    ws.on('close', (code) => logger.info({ ip, code }, 'ws disconnected'));
-    ws.on('error', (err) => logger.warn({ ip, err: err.message }, 'ws error'));
   });
 
   const trpcHttp = createHTTPHandler({
@@ -394,7 +393,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
       clearInterval(sessionSweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      wsHandler.broadcastReconnectNotification(wss);
+      wsHandler.broadcastReconnectNotification();
       // Give clients a moment to leave on their own, then close the rest as "restarting".
       await waitUntil(() => wss.clients.size === 0, 1000);
       for (const ws of wss.clients) ws.close(1012, 'server restarting');

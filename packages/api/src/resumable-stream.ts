@@ -1,5 +1,6 @@
 import { SubscriberQueue } from '@hubbub/bus';
 import { type BusEvent, CLOSE_CODES, formatEventId, planResume, type StreamInfo } from '@hubbub/core';
+import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from '@hubbub/trpc-ws';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { Context } from './context';
 
@@ -32,19 +33,16 @@ export interface StreamSource<C, S> {
   endsWith?(change: C): boolean;
 }
 
-export type StreamEnd = { kind: 'done' } | { kind: 'slow' } | { kind: 'error'; error: unknown };
-
-/** Where a stream's events go: a socket (the fast path) or a queue (the async-iterator view). */
-export interface StreamSink {
-  /**
-   * One event with its tracked id. `shared` is the bus event it came from when
-   * live (the same object for every local subscriber), so a sink can serialize
-   * it once for all of them; null for replayed events. Returns the bytes
-   * still waiting to go out to this subscriber (the slow-consumer signal).
-   */
-  send(id: string, data: unknown, shared: BusEvent | null): number;
-  end(reason: StreamEnd): void;
-}
+/**
+ * How a stream ends, and where its events go: a socket (the WebSocket
+ * adapter's push path) or a queue (the async-iterator view). A sink's `send`
+ * gets each event with its tracked id and, when live, the bus event it came
+ * from (the same object for every local subscriber, so a sink can serialize
+ * it once for all of them; null for replayed events), and returns the bytes
+ * still waiting to go out to this subscriber (the slow-consumer signal).
+ */
+export type StreamEnd = PushEnd;
+export type StreamSink = PushSink;
 
 type Mode = 'idle' | 'filling' | 'live' | 'ended';
 
@@ -70,7 +68,7 @@ function sharedEventId(shared: BusEvent, epoch: string, offset: number): string 
  * one pre-serialized frame per subscriber. As an AsyncIterable it also serves
  * any tRPC transport (createCaller, the stock adapter).
  */
-export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>> {
+export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>>, PushStream {
   private mode: Mode = 'idle';
   private delivered = 0;
   private pending: BusEvent[] = [];
@@ -116,6 +114,11 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
     } catch (error) {
       this.finish({ kind: 'error', error });
     }
+  }
+
+  /** The WebSocket adapter's fast path: it hands over its socket sink and the stream pushes into it. */
+  [PUSH_STREAM](sink: StreamSink): Promise<void> {
+    return this.start(sink);
   }
 
   private get ended(): boolean {

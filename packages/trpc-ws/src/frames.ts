@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
-import type { BusEvent } from '@hubbub/core';
 import { WebSocket } from 'ws';
+
+/** Turns a result's data into what goes on the wire (the router's transformer); identity without one. */
+export type Serialize = (data: unknown) => unknown;
 
 /**
  * A tracked data frame is `{"id":<subscription id>` (the head, fixed per
@@ -8,26 +10,29 @@ import { WebSocket } from 'ws';
  * an event. Tails are serialized once per (event, event id) and shared by all
  * local subscribers, as bytes.
  */
-export function trackedTail(eventId: string, data: unknown): string {
+export function trackedTail(eventId: string, data: unknown, serialize?: Serialize): string {
   const id = JSON.stringify(eventId);
-  return `,"result":{"type":"data","id":${id},"data":{"id":${id},"data":${JSON.stringify(data)}}}}`;
+  const payload = serialize
+    ? JSON.stringify(serialize({ id: eventId, data }))
+    : `{"id":${id},"data":${JSON.stringify(data)}}`;
+  return `,"result":{"type":"data","id":${id},"data":${payload}}}`;
 }
 
-const tails = new WeakMap<BusEvent, { eventId: string; bytes: Buffer }>();
+const tails = new WeakMap<object, { eventId: string; bytes: Buffer }>();
 
 /** The tail of `shared` for `eventId`, serialized by the first subscriber that needs it. */
-export function sharedTailBytes(shared: BusEvent, eventId: string, data: unknown): Buffer {
+export function sharedTailBytes(shared: object, eventId: string, data: unknown, serialize?: Serialize): Buffer {
   const cached = tails.get(shared);
   if (cached && cached.eventId === eventId) return cached.bytes;
-  const bytes = Buffer.from(trackedTail(eventId, data));
+  const bytes = Buffer.from(trackedTail(eventId, data, serialize));
   // One entry per event: subscribers at the same position (the usual case) share it.
   if (!cached) tails.set(shared, { eventId, bytes });
   return bytes;
 }
 
-/** `{"id":<id>` — the head of every response frame for one request id. */
-export function frameHead(requestId: number | string): string {
-  return `{"id":${JSON.stringify(requestId)}`;
+/** `{"id":<id>` (and the request's `"jsonrpc"`, echoed) — the head of every response frame for one request. */
+export function frameHead(requestId: number | string, jsonrpc?: '2.0'): string {
+  return `{"id":${JSON.stringify(requestId)}${jsonrpc ? ',"jsonrpc":"2.0"' : ''}`;
 }
 
 interface WsInternals {
