@@ -1,19 +1,37 @@
-import type { AppDeps, Context } from '@hubbub/api';
+import type { AppDeps, Connection, Context } from '@hubbub/api';
 import { CLOSE_CODES, type ControlCommand, isSessionLive } from '@hubbub/core';
 import type { WebSocket, WebSocketServer } from 'ws';
 
 type EndCredentials = Extract<ControlCommand, { type: 'end-credentials' }>;
 
+/** Something open on behalf of a signed-in caller that must end with its credentials. */
+interface Held {
+  ctx: Context;
+  close(reason: string): void;
+}
+
 /**
- * Keeps open WebSockets honest about who they are. A socket is authenticated
- * once, when it opens; afterwards its session can be ended, its API key
- * revoked, or its session can reach its absolute end. Each of these closes
- * the socket with 4401 (do not reconnect with these credentials) and a reason.
+ * Keeps open WebSockets and Server-Sent Events streams honest about who they
+ * are. Each is authenticated once, when it opens; afterwards its session can
+ * be ended, its API key revoked, or its session can reach its absolute end.
+ * Each of these closes the socket with 4401 (do not reconnect with these
+ * credentials) and a reason; an SSE stream ends with an UNAUTHORIZED error
+ * carrying the same reason.
  */
 export function createCredentialGuard(wss: WebSocketServer, deps: AppDeps) {
   const contexts = new WeakMap<WebSocket, Context>();
   const signInDeadlines = new WeakMap<WebSocket, NodeJS.Timeout>();
+  const streams = new Set<Held>();
   const close = (ws: WebSocket, reason: string) => ws.close(CLOSE_CODES.unauthorized, reason);
+  /** Every signed-in socket and stream, as one list. */
+  const held = (): Held[] => {
+    const all = [...streams];
+    for (const ws of wss.clients) {
+      const ctx = contexts.get(ws);
+      if (ctx) all.push({ ctx, close: (reason) => close(ws, reason) });
+    }
+    return all;
+  };
 
   return {
     /**
@@ -22,12 +40,13 @@ export function createCredentialGuard(wss: WebSocketServer, deps: AppDeps) {
      * closed then instead of holding a slot for nothing.
      */
     expectSignIn(ws: WebSocket, ms: number): void {
+      // No close listener to clear it (a listener per socket is memory per socket): a socket gone by then is left alone.
       const deadline = setTimeout(() => {
-        if (!contexts.has(ws))
-          close(ws, `sign in within ${Math.round(ms / 1000)} s: send a token when the socket opens`);
+        signInDeadlines.delete(ws);
+        if (contexts.has(ws) || ws.readyState !== ws.OPEN) return;
+        close(ws, `sign in within ${Math.round(ms / 1000)} s: send a token when the socket opens`);
       }, ms);
       signInDeadlines.set(ws, deadline);
-      ws.once('close', () => clearTimeout(deadline));
     },
 
     /** Remembers what a socket authenticated as (sockets without a user need no guarding). */
@@ -38,29 +57,34 @@ export function createCredentialGuard(wss: WebSocketServer, deps: AppDeps) {
       signInDeadlines.delete(ws);
     },
 
+    /** Remembers a signed-in SSE stream until `untrack` (its connection ends it with 4401 and the reason). */
+    trackStream(ctx: Context, connection: Connection): () => void {
+      if (!ctx.user) return () => {};
+      const entry: Held = { ctx, close: (reason) => connection.close(CLOSE_CODES.unauthorized, reason) };
+      streams.add(entry);
+      return () => streams.delete(entry);
+    },
+
     /** An instance ended sessions or revoked keys (this one or another: it comes over the bus). */
     end(command: EndCredentials): number {
       const sessions = new Set(command.sessionIds);
       const keys = new Set(command.apiKeyIds);
       let closed = 0;
-      for (const ws of wss.clients) {
-        const ctx = contexts.get(ws);
-        if (!ctx) continue;
+      for (const { ctx, close } of held()) {
         if ((ctx.sessionId && sessions.has(ctx.sessionId)) || (ctx.apiKeyId && keys.has(ctx.apiKeyId))) {
-          close(ws, command.reason);
+          close(command.reason);
           closed++;
         }
       }
       return closed;
     },
 
-    /** Closes sockets whose session reached its absolute end (run now and then). */
+    /** Closes sockets and streams whose session reached its absolute end (run now and then). */
     closeExpired(now: number): number {
       let closed = 0;
-      for (const ws of wss.clients) {
-        const expiresAt = contexts.get(ws)?.sessionExpiresAt;
-        if (expiresAt != null && now >= expiresAt) {
-          close(ws, 'your session has ended: log in again');
+      for (const { ctx, close } of held()) {
+        if (ctx.sessionExpiresAt != null && now >= ctx.sessionExpiresAt) {
+          close('your session has ended: log in again');
           closed++;
         }
       }
@@ -68,16 +92,14 @@ export function createCredentialGuard(wss: WebSocketServer, deps: AppDeps) {
     },
 
     /**
-     * Checks every socket's credentials against the store again: after the bus
-     * came back, revocations published while it was down were missed here.
+     * Checks every socket's and stream's credentials against the store again: after
+     * the bus came back, revocations published while it was down were missed here.
      */
     async recheckAll(): Promise<number> {
       let closed = 0;
-      for (const ws of [...wss.clients]) {
-        const ctx = contexts.get(ws);
-        if (!ctx) continue;
+      for (const { ctx, close } of held()) {
         if (!(await stillValid(deps, ctx))) {
-          close(ws, ctx.apiKeyId ? 'this API key was revoked' : 'your session has ended: log in again');
+          close(ctx.apiKeyId ? 'this API key was revoked' : 'your session has ended: log in again');
           closed++;
         }
       }

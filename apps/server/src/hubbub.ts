@@ -42,6 +42,7 @@ import { createEdgeServer, type HttpTimeouts } from './http/edge-server';
 import { createOpsAccess } from './http/ops-access';
 import { rawReply } from './http/respond';
 import { createRouteHandler, type Readiness } from './http/routes';
+import { createSseStreams } from './http/sse-streams';
 import { createStaticHandler } from './http/static-files';
 import { type Logger, safePath } from './logger';
 import { isOriginAllowed } from './origin';
@@ -77,6 +78,8 @@ export interface HubbubConfig {
   sessionMaxAgeMs?: number;
   /** A WebSocket that has not signed in (a valid token) this long after opening is closed (default 10 s). */
   signInTimeoutMs?: number;
+  /** Server-Sent Events streams one person may hold open on this instance (default 100). */
+  maxSseStreamsPerUser?: number;
   /** Events a slow subscriber may have queued before it is disconnected to resume later. */
   queueCapacity?: number;
   maxPayloadBytes?: number;
@@ -256,6 +259,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     status,
   });
   const credentials = createCredentialGuard(wss, deps);
+  const sse = createSseStreams({ guard: credentials, maxPerUser: config.maxSseStreamsPerUser });
 
   /** One log line per failure that matters; expected domain errors (AppError) are not server faults. */
   const onError = ({ error, path, type }: { error: TRPCError; path?: string; type: string }) => {
@@ -295,7 +299,12 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     wss,
     router: appRouter,
     keepAlive: { enabled: true, ...(config.keepAlive ?? { pingMs: 30_000, pongWaitMs: 10_000 }) },
-    limits: { maxBufferedBytes: limits.maxBufferedBytes },
+    limits: {
+      maxBatch: LIMITS.wsBatch,
+      maxInFlight: 16,
+      maxSubscriptions: LIMITS.subscriptionsPerConnection,
+      maxBufferedBytes: limits.maxBufferedBytes,
+    },
     onError,
     createContext: async ({ req, res: ws, info }) => {
       const ctx = await createWsContext(deps, {
@@ -316,7 +325,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
     maxBodySize: maxPayload,
     onError,
     maxBatchSize: LIMITS.httpBatch,
-    createContext: ({ req, res }) =>
+    createContext: ({ req, res, info }) =>
       createHttpContext(deps, req, {
         address: addresses.clientAddress(req),
         exchange: sessionCookieExchange(
@@ -324,6 +333,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
           res,
           isHttps(req, addresses.isTrustedProxy(req.socket.remoteAddress ?? '')),
         ),
+        stream: info.type === 'subscription' ? sse.forRequest(req, res, info.connectionParams) : undefined,
       }),
     // A refusal that says when to come back says it in the standard header too.
     responseMeta: ({ errors }) => {
@@ -397,6 +407,7 @@ export async function createHubbub(config: HubbubConfig): Promise<Hubbub> {
       // Give clients a moment to leave on their own, then close the rest as "restarting".
       await waitUntil(() => wss.clients.size === 0, 1000);
       for (const ws of wss.clients) ws.close(1012, 'server restarting');
+      sse.cutAll();
       await waitUntil(() => wss.clients.size === 0, 1000);
       for (const ws of wss.clients) ws.terminate();
       await assistant.stopAll();

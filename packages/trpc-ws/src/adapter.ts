@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyTRPCRouter, inferRouterContext } from '@trpc/server';
-import { handleKeepAlive, type WSSHandlerOptions as StockOptions } from '@trpc/server/adapters/ws';
+import { handleKeepAlive, jsonEncoder, type WSSHandlerOptions as StockOptions } from '@trpc/server/adapters/ws';
 import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
 import type { TRPCClientOutgoingMessage, TRPCResponseMessage } from '@trpc/server/rpc';
 import {
@@ -34,10 +34,16 @@ export interface WsLimits {
   connectionParamsTimeoutMs: number;
 }
 
+/**
+ * The defaults behave as the stock adapter does (no cap on batches, calls or
+ * subscriptions), but for memory: a connection's unsent bytes are bounded,
+ * and a client that announced connectionParams must send them. A server on
+ * the open internet should set the rest (Hubbub's does).
+ */
 export const DEFAULT_WS_LIMITS: WsLimits = {
-  maxBatch: 100,
-  maxInFlight: 16,
-  maxSubscriptions: 100,
+  maxBatch: Number.POSITIVE_INFINITY,
+  maxInFlight: Number.POSITIVE_INFINITY,
+  maxSubscriptions: Number.POSITIVE_INFINITY,
   maxBufferedBytes: 4 * 1024 * 1024,
   connectionParamsTimeoutMs: 10_000,
 };
@@ -45,10 +51,19 @@ export const DEFAULT_WS_LIMITS: WsLimits = {
 /** The close code of a cut-off: the client fell too far behind; it may reconnect and resume. */
 export const CLOSE_TOO_SLOW = 4008;
 
-/** The stock adapter's options, and the limits that are this adapter's own. */
+/** The stock adapter's options, and what is this adapter's own. */
 export type WSSHandlerOptions<TRouter extends AnyTRPCRouter> = StockOptions<TRouter> & {
   limits?: Partial<WsLimits>;
+  /**
+   * Keep each connection's upgrade request for its whole life, as the stock
+   * adapter does (default). With false it is released once the context exists
+   * (a few KB per connection); `onError` then gets it only for errors raised
+   * while the connection is being set up.
+   */
+  keepUpgradeRequest?: boolean;
 };
+
+type ConnectionOptions<TRouter extends AnyTRPCRouter> = Omit<WSSHandlerOptions<TRouter>, 'wss' | 'prefix'>;
 
 /** How long a cut-off client has to read its close frame before its socket (and backlog) is dropped. */
 const CUT_OFF_GRACE_MS = 5_000;
@@ -60,6 +75,22 @@ type Call = Extract<TRPCClientOutgoingMessage, { method: 'query' | 'mutation' | 
 };
 type CallType = Call['method'] | 'unknown';
 
+interface Subscription {
+  call: Call;
+  abort: AbortController;
+  path: string;
+  input: unknown;
+}
+
+/** What every connection of one handler shares, worked out once. */
+interface Shared<TRouter extends AnyTRPCRouter> {
+  opts: ConnectionOptions<TRouter>;
+  config: TRouter['_def']['_config'];
+  limits: WsLimits;
+  /** The router's output transformer, or undefined when it has none (then frames need no extra step). */
+  serialize: Serialize | undefined;
+}
+
 /**
  * The connection handler: tRPC's WebSocket protocol as the stock adapter
  * speaks it (the unmodified `wsLink` is the client), with every buffer of a
@@ -68,391 +99,443 @@ type CallType = Call['method'] | 'unknown';
  * to the socket. Any other async iterable or observable is pulled like the
  * stock adapter pulls it, pausing while the socket's backlog is high.
  */
-export function getWSConnectionHandler<TRouter extends AnyTRPCRouter>(
-  opts: Omit<WSSHandlerOptions<TRouter>, 'wss' | 'prefix'>,
-) {
-  const { router } = opts;
-  const config = router._def._config;
-  const limits: WsLimits = { ...DEFAULT_WS_LIMITS, ...opts.limits };
-  const encoder = opts.experimental_encoder;
-  /** The router's output transformer, or undefined when it has none (then frames need no extra step). */
-  const serialize: Serialize | undefined =
-    config.transformer === defaultTransformer ? undefined : (data) => config.transformer.output.serialize(data);
-
+export function getWSConnectionHandler<TRouter extends AnyTRPCRouter>(opts: ConnectionOptions<TRouter>) {
+  const config = opts.router._def._config;
+  const shared: Shared<TRouter> = {
+    opts,
+    config,
+    limits: { ...DEFAULT_WS_LIMITS, ...opts.limits },
+    serialize:
+      config.transformer === defaultTransformer ? undefined : (data) => config.transformer.output.serialize(data),
+  };
   return (ws: WebSocket, req: IncomingMessage): void => {
-    type Context = inferRouterContext<TRouter>;
-    let ctx: Context | undefined;
-    let ctxPromise: Promise<{ ok: true } | { ok: false; error: TRPCError }> | null = null;
-    /** Set once the connection is being closed: nothing more is read, run or sent. */
-    let closing = false;
-    const abortAll = new AbortController();
-    const running = new Map<number | string, { stop(): void }>();
-    let subscriptionsStarting = 0;
+    new Connection(ws, req, shared);
+  };
+}
 
+/**
+ * One WebSocket's protocol state. Its methods live on the prototype: a server
+ * holds tens of thousands of these, so a connection costs its fields, not a
+ * set of closures.
+ */
+class Connection<TRouter extends AnyTRPCRouter> {
+  private ctx: inferRouterContext<TRouter> | undefined = undefined;
+  private ctxPromise: Promise<{ ok: true } | { ok: false; error: TRPCError }> | null = null;
+  /** Set once the connection is being closed: nothing more is read, run or sent. */
+  private closing = false;
+  private running: Map<number | string, { stop(): void }> | null = null;
+  private subscriptionsStarting = 0;
+  /** Calls waiting for a slot; while it is long the socket is paused, so the client's frames wait in TCP. */
+  private queued: { call: Call; batchIndex: number }[] | null = null;
+  private inFlight = 0;
+  private pumpScheduled = false;
+  private paramsDeadline: NodeJS.Timeout | null = null;
+  /** Aborted when the socket closes (createContext's `info.signal`), made on first use. */
+  private closedController: AbortController | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private req: IncomingMessage | null,
+    private readonly shared: Shared<TRouter>,
+  ) {
+    const { opts, limits } = shared;
     if (opts.keepAlive?.enabled) handleKeepAlive(ws, opts.keepAlive.pingMs, opts.keepAlive.pongWaitMs);
-
-    /** The client stopped reading: cut it off (it resumes later) rather than hold its backlog. */
-    const cutOff = () => {
-      if (closing) return;
-      closing = true;
-      ws.close(CLOSE_TOO_SLOW, 'too slow: reconnect and resume');
-      // A client that reads nothing never reads the close frame either: drop its backlog soon, not in ws's 30 s.
-      setTimeout(() => ws.terminate(), CUT_OFF_GRACE_MS).unref();
-    };
-    const checkBacklog = (backlog: number) => {
-      if (backlog > limits.maxBufferedBytes) cutOff();
-      return backlog;
-    };
-    /** Sends one message (transformed, encoded); returns the connection's backlog after it. */
-    const respond = (message: TRPCResponseMessage): number => {
-      if (closing) return 0;
-      const wire = transformTRPCResponse(config, message);
-      if (!encoder) return checkBacklog(sendText(ws, JSON.stringify(wire)));
-      if (ws.readyState !== WebSocket.OPEN) return 0;
-      ws.send(encoder.encode(wire));
-      return checkBacklog(ws.bufferedAmount);
-    };
-    const fail = (
-      id: number | string | null,
-      jsonrpc: '2.0' | undefined,
-      cause: unknown,
-      type: CallType,
-      path?: string,
-      input?: unknown,
-    ) => {
-      const error = getTRPCErrorFromUnknown(cause);
-      opts.onError?.({ error, path, type, ctx, req, input });
-      respond({ id, jsonrpc, error: getErrorShape({ config, error, type, path, input, ctx }) });
-    };
-
-    function createContext(connectionParams: () => Record<string, string | undefined> | null) {
-      ctxPromise = (async () => {
-        try {
-          ctx = await opts.createContext?.({
-            req,
-            res: ws,
-            info: {
-              connectionParams: connectionParams(),
-              calls: [],
-              isBatchCall: false,
-              accept: null,
-              type: 'unknown',
-              signal: abortAll.signal,
-              url: null,
-            },
-          });
-          return { ok: true as const };
-        } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
-          fail(null, undefined, error, 'unknown');
-          setImmediate(() => ws.close());
-          return { ok: false as const, error };
-        }
-      })();
-    }
-
-    let paramsDeadline: NodeJS.Timeout | null = null;
-    if (new URL(req.url ?? '/', 'http://localhost').searchParams.get('connectionParams') !== '1') {
-      createContext(() => null);
+    if (new URL(req?.url ?? '/', 'http://localhost').searchParams.get('connectionParams') !== '1') {
+      this.createContext(() => null);
     } else {
       // A client that announced connectionParams and never sends them holds a socket for nothing.
-      paramsDeadline = setTimeout(() => {
-        if (!ctxPromise) ws.close(1008, 'no connection params: send them when the socket opens');
+      this.paramsDeadline = setTimeout(() => {
+        if (!this.ctxPromise) ws.close(1008, 'no connection params: send them when the socket opens');
       }, limits.connectionParamsTimeoutMs);
     }
-
-    // ---------------------------------------------------------------- flow control
-
-    /** Calls waiting for a slot; while it is long the socket is paused, so the client's frames wait in TCP. */
-    const queued: { call: Call; batchIndex: number }[] = [];
-    let inFlight = 0;
-    let pumpScheduled = false;
-
-    function pump() {
-      pumpScheduled = false;
-      let started = 0;
-      while (queued.length > 0 && inFlight < limits.maxInFlight && !closing) {
-        if (started === CALLS_PER_TURN) {
-          // A big batch yields: the rest starts on the next turn, after other sockets' work.
-          schedulePump();
-          break;
-        }
-        started++;
-        inFlight++;
-        const { call, batchIndex } = queued.shift() as { call: Call; batchIndex: number };
-        void handleCall(call, batchIndex).finally(callDone);
-      }
-      if (queued.length < limits.maxBatch && ws.isPaused) ws.resume();
-    }
-    function schedulePump() {
-      if (pumpScheduled) return;
-      pumpScheduled = true;
-      setImmediate(pump);
-    }
-    function callDone() {
-      inFlight--;
-      if (queued.length > 0) schedulePump();
-    }
-
-    // ---------------------------------------------------------------- calls
-
-    async function handleCall(call: Call, batchIndex: number) {
-      const { id, jsonrpc, method: type } = call;
-      const { path, lastEventId } = call.params;
-      let input = call.params.input;
-      if (lastEventId !== undefined) {
-        // As the stock adapter: an object input gets the id; a missing one becomes { lastEventId }.
-        if (isObject(input)) input = { ...input, lastEventId };
-        else input ??= { lastEventId };
-      }
-      try {
-        const context = await (ctxPromise as NonNullable<typeof ctxPromise>);
-        if (!context.ok) throw context.error;
-        if (type === 'subscription') {
-          if (running.has(id)) throw new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
-          if (running.size + subscriptionsStarting >= limits.maxSubscriptions) {
-            throw new TRPCError({
-              code: 'TOO_MANY_REQUESTS',
-              message: `at most ${limits.maxSubscriptions} subscriptions on one connection: stop one, or open another connection`,
-            });
-          }
-        }
-        // Only a subscription outlives its call and needs telling when to stop.
-        const abort = type === 'subscription' ? new AbortController() : null;
-        if (abort) subscriptionsStarting++;
-        const result = await callProcedure({
-          router,
-          path,
-          getRawInput: async () => input,
-          ctx,
-          type,
-          signal: abort?.signal,
-          batchIndex,
-        }).finally(() => {
-          if (abort) subscriptionsStarting--;
-        });
-        const streams = isPushStream(result) || isAsyncIterable(result) || isObservable(result);
-        if (!abort) {
-          if (streams) {
-            throw new TRPCError({
-              code: 'UNSUPPORTED_MEDIA_TYPE',
-              message: `Cannot return an async iterable or observable from a ${type} procedure with WebSockets`,
-            });
-          }
-          respond({ id, jsonrpc, result: { type: 'data', data: result } });
-          return;
-        }
-        if (!streams) {
-          throw new TRPCError({
-            code: 'INTERNAL_SERVER_ERROR',
-            message: `Subscription ${path} did not return an observable or a AsyncGenerator`,
-          });
-        }
-        if (ws.readyState !== WebSocket.OPEN || closing) {
-          // The client left while the subscription was being set up.
-          abort.abort();
-          if (isPushStream(result)) result.stop();
-          return;
-        }
-        const subscription = { call, abort, path, input };
-        if (isPushStream(result) && !encoder) push(subscription, result);
-        else pull(subscription, toAsyncIterable(result, abort.signal));
-      } catch (cause) {
-        fail(id, jsonrpc, cause, type, path, input);
-      }
-    }
-
-    interface Subscription {
-      call: Call;
-      abort: AbortController;
-      path: string;
-      input: unknown;
-    }
-
-    /** Ends a subscription once: `stopped` unless it failed or the connection is going. */
-    function finish({ call, abort, path, input }: Subscription, end: PushEnd) {
-      if (!running.delete(call.id)) return;
-      abort.abort();
-      if (end.kind === 'slow') cutOff();
-      else if (end.kind === 'error') fail(call.id, call.jsonrpc, end.error, 'subscription', path, input);
-      if (end.kind !== 'slow') respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'stopped' } });
-    }
-
-    /** The fast path: the stream pushes; each event is one frame built from a head and a shared tail. */
-    function push(subscription: Subscription, stream: PushStream) {
-      const { call } = subscription;
-      const head = frameHead(call.id, call.jsonrpc);
-      const headBytes = Buffer.from(head);
-      running.set(call.id, {
-        stop: () => {
-          stream.stop();
-          finish(subscription, { kind: 'done' });
-        },
-      });
-      respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'started' } });
-      void stream[PUSH_STREAM]({
-        send: (eventId, data, shared) =>
-          closing
-            ? 0
-            : checkBacklog(
-                shared
-                  ? sendTextParts(ws, headBytes, sharedTailBytes(shared, eventId, data, serialize))
-                  : sendText(ws, head + trackedTail(eventId, data, serialize)),
-              ),
-        end: (reason) => finish(subscription, reason),
-      });
-    }
-
-    /** Any other stream: pulled one value at a time, and not pulled while the socket's backlog is high. */
-    function pull(subscription: Subscription, iterable: AsyncIterable<unknown>) {
-      const { call, abort } = subscription;
-      running.set(call.id, { stop: () => abort.abort() });
-      respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'started' } });
-      void (async () => {
-        const iterator = iterable[Symbol.asyncIterator]();
-        let end: PushEnd = { kind: 'done' };
-        try {
-          for (;;) {
-            const next = await nextOrAbort(iterator, abort.signal);
-            if (next === ABORTED || next.done) break;
-            const value: unknown = next.value;
-            const backlog = isTrackedEnvelope(value)
-              ? respond({
-                  id: call.id,
-                  jsonrpc: call.jsonrpc,
-                  result: { type: 'data', id: value[0], data: { id: value[0], data: value[1] } },
-                })
-              : respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'data', data: value } });
-            if (backlog > limits.maxBufferedBytes / 4) await drained(ws, limits.maxBufferedBytes / 8, abort.signal);
-          }
-        } catch (error) {
-          end = { kind: 'error', error };
-        } finally {
-          // Lets the generator run its `finally` (it is not waiting in next() any more).
-          void Promise.resolve(iterator.return?.()).catch(() => {});
-        }
-        finish(subscription, end);
-      })();
-    }
-
-    // ---------------------------------------------------------------- frames
-
-    function onMessage(raw: Buffer, isBinary: boolean) {
-      if (closing) return;
-      if (!isBinary) {
-        const text = raw.toString('utf8');
-        if (text === 'PONG') return;
-        if (text === 'PING') {
-          if (!opts.dangerouslyDisablePong) sendText(ws, 'PONG');
-          return;
-        }
-        return onData(text);
-      }
-      onData(raw);
-    }
-
-    function decode(data: string | Buffer): unknown {
-      if (encoder) return encoder.decode(data);
-      if (typeof data !== 'string') throw new Error('binary frames are not part of the JSON protocol');
-      return JSON.parse(data);
-    }
-
-    function onData(data: string | Buffer) {
-      if (!ctxPromise) {
-        if (paramsDeadline) clearTimeout(paramsDeadline);
-        // The first frame carries the connection params (the client asked for it with ?connectionParams=1).
-        createContext(() => {
-          try {
-            const message = decode(data);
-            if (!isObject(message)) throw new Error('Message was not an object');
-            return parseConnectionParamsFromUnknown(message.data);
-          } catch (cause) {
-            throw new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed TRPCConnectionParamsMessage', cause });
-          }
-        });
-        return;
-      }
-      let items: unknown[];
-      let messages: TRPCClientOutgoingMessage[];
-      try {
-        const decoded = decode(data);
-        items = Array.isArray(decoded) ? decoded : [decoded];
-        if (items.length > limits.maxBatch) return refuseBatch(items);
-        messages = items.map((item) => parseTRPCMessage(item, config.transformer) as TRPCClientOutgoingMessage);
-      } catch (cause) {
-        return fail(null, undefined, new TRPCError({ code: 'PARSE_ERROR', cause }), 'unknown');
-      }
-      for (const [batchIndex, message] of messages.entries()) {
-        if (message.id === null) {
-          fail(null, message.jsonrpc, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }), 'unknown');
-        } else if (message.method === 'subscription.stop') {
-          running.get(message.id)?.stop();
-        } else {
-          queued.push({ call: message as Call, batchIndex });
-        }
-      }
-      // Enough waiting: stop reading until the calls catch up (the client's frames wait in TCP, not here).
-      if (queued.length >= limits.maxBatch) ws.pause();
-      pump();
-    }
-
-    /** A frame with too many calls: each call in it is answered with the reason, none is run. */
-    function refuseBatch(items: unknown[]) {
-      const error = new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `one message may carry at most ${limits.maxBatch} calls (this one had ${items.length})`,
-      });
-      let answered = 0;
-      for (const item of items) {
-        const id = isObject(item) ? item.id : undefined;
-        if ((typeof id === 'number' || typeof id === 'string') && !closing) {
-          fail(id, undefined, error, 'unknown');
-          answered++;
-        }
-      }
-      if (answered === 0) fail(null, undefined, error, 'unknown');
-    }
-
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       try {
-        onMessage(raw, isBinary);
+        this.onMessage(raw, isBinary);
       } catch (cause) {
         // A bug here must cost this connection, never the process.
-        opts.onError?.({
-          error: getTRPCErrorFromUnknown(cause),
-          type: 'unknown',
-          path: undefined,
-          ctx,
-          req,
-          input: undefined,
-        });
-        closing = true;
+        this.reportError(getTRPCErrorFromUnknown(cause), 'unknown');
+        this.closing = true;
         ws.close(1011, 'internal error');
       }
     });
     // An unhandled socket error would end the process ("Invalid WebSocket frame: RSV2 and RSV3 must be clear").
-    ws.on('error', (cause) => {
-      opts.onError?.({
-        error: getTRPCErrorFromUnknown(cause),
-        type: 'unknown',
-        path: undefined,
-        ctx,
-        req,
-        input: undefined,
+    ws.on('error', (cause) => this.reportError(getTRPCErrorFromUnknown(cause), 'unknown'));
+    ws.once('close', () => this.onClose());
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Sends one message (transformed, encoded); returns the connection's backlog after it. */
+  private respond(message: TRPCResponseMessage): number {
+    if (this.closing) return 0;
+    const { ws } = this;
+    const encoder = this.shared.opts.experimental_encoder;
+    const wire = transformTRPCResponse(this.shared.config, message);
+    if (!encoder) return this.checkBacklog(sendText(ws, JSON.stringify(wire)));
+    if (ws.readyState !== WebSocket.OPEN) return 0;
+    ws.send(encoder.encode(wire));
+    return this.checkBacklog(ws.bufferedAmount);
+  }
+
+  private checkBacklog(backlog: number): number {
+    if (backlog > this.shared.limits.maxBufferedBytes) this.cutOff();
+    return backlog;
+  }
+
+  /** The client stopped reading: cut it off (it resumes later) rather than hold its backlog. */
+  private cutOff(): void {
+    if (this.closing) return;
+    this.closing = true;
+    const { ws } = this;
+    ws.close(CLOSE_TOO_SLOW, 'too slow: reconnect and resume');
+    // A client that reads nothing never reads the close frame either: drop its backlog soon, not in ws's 30 s.
+    setTimeout(() => ws.terminate(), CUT_OFF_GRACE_MS).unref();
+  }
+
+  private reportError(error: TRPCError, type: CallType, path?: string, input?: unknown): void {
+    const req = this.req as IncomingMessage;
+    this.shared.opts.onError?.({ error, type, path, input, ctx: this.ctx, req });
+  }
+
+  /** Reports the error (onError) and answers it. */
+  private fail(
+    id: number | string | null,
+    jsonrpc: '2.0' | undefined,
+    cause: unknown,
+    type: CallType,
+    path?: string,
+    input?: unknown,
+  ): void {
+    const error = getTRPCErrorFromUnknown(cause);
+    this.reportError(error, type, path, input);
+    this.answerError(id, jsonrpc, error, type, path, input);
+  }
+
+  private answerError(
+    id: number | string | null,
+    jsonrpc: '2.0' | undefined,
+    error: TRPCError,
+    type: CallType,
+    path?: string,
+    input?: unknown,
+  ): void {
+    const shape = getErrorShape({ config: this.shared.config, error, type, path, input, ctx: this.ctx });
+    this.respond({ id, jsonrpc, error: shape });
+  }
+
+  // ---------------------------------------------------------------- context
+
+  private createContext(connectionParams: () => Record<string, string | undefined> | null): void {
+    this.ctxPromise = (async () => {
+      try {
+        this.ctx = await this.shared.opts.createContext?.({
+          req: this.req as IncomingMessage,
+          res: this.ws,
+          info: this.requestInfo(connectionParams()),
+        });
+        if (this.shared.opts.keepUpgradeRequest === false) this.req = null;
+        return { ok: true as const };
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        this.fail(null, undefined, error, 'unknown');
+        setImmediate(() => this.ws.close());
+        return { ok: false as const, error };
+      }
+    })();
+  }
+
+  private requestInfo(connectionParams: Record<string, string | undefined> | null) {
+    const connection = this;
+    return {
+      connectionParams,
+      calls: [],
+      isBatchCall: false,
+      accept: null,
+      type: 'unknown' as const,
+      url: null,
+      // Made only for a context that asks for it: most never do, and every connection would pay for one.
+      get signal() {
+        connection.closedController ??= new AbortController();
+        if (connection.closing) connection.closedController.abort();
+        return connection.closedController.signal;
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  private onMessage(raw: Buffer, isBinary: boolean): void {
+    if (this.closing) return;
+    if (isBinary) {
+      this.onData(raw);
+      return;
+    }
+    const text = raw.toString('utf8');
+    if (text === 'PONG') return;
+    if (text === 'PING') {
+      if (!this.shared.opts.dangerouslyDisablePong) sendText(this.ws, 'PONG');
+      return;
+    }
+    this.onData(text);
+  }
+
+  private decode(data: string | Buffer): unknown {
+    return (this.shared.opts.experimental_encoder ?? jsonEncoder).decode(data);
+  }
+
+  private onData(data: string | Buffer): void {
+    const { limits, config } = this.shared;
+    if (!this.ctxPromise) {
+      if (this.paramsDeadline) clearTimeout(this.paramsDeadline);
+      // The first frame carries the connection params (the client asked for it with ?connectionParams=1).
+      this.createContext(() => {
+        let message: unknown;
+        try {
+          message = this.decode(data);
+          if (!isObject(message)) throw new Error('Message was not an object');
+        } catch (cause) {
+          throw new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed TRPCConnectionParamsMessage', cause });
+        }
+        return parseConnectionParamsFromUnknown(message.data);
       });
+      return;
+    }
+    let messages: TRPCClientOutgoingMessage[];
+    try {
+      const decoded = this.decode(data);
+      const items = Array.isArray(decoded) ? decoded : [decoded];
+      if (items.length > limits.maxBatch) {
+        this.refuseBatch(items);
+        return;
+      }
+      messages = items.map((item) => parseTRPCMessage(item, config.transformer) as TRPCClientOutgoingMessage);
+    } catch (cause) {
+      // Answered, not reported: a client's malformed frame is not a server error (as the stock adapter).
+      this.answerError(null, undefined, new TRPCError({ code: 'PARSE_ERROR', cause }), 'unknown');
+      return;
+    }
+    for (const [batchIndex, message] of messages.entries()) {
+      if (message.id === null) {
+        this.fail(
+          null,
+          message.jsonrpc,
+          new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }),
+          'unknown',
+        );
+      } else if (message.method === 'subscription.stop') {
+        this.running?.get(message.id)?.stop();
+      } else {
+        this.queued ??= [];
+        this.queued.push({ call: message as Call, batchIndex });
+      }
+    }
+    // Enough waiting: stop reading until the calls catch up (the client's frames wait in TCP, not here).
+    if ((this.queued?.length ?? 0) >= limits.maxBatch) this.ws.pause();
+    this.pump();
+  }
+
+  /** A frame with too many calls: each call in it is answered with the reason, none is run. */
+  private refuseBatch(items: unknown[]): void {
+    const error = new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `one message may carry at most ${this.shared.limits.maxBatch} calls (this one had ${items.length})`,
     });
-    ws.once('close', () => {
-      closing = true;
-      if (paramsDeadline) clearTimeout(paramsDeadline);
-      queued.length = 0;
-      for (const subscription of running.values()) subscription.stop();
-      running.clear();
-      abortAll.abort();
+    let answered = 0;
+    for (const item of items) {
+      const id = isObject(item) ? item.id : undefined;
+      if ((typeof id === 'number' || typeof id === 'string') && !this.closing) {
+        this.fail(id, undefined, error, 'unknown');
+        answered++;
+      }
+    }
+    if (answered === 0) this.fail(null, undefined, error, 'unknown');
+  }
+
+  // ---------------------------------------------------------------- flow control
+
+  private pump(): void {
+    this.pumpScheduled = false;
+    const queued = this.queued;
+    if (!queued) return;
+    const { limits } = this.shared;
+    let started = 0;
+    while (queued.length > 0 && this.inFlight < limits.maxInFlight && !this.closing) {
+      if (started === CALLS_PER_TURN) {
+        // A big batch yields: the rest starts on the next turn, after other sockets' work.
+        this.schedulePump();
+        break;
+      }
+      started++;
+      this.inFlight++;
+      const { call, batchIndex } = queued.shift() as { call: Call; batchIndex: number };
+      void this.handleCall(call, batchIndex).finally(() => this.callDone());
+    }
+    if (queued.length < limits.maxBatch && this.ws.isPaused) this.ws.resume();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => this.pump());
+  }
+
+  private callDone(): void {
+    this.inFlight--;
+    if ((this.queued?.length ?? 0) > 0) this.schedulePump();
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private async handleCall(call: Call, batchIndex: number): Promise<void> {
+    const { id, jsonrpc, method: type } = call;
+    const { path, lastEventId } = call.params;
+    let input = call.params.input;
+    if (lastEventId !== undefined) {
+      // As the stock adapter: an object input gets the id; a missing one becomes { lastEventId }.
+      if (isObject(input)) input = { ...input, lastEventId };
+      else input ??= { lastEventId };
+    }
+    try {
+      const context = await (this.ctxPromise as NonNullable<Connection<TRouter>['ctxPromise']>);
+      if (!context.ok) throw context.error;
+      if (type === 'subscription') this.assertMaySubscribe(id);
+      // Only a subscription outlives its call and needs telling when to stop.
+      const abort = type === 'subscription' ? new AbortController() : null;
+      if (abort) this.subscriptionsStarting++;
+      const result = await callProcedure({
+        router: this.shared.opts.router,
+        path,
+        getRawInput: async () => input,
+        ctx: this.ctx,
+        type,
+        signal: abort?.signal,
+        batchIndex,
+      }).finally(() => {
+        if (abort) this.subscriptionsStarting--;
+      });
+      const streams = isPushStream(result) || isAsyncIterable(result) || isObservable(result);
+      if (!abort) {
+        if (streams) {
+          throw new TRPCError({
+            code: 'UNSUPPORTED_MEDIA_TYPE',
+            message: `Cannot return an async iterable or observable from a ${type} procedure with WebSockets`,
+          });
+        }
+        this.respond({ id, jsonrpc, result: { type: 'data', data: result } });
+        return;
+      }
+      if (!streams) {
+        throw new TRPCError({
+          code: 'INTERNAL_SERVER_ERROR',
+          message: `Subscription ${path} did not return an observable or a AsyncGenerator`,
+        });
+      }
+      if (this.ws.readyState !== WebSocket.OPEN || this.closing) {
+        // The client left while the subscription was being set up.
+        abort.abort();
+        if (isPushStream(result)) result.stop();
+        return;
+      }
+      const subscription: Subscription = { call, abort, path, input };
+      if (isPushStream(result) && !this.shared.opts.experimental_encoder) this.push(subscription, result);
+      else this.pull(subscription, toAsyncIterable(result, abort.signal));
+    } catch (cause) {
+      this.fail(id, jsonrpc, cause, type, path, input);
+    }
+  }
+
+  private assertMaySubscribe(id: number | string): void {
+    const { maxSubscriptions } = this.shared.limits;
+    if (this.running?.has(id)) throw new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
+    if ((this.running?.size ?? 0) + this.subscriptionsStarting >= maxSubscriptions) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `at most ${maxSubscriptions} subscriptions on one connection: stop one, or open another connection`,
+      });
+    }
+  }
+
+  /** Ends a subscription once: `stopped` unless it failed or the connection is going. */
+  private finish({ call, abort, path, input }: Subscription, end: PushEnd): void {
+    if (!this.running?.delete(call.id)) return;
+    abort.abort();
+    if (end.kind === 'slow') {
+      this.cutOff();
+      return;
+    }
+    if (end.kind === 'error') this.fail(call.id, call.jsonrpc, end.error, 'subscription', path, input);
+    this.respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'stopped' } });
+  }
+
+  /** The fast path: the stream pushes; each event is one frame built from a head and a shared tail. */
+  private push(subscription: Subscription, stream: PushStream): void {
+    const { call } = subscription;
+    const { ws, shared } = this;
+    const head = frameHead(call.id, call.jsonrpc);
+    const headBytes = Buffer.from(head);
+    this.running ??= new Map();
+    this.running.set(call.id, {
+      stop: () => {
+        stream.stop();
+        this.finish(subscription, { kind: 'done' });
+      },
     });
-  };
+    this.respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'started' } });
+    void stream[PUSH_STREAM]({
+      send: (eventId, data, event) =>
+        this.closing
+          ? 0
+          : this.checkBacklog(
+              event
+                ? sendTextParts(ws, headBytes, sharedTailBytes(event, eventId, data, shared.serialize))
+                : sendText(ws, head + trackedTail(eventId, data, shared.serialize)),
+            ),
+      end: (reason) => this.finish(subscription, reason),
+    });
+  }
+
+  /** Any other stream: pulled one value at a time, and not pulled while the socket's backlog is high. */
+  private pull(subscription: Subscription, iterable: AsyncIterable<unknown>): void {
+    const { call, abort } = subscription;
+    const { maxBufferedBytes } = this.shared.limits;
+    this.running ??= new Map();
+    this.running.set(call.id, { stop: () => abort.abort() });
+    this.respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'started' } });
+    void (async () => {
+      const iterator = iterable[Symbol.asyncIterator]();
+      let end: PushEnd = { kind: 'done' };
+      try {
+        for (;;) {
+          const next = await nextOrAbort(iterator, abort.signal);
+          if (next === ABORTED || next.done) break;
+          const value: unknown = next.value;
+          const result = isTrackedEnvelope(value)
+            ? { type: 'data' as const, id: value[0], data: { id: value[0], data: value[1] } }
+            : { type: 'data' as const, data: value };
+          const backlog = this.respond({ id: call.id, jsonrpc: call.jsonrpc, result });
+          if (backlog > maxBufferedBytes / 4) await drained(this.ws, maxBufferedBytes / 8, abort.signal);
+        }
+      } catch (error) {
+        end = { kind: 'error', error };
+      } finally {
+        // Lets the generator run its `finally` (it is not waiting in next() any more).
+        void Promise.resolve(iterator.return?.()).catch(() => {});
+      }
+      this.finish(subscription, end);
+    })();
+  }
+
+  private onClose(): void {
+    this.closing = true;
+    if (this.paramsDeadline) clearTimeout(this.paramsDeadline);
+    if (this.queued) this.queued.length = 0;
+    for (const subscription of this.running?.values() ?? []) subscription.stop();
+    this.running?.clear();
+    this.closedController?.abort();
+  }
 }
 
-/** Hubbub's WebSocket handler on `wss`, as `applyWSSHandler` of `@trpc/server/adapters/ws` is used. */
+/** Hubbub's WebSocket handler on `wss`, used as `applyWSSHandler` of `@trpc/server/adapters/ws` is. */
 export function applyWSSHandler<TRouter extends AnyTRPCRouter>(opts: WSSHandlerOptions<TRouter>) {
   const onConnection = getWSConnectionHandler(opts);
   opts.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
@@ -499,7 +582,7 @@ function toAsyncIterable(result: unknown, signal: AbortSignal): AsyncIterable<un
 }
 
 interface WsInternals {
-  _socket?: NodeJS.EventEmitter & { writableLength: number };
+  _socket?: NodeJS.EventEmitter;
 }
 
 /** Resolves once the socket's backlog is under `lowWater` bytes (or the subscription ends). */
