@@ -1,20 +1,24 @@
 import type { AppRouter } from '@hubbub/api';
-import { backoffWithJitter, LIMITS } from '@hubbub/core';
+import { observedWebSocket, refusalLink, transportLink } from '@hubbub/client/transport';
+import { LIMITS } from '@hubbub/core';
 import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
-  splitLink,
+  httpSubscriptionLink,
   type TRPCClient,
   type TRPCLink,
   wsLink,
 } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
-import { createContext, createElement, type ReactNode, useContext, useEffect, useState } from 'react';
+import { createContext, createElement, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import type { SessionAccess } from './features/auth/session-controller';
 import { errorCode, errorMessage } from './lib/errors';
+import { createLiveTransport, type LiveTransport } from './lib/live-transport';
 import { refreshRetryLink } from './lib/refresh-retry-link';
+import { createScreenPriority } from './lib/screen-priority';
+import { openStreamsFor, streamSlotsLink } from './lib/stream-slots';
 import { toast } from './lib/toast';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -40,6 +44,8 @@ export interface Clients {
   trpcClient: ApiClient;
   /** Null while signed out: the login screen needs no socket. */
   wsClient: WsClient | null;
+  /** Which transport carries the live updates (WebSocket, or HTTP when it is blocked); null while signed out. */
+  live: LiveTransport | null;
   dispose(): void;
 }
 
@@ -52,42 +58,6 @@ const NO_RETRY = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND
  */
 export function createClients(session: SessionAccess | null): Clients {
   const base = `${window.location.protocol}//${window.location.host}`;
-  const wsClient = session
-    ? createWSClient({
-        url: `${base.replace(/^http/, 'ws')}/ws`,
-        // Called on every (re)connect: the socket presents the token of that moment, renewed first if it expired.
-        connectionParams: async () => {
-          const token = await session.freshToken();
-          return token ? { token } : {};
-        },
-        lazy: { enabled: false, closeMs: 0 },
-        keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 10_000 },
-        retryDelayMs: (attempt) => backoffWithJitter(attempt),
-        onClose: (cause) => {
-          // 4401: the server refused this socket's credentials: renew the token, or sign out with its reason.
-          if (cause?.code === CLOSE_CODES.unauthorized)
-            session.socketRefused((cause as { reason?: string }).reason ?? '');
-          // 4008 (too slow) and everything else: wsClient reconnects and resumes by itself.
-        },
-      })
-    : null;
-
-  const http = httpBatchLink({
-    url: `${base}/trpc`,
-    // The server refuses bigger batches.
-    maxItems: LIMITS.httpBatch,
-    headers: (): Record<string, string> => {
-      const token = session?.token();
-      return token ? { authorization: `Bearer ${token}` } : {};
-    },
-  });
-  const transport: TRPCLink<AppRouter> = wsClient
-    ? splitLink({ condition: (op) => op.type === 'subscription', true: wsLink({ client: wsClient }), false: http })
-    : http;
-  const trpcClient = createTRPCClient<AppRouter>({
-    links: session ? [refreshRetryLink(session), transport] : [transport],
-  });
-
   const queryClient = new QueryClient({
     mutationCache: new MutationCache({
       onError: (error, _vars, _ctx, mutation) => {
@@ -104,22 +74,98 @@ export function createClients(session: SessionAccess | null): Clients {
     },
   });
 
+  const http = httpBatchLink({
+    url: `${base}/trpc`,
+    // The server refuses bigger batches.
+    maxItems: LIMITS.httpBatch,
+    headers: (): Record<string, string> => {
+      const token = session?.token();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+  });
+  const screen = createScreenPriority(queryClient);
+  const live = session
+    ? createLiveTransport({
+        httpAnswers: () =>
+          fetch(`${base}/trpc/system.ping`).then(
+            (res) => res.ok,
+            () => false,
+          ),
+      })
+    : null;
+  const wsClient =
+    session && live
+      ? createWSClient({
+          url: `${base.replace(/^http/, 'ws')}/ws`,
+          // Each socket reports whether it got through: after failed attempts the page moves to HTTP, and back.
+          WebSocket: observedWebSocket(WebSocket, live.selector),
+          // Called on every (re)connect: the socket presents the token of that moment, renewed first if it expired.
+          connectionParams: async () => {
+            const token = await session.freshToken();
+            return token ? { token } : {};
+          },
+          lazy: { enabled: false, closeMs: 0 },
+          keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 10_000 },
+          retryDelayMs: live.wsRetryDelayMs,
+          onClose: (cause) => {
+            // 4401: the server refused this socket's credentials: renew the token, or sign out with its reason.
+            if (cause?.code === CLOSE_CODES.unauthorized)
+              session.socketRefused((cause as { reason?: string }).reason ?? '');
+            // 4008 (too slow) and everything else: wsClient reconnects and resumes by itself.
+          },
+        })
+      : null;
+
+  const transport: TRPCLink<AppRouter> =
+    session && live && wsClient
+      ? transportLink<AppRouter>({
+          selector: live.selector,
+          onStreamState: live.onStreamState,
+          links: {
+            ws: { calls: http, subscriptions: wsLink({ client: wsClient }) },
+            // The browser's EventSource sends the session cookie by itself (same origin): no token in the URL.
+            http: {
+              calls: http,
+              subscriptions: refusalLink(
+                streamSlotsLink(httpSubscriptionLink({ url: `${base}/trpc` }), {
+                  max: openStreamsFor(pageProtocol()),
+                  priority: screen.priority,
+                  onPriorityChange: screen.onChange,
+                }),
+                session.socketRefused,
+              ),
+            },
+          },
+        })
+      : http;
+  const trpcClient = createTRPCClient<AppRouter>({
+    links: session ? [refreshRetryLink(session), transport] : [transport],
+  });
+
   return {
     queryClient,
     trpcClient,
     wsClient,
+    live,
     dispose() {
       void wsClient?.close();
+      live?.dispose();
+      screen.dispose();
       queryClient.clear();
     },
   };
 }
 
-const WsClientContext = createContext<WsClient | null>(null);
+const LiveContext = createContext<Pick<Clients, 'wsClient' | 'live'>>({ wsClient: null, live: null });
 
 /** The socket behind subscriptions, for the connection badge. */
 export function useWsClient(): WsClient | null {
-  return useContext(WsClientContext);
+  return useContext(LiveContext).wsClient;
+}
+
+/** Which transport carries the live updates, for the connection badge. */
+export function useLiveTransport(): LiveTransport | null {
+  return useContext(LiveContext).live;
 }
 
 /**
@@ -130,6 +176,7 @@ export function useWsClient(): WsClient | null {
 export function HubbubProvider(props: { session: SessionAccess | null; children: ReactNode }) {
   const { session } = props;
   const [clients, setClients] = useState<Clients | null>(null);
+  const live = useMemo(() => ({ wsClient: clients?.wsClient ?? null, live: clients?.live ?? null }), [clients]);
   useEffect(() => {
     const next = createClients(session);
     setClients(next);
@@ -142,7 +189,13 @@ export function HubbubProvider(props: { session: SessionAccess | null; children:
     createElement(TRPCProvider, {
       trpcClient: clients.trpcClient,
       queryClient: clients.queryClient,
-      children: createElement(WsClientContext.Provider, { value: clients.wsClient }, props.children),
+      children: createElement(LiveContext.Provider, { value: live }, props.children),
     }),
   );
+}
+
+/** The protocol this page came over ('h2', 'http/1.1', …): it decides how many EventSources may stay open. */
+function pageProtocol(): string | undefined {
+  const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+  return navigation?.nextHopProtocol;
 }

@@ -80,11 +80,17 @@ export function createAppDeps(input: AppDepsInput): AppDeps {
   };
 }
 
-/** A live socket, as far as procedures need to know it. */
+/** A live socket (or a Server-Sent Events response), as far as procedures need to know it. */
 export interface Connection {
   close(code: number, reason: string): void;
   /** Bytes queued in the socket but not yet sent: how far behind this client is. */
   bufferedAmount(): number;
+  /**
+   * A connection that carries one stream (an SSE response) admits it here: it throws the refusal (too many
+   * streams), or returns the release. `end` ends the stream early with an error its client reads (the
+   * credentials ended); a WebSocket says that in its close frame instead, so it has no such method.
+   */
+  openStream?(owner: Context, end: (error: Error) => void): () => void;
 }
 
 /** The HTTP exchange a procedure answers, where it has one: the browser's session cookie lives here. */
@@ -183,6 +189,42 @@ export interface HttpRequestInfo {
   /** The client's address (the server resolves trusted proxies); default: the socket's peer. */
   address?: string;
   exchange?: HttpExchange;
+  /** A subscription streamed over this request (Server-Sent Events): its connection. */
+  stream?: {
+    connection: Connection;
+    /**
+     * Whether the session cookie may sign it in: a browser's EventSource cannot send a header, and a
+     * same-origin subscription GET changes nothing, so the cookie is safe to accept there (and only there).
+     */
+    cookieSignIn: boolean;
+    /** tRPC's `connectionParams`, which travel in the URL (they are refused as a way to send a token). */
+    connectionParams: Record<string, string | undefined> | null;
+  };
+}
+
+/** A token in a URL ends up in proxies' and servers' access logs: SSE clients send it as a header. */
+const URL_TOKEN_REFUSED =
+  'send the token in the Authorization header (or, in a browser, sign in for the session cookie): a token in the URL ends up in logs';
+
+/** The live session (and its person) a refresh cookie (`<session id>.<secret>`) names; throws UNAUTHORIZED otherwise. */
+async function principalFromCookie(deps: AppDeps, cookie: string): Promise<Principal> {
+  const [id, secret] = cookie.split('.');
+  const session = id && secret ? await deps.stores.sessions.byIdWithSecret(id) : null;
+  const live = session && secretMatches(secret ?? '', session.secretHash) && isSessionLive(session, deps.clock.now());
+  const user = live ? await deps.stores.users.byId(session.userId) : null;
+  if (!session || !user) throw new AppError('UNAUTHORIZED', 'your session has ended: log in again');
+  return { user, apiKeyId: null, sessionId: session.id, sessionExpiresAt: Date.parse(session.expiresAt) };
+}
+
+/** Who an HTTP request speaks for: its bearer token; for a subscription stream, else its session cookie. */
+async function httpPrincipal(deps: AppDeps, req: IncomingMessage, info: HttpRequestInfo): Promise<Principal | null> {
+  const token = bearerToken(req.headers.authorization);
+  if (token) return authenticate(deps, token);
+  const { stream } = info;
+  if (!stream) return null;
+  if (stream.connectionParams?.token) throw new AppError('UNAUTHORIZED', URL_TOKEN_REFUSED);
+  const cookie = info.exchange?.sessionCookie;
+  return stream.cookieSignIn && cookie ? principalFromCookie(deps, cookie) : null;
 }
 
 export async function createHttpContext(
@@ -190,17 +232,14 @@ export async function createHttpContext(
   req: IncomingMessage,
   info: HttpRequestInfo = {},
 ): Promise<Context> {
-  const token = bearerToken(req.headers.authorization);
   let principal: Principal | null = null;
   let authError: string | null = null;
-  if (token) {
-    try {
-      principal = await authenticate(deps, token);
-    } catch (error) {
-      // Only a refused token is an auth problem; anything else (the database is down) is the server's.
-      if (!isRefusal(error)) throw error;
-      authError = error.message;
-    }
+  try {
+    principal = await httpPrincipal(deps, req, info);
+  } catch (error) {
+    // Only refused credentials are an auth problem; anything else (the database is down) is the server's.
+    if (!isRefusal(error)) throw error;
+    authError = error.message;
   }
   return {
     deps,
@@ -211,7 +250,7 @@ export async function createHttpContext(
     authError,
     transport: 'http',
     address: info.address ?? req.socket.remoteAddress ?? 'unknown',
-    connection: null,
+    connection: info.stream?.connection ?? null,
     http: info.exchange ?? null,
   };
 }

@@ -7,6 +7,8 @@ import type { Context } from './context';
 const BACKFILL_PAGE = 500;
 /** Live events held while a subscriber is being filled from the store, before it counts as too slow. */
 const MAX_PENDING = 4096;
+/** A pulled replay whose consumer takes nothing for this long is cut like a slow one (it resumes later). */
+const STALLED_REPLAY_MS = 30_000;
 
 export interface Stored<C> {
   offset: number;
@@ -76,6 +78,8 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
   private resyncRequested = false;
   private detach: (() => void) | null = null;
   private sink: StreamSink | null = null;
+  /** The pull view's replay pacing: a promise while its queue is full (a socket sink needs none). */
+  private pace: (() => Promise<void> | null) | null = null;
 
   constructor(
     private readonly ctx: Context,
@@ -199,6 +203,9 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
         this.delivered = event.offset;
         this.emit(event.offset, event.change, null);
         if (this.source.endsWith?.(event.change)) return this.finish({ kind: 'done' });
+        const room = this.pace?.();
+        if (room) await room;
+        if (this.ended) return;
       }
       if (page.length < BACKFILL_PAGE) return;
     }
@@ -237,41 +244,91 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
     this.sink?.end(reason);
   }
 
-  /** The pull view: a bounded queue between the stream and an async consumer. */
+  /**
+   * The pull view (Server-Sent Events, createCaller): a queue between the stream and a consumer that takes
+   * events at its own pace (SSE: as fast as the response drains). It is bounded in events and in bytes: a
+   * replay waits for room (so a long one streams instead of piling up), and a subscriber whose live backlog
+   * passes `maxBufferedBytes` is cut off to resume later (its connection closes with 4008).
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<TrackedEnvelope<C | S | { type: 'reset' }>> {
-    const queue = new SubscriberQueue<TrackedEnvelope<C | S | { type: 'reset' }>>(MAX_PENDING);
-    let ended: StreamEnd | null = null;
+    type Envelope = TrackedEnvelope<C | S | { type: 'reset' }>;
+    const queue = new SubscriberQueue<{ envelope: Envelope; bytes: number }>(MAX_PENDING);
     const connection = this.ctx.connection;
-    // A consumer waiting in next() cannot be reached by return(): end the queue on abort instead.
-    const onAbort = () => {
-      this.stop();
-      queue.end();
+    const maxBytes = this.ctx.deps.limits.maxBufferedBytes;
+    let queuedBytes = 0;
+    let ended: StreamEnd | null = null;
+    let room: (() => void) | null = null;
+    let stalled: ReturnType<typeof setTimeout> | undefined;
+    const wake = () => {
+      clearTimeout(stalled);
+      room?.();
+      room = null;
     };
+    /** Too full to take more of a replay: wait for the consumer (not forever: see STALLED_REPLAY_MS). */
+    const full = () => queuedBytes * 2 > maxBytes || queue.size * 4 > MAX_PENDING;
+    const roomy = () => queuedBytes * 4 <= maxBytes && queue.size * 8 <= MAX_PENDING;
+    const stopWith = (reason: StreamEnd | null) => {
+      ended ??= reason;
+      this.stop();
+      // An error ends the stream now: what is still queued is not for this subscriber any more.
+      queue.end(reason?.kind === 'error' ? 'overflow' : 'closed');
+      wake();
+    };
+    // A consumer waiting in next() cannot be reached by return(): end the queue on abort instead.
+    const onAbort = () => stopWith(null);
+    // An SSE connection may refuse the stream (too many open) or end it early (credentials ended).
+    const releaseConnection = connection?.openStream?.(this.ctx, (error) => stopWith({ kind: 'error', error }));
     this.signal?.addEventListener('abort', onAbort, { once: true });
-    await this.start({
-      send: (id, data) => {
-        queue.push(tracked(id, data as C | S | { type: 'reset' }));
-        return connection?.bufferedAmount() ?? 0;
+    this.pace = () => {
+      if (!full()) return null;
+      stalled = setTimeout(() => this.finish({ kind: 'slow' }), STALLED_REPLAY_MS);
+      return new Promise<void>((resolve) => (room = resolve));
+    };
+    const started = this.start({
+      send: (id, data, shared) => {
+        const bytes = approximateBytes(data, shared);
+        queuedBytes += bytes;
+        queue.push({ envelope: tracked(id, data as C | S | { type: 'reset' }), bytes });
+        return queuedBytes + (connection?.bufferedAmount() ?? 0);
       },
       end: (reason) => {
-        ended = reason;
+        ended ??= reason;
         queue.end(reason.kind === 'slow' ? 'overflow' : 'closed');
+        wake();
       },
     });
+    started.catch((error: unknown) => stopWith({ kind: 'error', error }));
     try {
       for (;;) {
         const item = await queue.next();
         if (!item) break;
-        yield item;
-      }
-      if (queue.ended === 'overflow' || (ended as StreamEnd | null)?.kind === 'slow') {
-        connection?.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
+        queuedBytes -= item.bytes;
+        if (room && roomy()) wake();
+        yield item.envelope;
       }
       const end = ended as StreamEnd | null;
       if (end?.kind === 'error') throw end.error;
+      if (queue.ended === 'overflow' || end?.kind === 'slow') {
+        connection?.close(CLOSE_CODES.slowConsumer, 'too slow: reconnect and resume');
+      }
     } finally {
       this.signal?.removeEventListener('abort', onAbort);
       this.stop();
+      wake();
+      releaseConnection?.();
     }
   }
+}
+
+const sizes = new WeakMap<object, number>();
+/**
+ * About how many bytes an event takes on the wire (its JSON length): a live event's is measured once for
+ * all the local subscribers it fans out to, a replayed one's for its subscriber alone.
+ */
+function approximateBytes(data: unknown, shared: object | null): number {
+  const known = shared && sizes.get(shared);
+  if (known) return known;
+  const bytes = JSON.stringify(data)?.length ?? 0;
+  if (shared) sizes.set(shared, bytes);
+  return bytes;
 }

@@ -35,8 +35,19 @@ export function isBackendUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Subscriptions over Server-Sent Events: a ping every 15 s keeps proxies from closing a quiet stream and
+ * lets the server notice a client that is gone; a client that hears nothing for 40 s opens a new stream,
+ * resuming from its last event id (the WebSocket's keep-alive does the same for sockets).
+ */
+export const SSE_OPTIONS = {
+  ping: { enabled: true, intervalMs: 15_000 },
+  client: { reconnectAfterInactivityMs: 40_000 },
+} as const;
+
 const t = initTRPC.context<Context>().create({
   isDev: false,
+  sse: SSE_OPTIONS,
   /** The one place errors take their wire shape: domain errors keep their code, internal ones lose their detail. */
   errorFormatter({ shape, error }) {
     const cause = error.cause;

@@ -59,6 +59,7 @@ const isTransient = (error: unknown) => error instanceof TRPCClientError && !err
 const codeOf = (error: unknown) => (error instanceof TRPCClientError ? error.data?.code : undefined);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {
@@ -227,6 +228,8 @@ export function runWorker(options: RunWorkerOptions): Worker {
         await runOne(task);
         continue;
       }
+      // Stopped while the claim was in flight: an aborted signal fires no more 'abort' events to wait for.
+      if (stopping.signal.aborted) break;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
