@@ -1,11 +1,13 @@
 /**
- * How much Markdown work a message could cause, measured before it is parsed.
+ * How much Markdown work a text could cause, measured before it is parsed.
  *
  * The parser (micromark, through react-markdown) recurses once per nesting
  * level and has quadratic paths: 8,000 `>` overflow the stack, a few thousand
- * `*a`, `]` or setext headings take hundreds of milliseconds to seconds. So a
- * message is measured first, in one linear pass (well under a millisecond at
- * 8,000 characters), and shown as plain text when it is out of budget.
+ * `*a`, `]` or setext headings take hundreds of milliseconds to seconds. So
+ * what is given to one parse (a message's block, or a run of small blocks:
+ * markdown-plan.ts) is measured first, in one linear pass (well under a
+ * millisecond at 8,000 characters), and shown as plain text when it is out of
+ * budget.
  *
  * The depths are upper bounds of what the parser builds (a property test holds
  * them against the real parser) and the tokens grow with the elements it
@@ -39,7 +41,11 @@ export const MARKDOWN_BUDGET: MarkdownMeasure = { blockDepth: 16, inlineDepth: 1
 export type MarkdownPlan = 'format' | 'too-nested' | 'too-complex';
 
 export function planMarkdown(text: string, budget: MarkdownMeasure = MARKDOWN_BUDGET): MarkdownPlan {
-  const measure = measureMarkdown(text);
+  return judgeMeasure(measureMarkdown(text), budget);
+}
+
+/** The plan for a text that measured `measure`. */
+export function judgeMeasure(measure: MarkdownMeasure, budget: MarkdownMeasure = MARKDOWN_BUDGET): MarkdownPlan {
   if (measure.blockDepth > budget.blockDepth || measure.inlineDepth > budget.inlineDepth) return 'too-nested';
   if (measure.tokens > budget.tokens) return 'too-complex';
   return 'format';
@@ -109,7 +115,7 @@ export function measureMarkdown(text: string): MarkdownMeasure {
  * the parser agrees that what follows is code. Indented fences (in a list or
  * a quote) are measured like any other text.
  */
-function fenceOpening(line: string): { char: string; length: number } | null {
+export function fenceOpening(line: string): { char: string; length: number } | null {
   const match = FENCE_OPEN.exec(line);
   const run = match?.[1];
   if (!run) return null;
@@ -119,21 +125,22 @@ function fenceOpening(line: string): { char: string; length: number } | null {
 }
 
 /** Generous on purpose: closing too early only means measuring more text. */
-function closesFence(line: string, fence: { char: string; length: number }): boolean {
+export function closesFence(line: string, fence: { char: string; length: number }): boolean {
   const trimmed = line.replace(/^[ \t]{0,3}/, '');
   let run = 0;
   while (trimmed[run] === fence.char) run++;
   return run >= fence.length && trimmed.slice(run).trim() === '';
 }
 
-const HTML_ENDS_AT_BLANK = /(?!)/;
+/** The end of an HTML block that runs until a blank line (it never matches a line). */
+export const HTML_ENDS_AT_BLANK = /(?!)/;
 
 /**
  * A line that may start an HTML block, and how that block ends. Inside one a
  * fence is raw HTML, not code, so fences are not recognised there; when in
  * doubt the block is assumed to run until a blank line.
  */
-function htmlBlockEnd(line: string): RegExp | null {
+export function htmlBlockEnd(line: string): RegExp | null {
   const start = line.replace(/^ {0,3}/, '');
   if (start[0] !== '<') return null;
   let end: RegExp = HTML_ENDS_AT_BLANK;

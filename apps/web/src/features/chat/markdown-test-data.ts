@@ -2,8 +2,9 @@ import { LIMITS } from '@hubbub/core';
 
 /**
  * Messages that make a Markdown parser work hard, each as long as a message
- * may be (LIMITS.message, 8,000 characters). Shared by the budget's unit
- * tests, the cost measurement and the browser test.
+ * may be (LIMITS.message, 8,000 characters), and ordinary ones, up to replies
+ * far longer, that must stay formatted. Shared by the budget's and the plan's
+ * unit tests, the cost measurement and the browser test.
  */
 
 /** `unit` repeated to fill `length` characters (no partial unit). */
@@ -76,4 +77,55 @@ export function ordinaryLongMessage(): string {
   const table = `| a | b | c |\n|---|---|---|\n${'| *1* | **2** | `3` |\n'.repeat(30)}\n`;
   const lists = '- one\n  - two\n    - three\n\n> quote\n> > deeper\n\n';
   return (paragraph.repeat(10) + code + table + lists.repeat(10) + paragraph.repeat(30)).slice(0, LIMITS.message);
+}
+
+/** One section of a long answer as a chat model writes it: headings, a loose numbered list with code, a table. */
+function replySection(k: number): string {
+  return [
+    `## ${k}. Configure the ${['cache', 'queue', 'database', 'gateway'][k % 4]}`,
+    `Before you start, make sure **Node 22** is installed and \`pnpm\` is on your \`PATH\`. The [official guide](https://example.com/docs/${k}) covers the details; here is the short version, step by step.`,
+    '1. **Install the dependencies.** Run the installer from the repository root:',
+    '   ```bash\n   pnpm install --frozen-lockfile\n   ```',
+    '2. **Set the environment.** Copy `.env.example` to `.env` and fill in:\n   - `DATABASE_URL`: the connection string\n   - `REDIS_URL`: optional, for the _shared_ cache',
+    `3. **Start it** with \`pnpm dev\` and open http://localhost:${3000 + k}.`,
+    `\`\`\`ts\nexport async function retry${k}<T>(run: () => Promise<T>, attempts = 3): Promise<T> {\n  for (let i = 1; ; i++) {\n    try {\n      return await run();\n    } catch (error) {\n      if (i >= attempts) throw error;\n    }\n  }\n}\n\`\`\``,
+    '| Option | Default | Meaning |\n|---|---|---|\n| `timeout` | `30s` | How long a request may take |\n| `retries` | `3` | Attempts before giving up |\n| `verbose` | **off** | Log every request |',
+    '> **Note:** the defaults suit development; in production, _raise_ the timeout. Ask @assistant if unsure.',
+  ].join('\n\n');
+}
+
+/**
+ * A long, ordinary reply from a chat model (about `length` characters, whole
+ * sections): far past a user message's limit, and all of it should be formatted.
+ */
+export function ordinaryLongReply(length = 20_000): string {
+  let reply = 'Here is a complete walkthrough. Each part builds on the one before.';
+  for (let k = 1; ; k++) {
+    const next = `${reply}\n\n${replySection(k)}`;
+    if (next.length > length) break;
+    reply = next;
+  }
+  const closing = fill('That is all it takes: **run it**, check the `logs`, and adjust. ', length - reply.length - 2);
+  return closing ? `${reply}\n\n${closing.trimEnd()}` : reply;
+}
+
+/**
+ * A user's message at full length, dense with ordinary formatting (options
+ * in lists and tables, every item formatted): more tokens than one parse
+ * within the block budget may take, so before messages were formatted block
+ * by block it showed as plain text.
+ */
+export function denseOrdinaryMessage(length: number = LIMITS.message): string {
+  const section = (k: number) =>
+    [
+      `### Option ${k}`,
+      `- \`--flag-${k}\`: **enables** the _${k}th_ feature; see [the docs](https://example.com/${k})\n- \`--no-flag-${k}\`: turns it **off**`,
+      `| Name | Type | Default |\n|---|---|---|\n| \`a${k}\` | *string* | \`"x"\` |\n| \`b${k}\` | *number* | \`${k}\` |`,
+    ].join('\n\n');
+  let text = '';
+  for (let k = 1; ; k++) {
+    const next = text ? `${text}\n\n${section(k)}` : section(k);
+    if (next.length > length) return text;
+    text = next;
+  }
 }

@@ -2,9 +2,8 @@ import { type ComponentProps, memo, useEffect, useMemo, useRef, useState } from 
 import Markdown, { type Components, type ExtraProps, type Options } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { copyText } from './clipboard';
-import { MARKDOWN_BUDGET, type MarkdownMeasure, type MarkdownPlan, planMarkdown } from './markdown-budget';
+import { MESSAGE_BUDGET, type MessageBudget, type PartPlan, planMessage } from './markdown-plan';
 import {
-  closeOpenMarks,
   type EndMarks,
   type HastNode,
   hastText,
@@ -114,52 +113,86 @@ const plainTextRehypeOptions: Options['remarkRehypeOptions'] = {
   handlers: { text: (_state: unknown, node: { value: string }) => ({ type: 'text', value: node.value }) },
 };
 
-const PLAIN_NOTES: Record<Exclude<MarkdownPlan, 'format'>, string> = {
+const PLAIN_NOTES: Record<Exclude<PartPlan, 'format'>, string> = {
   'too-nested': 'Shown as plain text: too deeply nested to format',
   'too-complex': 'Shown as plain text: too complex to format',
+  'too-long': 'Shown as plain text: the rest of this message is too long to format',
 };
+
+interface MarkdownPartProps extends EndMarks {
+  /** As written: shown when the part is plain text. */
+  text: string;
+  /** What the parser gets when the part is formatted. */
+  source: string;
+  plan: PartPlan;
+}
+
+/**
+ * One part of a message (see markdown-plan.ts), formatted, or as typed with a
+ * note saying why not. Memoized by its text: while a reply streams, the parts
+ * above the last one are not parsed again.
+ */
+export const MarkdownPart = memo(function MarkdownPart({ text, source, plan, caret, editedTitle }: MarkdownPartProps) {
+  const rehypePlugins = useMemo<RehypePlugins>(() => [[rehypeMessage, { caret, editedTitle }]], [caret, editedTitle]);
+  const plain = plan !== 'format';
+  const markdown = (
+    <Markdown
+      remarkPlugins={plain ? plainTextPlugins : remarkPlugins}
+      remarkRehypeOptions={plain ? plainTextRehypeOptions : undefined}
+      rehypePlugins={rehypePlugins}
+      components={components}
+      urlTransform={markdownUrlTransform}
+      skipHtml={false}
+    >
+      {plain ? text : source}
+    </Markdown>
+  );
+  if (!plain) return markdown;
+  return (
+    <div className="md md-plain" data-plain={plan}>
+      {markdown}
+      <p className="md-plain-note" data-testid="plain-text-note">
+        {PLAIN_NOTES[plan]}
+      </p>
+    </div>
+  );
+});
 
 interface MarkdownTextProps extends EndMarks {
   text: string;
-  /** What the parser may be given (tests measure the parser without it). */
-  budget?: MarkdownMeasure;
+  /** What the parser may be given (tests change it to see the message part by part, or whole). */
+  budget?: MessageBudget;
 }
 
 /**
  * A message's text as Markdown (GFM: lists, tables, code, links, strikethrough).
- * Raw HTML in a message is shown as the text it is, never as markup. Memoized:
- * while a reply streams, only the message that changed is parsed again.
+ * Raw HTML in a message is shown as the text it is, never as markup.
  *
- * Text the parser could choke on (see markdown-budget.ts) is shown as typed,
- * with a note saying why.
+ * The message renders part by part (see markdown-plan.ts): a block the parser
+ * could choke on (see markdown-budget.ts) is shown as typed, with a note
+ * saying why, and the rest of the message stays formatted. The caret and
+ * "(edited)" end the message's last part.
  */
 export const MarkdownText = memo(function MarkdownText({
   text,
-  caret,
-  editedTitle,
-  budget = MARKDOWN_BUDGET,
+  caret = false,
+  editedTitle = null,
+  budget = MESSAGE_BUDGET,
 }: MarkdownTextProps) {
-  const rehypePlugins = useMemo<RehypePlugins>(() => [[rehypeMessage, { caret, editedTitle }]], [caret, editedTitle]);
-  const source = useMemo(() => (caret ? closeOpenMarks(text) : text), [text, caret]);
-  const plan = useMemo(() => planMarkdown(source, budget), [source, budget]);
-  const plain = plan !== 'format';
+  const { parts, endsAt } = useMemo(() => planMessage(text, { streaming: caret, budget }), [text, caret, budget]);
   return (
-    <div className={plain ? 'md md-plain' : 'md'} data-plain={plain ? plan : undefined}>
-      <Markdown
-        remarkPlugins={plain ? plainTextPlugins : remarkPlugins}
-        remarkRehypeOptions={plain ? plainTextRehypeOptions : undefined}
-        rehypePlugins={rehypePlugins}
-        components={components}
-        urlTransform={markdownUrlTransform}
-        skipHtml={false}
-      >
-        {plain ? text : source}
-      </Markdown>
-      {plan !== 'format' && (
-        <p className="md-plain-note" data-testid="plain-text-note">
-          {PLAIN_NOTES[plan]}
-        </p>
-      )}
+    <div className="md">
+      {parts.map((part, i) => (
+        <MarkdownPart
+          // Parts only grow at the end (a streaming reply): by position, the ones above keep their parse.
+          key={i}
+          text={part.text}
+          source={part.source}
+          plan={part.plan}
+          caret={i === endsAt && caret}
+          editedTitle={i === endsAt ? editedTitle : null}
+        />
+      ))}
     </div>
   );
 });

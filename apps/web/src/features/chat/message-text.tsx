@@ -16,7 +16,9 @@ interface MessageTextProps {
  *
  * The renderer is imported statically on purpose: loaded lazily, messages would
  * first show their raw Markdown and then change under the reader's eyes.
- * Whatever a message contains, at worst it shows as plain text: never a blank page.
+ * Whatever a message contains, at worst a block of it shows as plain text (see
+ * markdown-plan.ts), and if formatting still throws, the whole message does:
+ * never a blank page.
  */
 export function MessageText({ text, streaming = false, editedTitle = null }: MessageTextProps) {
   return (
