@@ -1,24 +1,20 @@
 /**
  * Rows (SQLite or PostgreSQL: the same column names) → domain objects. The
- * dialects differ only in how JSON comes back: text to parse on SQLite, a
- * value already on PostgreSQL — hence `json`.
+ * dialects differ only in how JSON is stored: text on SQLite, a value on
+ * PostgreSQL — hence `json` (and parseText / toText, asValue / toValue).
  */
 import {
   type ApiKey,
   type Channel,
-  type ChannelChange,
   type Message,
   type MessageMeta,
   TASK_STATUSES,
   type Task,
-  type TaskChange,
   type TaskStats,
   type TaskStatus,
-  type TaskStreamEvent,
-  type TaskTimelineEntry,
 } from '@hubbub/core';
 
-type Json = (stored: unknown) => unknown;
+export type Json = (stored: unknown) => unknown;
 
 export interface ChannelRow {
   id: string;
@@ -122,21 +118,6 @@ export const toTask = (r: TaskRow, json: Json): Task => ({
   redacted: false,
 });
 
-/**
- * A stored task stream event. The store writes it already in its stream form
- * (streamChange); events written before tasks could be sensitive lack the
- * flags, and those tasks were shared.
- */
-export function toTaskStreamEvent(
-  row: { offset: number; taskId: string; payload: unknown },
-  json: Json,
-): TaskStreamEvent {
-  const change = json(row.payload) as TaskChange;
-  change.task.sensitive ??= false;
-  change.task.redacted ??= false;
-  return { offset: row.offset, taskId: row.taskId, change };
-}
-
 export interface ApiKeyRow {
   id: string;
   name: string;
@@ -171,53 +152,14 @@ export const toApiKey = (r: ApiKeyRow, json: Json): ApiKey => {
   return key;
 };
 
-/** The status a task stream event puts a task in (null: unchanged), for the timeline. */
-export const STATUS_OF_EVENT: Record<TaskChange['type'], TaskStatus | null> = {
-  run_created: 'queued',
-  run_update: null,
-  run_complete: 'completed',
-  run_failed: 'failed',
-  run_cancelled: 'cancelled',
-  approval_required: 'awaiting_approval',
-  approval_decided: 'in_progress',
-};
-
 /** JSON stored as text (SQLite). */
 export const parseText: Json = (stored) => (stored == null ? null : JSON.parse(stored as string));
+/** A value to store as JSON text (SQLite); undefined stores nothing. */
+export const toText = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 /** JSON stored as a value (PostgreSQL jsonb). */
 export const asValue: Json = (stored) => stored ?? null;
-
-/**
- * A stored channel event as a change. Message events keep only the message id
- * and take the message's current state; one whose message is gone since is
- * dropped (its delete follows).
- */
-export function hydrateChannelEvent(
-  row: { type: string; messageId: string | null; payload: unknown },
-  current: Map<string, Message>,
-  json: Json,
-): ChannelChange | null {
-  if (row.type === 'message.deleted' && row.messageId) return { type: 'message.deleted', messageId: row.messageId };
-  if (row.type === 'message.created' || row.type === 'message.updated') {
-    const message = row.messageId ? current.get(row.messageId) : undefined;
-    return message ? { type: row.type, message } : null;
-  }
-  return (json(row.payload) as ChannelChange | null) ?? null;
-}
-
-/** A task's status changes, in order, from its stream events (updates that keep the status are left out). */
-export function timelineOf(events: { payload: unknown; at: string }[], json: Json): TaskTimelineEntry[] {
-  const entries: TaskTimelineEntry[] = [];
-  let last: TaskStatus | null = null;
-  for (const row of events) {
-    const change = json(row.payload) as TaskChange;
-    const status = STATUS_OF_EVENT[change.type] ?? change.task.status;
-    if (status === last) continue;
-    last = status;
-    entries.push({ type: change.type, status, at: row.at });
-  }
-  return entries;
-}
+/** A value to store as jsonb (PostgreSQL: the column encodes it); undefined stores nothing. */
+export const toValue = <T>(value: T | undefined): T | null => value ?? null;
 
 /**
  * The stats window: the 60 whole minutes up to `nowMs` (the current one

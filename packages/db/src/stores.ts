@@ -1,10 +1,11 @@
 import type { ApiKeyStore, ChatStore, SessionStore, TaskStore, UserStore } from '@hubbub/core';
 import { createSqliteApiKeyStore } from './sqlite/api-key-store';
-import { type ChatStoreOptions, createSqliteChatStore } from './sqlite/chat-store';
+import { createSqliteChatStore } from './sqlite/chat-store';
 import { openSqlite } from './sqlite/open';
 import { createSqliteSessionStore } from './sqlite/session-store';
-import { createSqliteTaskStore, type TaskStoreOptions } from './sqlite/task-store';
+import { createSqliteTaskStore } from './sqlite/task-store';
 import { createSqliteUserStore } from './sqlite/user-store';
+import type { ChatStoreOptions, TaskStoreOptions } from './store-options';
 
 export interface Stores {
   kind: 'sqlite' | 'postgres';

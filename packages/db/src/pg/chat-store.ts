@@ -5,22 +5,24 @@ import {
   type ChatStore,
   formatEventId,
   type Member,
-  type Message,
   type NewMessage,
   notFound,
   type StreamEvent,
 } from '@hubbub/core';
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
-import { newId } from '../ids';
-import { asValue, hydrateChannelEvent, toChannel, toMessage } from '../rows';
-import type { ChatStoreOptions } from '../sqlite/chat-store';
-import type { PgDb, PgHandle, PgTx } from './open';
-import { channelEvents, channelMembers, channels, messages, users } from './schema';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { channelEventFields, channelEventsAfter } from '../chat-events';
+import { messagePatchColumns, newChannelRow, newMessageRow } from '../chat-writes';
+import { newestFirstPage } from '../paging';
+import { runLater } from '../read-plan';
+import { asValue, toChannel, toMessage, toValue } from '../rows';
+import type { ChatStoreOptions } from '../store-options';
+import { channelStream } from '../streams';
+import { isoNow } from '../time';
+import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
+import { channelMembers, channels, messages, users } from './schema';
+import { createPgStreamLog } from './stream-log';
 
 type Db = PgDb | PgTx;
-
-/** Reads that must see one consistent moment (a page and its stream position). */
-const SNAPSHOT = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
 
 const memberCount = sql<number>`(select count(*) from channel_members m where m.channel_id = ${channels.id})`.mapWith(
   Number,
@@ -31,25 +33,30 @@ const messageColumns = {
   authorHandle: users.handle,
   authorName: users.displayName,
 };
-
-const now = () => new Date().toISOString();
+/** A membership joined with its user: a Member as it is. */
+const memberColumns = {
+  userId: channelMembers.userId,
+  handle: users.handle,
+  displayName: users.displayName,
+  role: channelMembers.role,
+  joinedAt: channelMembers.joinedAt,
+};
 
 /** Thrown inside a send to roll it back when a concurrent send with the same clientId won. */
 class DuplicateSend extends Error {}
 
 /**
  * The ChatStore on PostgreSQL. Every change takes the channel's next offset
- * with `UPDATE channels SET last_offset = last_offset + 1 … RETURNING` in its
- * own transaction: the row stays locked until commit, so writers on any
- * instance get consecutive offsets and commit them in offset order (a reader
- * never sees offset n + 1 before n), and a rolled-back change leaves no gap.
+ * (log.next: `UPDATE channels SET last_offset = last_offset + 1 … RETURNING`)
+ * in its own transaction: the channel row stays locked until commit, so
+ * offsets are gap-free and commit in order across instances.
  *
  * Lock order, to stay clear of deadlocks: message or membership row first, the
  * channel row last.
  */
 export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = {}): ChatStore {
   const { db, epoch } = handle;
-  const retention = options.retention ?? 10_000;
+  const log = createPgStreamLog(handle, channelStream, options.retention);
 
   const getChannel = async (tx: Db, id: string) => {
     const [row] = await tx.select(channelColumns).from(channels).where(eq(channels.id, id));
@@ -70,13 +77,19 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   };
   const getMember = async (tx: Db, channelId: string, userId: string): Promise<Member | null> => {
     const [row] = await tx
-      .select({ ...getTableColumns(channelMembers), handle: users.handle, displayName: users.displayName })
+      .select(memberColumns)
       .from(channelMembers)
       .innerJoin(users, eq(users.id, channelMembers.userId))
       .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)));
-    return row
-      ? { userId: row.userId, handle: row.handle, displayName: row.displayName, role: row.role, joinedAt: row.joinedAt }
-      : null;
+    return row ?? null;
+  };
+  const messagesWithIds = async (tx: Db, ids: string[]) => {
+    const rows = await tx
+      .select(messageColumns)
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(inArray(messages.id, ids));
+    return rows.map((row) => toMessage(row, asValue));
   };
 
   /** The post rules for this send (see NewMessage.checkPostAccess); in the send's transaction, after the channel lock. */
@@ -93,46 +106,14 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     assertCanPost(access, access.role ? { role: access.role } : null);
   };
 
-  /** Takes the channel's next offset and locks the channel row until commit; must run inside the writing transaction. */
-  const nextOffset = async (tx: PgTx, channelId: string, touchMessageAt?: string): Promise<number> => {
-    const [row] = await tx
-      .update(channels)
-      .set({
-        lastOffset: sql`${channels.lastOffset} + 1`,
-        ...(touchMessageAt ? { lastMessageAt: touchMessageAt } : {}),
-      })
-      .where(eq(channels.id, channelId))
-      .returning({ offset: channels.lastOffset });
-    if (!row) throw notFound('channel');
-    return row.offset;
-  };
-
-  /** Appends a change at `offset`; message changes store only the id (hydrated on replay). */
+  /** Appends a change at `offset`, taken in this transaction (log.next). */
   const appendAt = async (tx: PgTx, channelId: string, offset: number, change: ChannelChange) => {
-    const messageId =
-      change.type === 'message.created' || change.type === 'message.updated'
-        ? change.message.id
-        : change.type === 'message.deleted'
-          ? change.messageId
-          : null;
-    await tx.insert(channelEvents).values({
-      channelId,
-      offset,
-      type: change.type,
-      messageId,
-      payload: messageId ? null : change,
-      createdAt: now(),
-    });
-    if (offset % 100 === 0 && offset > retention) {
-      await tx
-        .delete(channelEvents)
-        .where(and(eq(channelEvents.channelId, channelId), lte(channelEvents.offset, offset - retention)));
-    }
+    await log.write(tx, offset, channelEventFields(channelId, change, toValue));
     const event: StreamEvent = { channelId, offset, change };
     return event;
   };
   const append = async (tx: PgTx, channelId: string, change: ChannelChange) =>
-    appendAt(tx, channelId, await nextOffset(tx, channelId), change);
+    appendAt(tx, channelId, await log.next(tx, channelId), change);
 
   const joinTx = async (tx: PgTx, channelId: string, userId: string, role: Member['role']) => {
     if (await getMember(tx, channelId, userId)) return null;
@@ -143,7 +124,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     // A concurrent join of the same user waits on the key here and then does nothing: one member.joined.
     const inserted = await tx
       .insert(channelMembers)
-      .values({ channelId, userId, role, joinedAt: now() })
+      .values({ channelId, userId, role, joinedAt: isoNow() })
       .onConflictDoNothing()
       .returning({ userId: channelMembers.userId });
     if (inserted.length === 0) return null;
@@ -171,27 +152,18 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
 
     async createChannel(input) {
       return db.transaction(async (tx) => {
-        const id = newId();
         const [created] = await tx
           .insert(channels)
-          .values({
-            id,
-            slug: input.slug,
-            name: input.name,
-            topic: input.topic ?? null,
-            visibility: input.visibility,
-            createdBy: input.createdBy,
-            createdAt: now(),
-          })
+          .values(newChannelRow(input))
           .onConflictDoNothing({ target: channels.slug })
           .returning({ id: channels.id });
         if (!created) throw new AppError('CONFLICT', `a channel named #${input.slug} exists already`);
         const events: StreamEvent[] = [];
         if (input.createdBy) {
-          const joined = await joinTx(tx, id, input.createdBy, 'owner');
+          const joined = await joinTx(tx, created.id, input.createdBy, 'owner');
           if (joined) events.push(joined);
         }
-        return { channel: await requireChannel(tx, id), events };
+        return { channel: await requireChannel(tx, created.id), events };
       });
     },
 
@@ -228,13 +200,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
 
     async members(channelId) {
       return db
-        .select({
-          userId: channelMembers.userId,
-          handle: users.handle,
-          displayName: users.displayName,
-          role: channelMembers.role,
-          joinedAt: channelMembers.joinedAt,
-        })
+        .select(memberColumns)
         .from(channelMembers)
         .innerJoin(users, eq(users.id, channelMembers.userId))
         .where(eq(channelMembers.channelId, channelId))
@@ -261,8 +227,8 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     async archive(channelId) {
       return db.transaction(async (tx) => {
         // The offset first: it locks the row, so the snapshot in the event is the one that commits.
-        const offset = await nextOffset(tx, channelId);
-        await tx.update(channels).set({ archivedAt: now() }).where(eq(channels.id, channelId));
+        const offset = await log.next(tx, channelId);
+        await tx.update(channels).set({ archivedAt: isoNow() }).where(eq(channels.id, channelId));
         const channel = await requireChannel(tx, channelId);
         return { channel, event: await appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
       });
@@ -281,31 +247,16 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       }
       try {
         return await db.transaction(async (tx) => {
-          const createdAt = now();
-          const offset = await nextOffset(tx, input.channelId, createdAt);
+          const createdAt = isoNow();
+          const offset = await log.next(tx, input.channelId, createdAt);
           // Checked under the channel lock: a leave or an archive commits either before it (refused) or after the message.
           if (input.checkPostAccess) await assertPostAccess(tx, input);
-          const id = newId();
+          const row = newMessageRow(input, offset, createdAt, toValue);
           // The unique (channel, author, clientId) index decides between racing retries: the loser inserts nothing.
-          const inserted = await tx
-            .insert(messages)
-            .values({
-              id,
-              channelId: input.channelId,
-              seq: offset,
-              authorId: input.authorId,
-              role: input.role ?? 'user',
-              status: input.status ?? 'complete',
-              content: input.content,
-              clientId: clientId ?? null,
-              meta: input.meta ?? null,
-              createdAt,
-            })
-            .onConflictDoNothing()
-            .returning({ id: messages.id });
+          const inserted = await tx.insert(messages).values(row).onConflictDoNothing().returning({ id: messages.id });
           // Rolls back the offset too: the stream stays gap-free.
           if (inserted.length === 0) throw new DuplicateSend();
-          const message = await getMessage(tx, id);
+          const message = await getMessage(tx, row.id);
           if (!message) throw notFound('message');
           return { message, event: await appendAt(tx, input.channelId, offset, { type: 'message.created', message }) };
         });
@@ -343,12 +294,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         if (!before) throw notFound('message');
         await tx
           .update(messages)
-          .set({
-            ...(patch.content !== undefined ? { content: patch.content } : {}),
-            ...(patch.status !== undefined ? { status: patch.status } : {}),
-            ...(patch.meta !== undefined ? { meta: { ...before.meta, ...patch.meta } } : {}),
-            ...(patch.edited ? { editedAt: now() } : {}),
-          })
+          .set(messagePatchColumns(before, patch, toValue))
           .where(eq(messages.id, id));
         const message = await getMessage(tx, id);
         if (!message) throw notFound('message');
@@ -374,58 +320,22 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .where(and(eq(messages.channelId, channelId), before ? lt(messages.seq, before) : undefined))
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
-        const more = rows.length > limit;
-        const items = (more ? rows.slice(0, limit) : rows).map((row) => toMessage(row, asValue));
-        return {
-          items,
-          nextCursor: more ? (items.at(-1)?.seq ?? null) : null,
-          eventId: formatEventId(epoch, channel.lastOffset),
-        };
+        const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
+        return { ...page, eventId: formatEventId(epoch, channel.lastOffset) };
       }, SNAPSHOT);
     },
 
     async streamInfo(channelId) {
-      return db.transaction(async (tx) => {
-        const channel = await requireChannel(tx, channelId);
-        const [oldest] = await tx
-          .select({ offset: min(channelEvents.offset) })
-          .from(channelEvents)
-          .where(eq(channelEvents.channelId, channelId));
-        return { epoch, head: channel.lastOffset, oldestRetained: oldest?.offset ?? channel.lastOffset + 1 };
-      }, SNAPSHOT);
+      return log.info(channelId);
     },
 
     async eventsAfter(channelId, after, limit) {
-      return db.transaction(async (tx) => {
-        const events: StreamEvent[] = [];
-        // Events of deleted messages are dropped; read on so that a short page still means "end of stream".
-        let from = after;
-        while (events.length < limit) {
-          const want = limit - events.length;
-          const rows = await tx
-            .select()
-            .from(channelEvents)
-            .where(and(eq(channelEvents.channelId, channelId), gt(channelEvents.offset, from)))
-            .orderBy(asc(channelEvents.offset))
-            .limit(want);
-          const ids = rows.flatMap((r) => (r.messageId && r.type !== 'message.deleted' ? [r.messageId] : []));
-          const current = new Map<string, Message>();
-          if (ids.length > 0) {
-            const found = await tx
-              .select(messageColumns)
-              .from(messages)
-              .leftJoin(users, eq(users.id, messages.authorId))
-              .where(inArray(messages.id, [...new Set(ids)]));
-            for (const row of found) current.set(row.id, toMessage(row, asValue));
-          }
-          for (const row of rows) {
-            const change = hydrateChannelEvent(row, current, asValue);
-            if (change) events.push({ channelId, offset: row.offset, change });
-          }
-          if (rows.length < want) break;
-          from = rows.at(-1)?.offset ?? from;
-        }
-        return events;
+      return db.transaction((tx) => {
+        const source = {
+          page: (from: number, want: number) => log.after(tx, channelId, from, want),
+          messages: (ids: string[]) => messagesWithIds(tx, ids),
+        };
+        return runLater(channelEventsAfter(source, channelId, after, limit, asValue));
       }, SNAPSHOT);
     },
   };

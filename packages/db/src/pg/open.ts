@@ -9,6 +9,9 @@ import * as schema from './schema';
 export type PgDb = PostgresJsDatabase<typeof schema>;
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
 
+/** Reads that must see one consistent moment (a page and its stream position). */
+export const SNAPSHOT = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
+
 export interface PgHandle {
   db: PgDb;
   client: postgres.Sql;

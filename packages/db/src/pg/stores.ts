@@ -1,6 +1,5 @@
 import { AppError } from '@hubbub/core';
-import type { ChatStoreOptions } from '../sqlite/chat-store';
-import type { TaskStoreOptions } from '../sqlite/task-store';
+import type { ChatStoreOptions, TaskStoreOptions } from '../store-options';
 import type { Stores } from '../stores';
 import { createPgApiKeyStore } from './api-key-store';
 import { createPgChatStore } from './chat-store';

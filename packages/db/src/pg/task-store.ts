@@ -5,40 +5,41 @@ import {
   assertTransition,
   LOG_LIMITS,
   notFound,
-  streamChange,
   type TaskChange,
   type TaskStore,
   type TaskStreamEvent,
 } from '@hubbub/core';
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
-import { newId } from '../ids';
-import { assembleStats, asValue, toTask as rowToTask, statsWindow, timelineOf, toTaskStreamEvent } from '../rows';
-import type { TaskStoreOptions } from '../sqlite/task-store';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { newestFirstPage } from '../paging';
+import { assembleStats, asValue, toTask as rowToTask, statsWindow, toValue } from '../rows';
+import type { TaskStoreOptions } from '../store-options';
+import { taskStream } from '../streams';
+import { taskEventOf, timelineOf, toTaskStreamEvent } from '../task-events';
+import * as writes from '../task-writes';
+import { isoNow } from '../time';
 import type { PgDb, PgHandle, PgTx } from './open';
-import { approvals, counters, taskEvents, taskLogs, tasks } from './schema';
+import { approvals, taskEvents, taskLogs, tasks } from './schema';
+import { createPgStreamLog } from './stream-log';
 
 type Db = PgDb | PgTx;
 type TaskRow = typeof tasks.$inferSelect;
 const toTask = (r: TaskRow) => rowToTask(r, asValue);
 type ApprovalRow = typeof approvals.$inferSelect;
 
-const SNAPSHOT = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
-const STREAM = 'task_events';
-const now = () => new Date().toISOString();
-
 const toApproval = ({ seq: _, ...r }: ApprovalRow): Approval => ({ ...r });
 
 /**
  * The TaskStore on PostgreSQL. The task stream has one counter row; every
- * writing transaction bumps it last (`… + 1 RETURNING`), which locks it until
- * commit, so offsets are gap-free and commit in order across instances.
+ * writing transaction bumps it last (log.next: `… + 1 RETURNING`), which
+ * locks it until commit, so offsets are gap-free and commit in order across
+ * instances.
  *
  * Lock order, to stay clear of deadlocks: the task row (`FOR UPDATE`), then
  * its approvals, then the stream counter.
  */
 export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = {}): TaskStore {
   const { db, epoch } = handle;
-  const retention = options.retention ?? 10_000;
+  const log = createPgStreamLog(handle, taskStream, options.retention);
   const logsPerTask = options.logsPerTask ?? LOG_LIMITS.linesPerTask;
 
   const getRow = async (tx: Db, id: string) => (await tx.select().from(tasks).where(eq(tasks.id, id)))[0];
@@ -49,29 +50,11 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
     return row;
   };
 
-  const head = async (tx: Db) =>
-    (await tx.select({ value: counters.value }).from(counters).where(eq(counters.name, STREAM)))[0]?.value ?? 0;
-
-  const nextOffset = async (tx: PgTx): Promise<number> => {
-    const [row] = await tx
-      .insert(counters)
-      .values({ name: STREAM, value: 1 })
-      .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-      .returning({ value: counters.value });
-    if (!row) throw new Error('the task stream counter did not move');
-    return row.value;
-  };
-
-  /** Records the change in its stream form: what every subscriber may see (no sensitive input or result). */
+  /** Records the change in its stream form, at `given` when the offset was taken already (log.next). */
   const append = async (tx: PgTx, full: TaskChange, given?: number): Promise<TaskStreamEvent> => {
-    const change = streamChange(full);
-    const offset = given ?? (await nextOffset(tx));
-    await tx
-      .insert(taskEvents)
-      .values({ offset, taskId: change.task.id, type: change.type, payload: change, createdAt: now() });
-    if (offset % 100 === 0 && offset > retention) {
-      await tx.delete(taskEvents).where(lte(taskEvents.offset, offset - retention));
-    }
+    const { change, fields } = taskEventOf(full, toValue);
+    const offset = given ?? (await log.next(tx, null));
+    await log.write(tx, offset, fields);
     return { offset, taskId: change.task.id, change };
   };
 
@@ -79,7 +62,7 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
   const write = async (tx: PgTx, id: string, set: Partial<TaskRow>, type: TaskChange['type']) => {
     const [row] = await tx
       .update(tasks)
-      .set({ ...set, updatedAt: now() })
+      .set({ ...set, updatedAt: isoNow() })
       .where(eq(tasks.id, id))
       .returning();
     if (!row) throw notFound('task');
@@ -92,23 +75,10 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
 
     async create(input) {
       return db.transaction(async (tx) => {
-        const offset = await nextOffset(tx);
-        const at = now();
+        const offset = await log.next(tx, null);
         const [row] = await tx
           .insert(tasks)
-          .values({
-            id: newId(),
-            seq: offset,
-            title: input.title,
-            agent: input.agent ?? null,
-            status: 'queued',
-            input: input.input ?? null,
-            progressTotal: input.totalSteps ?? null,
-            createdBy: input.createdBy,
-            sensitive: input.sensitive ?? false,
-            createdAt: at,
-            updatedAt: at,
-          })
+          .values(writes.newTaskRow(input, offset, toValue))
           .returning();
         if (!row) throw new Error('the task was not stored');
         const task = toTask(row);
@@ -134,9 +104,7 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
         )
         .orderBy(desc(tasks.seq))
         .limit(limit + 1);
-      const more = rows.length > limit;
-      const items = (more ? rows.slice(0, limit) : rows).map(toTask);
-      return { items, nextCursor: more ? (items.at(-1)?.seq ?? null) : null };
+      return newestFirstPage(rows, limit, toTask);
     },
 
     async claim(agent, workerId) {
@@ -150,40 +118,18 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
           .limit(1)
           .for('update', { skipLocked: true });
         if (!row) return null;
-        return write(
-          tx,
-          row.id,
-          { status: 'in_progress', agent, workerId, startedAt: now(), heartbeatAt: Date.now() },
-          'run_update',
-        );
+        return write(tx, row.id, writes.claimColumns(agent, workerId), 'run_update');
       });
     },
 
     async update(id, patch, eventType) {
       return db.transaction(async (tx) => {
         const row = await lockRow(tx, id);
-        const set: Partial<TaskRow> = { heartbeatAt: Date.now() };
-        if (patch.status) {
-          assertTransition(row.status, patch.status);
-          set.status = patch.status;
-          if (patch.status === 'completed' || patch.status === 'failed' || patch.status === 'cancelled') {
-            set.completedAt = now();
-          }
-        } else {
-          assertRunning(row.status);
-        }
-        if (patch.progress) {
-          if (patch.progress.current !== undefined) set.progressCurrent = patch.progress.current;
-          if (patch.progress.total !== undefined) set.progressTotal = patch.progress.total;
-          if (patch.progress.step !== undefined) set.progressStep = patch.progress.step;
-        }
-        if (patch.error !== undefined) set.error = patch.error;
-        if (patch.result !== undefined) set.result = patch.result;
-        // A pending approval dies with its task.
-        if (set.status && set.status !== 'awaiting_approval' && row.status === 'awaiting_approval') {
+        const { set, endApproval } = writes.taskUpdateColumns(row.status, patch, toValue);
+        if (endApproval) {
           await tx
             .update(approvals)
-            .set({ status: 'rejected', decidedAt: now(), comment: `task ${set.status}` })
+            .set(endApproval)
             .where(and(eq(approvals.taskId, id), eq(approvals.status, 'pending')));
         }
         return write(tx, id, set, eventType);
@@ -205,26 +151,21 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
         // Locked: two writers on two instances must not number their lines alike.
         const row = await lockRow(tx, id);
         assertRunning(row.status);
-        const at = now();
-        const stored = lines.map((line, i) => ({ taskId: id, seq: row.logSeq + i + 1, at, line }));
-        if (stored.length > 0) await tx.insert(taskLogs).values(stored);
-        const logSeq = row.logSeq + lines.length;
-        const keepFrom = logSeq - logsPerTask;
+        const appended = writes.appendedLogLines(row, lines, logsPerTask);
+        if (appended.stored.length > 0) await tx.insert(taskLogs).values(appended.stored);
+        const { logSeq, dropThrough } = appended;
         let dropped = 0;
-        if (keepFrom > 0) {
+        if (dropThrough > 0) {
           dropped = (
             await tx
               .delete(taskLogs)
-              .where(and(eq(taskLogs.taskId, id), lte(taskLogs.seq, keepFrom)))
+              .where(and(eq(taskLogs.taskId, id), lte(taskLogs.seq, dropThrough)))
               .returning({ seq: taskLogs.seq })
           ).length;
         }
         const logsDropped = row.logsDropped + dropped;
         await tx.update(tasks).set({ logSeq, logsDropped, heartbeatAt: Date.now() }).where(eq(tasks.id, id));
-        return {
-          task: toTask({ ...row, logSeq, logsDropped }),
-          lines: stored.map(({ seq, at: when, line }) => ({ seq, at: when, line })),
-        };
+        return { task: toTask({ ...row, logSeq, logsDropped }), lines: appended.lines };
       });
     },
 
@@ -244,22 +185,12 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
         assertTransition(row.status, 'awaiting_approval');
         const [stored] = await tx
           .insert(approvals)
-          .values({
-            id: newId(),
-            taskId: id,
-            action,
-            detail: detail ?? null,
-            status: 'pending',
-            comment: null,
-            requestedAt: now(),
-            decidedAt: null,
-            decidedBy: null,
-          })
+          .values(writes.newApprovalRow(id, action, detail))
           .returning();
         if (!stored) throw new Error('the approval was not stored');
         const [updated] = await tx
           .update(tasks)
-          .set({ status: 'awaiting_approval', heartbeatAt: Date.now(), updatedAt: now() })
+          .set(writes.statusColumns('awaiting_approval'))
           .where(eq(tasks.id, id))
           .returning();
         if (!updated) throw notFound('task');
@@ -285,14 +216,14 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
         assertTransition(row.status, 'in_progress');
         const [decided] = await tx
           .update(approvals)
-          .set({ status: approve ? 'approved' : 'rejected', comment: comment ?? null, decidedAt: now(), decidedBy })
+          .set(writes.decisionColumns(approve, decidedBy, comment))
           .where(eq(approvals.id, approvalId))
           .returning();
         if (!decided) throw notFound('approval');
         // The worker learns the answer and goes on (or winds down) itself; its silence clock restarts now.
         const [updated] = await tx
           .update(tasks)
-          .set({ status: 'in_progress', heartbeatAt: Date.now(), updatedAt: now() })
+          .set(writes.statusColumns('in_progress'))
           .where(eq(tasks.id, row.id))
           .returning();
         if (!updated) throw notFound('task');
@@ -345,20 +276,11 @@ export function createPgTaskStore(handle: PgHandle, options: TaskStoreOptions = 
     },
 
     async streamInfo() {
-      return db.transaction(async (tx) => {
-        const h = await head(tx);
-        const [oldest] = await tx.select({ offset: min(taskEvents.offset) }).from(taskEvents);
-        return { epoch, head: h, oldestRetained: oldest?.offset ?? h + 1 };
-      }, SNAPSHOT);
+      return log.info(null);
     },
 
     async eventsAfter(after, limit, taskId) {
-      const rows = await db
-        .select()
-        .from(taskEvents)
-        .where(and(gt(taskEvents.offset, after), taskId ? eq(taskEvents.taskId, taskId) : undefined))
-        .orderBy(asc(taskEvents.offset))
-        .limit(limit);
+      const rows = await log.after(db, null, after, limit, taskId ? eq(taskEvents.taskId, taskId) : undefined);
       return rows.map((row) => toTaskStreamEvent(row, asValue));
     },
   };

@@ -10,19 +10,20 @@ import {
   notFound,
   type StreamEvent,
 } from '@hubbub/core';
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
-import { newId } from '../ids';
-import { hydrateChannelEvent, parseText, toChannel, toMessage } from '../rows';
-import type { SqliteDb, SqliteHandle } from './open';
-import { channelEvents, channelMembers, channels, messages, users } from './schema';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { channelEventFields, channelEventsAfter } from '../chat-events';
+import { messagePatchColumns, newChannelRow, newMessageRow } from '../chat-writes';
+import { newestFirstPage } from '../paging';
+import { runNow } from '../read-plan';
+import { parseText, toChannel, toMessage, toText } from '../rows';
+import type { ChatStoreOptions } from '../store-options';
+import { channelStream } from '../streams';
+import { isoNow } from '../time';
+import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
+import { channelMembers, channels, messages, users } from './schema';
+import { createSqliteStreamLog } from './stream-log';
 
-type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0];
 type Db = SqliteDb | Tx;
-
-export interface ChatStoreOptions {
-  /** Stream events kept per channel; a resume from further back gets `reset`. */
-  retention?: number;
-}
 
 const memberCount = sql<number>`(select count(*) from channel_members m where m.channel_id = ${channels.id})`;
 const channelColumns = { ...getTableColumns(channels), memberCount };
@@ -31,16 +32,23 @@ const messageColumns = {
   authorHandle: users.handle,
   authorName: users.displayName,
 };
-
-const now = () => new Date().toISOString();
+/** A membership joined with its user: a Member as it is. */
+const memberColumns = {
+  userId: channelMembers.userId,
+  handle: users.handle,
+  displayName: users.displayName,
+  role: channelMembers.role,
+  joinedAt: channelMembers.joinedAt,
+};
 
 export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOptions = {}): ChatStore {
   const { db, epoch } = handle;
-  const retention = options.retention ?? 10_000;
+  const log = createSqliteStreamLog(handle, channelStream, options.retention);
 
   // The hot path (send, read a channel, a member, a message) runs on statements
-  // prepared once: building and preparing SQL per call cost more than running it.
-  // One connection: they are valid inside transactions too.
+  // prepared once: building and preparing SQL per call cost more than running it
+  // (the stream's own are the log's). One connection: they are valid inside
+  // transactions too.
   const ph = sql.placeholder;
   const prepared = {
     channel: db
@@ -55,33 +63,10 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .where(eq(messages.id, ph('id')))
       .prepare(),
     member: db
-      .select({ ...getTableColumns(channelMembers), handle: users.handle, displayName: users.displayName })
+      .select(memberColumns)
       .from(channelMembers)
       .innerJoin(users, eq(users.id, channelMembers.userId))
       .where(and(eq(channelMembers.channelId, ph('channelId')), eq(channelMembers.userId, ph('userId'))))
-      .prepare(),
-    bump: db
-      .update(channels)
-      .set({ lastOffset: sql`${channels.lastOffset} + 1` })
-      .where(eq(channels.id, ph('id')))
-      .returning({ offset: channels.lastOffset })
-      .prepare(),
-    bumpForMessage: db
-      .update(channels)
-      .set({ lastOffset: sql`${channels.lastOffset} + 1`, lastMessageAt: sql`${ph('at')}` })
-      .where(eq(channels.id, ph('id')))
-      .returning({ offset: channels.lastOffset })
-      .prepare(),
-    insertEvent: db
-      .insert(channelEvents)
-      .values({
-        channelId: sql`${ph('channelId')}`,
-        offset: sql`${ph('offset')}`,
-        type: sql`${ph('type')}`,
-        messageId: sql`${ph('messageId')}`,
-        payload: sql`${ph('payload')}`,
-        createdAt: sql`${ph('createdAt')}`,
-      })
       .prepare(),
     insertMessage: db
       .insert(messages)
@@ -111,10 +96,6 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .leftJoin(users, eq(users.id, ph('userId')))
       .where(eq(channels.id, ph('channelId')))
       .prepare(),
-    prune: db
-      .delete(channelEvents)
-      .where(and(eq(channelEvents.channelId, ph('channelId')), lte(channelEvents.offset, ph('upTo'))))
-      .prepare(),
     byClientId: db
       .select({ id: messages.id })
       .from(messages)
@@ -143,47 +124,30 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   };
   const getMember = (_tx: Db, channelId: string, userId: string): Member | null => {
     const row = prepared.member.get({ channelId, userId });
-    return row
-      ? { userId: row.userId, handle: row.handle, displayName: row.displayName, role: row.role, joinedAt: row.joinedAt }
-      : null;
+    return row ?? null;
   };
+  const messagesWithIds = (tx: Db, ids: string[]) =>
+    tx
+      .select(messageColumns)
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(inArray(messages.id, ids))
+      .all()
+      .map((row) => toMessage(row, parseText));
 
-  /** Takes the channel's next offset; must run inside the writing transaction. */
-  const nextOffset = (_tx: Tx, channelId: string, touchMessageAt?: string): number => {
-    const row = touchMessageAt
-      ? prepared.bumpForMessage.get({ id: channelId, at: touchMessageAt })
-      : prepared.bump.get({ id: channelId });
-    if (!row) throw notFound('channel');
-    return row.offset;
-  };
-
-  /** Appends a change at `offset`; message changes store only the id (hydrated on replay). */
-  const appendAt = (_tx: Tx, channelId: string, offset: number, change: ChannelChange, at = now()): StreamEvent => {
-    const messageId =
-      change.type === 'message.created' || change.type === 'message.updated'
-        ? change.message.id
-        : change.type === 'message.deleted'
-          ? change.messageId
-          : null;
-    prepared.insertEvent.run({
-      channelId,
-      offset,
-      type: change.type,
-      messageId,
-      payload: messageId ? null : JSON.stringify(change),
-      createdAt: at,
-    });
-    if (offset % 100 === 0 && offset > retention) prepared.prune.run({ channelId, upTo: offset - retention });
+  /** Appends a change at `offset`, taken in this transaction (log.next). */
+  const appendAt = (tx: Tx, channelId: string, offset: number, change: ChannelChange, at?: string): StreamEvent => {
+    log.write(tx, offset, channelEventFields(channelId, change, JSON.stringify), at);
     return { channelId, offset, change };
   };
   const append = (tx: Tx, channelId: string, change: ChannelChange) =>
-    appendAt(tx, channelId, nextOffset(tx, channelId), change);
+    appendAt(tx, channelId, log.next(tx, channelId), change);
 
   const joinTx = (tx: Tx, channelId: string, userId: string, role: Member['role']): StreamEvent | null => {
     if (getMember(tx, channelId, userId)) return null;
     // Checked here: the foreign key would otherwise surface as a raw SqliteError.
     if (!tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).get()) throw notFound('user');
-    tx.insert(channelMembers).values({ channelId, userId, role, joinedAt: now() }).run();
+    tx.insert(channelMembers).values({ channelId, userId, role, joinedAt: isoNow() }).run();
     const member = getMember(tx, channelId, userId);
     if (!member) throw notFound('user');
     return append(tx, channelId, { type: 'member.joined', member });
@@ -221,20 +185,9 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       const message = previous && getMessage(tx, previous.id);
       if (message) return { message, event: null };
     }
-    const createdAt = now();
-    const offset = nextOffset(tx, input.channelId, createdAt);
-    const row = {
-      id: newId(),
-      channelId: input.channelId,
-      seq: offset,
-      authorId: input.authorId,
-      role: input.role ?? 'user',
-      status: input.status ?? 'complete',
-      content: input.content,
-      clientId: input.clientId ?? null,
-      meta: input.meta ? JSON.stringify(input.meta) : null,
-      createdAt,
-    };
+    const createdAt = isoNow();
+    const offset = log.next(tx, input.channelId, createdAt);
+    const row = newMessageRow(input, offset, createdAt, toText);
     prepared.insertMessage.run(row);
     const message = author ? toMessage({ ...row, ...author, editedAt: null }, parseText) : getMessage(tx, row.id);
     if (!message) throw notFound('message');
@@ -297,24 +250,14 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         if (tx.select({ id: channels.id }).from(channels).where(eq(channels.slug, input.slug)).get()) {
           throw new AppError('CONFLICT', `a channel named #${input.slug} exists already`);
         }
-        const id = newId();
-        tx.insert(channels)
-          .values({
-            id,
-            slug: input.slug,
-            name: input.name,
-            topic: input.topic ?? null,
-            visibility: input.visibility,
-            createdBy: input.createdBy,
-            createdAt: now(),
-          })
-          .run();
+        const row = newChannelRow(input);
+        tx.insert(channels).values(row).run();
         const events: StreamEvent[] = [];
         if (input.createdBy) {
-          const joined = joinTx(tx, id, input.createdBy, 'owner');
+          const joined = joinTx(tx, row.id, input.createdBy, 'owner');
           if (joined) events.push(joined);
         }
-        return { channel: requireChannel(tx, id), events };
+        return { channel: requireChannel(tx, row.id), events };
       });
     },
 
@@ -349,13 +292,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
     async members(channelId) {
       return db
-        .select({
-          userId: channelMembers.userId,
-          handle: users.handle,
-          displayName: users.displayName,
-          role: channelMembers.role,
-          joinedAt: channelMembers.joinedAt,
-        })
+        .select(memberColumns)
         .from(channelMembers)
         .innerJoin(users, eq(users.id, channelMembers.userId))
         .where(eq(channelMembers.channelId, channelId))
@@ -383,8 +320,8 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
     async archive(channelId) {
       return db.transaction((tx) => {
-        tx.update(channels).set({ archivedAt: now() }).where(eq(channels.id, channelId)).run();
-        const offset = nextOffset(tx, channelId);
+        tx.update(channels).set({ archivedAt: isoNow() }).where(eq(channels.id, channelId)).run();
+        const offset = log.next(tx, channelId);
         const channel = requireChannel(tx, channelId);
         return { channel, event: appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
       });
@@ -417,12 +354,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         const before = getMessage(tx, id);
         if (!before) throw notFound('message');
         tx.update(messages)
-          .set({
-            ...(patch.content !== undefined ? { content: patch.content } : {}),
-            ...(patch.status !== undefined ? { status: patch.status } : {}),
-            ...(patch.meta !== undefined ? { meta: JSON.stringify({ ...before.meta, ...patch.meta }) } : {}),
-            ...(patch.edited ? { editedAt: now() } : {}),
-          })
+          .set(messagePatchColumns(before, patch, toText))
           .where(eq(messages.id, id))
           .run();
         const message = getMessage(tx, id);
@@ -450,61 +382,22 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .orderBy(desc(messages.seq))
           .limit(limit + 1)
           .all();
-        const more = rows.length > limit;
-        const items = (more ? rows.slice(0, limit) : rows).map((row) => toMessage(row, parseText));
-        return {
-          items,
-          nextCursor: more ? (items.at(-1)?.seq ?? null) : null,
-          eventId: formatEventId(epoch, channel.lastOffset),
-        };
+        const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
+        return { ...page, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },
 
     async streamInfo(channelId) {
-      return db.transaction((tx) => {
-        const channel = requireChannel(tx, channelId);
-        const oldest = tx
-          .select({ offset: min(channelEvents.offset) })
-          .from(channelEvents)
-          .where(eq(channelEvents.channelId, channelId))
-          .get()?.offset;
-        return { epoch, head: channel.lastOffset, oldestRetained: oldest ?? channel.lastOffset + 1 };
-      });
+      return log.info(channelId);
     },
 
     async eventsAfter(channelId, after, limit) {
       return db.transaction((tx) => {
-        const events: StreamEvent[] = [];
-        // Events of deleted messages are dropped; read on so that a short page still means "end of stream".
-        let from = after;
-        while (events.length < limit) {
-          const want = limit - events.length;
-          const rows = tx
-            .select()
-            .from(channelEvents)
-            .where(and(eq(channelEvents.channelId, channelId), gt(channelEvents.offset, from)))
-            .orderBy(asc(channelEvents.offset))
-            .limit(want)
-            .all();
-          const ids = rows.flatMap((r) => (r.messageId && r.type !== 'message.deleted' ? [r.messageId] : []));
-          const current = new Map<string, Message>();
-          if (ids.length > 0) {
-            const found = tx
-              .select(messageColumns)
-              .from(messages)
-              .leftJoin(users, eq(users.id, messages.authorId))
-              .where(inArray(messages.id, [...new Set(ids)]))
-              .all();
-            for (const row of found) current.set(row.id, toMessage(row, parseText));
-          }
-          for (const row of rows) {
-            const change = hydrateChannelEvent(row, current, parseText);
-            if (change) events.push({ channelId, offset: row.offset, change });
-          }
-          if (rows.length < want) break;
-          from = rows.at(-1)?.offset ?? from;
-        }
-        return events;
+        const source = {
+          page: (from: number, want: number) => log.after(tx, channelId, from, want),
+          messages: (ids: string[]) => messagesWithIds(tx, ids),
+        };
+        return runNow(channelEventsAfter(source, channelId, after, limit, parseText));
       });
     },
   };

@@ -10,6 +10,7 @@ import { startCheckpointer } from './checkpointer';
 import * as schema from './schema';
 
 export type SqliteDb = BetterSQLite3Database<typeof schema>;
+export type SqliteTx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0];
 
 export interface SqliteHandle {
   db: SqliteDb;

@@ -5,39 +5,32 @@ import {
   assertTransition,
   LOG_LIMITS,
   notFound,
-  streamChange,
   type TaskChange,
   type TaskStore,
   type TaskStreamEvent,
 } from '@hubbub/core';
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
-import { newId } from '../ids';
-import { assembleStats, parseText, toTask as rowToTask, statsWindow, timelineOf, toTaskStreamEvent } from '../rows';
-import type { SqliteDb, SqliteHandle } from './open';
-import { approvals, counters, taskEvents, taskLogs, tasks } from './schema';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { newestFirstPage } from '../paging';
+import { assembleStats, parseText, toTask as rowToTask, statsWindow, toText } from '../rows';
+import type { TaskStoreOptions } from '../store-options';
+import { taskStream } from '../streams';
+import { taskEventOf, timelineOf, toTaskStreamEvent } from '../task-events';
+import * as writes from '../task-writes';
+import { isoNow } from '../time';
+import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
+import { approvals, taskEvents, taskLogs, tasks } from './schema';
+import { createSqliteStreamLog } from './stream-log';
 
-type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0];
 type Db = SqliteDb | Tx;
 type TaskRow = typeof tasks.$inferSelect;
 const toTask = (r: TaskRow) => rowToTask(r, parseText);
 type ApprovalRow = typeof approvals.$inferSelect;
 
-export interface TaskStoreOptions {
-  /** Task stream events kept; a resume from further back gets `reset`. */
-  retention?: number;
-  /** Log lines kept per task; older ones are dropped and counted. */
-  logsPerTask?: number;
-}
-
-const _parse = (text: string | null): unknown => (text == null ? null : JSON.parse(text));
-const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-const now = () => new Date().toISOString();
-
 const toApproval = (r: ApprovalRow): Approval => ({ ...r });
 
 export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOptions = {}): TaskStore {
   const { db, epoch } = handle;
-  const retention = options.retention ?? 10_000;
+  const log = createSqliteStreamLog(handle, taskStream, options.retention);
   const logsPerTask = options.logsPerTask ?? LOG_LIMITS.linesPerTask;
 
   const getRow = (tx: Db, id: string) => tx.select().from(tasks).where(eq(tasks.id, id)).get();
@@ -47,37 +40,17 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
     return row;
   };
 
-  const head = (tx: Db) =>
-    tx.select({ value: counters.value }).from(counters).where(eq(counters.name, 'task_events')).get()?.value ?? 0;
-
-  const nextOffset = (tx: Tx): number => {
-    const row = tx
-      .insert(counters)
-      .values({ name: 'task_events', value: 1 })
-      .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-      .returning({ value: counters.value })
-      .get();
-    return row.value;
-  };
-
-  /** Records the change in its stream form: what every subscriber may see (no sensitive input or result). */
-  const append = (tx: Tx, full: TaskChange, offset = nextOffset(tx)): TaskStreamEvent => {
-    const change = streamChange(full);
-    tx.insert(taskEvents)
-      .values({ offset, taskId: change.task.id, type: change.type, payload: JSON.stringify(change), createdAt: now() })
-      .run();
-    if (offset % 100 === 0 && offset > retention) {
-      tx.delete(taskEvents)
-        .where(lte(taskEvents.offset, offset - retention))
-        .run();
-    }
+  /** Records the change in its stream form, at `offset` when it was taken already (log.next). */
+  const append = (tx: Tx, full: TaskChange, offset = log.next(tx, null)): TaskStreamEvent => {
+    const { change, fields } = taskEventOf(full, JSON.stringify);
+    log.write(tx, offset, fields);
     return { offset, taskId: change.task.id, change };
   };
 
   /** Writes `set` on the task and returns the fresh task with its event. */
   const write = (tx: Tx, id: string, set: Partial<TaskRow>, type: TaskChange['type']) => {
     tx.update(tasks)
-      .set({ ...set, updatedAt: now() })
+      .set({ ...set, updatedAt: isoNow() })
       .where(eq(tasks.id, id))
       .run();
     const task = toTask(requireRow(tx, id));
@@ -89,25 +62,10 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
 
     async create(input) {
       return db.transaction((tx) => {
-        const offset = nextOffset(tx);
-        const at = now();
-        const id = newId();
-        tx.insert(tasks)
-          .values({
-            id,
-            seq: offset,
-            title: input.title,
-            agent: input.agent ?? null,
-            status: 'queued',
-            input: json(input.input),
-            progressTotal: input.totalSteps ?? null,
-            createdBy: input.createdBy,
-            sensitive: input.sensitive ?? false,
-            createdAt: at,
-            updatedAt: at,
-          })
-          .run();
-        const task = toTask(requireRow(tx, id));
+        const offset = log.next(tx, null);
+        const row = writes.newTaskRow(input, offset, toText);
+        tx.insert(tasks).values(row).run();
+        const task = toTask(requireRow(tx, row.id));
         return { task, event: append(tx, { type: 'run_created', task }, offset) };
       });
     },
@@ -131,9 +89,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
         .orderBy(desc(tasks.seq))
         .limit(limit + 1)
         .all();
-      const more = rows.length > limit;
-      const items = (more ? rows.slice(0, limit) : rows).map(toTask);
-      return { items, nextCursor: more ? (items.at(-1)?.seq ?? null) : null };
+      return newestFirstPage(rows, limit, toTask);
     },
 
     async claim(agent, workerId) {
@@ -147,40 +103,17 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
           .limit(1)
           .get();
         if (!row) return null;
-        const at = now();
-        return write(
-          tx,
-          row.id,
-          { status: 'in_progress', agent, workerId, startedAt: at, heartbeatAt: Date.now() },
-          'run_update',
-        );
+        return write(tx, row.id, writes.claimColumns(agent, workerId), 'run_update');
       });
     },
 
     async update(id, patch, eventType) {
       return db.transaction((tx) => {
         const row = requireRow(tx, id);
-        const set: Partial<TaskRow> = { heartbeatAt: Date.now() };
-        if (patch.status) {
-          assertTransition(row.status, patch.status);
-          set.status = patch.status;
-          if (patch.status === 'completed' || patch.status === 'failed' || patch.status === 'cancelled') {
-            set.completedAt = now();
-          }
-        } else {
-          assertRunning(row.status);
-        }
-        if (patch.progress) {
-          if (patch.progress.current !== undefined) set.progressCurrent = patch.progress.current;
-          if (patch.progress.total !== undefined) set.progressTotal = patch.progress.total;
-          if (patch.progress.step !== undefined) set.progressStep = patch.progress.step;
-        }
-        if (patch.error !== undefined) set.error = patch.error;
-        if (patch.result !== undefined) set.result = json(patch.result);
-        // A pending approval dies with its task.
-        if (set.status && set.status !== 'awaiting_approval' && row.status === 'awaiting_approval') {
+        const { set, endApproval } = writes.taskUpdateColumns(row.status, patch, toText);
+        if (endApproval) {
           tx.update(approvals)
-            .set({ status: 'rejected', decidedAt: now(), comment: `task ${set.status}` })
+            .set(endApproval)
             .where(and(eq(approvals.taskId, id), eq(approvals.status, 'pending')))
             .run();
         }
@@ -201,26 +134,19 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
       return db.transaction((tx) => {
         const row = requireRow(tx, id);
         assertRunning(row.status);
-        const at = now();
-        const stored = lines.map((line, i) => ({ taskId: id, seq: row.logSeq + i + 1, at, line }));
-        tx.insert(taskLogs).values(stored).run();
-        const logSeq = row.logSeq + lines.length;
-        const keepFrom = logSeq - logsPerTask;
+        const appended = writes.appendedLogLines(row, lines, logsPerTask);
+        tx.insert(taskLogs).values(appended.stored).run();
+        const { logSeq, dropThrough } = appended;
         let dropped = 0;
-        if (keepFrom > 0) {
+        if (dropThrough > 0) {
           dropped = tx
             .delete(taskLogs)
-            .where(and(eq(taskLogs.taskId, id), lte(taskLogs.seq, keepFrom)))
+            .where(and(eq(taskLogs.taskId, id), lte(taskLogs.seq, dropThrough)))
             .run().changes;
         }
-        tx.update(tasks)
-          .set({ logSeq, logsDropped: row.logsDropped + dropped, heartbeatAt: Date.now() })
-          .where(eq(tasks.id, id))
-          .run();
-        return {
-          task: toTask({ ...row, logSeq, logsDropped: row.logsDropped + dropped }),
-          lines: stored.map(({ seq, at: when, line }) => ({ seq, at: when, line })),
-        };
+        const logsDropped = row.logsDropped + dropped;
+        tx.update(tasks).set({ logSeq, logsDropped, heartbeatAt: Date.now() }).where(eq(tasks.id, id)).run();
+        return { task: toTask({ ...row, logSeq, logsDropped }), lines: appended.lines };
       });
     },
 
@@ -239,22 +165,9 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
       return db.transaction((tx) => {
         const row = requireRow(tx, id);
         assertTransition(row.status, 'awaiting_approval');
-        const approval: ApprovalRow = {
-          id: newId(),
-          taskId: id,
-          action,
-          detail: detail ?? null,
-          status: 'pending',
-          comment: null,
-          requestedAt: now(),
-          decidedAt: null,
-          decidedBy: null,
-        };
+        const approval: ApprovalRow = writes.newApprovalRow(id, action, detail);
         tx.insert(approvals).values(approval).run();
-        tx.update(tasks)
-          .set({ status: 'awaiting_approval', heartbeatAt: Date.now(), updatedAt: now() })
-          .where(eq(tasks.id, id))
-          .run();
+        tx.update(tasks).set(writes.statusColumns('awaiting_approval')).where(eq(tasks.id, id)).run();
         const task = toTask(requireRow(tx, id));
         const event = append(tx, { type: 'approval_required', task, approval: toApproval(approval) });
         return { task, approval: toApproval(approval), event };
@@ -268,19 +181,10 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
         if (found.status !== 'pending') throw new AppError('CONFLICT', `this approval was already ${found.status}`);
         const row = requireRow(tx, found.taskId);
         assertTransition(row.status, 'in_progress');
-        const decided: ApprovalRow = {
-          ...found,
-          status: approve ? 'approved' : 'rejected',
-          comment: comment ?? null,
-          decidedAt: now(),
-          decidedBy,
-        };
+        const decided: ApprovalRow = { ...found, ...writes.decisionColumns(approve, decidedBy, comment) };
         tx.update(approvals).set(decided).where(eq(approvals.id, approvalId)).run();
         // The worker learns the answer and goes on (or winds down) itself; its silence clock restarts now.
-        tx.update(tasks)
-          .set({ status: 'in_progress', heartbeatAt: Date.now(), updatedAt: now() })
-          .where(eq(tasks.id, row.id))
-          .run();
+        tx.update(tasks).set(writes.statusColumns('in_progress')).where(eq(tasks.id, row.id)).run();
         const task = toTask(requireRow(tx, row.id));
         const approval = toApproval(decided);
         return { task, approval, event: append(tx, { type: 'approval_decided', task, approval }) };
@@ -330,24 +234,12 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
     },
 
     async streamInfo() {
-      return db.transaction((tx) => {
-        const h = head(tx);
-        const oldest = tx
-          .select({ offset: min(taskEvents.offset) })
-          .from(taskEvents)
-          .get()?.offset;
-        return { epoch, head: h, oldestRetained: oldest ?? h + 1 };
-      });
+      return log.info(null);
     },
 
     async eventsAfter(after, limit, taskId) {
-      return db
-        .select()
-        .from(taskEvents)
-        .where(and(gt(taskEvents.offset, after), taskId ? eq(taskEvents.taskId, taskId) : undefined))
-        .orderBy(asc(taskEvents.offset))
-        .limit(limit)
-        .all()
+      return log
+        .after(db, null, after, limit, taskId ? eq(taskEvents.taskId, taskId) : undefined)
         .map((row) => toTaskStreamEvent(row, parseText));
     },
   };

@@ -1,0 +1,143 @@
+import { notFound } from '@hubbub/core';
+import { and, asc, eq, getTableColumns, gt, lte, min, type Placeholder, sql } from 'drizzle-orm';
+import { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import {
+  DEFAULT_RETENTION,
+  type DeclaredIn,
+  pruneThrough,
+  resolveStream,
+  type StreamKey,
+  type StreamLogIn,
+} from '../stream-log';
+import { isoNow } from '../time';
+import type { SqliteDb, SqliteHandle, SqliteTx } from './open';
+import * as schema from './schema';
+
+type Tables = typeof schema;
+type Declared = DeclaredIn<Tables>;
+
+export type SqliteStreamLog<S extends Declared> = StreamLogIn<
+  Tables,
+  { sync: true; tx: SqliteTx; reader: SqliteDb | SqliteTx },
+  S
+>;
+
+const ph = sql.placeholder;
+
+/**
+ * The stream log on SQLite. Writes run on statements prepared once (building
+ * and preparing SQL per call cost more than running it on the send path); one
+ * connection, so they are valid inside any transaction. SQLite has one writer
+ * at a time: taking the next offset needs no lock.
+ */
+export function createSqliteStreamLog<S extends Declared>(
+  handle: SqliteHandle,
+  stream: S,
+  retention = DEFAULT_RETENTION,
+): SqliteStreamLog<S> {
+  const { db, epoch } = handle;
+  const { events, offset: offsetColumn, key: keyColumn, keyOf, head } = resolveStream(schema, SQLiteTable, stream);
+  const ofStream = (key: Placeholder | string | null) => (keyColumn && key !== null ? eq(keyColumn, key) : undefined);
+  const heads = sqliteHead(db, head);
+  const prepared = {
+    insert: db
+      .insert(events)
+      .values(Object.fromEntries(Object.keys(getTableColumns(events)).map((name) => [name, sql`${ph(name)}`])))
+      .prepare(),
+    prune: db
+      .delete(events)
+      .where(and(ofStream(ph('key')), lte(offsetColumn, ph('upTo'))))
+      .prepare(),
+    oldest: db
+      .select({ offset: min(offsetColumn) })
+      .from(events)
+      .where(ofStream(ph('key')))
+      .prepare(),
+  };
+
+  const write: SqliteStreamLog<S>['write'] = (_tx, offset, fields, createdAt = isoNow()) => {
+    prepared.insert.run({ ...fields, offset, createdAt });
+    const upTo = pruneThrough(offset, retention);
+    if (upTo !== null) prepared.prune.run({ key: keyOf(fields), upTo });
+  };
+
+  return {
+    next: (_tx, key, stampAt) => heads.take(key, stampAt),
+    write,
+    append: (tx, fields) => {
+      const offset = heads.take(keyOf(fields) as StreamKey<S>);
+      write(tx, offset, fields);
+      return offset;
+    },
+    info: (key) =>
+      db.transaction(() => {
+        const last = heads.read(key);
+        const oldest = prepared.oldest.get({ key })?.offset as number | null | undefined;
+        return { epoch, head: last, oldestRetained: oldest ?? last + 1 };
+      }),
+    after: (reader, key, after, limit, where) =>
+      reader
+        .select()
+        .from(events)
+        .where(and(ofStream(key), gt(offsetColumn, after), where))
+        .orderBy(asc(offsetColumn))
+        .limit(limit)
+        .all() as ReturnType<SqliteStreamLog<S>['after']>,
+  };
+}
+
+/** Takes and reads a stream's last offset, on prepared statements: a column of the owner row, or a named counter. */
+function sqliteHead(db: SqliteDb, head: ReturnType<typeof resolveStream<SQLiteTable>>['head']) {
+  if (head.kind === 'counter') {
+    const { counters } = schema;
+    const bump = db
+      .insert(counters)
+      .values({ name: head.name, value: 1 })
+      .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
+      .returning({ offset: counters.value })
+      .prepare();
+    const read = db.select({ offset: counters.value }).from(counters).where(eq(counters.name, head.name)).prepare();
+    return {
+      take: (_key: string | null, stampAt?: string) => {
+        if (stampAt) throw new Error(`the ${head.name} counter has no stamp`);
+        return bump.get().offset;
+      },
+      read: (_key: string | null) => read.get()?.offset ?? 0,
+    };
+  }
+  const { owners, id, last, lastName, stampName, missing } = head;
+  const bumped = { [lastName]: sql`${last} + 1` };
+  const prepared = {
+    bump: db
+      .update(owners)
+      .set(bumped)
+      .where(eq(id, ph('key')))
+      .returning({ offset: last })
+      .prepare(),
+    bumpStamped: stampName
+      ? db
+          .update(owners)
+          .set({ ...bumped, [stampName]: sql`${ph('at')}` })
+          .where(eq(id, ph('key')))
+          .returning({ offset: last })
+          .prepare()
+      : null,
+    read: db
+      .select({ offset: last })
+      .from(owners)
+      .where(eq(id, ph('key')))
+      .prepare(),
+  };
+  const found = (row: { offset: unknown } | undefined) => {
+    if (!row) throw notFound(missing);
+    return row.offset as number;
+  };
+  return {
+    take: (key: string | null, stampAt?: string) => {
+      if (!stampAt) return found(prepared.bump.get({ key }));
+      if (!prepared.bumpStamped) throw new Error('stampAt given, but the stream head declares no stamp column');
+      return found(prepared.bumpStamped.get({ key, at: stampAt }));
+    },
+    read: (key: string | null) => found(prepared.read.get({ key })),
+  };
+}
