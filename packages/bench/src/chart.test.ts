@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decadesUpTo, logPosition, renderChart } from './chart';
+import { decadesUpTo, LABEL_RIGHT, logPosition, renderChart } from './chart';
 import { emptyResults } from './report';
 import type { FanoutResult } from './scenarios';
+import { SERVER_NAMES } from './server-process';
+import { fanoutRun } from './test-fixtures';
 
-const run = (server: FanoutResult['server'], subscribers: number, over: Partial<FanoutResult> = {}): FanoutResult => ({
-  server,
-  subscribers,
-  messages: 500,
-  rate: subscribers === 1000 ? 50 : 10,
-  cpuUsPerDelivery: 10,
-  clientCpuUsPerDelivery: 15,
-  deliveriesPerSecond: 49_000,
-  p50: 10,
-  p99: 40,
-  max: 80,
-  delivered: 500_000,
-  expected: 500_000,
-  ...over,
-});
+const run = (server: FanoutResult['server'], subscribers: number, over: Partial<FanoutResult> = {}): FanoutResult =>
+  fanoutRun(server, { subscribers, rate: subscribers === 1000 ? 50 : 10, ...over });
 
 describe('the benchmark chart', () => {
   it('places values on a log axis: each decade the same width, clamped at both ends', () => {
@@ -51,5 +40,15 @@ describe('the benchmark chart', () => {
     expect(svg).toContain('330134/500000 delivered');
     expect(svg).toContain('p50 8000.0 · p99 13000.0 · max 13858.0 ms');
     expect(svg).toContain('2 × test cpu, 2026-12-02');
+  });
+
+  it('names each row by its server, every name within the label column (7 px a character at 13 px)', () => {
+    for (const name of Object.values(SERVER_NAMES)) expect(name.length * 7).toBeLessThanOrEqual(LABEL_RIGHT);
+    const r = emptyResults('test', '2026-12-02');
+    r.fanout.push(run('raw-ws', 1000), run('trpc-ws', 1000, { cpuUsPerDelivery: 25 }), run('stock-trpc', 1000));
+    const svg = renderChart(r);
+    expect(svg).toContain('>tRPC generator on @hubbub/trpc-ws<');
+    expect(svg).toContain('>tRPC generator on the stock adapter<');
+    expect(svg).toContain('25.0 µs · 2.50×');
   });
 });

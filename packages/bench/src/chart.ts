@@ -16,13 +16,14 @@ export function decadesUpTo(largest: number): number[] {
   return Array.from({ length: top + 1 }, (_, i) => 10 ** i);
 }
 
-const WIDTH = 1090;
-const LABEL_RIGHT = 160;
-const CPU_X = 170;
+const WIDTH = 1180;
+/** Row names end here, right-aligned: room for the longest (`SERVER_NAMES`) at about 7 px a character. */
+export const LABEL_RIGHT = 250;
+const CPU_X = LABEL_RIGHT + 10;
 const CPU_WIDTH = 250;
-const LATENCY_X = 470;
+const LATENCY_X = CPU_X + 300;
 const LATENCY_WIDTH = 300;
-const VALUES_X = 790;
+const VALUES_X = LATENCY_X + 320;
 const ROW = 32;
 const HUBBUB = '#5b5bd6';
 const OTHER = '#9aa0ae';

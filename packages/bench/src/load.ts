@@ -52,8 +52,19 @@ export class SubscriberPool {
   }
 }
 
-/** One publisher sending `count` messages at `perSecond`, stamped with the send time. */
-export async function publish(session: Session, count: number, perSecond: number, body: string): Promise<void> {
+/**
+ * One publisher sending `count` messages at `perSecond`, stamped with the send time. It closes once `until`
+ * resolves (default: 50 ms after the last send): pass the wait for the deliveries, because a server that
+ * reads a few calls of a connection at a time (Hubbub's adapter: 16 in flight) drops the ones it has not
+ * read yet when the connection closes, and a loaded server would lose messages to the bench, not to itself.
+ */
+export async function publish(
+  session: Session,
+  count: number,
+  perSecond: number,
+  body: string,
+  until: () => Promise<unknown> = () => sleep(50),
+): Promise<void> {
   const ws = await open(session.publisherUrl);
   ws.on('message', (data: Buffer) => {
     for (const reply of session.respond?.(data.toString(), 'publisher') ?? []) ws.send(reply);
@@ -65,7 +76,7 @@ export async function publish(session: Session, count: number, perSecond: number
     await sleep(start + (i * 1000) / perSecond - now());
     ws.send(session.publishFrame(i, now(), body));
   }
-  await sleep(50);
+  await until();
   ws.close();
 }
 
@@ -74,6 +85,26 @@ export async function waitUntil(done: () => boolean, timeoutMs: number): Promise
   const end = now() + timeoutMs;
   while (!done()) {
     if (now() > end) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
+/** Resolves when `count()` reaches `target`, or once it has not moved for `stallMs` (the rest is not coming), or after `timeoutMs`. */
+export async function waitForCount(
+  count: () => number,
+  target: number,
+  { stallMs, timeoutMs }: { stallMs: number; timeoutMs: number },
+): Promise<boolean> {
+  const end = now() + timeoutMs;
+  let last = count();
+  let movedAt = now();
+  while (count() < target) {
+    if (count() !== last) {
+      last = count();
+      movedAt = now();
+    }
+    if (now() - movedAt > stallMs || now() > end) return false;
     await sleep(20);
   }
   return true;

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: every server under the same load client on this machine, one
  * after another, then one table (printed, and written to docs/benchmarks.md
- * with a chart). Flags: --quick (smaller runs), --only=fanout,memory,slow,persistence,deltas,cluster,
+ * with a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,cluster,
  * --servers=raw-ws,hubbub (a subset of the servers, for A/B runs; prints only).
  */
 import { writeFileSync } from 'node:fs';
@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart';
 import { sleep } from './load';
 import { emptyResults, type Results, renderMarkdown } from './report';
-import { assistantDeltas, clusterFanout, fanout, memory, persistence, slowConsumer } from './scenarios';
+import {
+  assistantDeltas,
+  clusterFanout,
+  type FanoutResult,
+  fanout,
+  memory,
+  persistence,
+  slowConsumer,
+  sseFanout,
+} from './scenarios';
 import type { ServerKind } from './server-process';
 
 const args = process.argv.slice(2);
@@ -24,7 +33,9 @@ const listFlag = (name: string) =>
 const only = listFlag('only');
 const wants = (name: string) => !only || only.includes(name);
 // The stock adapter goes last: its seconds-long backlog must not spill into another server's run.
-const allServers: ServerKind[] = ['raw-ws', 'socketio', 'hubbub', 'stock-trpc'];
+const allServers: ServerKind[] = ['raw-ws', 'socketio', 'hubbub', 'trpc-ws', 'stock-trpc'];
+// The @hubbub/trpc-ws row is for fan-out and memory (the adapter issue); the slow consumer keeps its four servers.
+const slowServers: ServerKind[] = ['raw-ws', 'socketio', 'hubbub', 'stock-trpc'];
 const serverFilter = listFlag('servers');
 const unknown = serverFilter?.filter((name) => !allServers.includes(name as ServerKind)) ?? [];
 if (unknown.length > 0) {
@@ -61,6 +72,24 @@ if (wants('fanout')) {
     }
   }
 }
+if (wants('sse')) {
+  // The same size and rate as the 1,000-subscriber fan-out, next to Hubbub's WebSocket run of it (measured here if
+  // the fan-out did not run it).
+  const n = 1000;
+  const messages = quick ? 100 : 500;
+  const rate = 50;
+  const sameLoad = (x: FanoutResult) =>
+    x.server === 'hubbub' && x.subscribers === n && x.messages === messages && x.rate === rate;
+  let websocket = results.fanout.find(sameLoad);
+  if (!websocket) {
+    await settle();
+    log(`SSE: Hubbub over WebSocket first, ${n} subscribers, ${messages} messages at ${rate}/s…`);
+    websocket = await fanout('hubbub', n, messages, rate);
+  }
+  await settle();
+  log(`SSE: Hubbub, ${n} Server-Sent Events subscribers, ${messages} messages at ${rate}/s…`);
+  results.sse = { websocket, sse: await sseFanout(n, messages, rate) };
+}
 if (wants('memory')) {
   const connections = quick ? 1000 : 5000;
   for (const kind of servers) {
@@ -70,7 +99,7 @@ if (wants('memory')) {
   }
 }
 if (wants('slow')) {
-  for (const kind of servers) {
+  for (const kind of servers.filter((k) => slowServers.includes(k))) {
     await settle();
     log(`slow consumer: ${kind}…`);
     results.slow.push(await slowConsumer(kind, quick ? 50 : 200, quick ? 600 : 1500, 100, 7000));
@@ -122,7 +151,7 @@ if (!quick && !only && !serverFilter) {
   writeFileSync(`${docs}benchmark-chart.svg`, renderChart(results));
   writeFileSync(
     `${docs}benchmarks.md`,
-    `# Benchmarks\n\nMeasured with \`pnpm bench\` on ${results.date}: ${results.machine}. Each server runs alone in its own process; the load client (raw WebSocket clients in one process) is the same for all. CPU is the server process's user+system time from /proc divided by deliveries; latency is publish→receive in the client process. The load client shares the machine's cores with the server, so absolute figures move with the machine (raw ws is the yardstick: compare ratios); what changed which figure, and how to profile: [performance.md](performance.md).\n\n![CPU per delivery and latency percentiles per server](benchmark-chart.svg)\n\n${markdown}\n`,
+    `# Benchmarks\n\nMeasured with \`pnpm bench\` on ${results.date}: ${results.machine}. Each server runs alone in its own process; the load client (raw WebSocket clients, and raw HTTP clients for Server-Sent Events, in one process) is the same for all. CPU is the server process's user+system time from /proc divided by deliveries; latency is publish→receive in the client process. The load client shares the machine's cores with the server, so absolute figures move with the machine (raw ws is the yardstick: compare ratios); what changed which figure, and how to profile: [performance.md](performance.md).\n\n![CPU per delivery and latency percentiles per server](benchmark-chart.svg)\n\n${markdown}\n`,
   );
   log('wrote docs/benchmarks.md and docs/benchmark-chart.svg');
 }

@@ -26,20 +26,39 @@ export interface Session {
 }
 
 const MARKERS = [Buffer.from('ts='), Buffer.from('"ts":')];
+const STAMP = MARKERS[0] as Buffer;
+
+/** Where the number (digits and dots) starting at `start` ends. */
+function numberEnd(bytes: Buffer, start: number): number {
+  let end = start;
+  while (
+    end < bytes.length &&
+    ((bytes[end] as number) === 46 || ((bytes[end] as number) >= 48 && (bytes[end] as number) <= 57))
+  )
+    end++;
+  return end;
+}
+
 /** The publish timestamp in a delivered frame (`ts=` or `"ts":`), or null: a native search, then a tiny decode (the load client must stay cheap). */
 export function stampIn(frame: Buffer): number | null {
   for (const marker of MARKERS) {
     const at = frame.indexOf(marker);
     if (at < 0) continue;
-    let end = at + marker.length;
-    while (
-      end < frame.length &&
-      ((frame[end] as number) === 46 || ((frame[end] as number) >= 48 && (frame[end] as number) <= 57))
-    )
-      end++;
-    return Number(frame.toString('latin1', at + marker.length, end));
+    const start = at + marker.length;
+    return Number(frame.toString('latin1', start, numberEnd(frame, start)));
   }
   return null;
+}
+
+/** Every `ts=` stamp in `bytes`, in order: one read of a Server-Sent Events stream may hold several events. */
+export function stampsIn(bytes: Buffer): number[] {
+  const stamps: number[] = [];
+  for (let at = bytes.indexOf(STAMP); at >= 0; at = bytes.indexOf(STAMP, at)) {
+    const start = at + STAMP.length;
+    at = numberEnd(bytes, start);
+    stamps.push(Number(bytes.toString('latin1', start, at)));
+  }
+  return stamps;
 }
 
 async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
@@ -53,10 +72,19 @@ async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
   return json.result.data;
 }
 
+/** Signs a bench user up on a Hubbub and returns its token. */
+export async function signUp(port: number, handle: string): Promise<string> {
+  const { token } = await post<{ token: string }>(`http://127.0.0.1:${port}/trpc/auth.signup`, {
+    handle,
+    password: 'bench-password',
+  });
+  return token;
+}
+
 /** Signs a bench user up on a Hubbub and creates a fresh channel for the run. */
 export async function hubbubAccount(port: number, handle = `bench${Date.now() % 1e9}`) {
   const base = `http://127.0.0.1:${port}`;
-  const { token } = await post<{ token: string }>(`${base}/trpc/auth.signup`, { handle, password: 'bench-password' });
+  const token = await signUp(port, handle);
   const channel = await post<{ id: string }>(
     `${base}/trpc/channel.create`,
     { slug: `bench-${Math.random().toString(36).slice(2, 8)}`, name: 'Bench' },
@@ -64,6 +92,22 @@ export async function hubbubAccount(port: number, handle = `bench${Date.now() % 
   );
   return { token, channelId: channel.id, base };
 }
+
+/** The tRPC generator router of servers/generator-router.ts, on either adapter. */
+const generatorProtocol = (label: string): Protocol => ({
+  async setup(port) {
+    return {
+      label,
+      subscriberUrl: `ws://127.0.0.1:${port}/`,
+      subscribeFrames: [JSON.stringify({ id: 1, method: 'subscription', params: { path: 'onMessage', input: null } })],
+      isSubscribed: (frame) => frame.includes('"started"'),
+      publisherUrl: `ws://127.0.0.1:${port}/`,
+      publisherOpenFrames: [],
+      publishFrame: (n, ts, body) =>
+        JSON.stringify({ id: n + 10, method: 'mutation', params: { path: 'send', input: { ts, body } } }),
+    };
+  },
+});
 
 export const protocols: Record<ServerKind, Protocol> = {
   'raw-ws': {
@@ -78,22 +122,8 @@ export const protocols: Record<ServerKind, Protocol> = {
       };
     },
   },
-  'stock-trpc': {
-    async setup(port) {
-      return {
-        label: 'stock tRPC (applyWSSHandler + events.on)',
-        subscriberUrl: `ws://127.0.0.1:${port}/`,
-        subscribeFrames: [
-          JSON.stringify({ id: 1, method: 'subscription', params: { path: 'onMessage', input: null } }),
-        ],
-        isSubscribed: (frame) => frame.includes('"started"'),
-        publisherUrl: `ws://127.0.0.1:${port}/`,
-        publisherOpenFrames: [],
-        publishFrame: (n, ts, body) =>
-          JSON.stringify({ id: n + 10, method: 'mutation', params: { path: 'send', input: { ts, body } } }),
-      };
-    },
-  },
+  'stock-trpc': generatorProtocol('tRPC generator (tracked, events.on) on the stock applyWSSHandler'),
+  'trpc-ws': generatorProtocol('tRPC generator (tracked, events.on) on applyWSSHandler from @hubbub/trpc-ws'),
   socketio: {
     async setup(port) {
       const url = `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;

@@ -5,6 +5,7 @@ import type {
   MemoryResult,
   PersistenceResult,
   SlowConsumerResult,
+  SseFanoutResult,
 } from './scenarios';
 import { SERVER_NAMES } from './server-process';
 import { fixed as f } from './stats';
@@ -14,6 +15,8 @@ export interface Results {
   machine: string;
   date: string;
   fanout: FanoutResult[];
+  /** Hubbub over Server-Sent Events, with its WebSocket fan-out of the same size and rate from the same run. */
+  sse: { sse: SseFanoutResult; websocket: FanoutResult } | null;
   memory: MemoryResult[];
   slow: SlowConsumerResult[];
   persistence: PersistenceResult | null;
@@ -25,7 +28,7 @@ export interface Results {
 
 /** A run with nothing measured yet. */
 export function emptyResults(machine: string, date: string): Results {
-  return { machine, date, fanout: [], memory: [], slow: [], persistence: null, deltas: null, cluster: [] };
+  return { machine, date, fanout: [], sse: null, memory: [], slow: [], persistence: null, deltas: null, cluster: [] };
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -34,6 +37,32 @@ function table(head: string[], rows: string[][]): string {
     `| ${head.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
+}
+
+/** A fan-out table's columns after the row's name; `vs` names the row the CPU ratio is to. */
+const fanoutHead = (vs: string) => [
+  'CPU µs / delivery',
+  `vs ${vs}`,
+  'deliveries/s',
+  'p50 ms',
+  'p99 ms',
+  'max ms',
+  'delivered',
+  'load client CPU µs / delivery',
+];
+
+/** One fan-out run's cells: its CPU as a ratio to `yardstick`'s (a dash without one), `note` after the delivered count. */
+function fanoutCells(x: FanoutResult, yardstick: FanoutResult | undefined, note = ''): string[] {
+  return [
+    f(x.cpuUsPerDelivery, 2),
+    yardstick ? `${f(x.cpuUsPerDelivery / yardstick.cpuUsPerDelivery, 2)}×` : '–',
+    f(x.deliveriesPerSecond, 0),
+    f(x.p50),
+    f(x.p99),
+    f(x.max),
+    `${x.delivered}/${x.expected}${note}`,
+    f(x.clientCpuUsPerDelivery, 2),
+  ];
 }
 
 /** The results as Markdown tables (printed, and written to docs/benchmarks.md). */
@@ -53,32 +82,25 @@ export function renderMarkdown(r: Results): string {
   for (const n of [...new Set(r.fanout.map((x) => x.subscribers))]) {
     const rows = r.fanout
       .filter((x) => x.subscribers === n)
-      .map((x) => [
-        SERVER_NAMES[x.server],
-        f(x.cpuUsPerDelivery, 2),
-        raw(n) ? `${f(x.cpuUsPerDelivery / (raw(n)?.cpuUsPerDelivery ?? 1), 2)}×` : '–',
-        f(x.deliveriesPerSecond, 0),
-        f(x.p50),
-        f(x.p99),
-        f(x.max),
-        `${x.delivered}/${x.expected}`,
-        f(x.clientCpuUsPerDelivery, 2),
-      ]);
+      .map((x) => [SERVER_NAMES[x.server], ...fanoutCells(x, raw(n))]);
     const sample = r.fanout.find((x) => x.subscribers === n);
     parts.push(
       `### Fan-out: ${n} subscribers, ${sample?.messages} messages at ${sample?.rate}/s\n\n${table(
-        [
-          'server',
-          'CPU µs / delivery',
-          'vs raw ws',
-          'deliveries/s',
-          'p50 ms',
-          'p99 ms',
-          'max ms',
-          'delivered',
-          'load client CPU µs / delivery',
-        ],
+        ['server', ...fanoutHead('raw ws')],
         rows,
+      )}`,
+    );
+  }
+  if (r.sse) {
+    const { sse, websocket } = r.sse;
+    const cut = sse.streamsEnded > 0 ? ` (${sse.streamsEnded} streams cut)` : '';
+    parts.push(
+      `### Server-Sent Events: Hubbub, ${sse.subscribers} subscribers, ${sse.messages} messages at ${sse.rate}/s\n\n${table(
+        ['transport', ...fanoutHead('WebSocket')],
+        [
+          ['WebSocket (channel.onEvent)', ...fanoutCells(websocket, websocket)],
+          ['SSE (GET /trpc/channel.onEvent)', ...fanoutCells(sse, websocket, cut)],
+        ],
       )}`,
     );
   }

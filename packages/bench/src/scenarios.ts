@@ -1,7 +1,8 @@
 import type WebSocket from 'ws';
-import { publish, SubscriberPool, sleep, waitUntil } from './load';
-import { hubbubAccount, open, protocols } from './protocols';
-import { type ServerKind, startServer } from './server-process';
+import { publish, SubscriberPool, sleep, waitForCount, waitUntil } from './load';
+import { hubbubAccount, open, protocols, type Session, signUp } from './protocols';
+import { type ServerKind, type ServerProcess, startServer } from './server-process';
+import { SseSubscriberPool } from './sse-load';
 import { cpuPerDelivery, gapsAndDuplicates, rssPerConnection, summarize } from './stats';
 
 const BODY = process.env.BENCH_BODY_BYTES
@@ -24,6 +25,14 @@ export interface FanoutResult {
   expected: number;
 }
 
+/** What the fan-out measurement needs of a pool of subscribers (WebSocket or SSE). */
+interface DeliveryPool {
+  delivered: number;
+  latencies: number[];
+  reset(): void;
+  close(): void;
+}
+
 /** N subscribers in one channel, M messages at R per second: server CPU per delivery, latency, completeness. */
 export async function fanout(
   kind: ServerKind,
@@ -36,36 +45,98 @@ export async function fanout(
     const session = await protocols[kind].setup(server.port);
     const pool = new SubscriberPool(session);
     await pool.connect(subscribers);
-    // Warm up (JIT, buffers), then measure from a clean slate.
-    await publish(session, 50, rate, BODY);
-    await waitUntil(() => pool.delivered >= 50 * subscribers, 10_000);
-    await sleep(200);
-    pool.reset();
-    const cpu0 = server.cpuSeconds();
-    const client0 = process.cpuUsage();
-    const t0 = performance.now();
-    await publish(session, messages, rate, BODY);
-    const expected = messages * subscribers;
-    await waitUntil(() => pool.delivered >= expected, 10_000);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = server.cpuSeconds() - cpu0;
-    const client = process.cpuUsage(client0);
-    const latency = summarize(pool.latencies);
-    pool.close();
-    return {
-      server: kind,
+    return { server: kind, ...(await measureFanout(server, session, pool, subscribers, messages, rate)) };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Warms up (JIT, buffers), then publishes `messages` at `rate` to a connected pool and measures from a clean slate. */
+async function measureFanout(
+  server: ServerProcess,
+  session: Session,
+  pool: DeliveryPool,
+  subscribers: number,
+  messages: number,
+  rate: number,
+): Promise<Omit<FanoutResult, 'server'>> {
+  // However long the warm-up's backlog takes (SSE; the stock adapter at 5,000), its CPU must not land in the
+  // figures: wait for all of it (or until it stops coming), then for the server to go idle.
+  await publish(session, 50, rate, BODY, () =>
+    waitForCount(() => pool.delivered, 50 * subscribers, { stallMs: 30_000, timeoutMs: 120_000 }),
+  );
+  await untilQuiet(server);
+  pool.reset();
+  const cpu0 = server.cpuSeconds();
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  const expected = messages * subscribers;
+  await publish(session, messages, rate, BODY, () => waitUntil(() => pool.delivered >= expected, 10_000));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = server.cpuSeconds() - cpu0;
+  const client = process.cpuUsage(client0);
+  const latency = summarize(pool.latencies);
+  pool.close();
+  return {
+    subscribers,
+    messages,
+    rate,
+    cpuUsPerDelivery: cpuPerDelivery(cpu, pool.delivered),
+    clientCpuUsPerDelivery: cpuPerDelivery((client.user + client.system) / 1e6, pool.delivered),
+    deliveriesPerSecond: pool.delivered / seconds,
+    p50: latency.p50,
+    p99: latency.p99,
+    max: latency.max,
+    delivered: pool.delivered,
+    expected,
+  };
+}
+
+/**
+ * Resolves once the server has used under a tenth of a core for half a second
+ * (a backlog it was still sending is done), or after `timeoutMs`.
+ */
+async function untilQuiet(server: ServerProcess, timeoutMs = 120_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  for (let cpu = server.cpuSeconds(); performance.now() < end; ) {
+    await sleep(500);
+    const now = server.cpuSeconds();
+    if (now - cpu < 0.05) return;
+    cpu = now;
+  }
+}
+
+/** Streams one bench user holds: well under the server's default cap per person (100), so no server setting changes. */
+export const SSE_STREAMS_PER_USER = 50;
+
+export interface SseFanoutResult extends FanoutResult {
+  /** Streams the server ended or cut, warm-up included (a stream that falls behind is cut, to resume later). */
+  streamsEnded: number;
+}
+
+/**
+ * Hubbub's fan-out over Server-Sent Events (tRPC's httpSubscriptionLink
+ * format): N subscribers each hold `GET /trpc/channel.onEvent` open, the
+ * publisher sends over WebSocket as in `fanout`. Compare with Hubbub's
+ * WebSocket fan-out of the same size and rate from the same run.
+ */
+export async function sseFanout(subscribers: number, messages: number, rate: number): Promise<SseFanoutResult> {
+  const server = await startServer('hubbub');
+  try {
+    const session = await protocols.hubbub.setup(server.port);
+    const users = Math.ceil(subscribers / SSE_STREAMS_PER_USER);
+    const prefix = `sse${Date.now() % 1e9}`;
+    const tokens = [];
+    for (let i = 0; i < users; i++) tokens.push(await signUp(server.port, `${prefix}-${i}`));
+    const input = encodeURIComponent(JSON.stringify({ channelId: session.channelId }));
+    const pool = new SseSubscriberPool(
+      `http://127.0.0.1:${server.port}/trpc/channel.onEvent?input=${input}`,
+      tokens,
       subscribers,
-      messages,
-      rate,
-      cpuUsPerDelivery: cpuPerDelivery(cpu, pool.delivered),
-      clientCpuUsPerDelivery: cpuPerDelivery((client.user + client.system) / 1e6, pool.delivered),
-      deliveriesPerSecond: pool.delivered / seconds,
-      p50: latency.p50,
-      p99: latency.p99,
-      max: latency.max,
-      delivered: pool.delivered,
-      expected,
-    };
+    );
+    await pool.connect(subscribers);
+    const measured = await measureFanout(server, session, pool, subscribers, messages, rate);
+    return { server: 'hubbub', ...measured, streamsEnded: pool.ended };
   } finally {
     await server.stop();
   }
@@ -170,8 +241,9 @@ async function othersUnderLoad(
     const sampler = setInterval(() => {
       rssMax = Math.max(rssMax, server.rss());
     }, 100);
-    await publish(session, messages, rate, body);
-    await waitUntil(() => pool.delivered >= messages * (subscribers - 1), 10_000);
+    await publish(session, messages, rate, body, () =>
+      waitUntil(() => pool.delivered >= messages * (subscribers - 1), 10_000),
+    );
     clearInterval(sampler);
     const others = summarize(pool.latencies);
     let missing: number | null = null;
@@ -396,14 +468,12 @@ export async function clusterFanout(
     for (const pool of pools) await pool.connect(Math.floor(subscribers / instances));
     const total = () => pools.reduce((n, p) => n + p.delivered, 0);
     const connected = Math.floor(subscribers / instances) * instances;
-    await publish(session, 20, rate, BODY);
-    await waitUntil(() => total() >= 20 * connected, 10_000);
+    await publish(session, 20, rate, BODY, () => waitUntil(() => total() >= 20 * connected, 10_000));
     await sleep(200);
     for (const pool of pools) pool.reset();
     const cpu0 = servers.reduce((n, s) => n + s.cpuSeconds(), 0);
-    await publish(session, messages, rate, BODY);
     const expected = messages * connected;
-    await waitUntil(() => total() >= expected, 15_000);
+    await publish(session, messages, rate, BODY, () => waitUntil(() => total() >= expected, 15_000));
     const cpu = servers.reduce((n, s) => n + s.cpuSeconds(), 0) - cpu0;
     const latency = summarize(pools.flatMap((p) => p.latencies));
     for (const pool of pools) pool.close();

@@ -4,12 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_NODE_ARGS } from '@hubbub/server/node-args';
 import { parseProcStat, parseRss } from './stats';
 
-export type ServerKind = 'raw-ws' | 'stock-trpc' | 'socketio' | 'hubbub';
+export type ServerKind = 'raw-ws' | 'stock-trpc' | 'trpc-ws' | 'socketio' | 'hubbub';
 
 /** Each server's name in the report and the chart. */
 export const SERVER_NAMES: Record<ServerKind, string> = {
   'raw-ws': 'raw ws broadcast',
-  'stock-trpc': 'stock tRPC adapter',
+  // The two tRPC rows serve the same tracked() generator: they differ in the adapter alone.
+  'stock-trpc': 'tRPC generator on the stock adapter',
+  'trpc-ws': 'tRPC generator on @hubbub/trpc-ws',
   socketio: 'Socket.IO rooms',
   hubbub: 'Hubbub',
 };

@@ -40,6 +40,22 @@ describe('the performance targets', () => {
     });
   });
 
+  it('holds Hubbub alone to the targets: the tRPC generator rows, on either adapter, add none and change none', () => {
+    const hubbubOnly = checkTargets(results({ fanout: [fanout('raw-ws', 10), fanout('hubbub', 15)] }));
+    const withAdapters = checkTargets(
+      results({
+        fanout: [fanout('raw-ws', 10), fanout('hubbub', 15), fanout('trpc-ws', 16), fanout('stock-trpc', 60, 9000, 1)],
+        memory: [
+          { server: 'raw-ws', connections: 5000, kbPerConnection: 6 },
+          { server: 'hubbub', connections: 5000, kbPerConnection: 11 },
+          { server: 'trpc-ws', connections: 5000, kbPerConnection: 30 },
+        ],
+      }),
+    );
+    expect(withAdapters.filter((c) => !c.target.startsWith('RSS'))).toEqual(hubbubOnly);
+    expect(withAdapters.find((c) => c.target.startsWith('RSS'))).toMatchObject({ figure: '1.83× (11.0 vs 6.0 KB)' });
+  });
+
   it('checks memory against 2× raw ws, and the slow consumer on every count', () => {
     const checks = byTarget(
       results({

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { emptyResults, renderMarkdown } from './report';
+import type { SseFanoutResult } from './scenarios';
+import { fanoutRun } from './test-fixtures';
+
+/** The Markdown table row whose first cell is `name`, as its cells. */
+const row = (markdown: string, name: string) =>
+  markdown
+    .split('\n')
+    .find((line) => line.startsWith(`| ${name} |`))
+    ?.split(' | ')
+    .slice(1)
+    .map((cell) => cell.replace(/ \|$/, ''));
+
+describe('the benchmark report', () => {
+  it('shows both tRPC generator rows, each named by its adapter, with its ratio to raw ws', () => {
+    const r = emptyResults('test', '2026-12-02');
+    r.fanout.push(
+      fanoutRun('raw-ws', { cpuUsPerDelivery: 12 }),
+      fanoutRun('hubbub', { cpuUsPerDelivery: 15 }),
+      fanoutRun('trpc-ws', { cpuUsPerDelivery: 30 }),
+      fanoutRun('stock-trpc', { cpuUsPerDelivery: 66, delivered: 345_474 }),
+    );
+    r.memory.push(
+      { server: 'raw-ws', connections: 5000, kbPerConnection: 6.8 },
+      { server: 'trpc-ws', connections: 5000, kbPerConnection: 20.4 },
+      { server: 'stock-trpc', connections: 5000, kbPerConnection: 52 },
+    );
+    const md = renderMarkdown(r);
+    expect(row(md, 'Hubbub')?.slice(0, 2)).toEqual(['15.00', '1.25×']);
+    expect(row(md, 'tRPC generator on @hubbub/trpc-ws')?.slice(0, 2)).toEqual(['30.00', '2.50×']);
+    expect(row(md, 'tRPC generator on the stock adapter')).toEqual([
+      '66.00',
+      '5.50×',
+      '49000',
+      '10.0',
+      '40.0',
+      '80.0',
+      '345474/500000',
+      '15.00',
+    ]);
+    const memory = md.slice(md.indexOf('### Memory'));
+    expect(row(memory, 'tRPC generator on @hubbub/trpc-ws')).toEqual(['20.4', '3.00×']);
+    expect(row(memory, 'tRPC generator on the stock adapter')).toEqual(['52.0', '7.65×']);
+  });
+
+  it('puts SSE next to Hubbub over WebSocket with its CPU ratio to it, and says when streams were cut', () => {
+    const r = emptyResults('test', '2026-12-02');
+    const websocket = fanoutRun('hubbub', { cpuUsPerDelivery: 16 });
+    const sse: SseFanoutResult = {
+      ...fanoutRun('hubbub', { cpuUsPerDelivery: 40, p99: 120, delivered: 499_000 }),
+      streamsEnded: 2,
+    };
+    r.sse = { websocket, sse };
+    const md = renderMarkdown(r);
+    expect(md).toContain('### Server-Sent Events: Hubbub, 1000 subscribers, 500 messages at 50/s');
+    expect(md).toContain('| transport | CPU µs / delivery | vs WebSocket |');
+    expect(row(md, 'WebSocket (channel.onEvent)')?.slice(0, 2)).toEqual(['16.00', '1.00×']);
+    expect(row(md, 'SSE (GET /trpc/channel.onEvent)')).toEqual([
+      '40.00',
+      '2.50×',
+      '49000',
+      '10.0',
+      '120.0',
+      '80.0',
+      '499000/500000 (2 streams cut)',
+      '15.00',
+    ]);
+
+    r.sse = { websocket, sse: { ...sse, delivered: 500_000, streamsEnded: 0 } };
+    expect(row(renderMarkdown(r), 'SSE (GET /trpc/channel.onEvent)')?.[6]).toBe('500000/500000');
+    expect(renderMarkdown(emptyResults('test', '2026-12-02'))).not.toContain('Server-Sent Events');
+  });
+});
