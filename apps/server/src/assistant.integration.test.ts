@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOpenAICompatibleModel } from '@hubbub/assistant';
 import { createMemoryRateLimiter } from '@hubbub/bus';
 import type { ModelProvider } from '@hubbub/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SERVER_MAIN, SERVER_NODE_ARGS } from './node-args';
+import { freePort } from './test/cluster';
 import { type FakeMode, type FakeOpenAI, startFakeOpenAI } from './test/fake-openai';
 import { startTestServer, type TestServer } from './test/harness';
 import { type Received, recordChannel } from './test/stream';
@@ -121,7 +121,9 @@ describe('the assistant streams model replies', () => {
     expect(final.content.length).toBeGreaterThan(0);
     expect(final.content.length).toBeLessThan(words(300).join('').length);
     expect(applyDeltas(stream.events, reply.id)).toBe(final.content);
-    await new Promise((r) => setTimeout(r, 100));
+    // A message sent now arrives after anything the stopped reply could still have sent.
+    await a.api.message.send.mutate({ channelId, content: 'after the stop' });
+    await stream.until((e) => e.some((x) => x.data.type === 'message.created' && msg(x).content === 'after the stop'));
     expect(stream.events.slice(doneAt + 1).filter((e) => e.data.type === 'message.delta')).toEqual([]);
     expect(fake?.abortedByClient).toBe(1);
   });
@@ -229,7 +231,10 @@ describe('the assistant streams model replies', () => {
       stdio: 'ignore',
     });
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => null))?.ok === true, 20_000);
+    await vi.waitFor(async () => expect((await fetch(`${base}/healthz`).catch(() => null))?.ok).toBe(true), {
+      timeout: 20_000,
+      interval: 50,
+    });
     const signup = await fetch(`${base}/trpc/auth.signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -246,8 +251,8 @@ describe('the assistant streams model replies', () => {
       headers: auth,
       body: JSON.stringify({ channelId, content: '@assistant tell me everything' }),
     });
-    await waitFor(async () => (fake?.requests.length ?? 0) > 0, 10_000);
-    await new Promise((r) => setTimeout(r, 200));
+    // Killed mid-reply: a few tokens are out.
+    await vi.waitFor(() => expect(fake?.chunksSent).toBeGreaterThanOrEqual(5), { timeout: 10_000 });
     child.kill('SIGKILL');
     await new Promise((r) => child?.once('exit', r));
 
@@ -489,19 +494,3 @@ describe('the assistant under load: a cap per instance, a line, a daily budget',
     LOAD_TEST_MS,
   );
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from './test/harness';
 import { recordChannel } from './test/stream';
 
@@ -115,8 +115,9 @@ describe('channels and messages', () => {
     expect(members.filter((m) => m.online).map((m) => m.handle)).toEqual(['alice', 'bob']);
 
     // Closing one of bob's two tabs keeps him online; closing both takes him off.
+    const following = server.hubbub.deps.hub.stats.subscriptions;
     tab1.stop();
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() => expect(server.hubbub.deps.hub.stats.subscriptions).toBe(following - 1));
     expect((await a.api.channel.members.query({ channelId: general.id })).find((m) => m.handle === 'bob')?.online).toBe(
       true,
     );

@@ -5,7 +5,7 @@
  */
 import type { HubbubClient } from '@hubbub/client';
 import { runWorker } from '@hubbub/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Cluster, probeBackends, type SignedUp, startCluster, TrpcHttpError, waitUntil } from './test/cluster';
 import { type Received, recordChannel, type StreamRecorder } from './test/stream';
 
@@ -22,7 +22,6 @@ interface Message {
 const offsetOf = (id: string) => Number(id.slice(id.lastIndexOf(':') + 1));
 const created = (events: Received[]) => events.filter((e) => e.data.type === 'message.created');
 const messageOf = (e: Received) => e.data.message as Message;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface SystemStatus {
   instance: string;
@@ -105,19 +104,25 @@ describe.skipIf(!backends.reachable)('scale-out: several server processes on Pos
     retry: (error: unknown) => boolean = (error) =>
       error instanceof TrpcHttpError && error.code === 'TOO_MANY_REQUESTS',
   ): Promise<Message> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      try {
-        return await cluster.mutate<Message>(node, 'message.send', user.token, {
-          channelId,
-          content,
-          clientId: content,
-        });
-      } catch (error) {
-        if (!retry(error) || Date.now() > deadline) throw error;
-        await sleep(50);
-      }
-    }
+    let refused: unknown = null;
+    const sent = await vi.waitFor(
+      async () => {
+        try {
+          return await cluster.mutate<Message>(node, 'message.send', user.token, {
+            channelId,
+            content,
+            clientId: content,
+          });
+        } catch (error) {
+          if (retry(error)) throw error; // vi.waitFor tries again
+          refused = error;
+          return null;
+        }
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    if (!sent) throw refused;
+    return sent;
   }
 
   /** Waits for `rec` to have as many message.created as `expected`, then checks every change it got since `first`. */
@@ -243,18 +248,12 @@ describe.skipIf(!backends.reachable)('scale-out: several server processes on Pos
 
     // Phase 1: the bus subscriber connections of every instance are killed again and again while
     // messages are sent; whatever Redis published meanwhile never reached those instances.
-    let stopKilling = false;
     let killed = 0;
-    const killer = (async () => {
-      while (!stopKilling) {
-        killed += await cluster.killRedisConnections((name) => name.includes(':bus-sub:'));
-        await sleep(10);
-      }
-    })();
     const phase1: Message[] = [];
-    for (let i = 0; i < 30; i++) phase1.push(await send(i % 3, members[i % 6] as SignedUp, channelId, `sub-down ${i}`));
-    stopKilling = true;
-    await killer;
+    for (let i = 0; i < 30; i++) {
+      killed += await cluster.killRedisConnections((name) => name.includes(':bus-sub:'));
+      phase1.push(await send(i % 3, members[i % 6] as SignedUp, channelId, `sub-down ${i}`));
+    }
     expect(killed).toBeGreaterThan(0);
 
     // Nothing else is sent: what the subscribers are missing can only come from the resync.
@@ -273,19 +272,11 @@ describe.skipIf(!backends.reachable)('scale-out: several server processes on Pos
     // Phase 2: every bus connection, publishers too. A send whose publish fails answers an error
     // although its message is committed; the client retries with the same clientId and gets the
     // stored message back (no duplicate).
-    stopKilling = false;
-    const killer2 = (async () => {
-      while (!stopKilling) {
-        killed += await cluster.killRedisConnections();
-        await sleep(10);
-      }
-    })();
     const phase2: Message[] = [];
     for (let i = 0; i < 30; i++) {
+      killed += await cluster.killRedisConnections();
       phase2.push(await send(i % 3, members[i % 6] as SignedUp, channelId, `all-down ${i}`, () => true));
     }
-    stopKilling = true;
-    await killer2;
     await waitUntil(
       async () => {
         const ready = await Promise.all(cluster.nodes.map((n) => fetch(`${n.url}/readyz`).then((r) => r.ok)));

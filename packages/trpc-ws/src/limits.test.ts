@@ -115,7 +115,12 @@ describe('pulled streams under a slow client', () => {
     // It pulls until the backlog passes a quarter of the limit, then waits for the socket to drain.
     await vi.waitFor(() => expect(pulled.count).toBeGreaterThan(10));
     const settled = pulled.count;
-    await new Promise((resolve) => setTimeout(resolve, 300)); // time passing is the point: nothing more is pulled
+    // The server keeps serving others meanwhile (20 round trips on another socket), and pulls nothing more.
+    await using other = await RawSocket.open(server.url);
+    for (let i = 1; i <= 20; i++) {
+      other.send(query(i, 'ping'));
+      expect((await other.next()).result.data).toBe('pong');
+    }
     expect(pulled.count).toBeLessThan(settled + 5);
     // The socket's unsent bytes stay near the limit, not the generator's full output.
     expect(server.sockets[0]?.bufferedAmount).toBeLessThan(1024 * 1024);

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHubbubClient, type HubbubClient } from '@hubbub/client';
 import postgres from 'postgres';
+import { vi } from 'vitest';
 import { SERVER_MAIN, SERVER_NODE_ARGS } from '../node-args';
 
 /** A role that may create databases; `HUBBUB_TEST_PG_URL` overrides. */
@@ -438,13 +439,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `check` until it returns true; throws (naming `what`) after `timeoutMs`. */
+/** Waits until `check` holds (vi.waitFor); throws, naming `what`, after `timeoutMs`. */
 export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what = 'a condition') {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
 
 function describeError(error: unknown): string {

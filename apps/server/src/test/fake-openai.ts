@@ -14,6 +14,8 @@ export interface FakeOpenAI {
   requests: Array<{ model: string; messages: Array<{ role: string; content: string }> }>;
   /** Requests whose client went away before the stream ended. */
   abortedByClient: number;
+  /** Token chunks written so far, over all requests. */
+  chunksSent: number;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startFakeOpenAI(mode: FakeMode): Promise<FakeOpenAI> {
     mode,
     requests: [],
     abortedByClient: 0,
+    chunksSent: 0,
     close: async () => {},
   };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -55,6 +58,7 @@ export async function startFakeOpenAI(mode: FakeMode): Promise<FakeOpenAI> {
     for (const token of tokens) {
       if (res.destroyed) return;
       res.write(chunk(token, null));
+      fake.chunksSent++;
       await new Promise((r) => setTimeout(r, current.kind === 'stream' ? (current.delayMs ?? 2) : 2));
     }
     if (res.destroyed) return;

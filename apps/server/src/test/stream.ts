@@ -5,41 +5,49 @@ export interface Received {
   data: { type: string; [key: string]: unknown };
 }
 
-export interface StreamRecorder {
-  events: Received[];
-  /** Stored (offset-bearing) events only, i.e. no presence/typing/delta. */
-  changes(): Received[];
-  /** Resolves once `predicate` holds for the events so far (or rejects after `timeoutMs`). */
-  until(predicate: (events: Received[]) => boolean, timeoutMs?: number): Promise<Received[]>;
+/** Everything a subscription yielded, and a way to wait for what a test expects of it (no polling). */
+export interface EventRecorder<E = Received> {
+  events: E[];
   errors: unknown[];
+  /** Resolves once `predicate` holds for the events so far (or rejects after `timeoutMs`, listing what came). */
+  until(predicate: (events: E[]) => boolean, timeoutMs?: number): Promise<E[]>;
   stop(): void;
 }
 
-const EPHEMERAL = new Set(['presence', 'typing', 'message.delta']);
+export interface StreamRecorder extends EventRecorder {
+  /** Stored (offset-bearing) events only, i.e. no presence/typing/delta. */
+  changes(): Received[];
+}
 
-/** Subscribes to channel.onEvent and records everything it yields. */
-export function recordChannel(client: HubbubClient, channelId: string, lastEventId?: string): StreamRecorder {
-  const events: Received[] = [];
+interface Handlers<E> {
+  onData(event: E): void;
+  onError(error: unknown): void;
+}
+
+/** Records a subscription opened by `subscribe` with the recorder's handlers. */
+export function recordEvents<E extends { data: { type: string } } = Received>(
+  subscribe: (handlers: Handlers<E>) => { unsubscribe(): void },
+): EventRecorder<E> {
+  const events: E[] = [];
   const errors: unknown[] = [];
   const waiters = new Set<() => void>();
-  const sub = client.api.channel.onEvent.subscribe(
-    { channelId, lastEventId },
-    {
-      onData: (event) => {
-        events.push(event as unknown as Received);
-        for (const wake of waiters) wake();
-      },
-      onError: (error) => {
-        errors.push(error);
-        for (const wake of waiters) wake();
-      },
+  const wakeAll = () => {
+    for (const wake of waiters) wake();
+  };
+  const sub = subscribe({
+    onData: (event) => {
+      events.push(event);
+      wakeAll();
     },
-  );
+    onError: (error) => {
+      errors.push(error);
+      wakeAll();
+    },
+  });
   return {
     events,
     errors,
-    changes: () => events.filter((e) => !EPHEMERAL.has(e.data.type)),
-    until(predicate, timeoutMs = 5000) {
+    until(predicate, timeoutMs = 8000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (predicate(events)) {
@@ -63,4 +71,17 @@ export function recordChannel(client: HubbubClient, channelId: string, lastEvent
     },
     stop: () => sub.unsubscribe(),
   };
+}
+
+const EPHEMERAL = new Set(['presence', 'typing', 'message.delta']);
+
+/** Subscribes to channel.onEvent and records everything it yields. */
+export function recordChannel(client: HubbubClient, channelId: string, lastEventId?: string): StreamRecorder {
+  const recorder = recordEvents<Received>((handlers) =>
+    client.api.channel.onEvent.subscribe(
+      { channelId, lastEventId },
+      { onData: (event) => handlers.onData(event as unknown as Received), onError: handlers.onError },
+    ),
+  );
+  return { ...recorder, changes: () => recorder.events.filter((e) => !EPHEMERAL.has(e.data.type)) };
 }

@@ -5,7 +5,7 @@
 
 import type { AppRouter } from '@hubbub/api';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../test/harness';
 import { errorCode, rawSocket } from '../test/raw-socket';
@@ -20,7 +20,8 @@ afterEach(async () => {
 
 async function generalId(token: string) {
   const res = await fetch(`${server?.url}/trpc/channel.list`, { headers: { authorization: `Bearer ${token}` } });
-  const list = ((await res.json()) as { result: { data: { items: { id: string; slug: string }[] } } }).result.data.items;
+  const list = ((await res.json()) as { result: { data: { items: { id: string; slug: string }[] } } }).result.data
+    .items;
   return list.find((c) => c.slug === 'general')?.id as string;
 }
 
@@ -36,13 +37,13 @@ function stockClient(token: string, keepAlive?: { intervalMs: number; pongTimeou
   return { ws, api: createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] }) };
 }
 
-const until = async (done: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (done: () => boolean, timeout = 5000) =>
+  vi.waitFor(
+    () => {
+      if (!done()) throw new Error('timed out');
+    },
+    { timeout, interval: 10 },
+  );
 
 describe('the WebSocket adapter speaks the stock wsLink protocol', () => {
   it('answers queries, mutations and subscriptions over one socket with connectionParams', async () => {
@@ -100,11 +101,15 @@ describe('the WebSocket adapter speaks the stock wsLink protocol', () => {
     await api.auth.me.query();
     const [socket] = [...server.hubbub.wss.clients];
     let closed = false;
+    let pongs = 0;
     socket?.on('close', () => {
       closed = true;
     });
-    // Several ping rounds pass; the connection stays (the client answers PONG).
-    await new Promise((r) => setTimeout(r, 800));
+    socket?.on('message', (data) => {
+      if (data.toString() === 'PONG') pongs++;
+    });
+    // Several ping rounds pass (each answered PONG, each past the 300 ms wait of the one before); the connection stays.
+    await until(() => pongs >= 4);
     expect(closed).toBe(false);
     expect((await api.auth.me.query()).handle).toBe('alice');
 
