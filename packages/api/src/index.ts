@@ -27,5 +27,5 @@ export { type StrengthChecker, strengthChecker } from './password-strength';
 export { createPasswordHasher, hashPassword, type PasswordHasher, verifyPassword } from './passwords';
 export { ResumableStream, type StreamEnd, type StreamSink, type StreamSource } from './resumable-stream';
 export { type AppRouter, appRouter, createCaller } from './root';
-export { failStaleRuns } from './task-ops';
+export { failStaleRuns } from './task-access';
 export { createTokenService, type TokenService } from './tokens';

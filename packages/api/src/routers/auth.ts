@@ -1,5 +1,5 @@
 import { AppError, ZLoginInput, ZLogoutAllInput, ZSignupInput } from '@hubbub/core';
-import { publish } from '../access';
+import { publishChanges } from '../channel-access';
 import { take } from '../limits';
 import { guardLogin } from '../login-guard';
 import { DUMMY_HASH } from '../passwords';
@@ -21,7 +21,7 @@ export const authRouter = router({
     });
     // Everyone starts in #general.
     const general = await deps.stores.chat.channelBySlug('general');
-    if (general) await publish(deps, await deps.stores.chat.join(general.id, user.id));
+    if (general) await publishChanges(deps, await deps.stores.chat.join(general.id, user.id));
     const grant = await startSession(ctx, user);
     return { token: grant.token, expiresAt: expiry(grant), user };
   }),

@@ -8,7 +8,7 @@ import {
   ZChannelRef,
   ZCreateChannelInput,
 } from '@hubbub/core';
-import { publish, readableChannel, requireChannel, signal } from '../access';
+import { publishChanges, publishChannelSignal, readableChannel, requireChannel } from '../channel-access';
 import { take } from '../limits';
 import { ResumableStream, type StreamSource } from '../resumable-stream';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
@@ -41,19 +41,19 @@ export const channelRouter = router({
   create: writeProcedure.input(ZCreateChannelInput).mutation(async ({ input, ctx }) => {
     await take(ctx.deps.rateLimits.channelCreates, ctx.user.id, 'you have created many channels in the last hour');
     const { channel, events } = await ctx.deps.stores.chat.createChannel({ ...input, createdBy: ctx.user.id });
-    await publish(ctx.deps, ...events);
+    await publishChanges(ctx.deps, ...events);
     return channel;
   }),
 
   join: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
     assertCanJoin(await requireChannel(ctx.deps, input.channelId), ctx.user);
-    await publish(ctx.deps, await ctx.deps.stores.chat.join(input.channelId, ctx.user.id));
+    await publishChanges(ctx.deps, await ctx.deps.stores.chat.join(input.channelId, ctx.user.id));
     return requireChannel(ctx.deps, input.channelId);
   }),
 
   leave: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
     await requireChannel(ctx.deps, input.channelId);
-    await publish(ctx.deps, await ctx.deps.stores.chat.leave(input.channelId, ctx.user.id));
+    await publishChanges(ctx.deps, await ctx.deps.stores.chat.leave(input.channelId, ctx.user.id));
     return { channelId: input.channelId };
   }),
 
@@ -61,7 +61,7 @@ export const channelRouter = router({
     const { membership } = await readableChannel(ctx, input.channelId);
     assertCanArchive(ctx.user, membership);
     const { channel, event } = await ctx.deps.stores.chat.archive(input.channelId);
-    await publish(ctx.deps, event);
+    await publishChanges(ctx.deps, event);
     return channel;
   }),
 
@@ -78,7 +78,7 @@ export const channelRouter = router({
     if (!ctx.deps.typingThrottle.pass(`${ctx.user.id}:${input.channelId}`, now)) return { sent: false };
     const { membership } = await readableChannel(ctx, input.channelId);
     if (!membership) return { sent: false };
-    await signal(ctx.deps, input.channelId, {
+    await publishChannelSignal(ctx.deps, input.channelId, {
       type: 'typing',
       userId: ctx.user.id,
       displayName: ctx.user.displayName,

@@ -8,7 +8,7 @@ import {
   ZMessageRef,
   ZSendMessageInput,
 } from '@hubbub/core';
-import { postableChannel, publish, readableChannel, readableMessage } from '../access';
+import { postableChannel, publishChanges, readableChannel, readableMessage } from '../channel-access';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
 
 export const messageRouter = router({
@@ -34,7 +34,7 @@ export const messageRouter = router({
         ticket?.cancel();
         throw error;
       });
-    await publish(ctx.deps, event);
+    await publishChanges(ctx.deps, event);
     // A retried send (event null) must not ask twice.
     if (ticket && event) await ctx.deps.assistant.reply(message, ctx.user, ticket);
     else ticket?.cancel();
@@ -68,7 +68,7 @@ export const messageRouter = router({
     assertNotArchived(channel);
     assertCanModify(ctx.user, message);
     const result = await ctx.deps.stores.chat.editMessage(message.id, { content: input.content, edited: true });
-    await publish(ctx.deps, result.event);
+    await publishChanges(ctx.deps, result.event);
     return result.message;
   }),
 
@@ -76,7 +76,7 @@ export const messageRouter = router({
     const { message, channel } = await readableMessage(ctx, input.messageId);
     assertNotArchived(channel);
     assertCanModify(ctx.user, message);
-    await publish(ctx.deps, await ctx.deps.stores.chat.deleteMessage(message.id));
+    await publishChanges(ctx.deps, await ctx.deps.stores.chat.deleteMessage(message.id));
     return { messageId: message.id };
   }),
 });

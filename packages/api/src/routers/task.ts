@@ -28,7 +28,7 @@ import {
   requireTask,
   TASKS_TOPIC,
   taskReader,
-} from '../task-ops';
+} from '../task-access';
 import {
   agentProcedure,
   agentWriteProcedure,

@@ -14,7 +14,7 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 let keyCounter = 0;
 
-/** The ApiKeyStore contract: run it against every implementation (SQLite now, PostgreSQL later). */
+/** The ApiKeyStore contract: run on SQLite and PostgreSQL. */
 export function apiKeyStoreContract(name: string, makeStores: MakeApiKeyStores): void {
   describe(name, () => {
     let stores: ApiKeyStoresUnderTest;

@@ -10,7 +10,7 @@ export interface ChatStoreContractOptions {
   makeStoresWithRetention?: (retention: number) => Promise<StoresUnderTest>;
 }
 
-/** The ChatStore contract: run it against every implementation (SQLite now, PostgreSQL later). */
+/** The ChatStore contract: run on SQLite and PostgreSQL. */
 export function chatStoreContract(name: string, makeStores: MakeStores, options: ChatStoreContractOptions = {}): void {
   describe(name, () => {
     let stores: StoresUnderTest;

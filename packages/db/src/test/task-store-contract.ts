@@ -36,7 +36,7 @@ function expectConsistentStats(stats: TaskStats, now: number): void {
   ).toEqual(stats.lastHour);
 }
 
-/** The TaskStore contract: run it against every implementation (SQLite now, PostgreSQL later). */
+/** The TaskStore contract: run on SQLite and PostgreSQL. */
 export function taskStoreContract(name: string, makeStores: MakeTaskStores): void {
   describe(name, () => {
     let stores: TaskStoresUnderTest;

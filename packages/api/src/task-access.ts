@@ -1,3 +1,4 @@
+/** A task as a caller may see it, and the publishing of its changes and signals (channel-access.ts: the same for channels). */
 import {
   forbidden,
   notFound,

@@ -1,3 +1,4 @@
+/** A channel as a caller may see it, and the publishing of its changes and signals (task-access.ts: the same for tasks). */
 import {
   AppError,
   assertCanPost,
@@ -65,12 +66,12 @@ export async function postableChannel(ctx: Caller, channelId: string): Promise<C
  * its result, and subscribers get the event from the store (the bus asks every
  * stream to re-read once it is back; a later event reveals the gap anyway).
  */
-export async function publish(deps: AppDeps, ...events: (StreamEvent | null)[]): Promise<void> {
+export async function publishChanges(deps: AppDeps, ...events: (StreamEvent | null)[]): Promise<void> {
   for (const event of events) {
     if (event) await deps.bus.publish(event.channelId, { kind: 'change', event }).catch(() => {});
   }
 }
 
-export function signal(deps: AppDeps, channelId: string, s: ChannelSignal): Promise<void> {
+export function publishChannelSignal(deps: AppDeps, channelId: string, s: ChannelSignal): Promise<void> {
   return deps.bus.publish(channelId, { kind: 'signal', channelId, signal: s });
 }
