@@ -1,7 +1,7 @@
 import type { AppRouter, inferRouterOutputs } from '@hubbub/api';
 import { backoffWithJitter } from '@hubbub/core';
 import { TRPCClientError } from '@trpc/client';
-import { createHubbubClient, type HubbubClientOptions } from './index';
+import { createHubbubClient, type HubbubClientOptions } from './hubbub-client';
 
 /** A task as it arrives over the wire (JSON). */
 export type Task = NonNullable<inferRouterOutputs<AppRouter>['task']['claim']>;
