@@ -1,4 +1,3 @@
-import type { ApiKeyStore, ChatStore, SessionStore, TaskStore, UserStore } from '@hubbub/core';
 import { createSqliteApiKeyStore } from './sqlite/api-key-store';
 import { createSqliteChatStore } from './sqlite/chat-store';
 import { openSqlite } from './sqlite/open';
@@ -6,18 +5,9 @@ import { createSqliteSessionStore } from './sqlite/session-store';
 import { createSqliteTaskStore } from './sqlite/task-store';
 import { createSqliteUserStore } from './sqlite/user-store';
 import type { ChatStoreOptions, TaskStoreOptions } from './store-options';
+import type { Stores } from './stores-interface';
 
-export interface Stores {
-  kind: 'sqlite' | 'postgres';
-  users: UserStore;
-  chat: ChatStore;
-  tasks: TaskStore;
-  apiKeys: ApiKeyStore;
-  sessions: SessionStore;
-  /** Resolves when the database answers (readiness checks). */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { Stores } from './stores-interface';
 
 /** SQLite stores at `file` (":memory:" for tests), with the `general` channel in place. */
 export async function createSqliteStores(

@@ -1,6 +1,6 @@
 import { AppError } from '@hubbub/core';
 import type { ChatStoreOptions, TaskStoreOptions } from '../store-options';
-import type { Stores } from '../stores';
+import type { Stores } from '../stores-interface';
 import { createPgApiKeyStore } from './api-key-store';
 import { createPgChatStore } from './chat-store';
 import { openPostgres, type PgConnectOptions } from './open';
