@@ -1,12 +1,12 @@
-import { SubscriberQueue } from '@hubbub/bus';
+import { type ChannelHub, SubscriberQueue } from '@hubbub/bus';
 import { type BusEvent, CLOSE_CODES, formatEventId, planResume, type StreamInfo } from '@hubbub/core';
 import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from '@hubbub/trpc-ws';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
-import type { Context } from './context';
+import type { LimitSettings } from './limits';
 
 const BACKFILL_PAGE = 500;
 /** Live events held while a subscriber is being filled from the store, before it counts as too slow. */
-const MAX_PENDING = 4096;
+export const MAX_PENDING = 4096;
 /** A pulled replay whose consumer takes nothing for this long is cut like a slow one (it resumes later). */
 const STALLED_REPLAY_MS = 30_000;
 
@@ -46,6 +46,28 @@ export interface StreamSource<C, S> {
 export type StreamEnd = PushEnd;
 export type StreamSink = PushSink;
 
+/** The connection a subscriber is on, as far as its stream needs it (the context's `Connection` is one). */
+export interface StreamConnection<Owner> {
+  close(code: number, reason: string): void;
+  /** Bytes queued on the connection but not yet sent. */
+  bufferedAmount(): number;
+  /** A connection that carries one stream (SSE) admits it: throws the refusal, or returns the release. */
+  openStream?(owner: Owner, end: (error: Error) => void): () => void;
+}
+
+/**
+ * What a stream uses of the process and of its subscriber, and nothing more (not the whole context), so a
+ * test can run one on an in-memory hub and sink.
+ */
+export interface StreamDeps<Owner = unknown> {
+  hub: Pick<ChannelHub, 'attach'>;
+  limits: Pick<LimitSettings, 'maxBufferedBytes'>;
+  /** The subscriber's connection; none for createCaller. */
+  connection: StreamConnection<Owner> | null;
+  /** Whom `openStream` admits the stream for (the caller's context): handed over, never read here. */
+  owner: Owner;
+}
+
 type Mode = 'idle' | 'filling' | 'live' | 'ended';
 
 const eventIds = new WeakMap<BusEvent, { offset: number; id: string }>();
@@ -70,7 +92,9 @@ function sharedEventId(shared: BusEvent, epoch: string, offset: number): string 
  * one pre-serialized frame per subscriber. As an AsyncIterable it also serves
  * any tRPC transport (createCaller, the stock adapter).
  */
-export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>>, PushStream {
+export class ResumableStream<C, S, Owner = unknown>
+  implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>>, PushStream
+{
   private mode: Mode = 'idle';
   private delivered = 0;
   private pending: BusEvent[] = [];
@@ -82,7 +106,7 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
   private pace: (() => Promise<void> | null) | null = null;
 
   constructor(
-    private readonly ctx: Context,
+    private readonly deps: StreamDeps<Owner>,
     private readonly source: StreamSource<C, S>,
     private readonly lastEventId: string | null | undefined,
     /** Aborted when the subscriber goes away (tRPC's procedure signal). */
@@ -95,7 +119,7 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
     this.sink = sink;
     this.mode = 'filling';
     try {
-      const detach = await this.ctx.deps.hub.attach(this.source.topic, this.source.userId, (event) =>
+      const detach = await this.deps.hub.attach(this.source.topic, this.source.userId, (event) =>
         this.onBusEvent(event),
       );
       if (this.ended) {
@@ -181,7 +205,7 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
 
   /** A live event; a subscriber whose backlog is past the limit after it is cut off (it resumes later). */
   private emitLive(offset: number, data: unknown, shared: BusEvent): void {
-    if (this.emit(offset, data, shared) > this.ctx.deps.limits.maxBufferedBytes) {
+    if (this.emit(offset, data, shared) > this.deps.limits.maxBufferedBytes) {
       // The socket is not draining: stop feeding it (memory stays bounded); the client resumes from here.
       this.finish({ kind: 'slow' });
     }
@@ -253,8 +277,8 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
   async *[Symbol.asyncIterator](): AsyncGenerator<TrackedEnvelope<C | S | { type: 'reset' }>> {
     type Envelope = TrackedEnvelope<C | S | { type: 'reset' }>;
     const queue = new SubscriberQueue<{ envelope: Envelope; bytes: number }>(MAX_PENDING);
-    const connection = this.ctx.connection;
-    const maxBytes = this.ctx.deps.limits.maxBufferedBytes;
+    const connection = this.deps.connection;
+    const maxBytes = this.deps.limits.maxBufferedBytes;
     let queuedBytes = 0;
     let ended: StreamEnd | null = null;
     let room: (() => void) | null = null;
@@ -277,7 +301,7 @@ export class ResumableStream<C, S> implements AsyncIterable<TrackedEnvelope<C | 
     // A consumer waiting in next() cannot be reached by return(): end the queue on abort instead.
     const onAbort = () => stopWith(null);
     // An SSE connection may refuse the stream (too many open) or end it early (credentials ended).
-    const releaseConnection = connection?.openStream?.(this.ctx, (error) => stopWith({ kind: 'error', error }));
+    const releaseConnection = connection?.openStream?.(this.deps.owner, (error) => stopWith({ kind: 'error', error }));
     this.signal?.addEventListener('abort', onAbort, { once: true });
     this.pace = () => {
       if (!full()) return null;

@@ -110,6 +110,11 @@ export const channelRouter = router({
       endsWith: (change) =>
         change.type === 'member.left' && change.userId === ctx.user.id && channel.visibility === 'private',
     };
-    return new ResumableStream(ctx, source, input.lastEventId, signal);
+    return new ResumableStream(
+      { hub: ctx.deps.hub, limits: ctx.deps.limits, connection: ctx.connection, owner: ctx },
+      source,
+      input.lastEventId,
+      signal,
+    );
   }),
 });

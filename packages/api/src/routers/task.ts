@@ -190,6 +190,11 @@ export const taskRouter = router({
         return null;
       },
     };
-    return new ResumableStream(ctx, source, input.lastEventId, signal);
+    return new ResumableStream(
+      { hub: ctx.deps.hub, limits: ctx.deps.limits, connection: ctx.connection, owner: ctx },
+      source,
+      input.lastEventId,
+      signal,
+    );
   }),
 });
