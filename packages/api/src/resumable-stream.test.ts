@@ -163,6 +163,15 @@ describe('ResumableStream, pushed', () => {
     await stream.start(world.sink);
     return { ...world, stream };
   };
+  /** A stream replaying from the start whose first store read is held: it is filling until `release()`. */
+  const filling = async (store: ArrayStore) => {
+    const world = setup(store);
+    const release = store.hold();
+    const stream = new ResumableStream(world.deps, store, 'e:0');
+    const starting = stream.start(world.sink);
+    await vi.waitFor(() => expect(store.reads).toBe(1));
+    return { ...world, stream, starting, release };
+  };
   /** Stores a change and publishes it live; returns its bus event. */
   const publishNew = (world: { publish: (e: ReturnType<typeof liveEvent>) => void }, store: ArrayStore) => {
     const event = liveEvent(store.append('live'));
@@ -264,10 +273,7 @@ describe('ResumableStream, pushed', () => {
 
     it('reads the store once more when the bus resyncs while it is filling', async () => {
       const store = new ArrayStore(EPOCH, 2);
-      const s = setup(store);
-      const release = store.hold();
-      const starting = new ResumableStream(s.deps, store, 'e:0').start(s.sink);
-      await vi.waitFor(() => expect(store.reads).toBe(1));
+      const { starting, release, ...s } = await filling(store);
       // Stored after the first read was made, and its bus event lost: only a second read finds it.
       store.append('lost on the bus');
       s.hub.resync();
@@ -279,10 +285,7 @@ describe('ResumableStream, pushed', () => {
 
     it('holds live events that arrive while filling (up to MAX_PENDING) and delivers them after the replay', async () => {
       const store = new ArrayStore(EPOCH, 1);
-      const s = setup(store);
-      const release = store.hold();
-      const starting = new ResumableStream(s.deps, store, 'e:0').start(s.sink);
-      await vi.waitFor(() => expect(store.reads).toBe(1));
+      const { starting, release, ...s } = await filling(store);
       for (let i = 0; i < MAX_PENDING; i++) publishNew(s, store);
       release();
       await starting;
@@ -296,10 +299,7 @@ describe('ResumableStream, pushed', () => {
 
     it('cuts a subscriber as slow when more than MAX_PENDING live events arrive while it is filling', async () => {
       const store = new ArrayStore(EPOCH, 1);
-      const s = setup(store);
-      const release = store.hold();
-      const starting = new ResumableStream(s.deps, store, 'e:0').start(s.sink);
-      await vi.waitFor(() => expect(store.reads).toBe(1));
+      const { starting, release, ...s } = await filling(store);
       for (let i = 0; i <= MAX_PENDING; i++) publishNew(s, store);
       expect(s.ends).toEqual([{ kind: 'slow' }]);
       expect(s.attached()).toBe(0);
@@ -409,11 +409,7 @@ describe('ResumableStream, pushed', () => {
 
     it('stop() while filling: the read under way delivers nothing', async () => {
       const store = new ArrayStore(EPOCH, 3);
-      const s = setup(store);
-      const release = store.hold();
-      const stream = new ResumableStream(s.deps, store, 'e:0');
-      const starting = stream.start(s.sink);
-      await vi.waitFor(() => expect(store.reads).toBe(1));
+      const { stream, starting, release, ...s } = await filling(store);
       stream.stop();
       release();
       await starting;
