@@ -1,4 +1,5 @@
 import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { arrivals } from './arrivals';
 
 /** One Server-Sent Event as it came off the wire. */
 export interface SseEvent {
@@ -32,13 +33,11 @@ export function readSse(url: string, headers: Record<string, string> = {}): Prom
     let req: ClientRequest | null = null;
     req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       const events: SseEvent[] = [];
-      const waiters = new Set<() => void>();
+      const seen = arrivals(events, (all) => `${all.length} events: ${JSON.stringify(all.slice(-3))}`);
       let buffer = '';
-      let finished = false;
       const ended = new Promise<void>((done) => {
         const end = () => {
-          finished = true;
-          for (const wake of waiters) wake();
+          seen.ended();
           done();
         };
         res.on('end', end);
@@ -54,7 +53,7 @@ export function readSse(url: string, headers: Record<string, string> = {}): Prom
           const event = parseBlock(block);
           if (event) events.push(event);
         }
-        for (const wake of waiters) wake();
+        seen.arrived();
       });
       resolve({
         status: res.statusCode ?? 0,
@@ -64,29 +63,7 @@ export function readSse(url: string, headers: Record<string, string> = {}): Prom
           events
             .filter((e) => e.event === 'message' && e.id)
             .map((e) => ({ id: e.id as string, data: JSON.parse(e.data) as { type: string } })),
-        until(predicate, timeoutMs = 10_000) {
-          return new Promise((done, fail) => {
-            const check = () => {
-              if (predicate(events)) {
-                cleanup();
-                done(events);
-              } else if (finished) {
-                cleanup();
-                fail(new Error(`the stream ended first; got ${JSON.stringify(events.map((e) => e.event))}`));
-              }
-            };
-            const timer = setTimeout(() => {
-              cleanup();
-              fail(new Error(`timed out; got ${events.length} events: ${JSON.stringify(events.slice(-3))}`));
-            }, timeoutMs);
-            const cleanup = () => {
-              clearTimeout(timer);
-              waiters.delete(check);
-            };
-            waiters.add(check);
-            check();
-          });
-        },
+        until: (predicate, timeoutMs = 10_000) => seen.until(predicate, timeoutMs),
         pause: () => res.pause(),
         resume: () => res.resume(),
         ended,

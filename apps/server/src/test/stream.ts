@@ -1,4 +1,5 @@
 import type { HubbubClient } from '@hubbub/client';
+import { arrivals } from './arrivals';
 
 export interface Received {
   id: string;
@@ -30,45 +31,21 @@ export function recordEvents<E extends { data: { type: string } } = Received>(
 ): EventRecorder<E> {
   const events: E[] = [];
   const errors: unknown[] = [];
-  const waiters = new Set<() => void>();
-  const wakeAll = () => {
-    for (const wake of waiters) wake();
-  };
+  const seen = arrivals(events, (all) => `${JSON.stringify(all.map((e) => e.data.type))} errors ${errors.join(',')}`);
   const sub = subscribe({
     onData: (event) => {
       events.push(event);
-      wakeAll();
+      seen.arrived();
     },
     onError: (error) => {
       errors.push(error);
-      wakeAll();
+      seen.arrived();
     },
   });
   return {
     events,
     errors,
-    until(predicate, timeoutMs = 8000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (predicate(events)) {
-            cleanup();
-            resolve(events);
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(
-            new Error(`timed out; got ${JSON.stringify(events.map((e) => e.data.type))} errors ${errors.join(',')}`),
-          );
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
-    },
+    until: (predicate, timeoutMs = 8000) => seen.until(predicate, timeoutMs),
     stop: () => sub.unsubscribe(),
   };
 }
