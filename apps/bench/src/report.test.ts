@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyResults, renderMarkdown } from './report';
+import { renderMarkdown } from './report';
+import { emptyResults } from './results';
 import type { SseFanoutResult } from './scenarios';
 import { fanoutRun } from './test-fixtures';
 

@@ -9,7 +9,8 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart';
 import { sleep } from './load';
-import { emptyResults, type Results, renderMarkdown } from './report';
+import { renderMarkdown } from './report';
+import { emptyResults, type Results } from './results';
 import {
   assistantDeltas,
   clusterFanout,

@@ -1,4 +1,4 @@
-import type { Results } from './report';
+import type { Results } from './results';
 import type { FanoutResult } from './scenarios';
 import { SERVER_NAMES } from './server-process';
 import { fixed as f } from './stats';

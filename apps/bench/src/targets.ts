@@ -1,5 +1,5 @@
 import { CLOSE_CODES } from '@hubbub/core';
-import type { Results } from './report';
+import type { Results } from './results';
 import type { FanoutResult } from './scenarios';
 import { fixed } from './stats';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decadesUpTo, LABEL_RIGHT, logPosition, renderChart } from './chart';
-import { emptyResults } from './report';
+import { emptyResults } from './results';
 import type { FanoutResult } from './scenarios';
 import { SERVER_NAMES } from './server-process';
 import { fanoutRun } from './test-fixtures';

@@ -1,35 +1,8 @@
-import type {
-  ClusterFanoutResult,
-  DeltaResult,
-  FanoutResult,
-  MemoryResult,
-  PersistenceResult,
-  SlowConsumerResult,
-  SseFanoutResult,
-} from './scenarios';
+import type { Results } from './results';
+import type { FanoutResult } from './scenarios';
 import { SERVER_NAMES } from './server-process';
 import { fixed as f } from './stats';
 import { checkTargets } from './targets';
-
-export interface Results {
-  machine: string;
-  date: string;
-  fanout: FanoutResult[];
-  /** Hubbub over Server-Sent Events, with its WebSocket fan-out of the same size and rate from the same run. */
-  sse: { sse: SseFanoutResult; websocket: FanoutResult } | null;
-  memory: MemoryResult[];
-  slow: SlowConsumerResult[];
-  persistence: PersistenceResult | null;
-  deltas: DeltaResult | null;
-  cluster: ClusterFanoutResult[];
-  /** Why the cluster figures are missing, when they are. */
-  clusterSkipped?: string;
-}
-
-/** A run with nothing measured yet. */
-export function emptyResults(machine: string, date: string): Results {
-  return { machine, date, fanout: [], sse: null, memory: [], slow: [], persistence: null, deltas: null, cluster: [] };
-}
 
 function table(head: string[], rows: string[][]): string {
   return [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyResults, type Results } from './report';
+import { emptyResults, type Results } from './results';
 import type { FanoutResult } from './scenarios';
 import { checkTargets } from './targets';
 
