@@ -95,6 +95,7 @@ describe('private channels', () => {
 
   const channelCalls: [string, (c: Caller, channelId: string) => Promise<unknown>][] = [
     ['channel.join', (c, channelId) => c.channel.join({ channelId })],
+    ['channel.leave', (c, channelId) => c.channel.leave({ channelId })],
     ['channel.members', (c, channelId) => c.channel.members({ channelId })],
     ['channel.archive', (c, channelId) => c.channel.archive({ channelId })],
     ['channel.typing', (c, channelId) => c.channel.typing({ channelId })],

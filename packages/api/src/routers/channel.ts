@@ -52,7 +52,8 @@ export const channelRouter = router({
   }),
 
   leave: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
-    await requireChannel(ctx.deps, input.channelId);
+    // Readable, not merely existing: leaving a private channel one is not in answers like a random id.
+    await readableChannel(ctx, input.channelId);
     await publishChanges(ctx.deps, await ctx.deps.stores.chat.leave(input.channelId, ctx.user.id));
     return { channelId: input.channelId };
   }),
