@@ -1,15 +1,16 @@
 import { AppBoundary } from './app-boundary';
 import { AuthScreen } from './features/auth/auth-screen';
 import { session, useSessionView } from './features/auth/session';
-import { SignedIn } from './features/auth/signed-in';
 import { Splash } from './features/auth/splash';
+import { SignedIn } from './shell/signed-in';
 import { HubbubProvider } from './trpc';
 import { ToastHost } from './ui/toast-host';
 
 /**
  * Starting: a splash while the cookie says who is signed in. Signed out: the
- * login screen. Signed in: the chat. The provider is keyed by the person, so
- * a new person gets new clients and a renewed token keeps them.
+ * login screen. Signed in: chat and tasks in the app's shell. The provider is
+ * keyed by the person, so a new person gets new clients and a renewed token
+ * keeps them.
  */
 export function App() {
   const view = useSessionView();

@@ -12,14 +12,15 @@ import {
   wsLink,
 } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
-import { createContext, createElement, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
+import { createElement, type ReactNode, useEffect, useMemo, useState } from 'react';
 import type { SessionAccess } from './features/auth/session-controller';
 import { errorCode, errorMessage } from './lib/errors';
 import { createLiveTransport, type LiveTransport } from './lib/live-transport';
 import { refreshRetryLink } from './lib/refresh-retry-link';
-import { createScreenPriority } from './lib/screen-priority';
 import { openStreamsFor, streamSlotsLink } from './lib/stream-slots';
 import { toast } from './lib/toast';
+import { LiveConnectionContext } from './shell/live-connection';
+import { createScreenPriority } from './shell/screen-priority';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -156,18 +157,6 @@ export function createClients(session: SessionAccess | null): Clients {
   };
 }
 
-const LiveContext = createContext<Pick<Clients, 'wsClient' | 'live'>>({ wsClient: null, live: null });
-
-/** The socket behind subscriptions, for the connection badge. */
-export function useWsClient(): WsClient | null {
-  return useContext(LiveContext).wsClient;
-}
-
-/** Which transport carries the live updates, for the connection badge. */
-export function useLiveTransport(): LiveTransport | null {
-  return useContext(LiveContext).live;
-}
-
 /**
  * Builds the clients in an effect (not during render) so React's dev-mode
  * double mount closes the first socket instead of leaking it. Key it by who
@@ -189,7 +178,7 @@ export function HubbubProvider(props: { session: SessionAccess | null; children:
     createElement(TRPCProvider, {
       trpcClient: clients.trpcClient,
       queryClient: clients.queryClient,
-      children: createElement(LiveContext.Provider, { value: live }, props.children),
+      children: createElement(LiveConnectionContext.Provider, { value: live }, props.children),
     }),
   );
 }

@@ -5,7 +5,7 @@ import { ChannelIcon } from './channel-link';
 import { channelsKey } from './channel-list';
 import type { ChannelSummary } from './types';
 
-/** Public channels you are not in: open one to read along, or join it straight away. */
+/** Of every channel you can see, the public ones you are not in: open one to read along, or join it straight away. */
 export function BrowseChannels({ channels, activeSlug }: { channels: ChannelSummary[]; activeSlug: string | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -17,15 +17,16 @@ export function BrowseChannels({ channels, activeSlug }: { channels: ChannelSumm
       },
     }),
   );
+  const discover = channels.filter((c) => !c.joined && c.visibility === 'public' && !c.archivedAt);
 
   return (
     <section className="sidebar-section" aria-labelledby="browse-heading">
       <h2 id="browse-heading">Browse</h2>
-      {channels.length === 0 ? (
+      {discover.length === 0 ? (
         <p className="sidebar-empty">You’re in every public channel.</p>
       ) : (
         <ul className="channel-list">
-          {channels.map((c) => (
+          {discover.map((c) => (
             <li key={c.id} className="browse-item">
               <a
                 className="channel-link"

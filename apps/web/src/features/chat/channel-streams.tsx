@@ -1,21 +1,33 @@
 import { backoffWithJitter } from '@hubbub/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { errorCode, errorMessage } from '../../lib/errors';
 import { useTRPC } from '../../trpc';
 import { useHistoryOptions } from './history';
 import { useChatLive } from './live-context';
-import type { StreamEnvelope } from './types';
+import type { ChannelSummary, StreamEnvelope } from './types';
 
 /** Errors a retry cannot fix: the channel is gone or closed to us. */
 const TERMINAL = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED', 'BAD_REQUEST']);
+
+interface ChannelStreamsProps {
+  /** Every channel you can see (undefined while the list loads). */
+  channels: ChannelSummary[] | undefined;
+  /** The channel on screen, if any. */
+  active: ChannelSummary | null;
+}
 
 /**
  * One live subscription per channel you follow (every joined channel, plus the
  * one on screen), so unread counts move while you look elsewhere.
  */
-export function ChannelStreams({ channelIds }: { channelIds: string[] }) {
+export function ChannelStreams({ channels, active }: ChannelStreamsProps) {
+  const channelIds = useMemo(() => {
+    const ids = new Set((channels ?? []).filter((c) => c.joined).map((c) => c.id));
+    if (active) ids.add(active.id);
+    return [...ids].sort();
+  }, [channels, active]);
   return (
     <>
       {channelIds.map((id) => (

@@ -1,7 +1,7 @@
 import type { Transport } from '@hubbub/client/transport';
 import { useEffect, useState } from 'react';
-import { useStore } from '../../lib/store';
-import { useLiveTransport, useWsClient } from '../../trpc';
+import { useStore } from '../lib/store';
+import { useLiveTransport, useWsClient } from './live-connection';
 
 export type ConnectionStatus = 'connected' | 'connecting' | 'reconnecting' | 'offline';
 

@@ -1,9 +1,9 @@
 import type { User } from '@hubbub/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { useTRPC } from '../../trpc';
-import { ChatShell } from '../chat/chat-shell';
-import { ChatLiveProvider } from '../chat/live-context';
+import { ChatLiveProvider } from '../features/chat/live-context';
+import { useTRPC } from '../trpc';
+import { AppShell } from './app-shell';
 
 /** The app for someone signed in; who they are came with their token (login, signup or refresh). */
 export function SignedIn({ user }: { user: User }) {
@@ -17,7 +17,7 @@ export function SignedIn({ user }: { user: User }) {
 
   return (
     <ChatLiveProvider userId={user.id}>
-      <ChatShell me={user} />
+      <AppShell me={user} />
     </ChatLiveProvider>
   );
 }

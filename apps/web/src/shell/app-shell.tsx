@@ -1,16 +1,16 @@
 import type { User } from '@hubbub/core';
-import { type ReactNode, useEffect, useMemo } from 'react';
-import { errorMessage } from '../../lib/errors';
-import { channelHref, navigate, parseRoute, useHash } from '../../lib/router';
-import { TasksPage } from '../tasks/tasks-page';
-import { useChannels } from './channel-list';
-import { ChannelStreams } from './channel-streams';
-import { ChannelView } from './channel-view';
-import { useTotalUnread } from './live-context';
+import { type ReactNode, useEffect } from 'react';
+import { useChannels } from '../features/chat/channel-list';
+import { ChannelStreams } from '../features/chat/channel-streams';
+import { ChannelView } from '../features/chat/channel-view';
+import { useTotalUnread } from '../features/chat/live-context';
+import { TasksPage } from '../features/tasks/tasks-page';
+import { errorMessage } from '../lib/errors';
+import { channelHref, navigate, parseRoute, useHash } from '../lib/router';
 import { Sidebar } from './sidebar';
 
 /** The signed-in layout: sidebar, the current page, and the live subscriptions behind them. */
-export function ChatShell({ me }: { me: User }) {
+export function AppShell({ me }: { me: User }) {
   const route = parseRoute(useHash());
   const channels = useChannels();
   const list = channels.data;
@@ -24,13 +24,6 @@ export function ChatShell({ me }: { me: User }) {
     const home = list.find((c) => c.joined && c.slug === 'general') ?? list.find((c) => c.joined) ?? list[0];
     if (home) navigate(channelHref(home.slug), { replace: true });
   }, [route, list]);
-
-  // Every joined channel streams (for unread counts), plus the one on screen.
-  const streamIds = useMemo(() => {
-    const ids = new Set((list ?? []).filter((c) => c.joined).map((c) => c.id));
-    if (active) ids.add(active.id);
-    return [...ids].sort();
-  }, [list, active]);
 
   const unread = useTotalUnread();
   useEffect(() => {
@@ -57,7 +50,7 @@ export function ChatShell({ me }: { me: User }) {
       <main className="page" id="main">
         {page}
       </main>
-      <ChannelStreams channelIds={streamIds} />
+      <ChannelStreams channels={list} active={active} />
     </div>
   );
 }

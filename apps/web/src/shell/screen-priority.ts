@@ -2,7 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { Operation } from '@trpc/client';
 import { channelsKey } from '../features/chat/channel-list';
 import type { ChannelSummary } from '../features/chat/types';
-import { parseRoute } from './router';
+import { parseRoute } from '../lib/router';
 
 /**
  * Which live streams matter most right now: the one behind what is on screen

@@ -1,0 +1,61 @@
+import type { User } from '@hubbub/core';
+import { useRef } from 'react';
+import { UserMenu } from '../features/auth/user-menu';
+import { BrowseChannels } from '../features/chat/browse-channels';
+import { JoinedChannels } from '../features/chat/joined-channels';
+import { NewChannelDialog, type NewChannelDialogHandle } from '../features/chat/new-channel-dialog';
+import type { ChannelSummary } from '../features/chat/types';
+import { TASKS_HREF } from '../lib/router';
+import { TasksIcon } from '../ui/icons';
+import { ConnectionBadge } from './connection-badge';
+
+interface SidebarProps {
+  me: User;
+  channels: ChannelSummary[];
+  activeSlug: string | null;
+  route: 'channel' | 'tasks';
+}
+
+/** The app's navigation: the connection, your channels and the others you can join, the pages, and you. */
+export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
+  const dialog = useRef<NewChannelDialogHandle>(null);
+
+  return (
+    <nav className="sidebar" aria-label="Channels and pages">
+      <header className="sidebar-header">
+        <a className="brand" href="#/">
+          <span className="brand-mark" aria-hidden="true" />
+          Hubbub
+        </a>
+        <ConnectionBadge />
+      </header>
+
+      <div className="sidebar-scroll">
+        <JoinedChannels channels={channels} activeSlug={activeSlug} onNewChannel={() => dialog.current?.open()} />
+        <BrowseChannels channels={channels} activeSlug={activeSlug} />
+
+        <section className="sidebar-section" aria-labelledby="pages-heading">
+          <h2 id="pages-heading">Workspace</h2>
+          <ul className="channel-list">
+            <li>
+              <a
+                className="channel-link"
+                href={TASKS_HREF}
+                aria-current={route === 'tasks' ? 'page' : undefined}
+                data-testid="nav-tasks"
+              >
+                <span className="channel-icon" aria-hidden="true">
+                  <TasksIcon />
+                </span>
+                <span className="channel-name">Tasks</span>
+              </a>
+            </li>
+          </ul>
+        </section>
+      </div>
+
+      <UserMenu me={me} />
+      <NewChannelDialog ref={dialog} />
+    </nav>
+  );
+}
