@@ -1,5 +1,5 @@
-import { parseEventId } from '@hubbub/core';
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import { RecentEvents } from '../../lib/recent-events';
 import { createStore } from '../../lib/store';
 import { applyDelta, bumpMemberCount, patchChannel, removeMessage, setPosition, upsertMessage } from './cache-updates';
 import {
@@ -22,12 +22,6 @@ export interface LiveKeys {
   members(channelId: string): QueryKey;
 }
 
-interface Buffered {
-  epoch: string;
-  offset: number;
-  envelope: StreamEnvelope;
-}
-
 /** Enough to cover the events that arrive while one history page is in flight. */
 const BUFFER_SIZE = 500;
 const TYPING_FALLBACK_MS = 5000;
@@ -47,7 +41,7 @@ export class ChatLive {
   private me: string | null = null;
   private active: string | null = null;
   /** Recent stored events per channel, to replay onto a history page fetched while they arrived. */
-  private readonly recent = new Map<string, Buffered[]>();
+  private readonly recent = new Map<string, RecentEvents<StreamEnvelope>>();
 
   constructor(
     private readonly queryClient: QueryClient,
@@ -85,13 +79,10 @@ export class ChatLive {
    * between the read and the moment the page lands in the cache.
    */
   catchUp(channelId: string, page: HistoryPage): HistoryPage {
-    const at = parseEventId(page.eventId);
-    const buffered = this.recent.get(channelId);
-    if (!at || !buffered) return page;
+    const missed = this.recent.get(channelId)?.after(page.eventId) ?? [];
+    if (missed.length === 0) return page;
     let data: HistoryData | undefined = { pages: [page], pageParams: [null] };
-    for (const b of buffered) {
-      if (b.epoch === at.epoch && b.offset > at.offset) data = this.applyToHistory(data, b.envelope).data;
-    }
+    for (const envelope of missed) data = this.applyToHistory(data, envelope).data;
     return data?.pages[0] ?? page;
   }
 
@@ -164,12 +155,12 @@ export class ChatLive {
   }
 
   private remember(channelId: string, envelope: StreamEnvelope) {
-    const at = parseEventId(envelope.id);
-    if (!at) return;
-    const list = this.recent.get(channelId) ?? [];
-    list.push({ epoch: at.epoch, offset: at.offset, envelope });
-    if (list.length > BUFFER_SIZE) list.splice(0, list.length - BUFFER_SIZE);
-    this.recent.set(channelId, list);
+    let recent = this.recent.get(channelId);
+    if (!recent) {
+      recent = new RecentEvents(BUFFER_SIZE);
+      this.recent.set(channelId, recent);
+    }
+    recent.remember(envelope.id, envelope);
   }
 
   private onMessageCreated(channelId: string, message: Message, added: boolean) {

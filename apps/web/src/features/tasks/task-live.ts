@@ -1,6 +1,8 @@
-import { parseEventId, TERMINAL_STATUSES } from '@hubbub/core';
+import { TERMINAL_STATUSES } from '@hubbub/core';
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import { RecentEvents } from '../../lib/recent-events';
 import { createStore } from '../../lib/store';
+import type { StreamState } from '../../lib/use-resumable-subscription';
 import {
   applyChangeToDetail,
   applyLogToDetail,
@@ -32,14 +34,6 @@ export const taskKeys = {
   detail: (id: string): QueryKey => ['hubbub', 'tasks', 'detail', id],
   stats: ['hubbub', 'tasks', 'stats'] as QueryKey,
 };
-
-export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'error';
-
-interface Buffered {
-  epoch: string;
-  offset: number;
-  change: TaskChange;
-}
 
 /** Enough stored events to cover what arrives while a page or a detail is in flight. */
 const BUFFER_SIZE = 500;
@@ -73,7 +67,7 @@ export class TaskLive {
   readonly streamState = createStore<StreamState>('connecting');
 
   private readonly known = new Map<string, Task>();
-  private recent: Buffered[] = [];
+  private readonly recent = new RecentEvents<TaskChange>(BUFFER_SIZE);
   private readonly recentLogs = new Map<string, TaskLogLine[]>();
   /** Details being reread for hidden log lines: task id → more lines came in meanwhile. */
   private readonly logRereads = new Map<string, boolean>();
@@ -114,7 +108,7 @@ export class TaskLive {
     // A kind of event this client does not know (a newer server): nothing to apply.
     if (!('task' in event) || !event.task) return;
     this.lastId = envelope.id;
-    this.remember(envelope.id, event);
+    this.recent.remember(envelope.id, event);
     this.apply(event);
   }
 
@@ -142,7 +136,7 @@ export class TaskLive {
   /** The position we resumed from is void (server reset or history trimmed): start over. */
   reset() {
     this.known.clear();
-    this.recent = [];
+    this.recent.clear();
     this.recentLogs.clear();
     void this.queryClient.resetQueries({ queryKey: taskKeys.all });
   }
@@ -154,16 +148,12 @@ export class TaskLive {
    */
   catchUpPage(page: TaskListPage, filter: TaskFilter, first: boolean): TaskListPage {
     for (const item of page.items) this.learn(item);
-    let result = reconcilePage(page, (id) => this.known.get(id), filter);
-    const at = parseEventId(page.eventId);
-    if (!first || !at) return result;
+    const result = reconcilePage(page, (id) => this.known.get(id), filter);
+    const missed = first ? this.recent.after(page.eventId) : [];
+    if (missed.length === 0) return result;
     let data: TaskListData | undefined = { pages: [result], pageParams: [null] };
-    for (const b of this.recent) {
-      if (b.epoch !== at.epoch || b.offset <= at.offset) continue;
-      data = applyTaskToList(data, this.known.get(b.change.task.id) ?? b.change.task, filter);
-    }
-    result = data?.pages[0] ?? result;
-    return result;
+    for (const change of missed) data = applyTaskToList(data, this.known.get(change.task.id) ?? change.task, filter);
+    return data?.pages[0] ?? result;
   }
 
   /** Same for a fetched detail: recent changes of the task and its live log lines are applied on top. */
@@ -172,7 +162,8 @@ export class TaskLive {
     const held = this.queryClient.getQueryData<TaskDetail>(taskKeys.detail(fetched.task.id));
     const detail = held ? { ...fetched, logs: mergeLogs(held.logs, fetched.logs) } : fetched;
     let next: TaskDetail | undefined = detail;
-    for (const b of this.recent) if (b.change.task.id === detail.task.id) next = applyChangeToDetail(next, b.change);
+    for (const change of this.recent.all())
+      if (change.task.id === detail.task.id) next = applyChangeToDetail(next, change);
     const lines = this.recentLogs.get(detail.task.id);
     if (lines) next = applyLogToDetail(next, lines);
     return next ?? detail;
@@ -241,13 +232,6 @@ export class TaskLive {
         this.logRereads.delete(taskId);
         if (again) this.onHiddenLog(taskId);
       });
-  }
-
-  private remember(id: string, change: TaskChange) {
-    const at = parseEventId(id);
-    if (!at) return;
-    this.recent.push({ epoch: at.epoch, offset: at.offset, change });
-    if (this.recent.length > BUFFER_SIZE) this.recent.splice(0, this.recent.length - BUFFER_SIZE);
   }
 
   /** Counts and the chart come from task.stats: refetched when statuses change, at most once per interval. */
