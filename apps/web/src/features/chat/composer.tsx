@@ -2,7 +2,7 @@ import { LIMITS } from '@hubbub/core';
 import { useMutation } from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTRPC } from '../../trpc';
-import { AssistantAvatar } from './assistant-parts';
+import { AssistantAvatar } from './assistant-avatar';
 import { ASSISTANT_MENTION, acceptMention, mentionAt, mentionsAssistant } from './composer-mention';
 import type { ChannelSummary } from './types';
 import { TypingIndicator } from './typing-indicator';

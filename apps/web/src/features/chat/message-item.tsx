@@ -6,15 +6,10 @@ import { clockTime, fullTime, shortTime } from '../../lib/time';
 import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
 import { PencilIcon, TrashIcon } from '../../ui/icons';
-import {
-  AssistantAvatar,
-  AssistantError,
-  AssistantFooter,
-  AssistantThinking,
-  AssistantWaiting,
-  type VersionView,
-} from './assistant-parts';
+import { AssistantAvatar } from './assistant-avatar';
+import { AssistantFooter, type VersionView } from './assistant-footer';
 import { replyState, replyVersions, shownVersionIndex, type VersionPick } from './assistant-reply';
+import { AssistantError, AssistantThinking, AssistantWaiting } from './assistant-reply-states';
 import { useChatLive } from './live-context';
 import { MessageText } from './message-text';
 import type { Message, PendingMessage } from './types';

@@ -3,10 +3,13 @@ import { useEffect, useRef } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { fullTime, shortTime } from '../../lib/time';
 import { ApprovalPrompt } from './approval-prompt';
+import { CancelButton } from './cancel-button';
 import { clockWithSeconds, prettyJson } from './format';
+import { ProgressBar } from './progress-bar';
 import { useTaskDetailOptions, useTaskLive } from './queries';
-import { CancelButton, Duration, ProgressBar, StatusBadge } from './task-bits';
+import { StatusBadge } from './status-badge';
 import { pendingApprovals } from './task-cache';
+import { TaskDuration } from './task-duration';
 import { TaskLog } from './task-log';
 import { type TaskDetail as Detail, HIDDEN_LABEL, STATUS_LABEL, type Task } from './types';
 
@@ -80,7 +83,7 @@ function DetailBody({ detail, task }: { detail: Detail; task: Task }) {
           <div>
             <dt>Duration</dt>
             <dd>
-              <Duration task={task} />
+              <TaskDuration task={task} />
             </dd>
           </div>
           <div>

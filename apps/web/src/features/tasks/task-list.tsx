@@ -3,8 +3,11 @@ import { type KeyboardEvent, memo } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { fullTime, shortTime } from '../../lib/time';
 import { TasksIcon } from '../../ui/icons';
-import { CancelButton, Duration, ProgressBar, StatusBadge } from './task-bits';
+import { CancelButton } from './cancel-button';
+import { ProgressBar } from './progress-bar';
+import { StatusBadge } from './status-badge';
 import { flattenTasks } from './task-cache';
+import { TaskDuration } from './task-duration';
 import { STATUS_LABEL, type Task, type TaskFilter, type TaskListData } from './types';
 
 interface TaskListProps {
@@ -166,7 +169,7 @@ const TaskRow = memo(function TaskRow({ task, selected, onSelect }: TaskRowProps
         <ProgressBar task={task} />
       </div>
       <div className="cell-duration">
-        <Duration task={task} />
+        <TaskDuration task={task} />
       </div>
       <div className="cell-actions">
         <CancelButton task={task} compact />

@@ -1,0 +1,52 @@
+import { failureReason, waitingText } from './assistant-reply';
+import type { Message } from './types';
+import './assistant.css';
+
+/** Before the first word: a quiet sign that the reply is on its way. */
+export function AssistantThinking() {
+  return (
+    <span className="assistant-thinking" data-testid="assistant-thinking">
+      Thinking
+      <span className="assistant-thinking-dots" aria-hidden="true">
+        <span>.</span>
+        <span>.</span>
+        <span>.</span>
+      </span>
+    </span>
+  );
+}
+
+/** In line for the model (more replies are being written than the server allows at once): where it stands. */
+export function AssistantWaiting({ position }: { position: number }) {
+  return (
+    <span className="assistant-thinking assistant-waiting" data-testid="assistant-waiting">
+      {waitingText(position)}
+    </span>
+  );
+}
+
+/** A failed reply keeps its partial text; this line says why it stopped. */
+export function AssistantError({ message }: { message: Message }) {
+  return (
+    <p className="assistant-error" data-testid="assistant-error">
+      <svg
+        width="14"
+        height="14"
+        viewBox="0 0 24 24"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+        aria-hidden="true"
+        focusable="false"
+      >
+        <path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
+        <path d="M12 9v4M12 17h.01" />
+      </svg>
+      <span>
+        <strong>Reply failed:</strong> {failureReason(message.meta)}
+      </span>
+    </p>
+  );
+}
