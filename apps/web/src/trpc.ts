@@ -1,6 +1,6 @@
 import type { AppRouter } from '@hubbub/api';
 import { observedWebSocket, refusalLink, transportLink } from '@hubbub/client/transport';
-import { LIMITS } from '@hubbub/core';
+import { CLOSE_CODES, LIMITS } from '@hubbub/core';
 import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import {
   createTRPCClient,
@@ -23,12 +23,6 @@ import { LiveConnectionContext } from './shell/live-connection';
 import { createScreenPriority } from './shell/screen-priority';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
-
-/**
- * Close codes the server uses (packages/api CLOSE_CODES; copied because that
- * package is server code and only its types may reach the bundle).
- */
-export const CLOSE_CODES = { unauthorized: 4401, slowConsumer: 4008 } as const;
 
 export type WsClient = ReturnType<typeof createWSClient>;
 export type ApiClient = TRPCClient<AppRouter>;
