@@ -14,7 +14,8 @@ interface ChannelEntry {
   subscribers: Set<Deliver>;
   /** userId → number of this user's subscriptions here (tabs, devices). */
   users: Map<string, number>;
-  unsubscribe: Promise<() => Promise<void>>;
+  /** The bus subscription for this topic: resolves (to its unsubscribe) once the bus delivers the topic here. */
+  busSubscription: Promise<() => Promise<void>>;
 }
 
 export interface ChannelHubOptions {
@@ -86,7 +87,7 @@ export class ChannelHub {
       this.leave(topic, entry, deliver, present);
     };
     try {
-      await entry.unsubscribe;
+      await entry.busSubscription;
     } catch (error) {
       detach();
       throw error;
@@ -120,7 +121,7 @@ export class ChannelHub {
       const fanOut = (event: BusEvent) => {
         for (const deliver of subscribers) deliver(event);
       };
-      entry = { subscribers, users: new Map(), unsubscribe: this.bus.subscribe(topic, fanOut) };
+      entry = { subscribers, users: new Map(), busSubscription: this.bus.subscribe(topic, fanOut) };
       this.channels.set(topic, entry);
     }
     return entry;
@@ -139,7 +140,7 @@ export class ChannelHub {
     }
     if (entry.subscribers.size === 0 && this.channels.get(topic) === entry) {
       this.channels.delete(topic);
-      entry.unsubscribe.then((off) => off()).catch(() => {});
+      entry.busSubscription.then((unsubscribe) => unsubscribe()).catch(() => {});
     }
   }
 
