@@ -1,38 +1,18 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertWebBuilt, launchChromium, outDir, sessionToken, signUpThroughUi, webDir } from './browser-harness';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { outDir, sessionToken, signUpThroughUi, useBrowserSuite, webSocketSwitch } from './browser-harness';
 
 const WAIT = 15_000;
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDir });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
-});
+const suite = useBrowserSuite();
+const { pageErrors } = suite;
 
 /** A fresh browser context (own storage) that signs up through the UI and lands in #general. */
-async function signUp(handle: string, prepare?: (context: BrowserContext) => Promise<void>): Promise<Page> {
-  if (!browser || !server) throw new Error('setup failed');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await prepare?.(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${handle}: ${error.message}`));
-  await signUpThroughUi(page, server.url, handle, WAIT);
+async function signUp(handle: string, prepare?: (context: BrowserContext) => Promise<unknown>): Promise<Page> {
+  const page = await suite.newPage(handle, { prepare });
+  await signUpThroughUi(page, suite.server.url, handle, WAIT);
   return page;
 }
 
@@ -114,27 +94,15 @@ describe('chat in a real browser against a real server', () => {
   });
 
   it('after a dropped connection the view catches up with no gaps and no duplicates', async () => {
-    if (!server) throw new Error('setup failed');
-    // Carol's WebSocket runs through a switch: while `blocked`, every connection is dropped at once.
-    let blocked = false;
-    const live: { close(): Promise<void> }[] = [];
-    const carol = await signUp('carol', (context) =>
-      context.routeWebSocket(/\/ws(\?|$)/, (ws) => {
-        if (blocked) {
-          // A mocked socket opens at once; drop it as soon as the client speaks (after open).
-          ws.onMessage(() => void ws.close({ code: 4000, reason: 'test: network down' }));
-          return;
-        }
-        ws.connectToServer();
-        live.push({ close: () => ws.close({ code: 4000, reason: 'test: network down' }) });
-      }),
-    );
+    const { server } = suite;
+    // Carol's WebSocket runs through a switch: cut, every connection is dropped at once.
+    const network = webSocketSwitch();
+    const carol = await signUp('carol', network.install);
     await waitForText(carol, 'connection-badge', 'Connected');
     await confirmed(carol, 'Are you there?').waitFor({ timeout: WAIT });
     const before = await carol.getByTestId('message-content').allTextContents();
 
-    blocked = true;
-    await Promise.all(live.map((ws) => ws.close()));
+    await network.cut();
     await waitForText(carol, 'connection-badge', 'Reconnecting');
 
     // While Carol is cut off: others write, and Carol's own send still goes out over HTTP.
@@ -148,7 +116,7 @@ describe('chat in a real browser against a real server', () => {
     await composer.press('Enter');
     await confirmed(carol, 'sent while offline').waitFor({ timeout: WAIT });
 
-    blocked = false;
+    network.restore();
     await waitForText(carol, 'connection-badge', 'Connected');
     await confirmed(carol, 'missed 3').waitFor({ timeout: WAIT });
     await api.message.send.mutate({ channelId: general.id, content: 'live again' });
@@ -181,7 +149,7 @@ describe('chat in a real browser against a real server', () => {
   });
 
   it('new messages follow you at the bottom, hold still while you read above, and a pill counts them', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const ida = await signUp('ida');
     await waitForText(ida, 'connection-badge', 'Connected');
     const henry = await server.signup('henry');
@@ -223,7 +191,7 @@ describe('chat in a real browser against a real server', () => {
   });
 
   it('a session the server ends shows the login screen with the reason', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const erin = await signUp('erin');
     await waitForText(erin, 'connection-badge', 'Connected');
     // The token lives in the page's memory only; a script (here: the test) mints one from the cookie.

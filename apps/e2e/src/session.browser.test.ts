@@ -3,37 +3,18 @@
  * tokens renewed silently from the HttpOnly cookie, a send that outlives its
  * token, logout reaching the other tabs and browsers, readable auth errors.
  */
-import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertWebBuilt, launchChromium, signUpThroughUi, webDir } from './browser-harness';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { signUpThroughUi, useBrowserSuite, useWebServer } from './browser-harness';
 
 const WAIT = 20_000;
 const PASSWORD = 'correct horse battery';
 
-/** Tokens live 3 s here (the server rounds expiry down to the second: 2–3 s in practice). */
-let shortTokens: TestServer | undefined;
 /** Tokens live an hour here, so "this token no longer works" means the session ended, not that it expired. */
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  assertWebBuilt();
-  [shortTokens, server] = await Promise.all([
-    startTestServer({ webDir, tokenTtlSeconds: 3 }),
-    startTestServer({ webDir, limits: { loginAttemptsPerHandle: 3 } }),
-  ]);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await Promise.all([shortTokens?.stop(), server?.stop()]);
-  }
-});
+const suite = useBrowserSuite({ limits: { loginAttemptsPerHandle: 3 } });
+/** Tokens live 3 s here (the server rounds expiry down to the second: 2–3 s in practice). */
+const shortTokenServer = useWebServer({ tokenTtlSeconds: 3 });
+const { pageErrors } = suite;
 
 /** What one page sends and opens, read off the wire. */
 interface Wire {
@@ -69,9 +50,8 @@ async function newTab(context: BrowserContext, name: string): Promise<{ page: Pa
   return { page, wire: watch(page, name) };
 }
 
-async function newBrowserContext(): Promise<BrowserContext> {
-  if (!browser) throw new Error('setup failed');
-  return browser.newContext({ viewport: { width: 1280, height: 800 } });
+function newBrowserContext(): Promise<BrowserContext> {
+  return suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
 }
 
 const inGeneral = (page: Page) =>
@@ -102,7 +82,7 @@ async function logOut(page: Page, item: 'logout' | 'logout-everywhere') {
 
 describe('sessions in a real browser against a real server', () => {
   it('(a) with 3-second tokens: stays signed in across expiries, sends a draft after one, survives a reload, stores no token', async () => {
-    if (!shortTokens) throw new Error('setup failed');
+    const shortTokens = shortTokenServer.server;
     const context = await newBrowserContext();
     const { page, wire } = await newTab(context, 'amy');
     await signUpThroughUi(page, shortTokens.url, 'amy', WAIT);
@@ -134,7 +114,7 @@ describe('sessions in a real browser against a real server', () => {
     const stale = heldWith as unknown as string;
     // The server's word that the page's token has expired (no sleeping on our side).
     await expect
-      .poll(async () => (await tryToken(shortTokens?.url ?? '', stale)).message, { timeout: WAIT })
+      .poll(async () => (await tryToken(shortTokens.url, stale)).message, { timeout: WAIT })
       .toMatch(/expired/);
 
     // A draft typed and sent now goes out with the expired token, is refused, and is sent again after the renewal.
@@ -187,7 +167,7 @@ describe('sessions in a real browser against a real server', () => {
   });
 
   it('(b) logging out in one tab ends the other tab’s session, which says so; the old token stops working', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const context = await newBrowserContext();
     const first = await newTab(context, 'ben-1');
     await signUpThroughUi(first.page, server.url, 'ben', WAIT);
@@ -226,7 +206,7 @@ describe('sessions in a real browser against a real server', () => {
   });
 
   it('(b) "Log out everywhere" in another browser closes this one’s socket and signs it out with the reason', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const laptop = await newBrowserContext();
     const phone = await newBrowserContext();
     const here = await newTab(laptop, 'cat-laptop');
@@ -251,7 +231,7 @@ describe('sessions in a real browser against a real server', () => {
   });
 
   it('logging in in one tab signs in the other tabs that show the login screen', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const context = await newBrowserContext();
     const waiting = await newTab(context, 'dan-waiting');
     await waiting.page.goto(server.url);
@@ -266,7 +246,7 @@ describe('sessions in a real browser against a real server', () => {
   });
 
   it('(c) signup explains a weak password and a reserved handle under their fields', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const context = await newBrowserContext();
     const { page } = await newTab(context, 'eve');
     await page.goto(server.url);
@@ -292,7 +272,7 @@ describe('sessions in a real browser against a real server', () => {
   });
 
   it('login says when to try again once sign-ins for a handle are throttled', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     await server.signup('fay', PASSWORD);
     const context = await newBrowserContext();
     const { page } = await newTab(context, 'fay');

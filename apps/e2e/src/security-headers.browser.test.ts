@@ -4,29 +4,13 @@
  * task dashboard all work with no CSP violation and no console error, and the
  * headers are there.
  */
-import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertWebBuilt, launchChromium, signUpThroughUi, webDir } from './browser-harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { signUpThroughUi, useBrowserSuite } from './browser-harness';
 
 const WAIT = 15_000;
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDir, assistant: { offlineTokenIntervalMs: 2 } });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
-});
+const suite = useBrowserSuite({ assistant: { offlineTokenIntervalMs: 2 } });
 
 interface Violation {
   directive: string;
@@ -36,18 +20,18 @@ interface Violation {
 
 /** Collects CSP violations from the page's very first script on (before the app runs). */
 async function watchedPage(): Promise<{ page: Page; violations(): Promise<Violation[]>; consoleErrors: string[] }> {
-  if (!browser) throw new Error('setup failed');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addInitScript(() => {
-    const seen: { directive: string; blocked: string; sample: string }[] = [];
-    (window as unknown as { __cspViolations: typeof seen }).__cspViolations = seen;
-    document.addEventListener(
-      'securitypolicyviolation',
-      (e) => seen.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample }),
-      true,
-    );
+  const page = await suite.newPage('csp', {
+    prepare: (context) =>
+      context.addInitScript(() => {
+        const seen: { directive: string; blocked: string; sample: string }[] = [];
+        (window as unknown as { __cspViolations: typeof seen }).__cspViolations = seen;
+        document.addEventListener(
+          'securitypolicyviolation',
+          (e) => seen.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample }),
+          true,
+        );
+      }),
   });
-  const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -60,7 +44,7 @@ async function watchedPage(): Promise<{ page: Page; violations(): Promise<Violat
 
 describe('the web app under the Content-Security-Policy', () => {
   it('sign-up, live chat over the WebSocket, Markdown, an assistant reply and the tasks page: no violation, no console error', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const { page, violations, consoleErrors } = await watchedPage();
     const documents: Record<string, string>[] = [];
     const assets: Record<string, string>[] = [];
@@ -105,7 +89,7 @@ describe('the web app under the Content-Security-Policy', () => {
   });
 
   it('the policy is enforced: an inline script injected into the page is blocked and reported', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const { page, violations } = await watchedPage();
     await page.goto(server.url);
     await page.evaluate(() => {

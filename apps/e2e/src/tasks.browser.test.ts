@@ -1,55 +1,66 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-// @hubbub/client is not a dependency of the web app (adding one needs an install): reach its source directly.
 import { runWorker, type Worker, type WorkerContext } from '@hubbub/client';
-import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertWebBuilt, launchChromium, outDir, sessionToken, webDir } from './browser-harness';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { outDir, sessionToken, signUpThroughUi, useBrowserSuite, webSocketSwitch } from './browser-harness';
 
 const WAIT = 15_000;
 const AGENT = 'e2e-agent';
-const PASSWORD = 'correct horse battery';
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
+const suite = useBrowserSuite();
+const { pageErrors } = suite;
 const workers: Worker[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDir });
-  browser = await launchChromium();
-});
 
 afterAll(async () => {
-  try {
-    await Promise.all(workers.splice(0).map((w) => w.stop()));
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
 });
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/**
+ * The worker's pace, set by the test: each `next` waits for an `allow` (given
+ * before or after it), so the test sees one step on the page before the worker
+ * takes the next, on a slow machine as on a fast one. After `release` it runs freely.
+ */
+function pace() {
+  let allowed = 0;
+  let free = false;
+  let wake: (() => void) | undefined;
+  const woken = () => {
+    wake?.();
+    wake = undefined;
+  };
+  return {
+    async next(signal: AbortSignal): Promise<void> {
+      while (!free && allowed === 0 && !signal.aborted) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+      if (allowed > 0) allowed--;
+    },
+    allow(): void {
+      allowed++;
+      woken();
+    },
+    release(): void {
+      free = true;
+      woken();
+    },
+  };
 }
 
-/** The chatty run keeps talking until the test has seen what it needs (no race with a slow machine). */
+/** The steps of the report task (released for good once the test has watched one run). */
+const steps = pace();
+/** The chatty run's live lines: one each time the test asks, until it releases them. */
+const lines = pace();
+/** The chatty run keeps talking until the test has seen what it needs. */
 let chatterOn = true;
 
 /**
  * A talkative run: 1,050 lines at once (the server keeps the newest 1,000
- * and drops the rest), a progress report, then a line every 60 ms until told
- * to stop.
+ * and drops the rest), a progress report, then a line whenever the test
+ * allows one, until told to stop.
  */
 async function chatter(ctx: WorkerContext) {
   for (let batch = 0; batch < 21; batch++) {
@@ -58,7 +69,7 @@ async function chatter(ctx: WorkerContext) {
   await ctx.progress(1, { total: 2, step: 'talking' });
   for (let i = 1; chatterOn && i <= 1000 && !ctx.signal.aborted; i++) {
     await ctx.log(`live line ${i}`);
-    await sleep(60, ctx.signal);
+    await lines.next(ctx.signal);
   }
   await ctx.log('that is all');
   await ctx.progress(2, { total: 2, step: 'done talking' });
@@ -66,16 +77,16 @@ async function chatter(ctx: WorkerContext) {
 }
 
 /** Signs up through the UI (the first account is the admin) and opens the Tasks page. */
-async function signUpAndOpenTasks(handle: string): Promise<Page> {
-  if (!browser || !server) throw new Error('setup failed');
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${handle}: ${error.message}`));
-  await page.goto(server.url);
-  await page.getByTestId('auth-mode-signup').click();
-  await page.getByTestId('auth-handle').fill(handle);
-  await page.getByTestId('auth-password').fill(PASSWORD);
-  await page.getByTestId('auth-submit').click();
+async function signUpAndOpenTasks(
+  handle: string,
+  options: {
+    viewport?: { width: number; height: number };
+    prepare?: (context: BrowserContext) => Promise<unknown>;
+  } = {},
+): Promise<Page> {
+  const { viewport = { width: 1440, height: 1000 }, prepare } = options;
+  const page = await suite.newPage(handle, { viewport, prepare });
+  await signUpThroughUi(page, suite.server.url, handle, WAIT);
   await page.getByTestId('nav-tasks').click();
   await page.getByTestId('tasks-page').waitFor({ timeout: WAIT });
   return page;
@@ -83,8 +94,7 @@ async function signUpAndOpenTasks(handle: string): Promise<Page> {
 
 /** An agent key minted with the browser user's own token (they are the admin). */
 async function mintAgentKey(page: Page): Promise<string> {
-  if (!server) throw new Error('setup failed');
-  const admin = server.client(await sessionToken(page));
+  const admin = suite.server.client(await sessionToken(page));
   const { key } = await admin.api.apiKey.create.mutate({ name: AGENT, role: 'agent' });
   return key;
 }
@@ -93,7 +103,7 @@ const row = (page: Page, title: string) => page.locator('[data-testid="task-row"
 
 describe('the task dashboard in a real browser against a real server', () => {
   it('creates a task, watches a worker run it live, approves it and sees it complete', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const page = await signUpAndOpenTasks('alice');
 
     // Nothing yet: the page says what to do.
@@ -102,7 +112,7 @@ describe('the task dashboard in a real browser against a real server', () => {
     expect(await empty.textContent()).toContain('No tasks yet');
     expect(await empty.textContent()).toContain('pnpm demo');
 
-    // A worker in this process: three steps with pauses and log lines, then it asks before finishing.
+    // A worker in this process: three steps (each at the test's pace) with log lines, then it asks before finishing.
     const key = await mintAgentKey(page);
     const seenInput: unknown[] = [];
     workers.push(
@@ -116,11 +126,10 @@ describe('the task dashboard in a real browser against a real server', () => {
           if ((task.input as { chatty?: boolean } | null)?.chatty) return chatter(ctx);
           await ctx.log('starting up');
           for (let i = 1; i <= 3; i++) {
-            await sleep(300, ctx.signal);
             await ctx.progress(i, { total: 3, step: `step ${i}` });
             await ctx.log(`finished step ${i} of 3`);
+            await steps.next(ctx.signal);
           }
-          await sleep(300, ctx.signal);
           const decision = await ctx.requestApproval('Publish the report', 'All three steps are done.');
           if (!decision.approved) throw new Error(`rejected: ${decision.comment ?? ''}`);
           await ctx.log(`approved with comment: ${decision.comment ?? '(none)'}`);
@@ -151,21 +160,15 @@ describe('the task dashboard in a real browser against a real server', () => {
     const detail = page.getByTestId('task-detail');
     await detail.waitFor({ timeout: WAIT });
 
-    // Sample the row's progress until the approval prompt appears: it must move forward to 3/3.
-    const banner = page.getByTestId('approval-banner');
-    const seen: string[] = [];
-    const deadline = Date.now() + WAIT;
-    while ((await banner.getByTestId('approval-prompt').count()) === 0) {
-      if (Date.now() > deadline) throw new Error(`no approval prompt; progress seen: ${seen.join(', ')}`);
-      const text = (await task.getByTestId('progress-bar').textContent()) ?? '';
-      if (seen.at(-1) !== text) seen.push(text);
-      await sleep(40);
+    // The row's progress moves forward step by step to 3/3 (the worker takes a step once the page shows the last).
+    const progress = task.getByTestId('progress-bar');
+    for (let i = 1; i <= 3; i++) {
+      await progress.filter({ hasText: `${i}/3` }).waitFor({ timeout: WAIT });
+      expect(await progress.textContent()).toContain(`step ${i}`);
+      steps.allow();
     }
-    const counts = seen.map((s) => s.match(/(\d)\/3/)?.[1]).filter(Boolean);
-    expect(counts.length).toBeGreaterThanOrEqual(2);
-    expect([...counts].sort()).toEqual(counts);
-    expect(counts.at(-1)).toBe('3');
-    expect(seen.some((s) => s.includes('step 2'))).toBe(true);
+    const banner = page.getByTestId('approval-banner');
+    await banner.getByTestId('approval-prompt').waitFor({ timeout: WAIT });
     expect(await task.getByTestId('progress-bar').textContent()).toContain('step 3');
     expect(await task.getByTestId('progress-bar').textContent()).toContain('3/3');
     expect(await task.getByTestId('task-status').textContent()).toBe('Needs approval');
@@ -181,8 +184,8 @@ describe('the task dashboard in a real browser against a real server', () => {
     expect(await prompt.getByTestId('approval-action').textContent()).toBe('Publish the report');
     expect(await detail.getByTestId('approval-prompt').count()).toBe(1);
     mkdirSync(outDir, { recursive: true });
-    await sleep(400); // the prompt slides in
-    await page.screenshot({ path: join(outDir, 'tasks-approval.png') });
+    // Animations end at once for the picture: the prompt shows where it comes to rest after sliding in.
+    await page.screenshot({ path: join(outDir, 'tasks-approval.png'), animations: 'disabled' });
     await prompt.getByTestId('approval-comment').fill('ship it');
     await prompt.getByTestId('approve-button').click();
     await prompt.waitFor({ state: 'detached', timeout: WAIT });
@@ -215,34 +218,18 @@ describe('the task dashboard in a real browser against a real server', () => {
 
     // Tall enough to show the whole dashboard beside the open detail.
     await page.setViewportSize({ width: 1440, height: 1300 });
-    await sleep(300);
-    await page.screenshot({ path: join(outDir, 'tasks.png') });
+    await page.screenshot({ path: join(outDir, 'tasks.png'), animations: 'disabled' });
     expect(existsSync(join(outDir, 'tasks.png'))).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 
   it('cancels a queued task, filters by status, and catches up after a dropped connection', async () => {
-    if (!server || !browser) throw new Error('setup failed');
-    // Bob's WebSocket runs through a switch: while `blocked`, every connection is dropped at once.
-    let blocked = false;
-    const live: { close(): Promise<void> }[] = [];
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.routeWebSocket(/\/ws(\?|$)/, (ws) => {
-      if (blocked) {
-        ws.onMessage(() => void ws.close({ code: 4000, reason: 'test: network down' }));
-        return;
-      }
-      ws.connectToServer();
-      live.push({ close: () => ws.close({ code: 4000, reason: 'test: network down' }) });
-    });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`bob: ${error.message}`));
-    await page.goto(server.url);
-    await page.getByTestId('auth-mode-signup').click();
-    await page.getByTestId('auth-handle').fill('bob');
-    await page.getByTestId('auth-password').fill(PASSWORD);
-    await page.getByTestId('auth-submit').click();
-    await page.getByTestId('nav-tasks').click();
+    const { server } = suite;
+    // From here the worker runs each task through on its own.
+    steps.release();
+    // Bob's WebSocket runs through a switch: cut, every connection is dropped at once.
+    const network = webSocketSwitch();
+    const page = await signUpAndOpenTasks('bob', { viewport: { width: 1280, height: 900 }, prepare: network.install });
     await row(page, 'Publish weekly report').waitFor({ timeout: WAIT });
 
     // A task for an agent nobody runs stays queued; Bob cancels it (two steps: Cancel, then Yes).
@@ -263,28 +250,24 @@ describe('the task dashboard in a real browser against a real server', () => {
     await row(page, 'Publish weekly report').waitFor({ timeout: WAIT });
 
     // Cut off: the worker runs a whole task meanwhile; after the reconnect the dashboard has all of it.
-    blocked = true;
-    await Promise.all(live.map((ws) => ws.close()));
+    await network.cut();
     await page.getByTestId('tasks-live').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: WAIT });
     const quick = await api.task.create.mutate({ title: 'Runs while you are away', agent: AGENT });
     // The worker asks for approval at the end of every task: answer over HTTP while the browser is offline.
-    const deadline = Date.now() + WAIT;
-    for (;;) {
-      const detail = await api.task.byId.query({ id: quick.id });
-      const pending = detail.approvals.find((a) => a.status === 'pending');
-      if (pending) {
-        await api.task.decide.mutate({ approvalId: pending.id, approve: true });
-        break;
-      }
-      if (Date.now() > deadline) throw new Error('the worker never asked');
-      await sleep(100);
-    }
-    for (;;) {
-      if ((await api.task.byId.query({ id: quick.id })).task.status === 'completed') break;
-      if (Date.now() > deadline) throw new Error('the task never completed');
-      await sleep(100);
-    }
-    blocked = false;
+    const pending = await vi.waitFor(
+      async () => {
+        const { approvals } = await api.task.byId.query({ id: quick.id });
+        const asked = approvals.find((a) => a.status === 'pending');
+        if (!asked) throw new Error('the worker has not asked yet');
+        return asked;
+      },
+      { timeout: WAIT, interval: 100 },
+    );
+    await api.task.decide.mutate({ approvalId: pending.id, approve: true });
+    await expect
+      .poll(async () => (await api.task.byId.query({ id: quick.id })).task.status, { timeout: WAIT, interval: 100 })
+      .toBe('completed');
+    network.restore();
     const away = row(page, 'Runs while you are away');
     await away.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: WAIT });
     expect(await away.getByTestId('progress-bar').textContent()).toContain('3/3');
@@ -294,11 +277,13 @@ describe('the task dashboard in a real browser against a real server', () => {
   });
 
   it('the log follows new lines, holds still when scrolled up, jumps back, and says what was dropped', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const page = await signUpAndOpenTasks('carol');
     const carol = await server.signup('carol-http');
     const api = server.client(carol.token).api;
     const created = await api.task.create.mutate({ title: 'Chatty run', agent: AGENT, input: { chatty: true } });
+    lines.allow();
+    lines.allow();
     const chatty = row(page, 'Chatty run');
     await chatty.getByTestId('task-title').click();
     const log = page.getByTestId('task-detail').getByTestId('task-log');
@@ -312,6 +297,7 @@ describe('the task dashboard in a real browser against a real server', () => {
     await log.evaluate((el) => {
       el.scrollTop = 0;
     });
+    for (let more = 0; more < 3; more++) lines.allow();
     const jump = page.getByTestId('log-jump');
     await jump.filter({ hasText: 'new line' }).waitFor({ timeout: WAIT });
     expect(await log.evaluate((el) => el.scrollTop)).toBe(0);
@@ -321,6 +307,7 @@ describe('the task dashboard in a real browser against a real server', () => {
 
     // When it is done: the last line is there, and the notice counts the lines the server dropped.
     chatterOn = false;
+    lines.release();
     await chatty.locator('[data-testid="task-status"][data-status="completed"]').waitFor({ timeout: WAIT });
     await log.locator('[data-testid="log-line"]', { hasText: 'that is all' }).waitFor({ timeout: WAIT });
     const { task } = await api.task.byId.query({ id: created.id });

@@ -1,31 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS, type ModelProvider } from '@hubbub/core';
-import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planMessage } from '../features/chat/markdown-plan';
-import { denseOrdinaryMessage, ordinaryLongReply, PATHOLOGICAL } from '../features/chat/markdown-test-data';
-import { assertWebBuilt, launchChromium, outDir, signUpThroughUi, webDir } from './browser-harness';
+import { planMessage } from '@hubbub/web/markdown-plan';
+import { denseOrdinaryMessage, ordinaryLongReply, PATHOLOGICAL } from '@hubbub/web/markdown-test-data';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { outDir, signUpThroughUi, useBrowserSuite, useWebServer } from './browser-harness';
 
 const WAIT = 15_000;
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDir });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
-});
+const suite = useBrowserSuite();
+const { pageErrors } = suite;
 
 /** What the reader should see of a message's blocks shown as plain text: the server stores messages trimmed. */
 interface Posted {
@@ -76,7 +61,7 @@ const NOTE = /^Shown as plain text: (too deeply nested|too complex|the rest of t
 
 describe('one message cannot take the page down', () => {
   it('pathological Markdown shows as text with a note; the channel keeps working', async () => {
-    if (!server || !browser) throw new Error('setup failed');
+    const { server } = suite;
     const mallory = await server.signup('mallory');
     const api = server.client(mallory.token).api;
     const general = (await api.channel.list.query()).items.find((c) => c.slug === 'general');
@@ -99,10 +84,7 @@ describe('one message cannot take the page down', () => {
     await post(sentinel);
 
     // Another user opens the channel: history brings every message at once.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const page = await suite.newPage('reader');
     await signUpThroughUi(page, server.url, 'reader', WAIT);
     await confirmed(page, sentinel).waitFor({ timeout: WAIT });
 
@@ -187,23 +169,11 @@ function fedModel() {
 
 describe('a long reply streams in formatted', () => {
   const fed = fedModel();
-  let replying: TestServer | undefined;
-
-  beforeAll(async () => {
-    replying = await startTestServer({ webDir, assistant: { model: fed.model, deltaIntervalMs: 30 } });
-  });
-
-  afterAll(async () => {
-    await replying?.stop();
-  });
+  const replying = useWebServer({ assistant: { model: fed.model, deltaIntervalMs: 30 } });
 
   it('a 20,000-character reply is formatted while it streams and when it is done', async () => {
-    if (!replying || !browser) throw new Error('setup failed');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await signUpThroughUi(page, replying.url, 'asker', WAIT);
+    const page = await suite.newPage('asker');
+    await signUpThroughUi(page, replying.server.url, 'asker', WAIT);
     const composer = page.getByTestId('composer');
     await composer.fill('@assistant how do I set it all up?');
     await composer.press('Enter');
@@ -242,6 +212,6 @@ describe('a long reply streams in formatted', () => {
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, 'markdown-long-reply.png') });
     expect(pageErrors).toEqual([]);
-    await context.close();
+    await page.context().close();
   });
 });

@@ -3,46 +3,29 @@
  * HTTP by itself (calls over fetch, live updates over Server-Sent Events
  * signed in by the session cookie) and everything keeps working live.
  */
-import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertWebBuilt, launchChromium, signUpThroughUi, webDir } from './browser-harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { signUpThroughUi, useBrowserSuite } from './browser-harness';
 
 const WAIT = 20_000;
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  assertWebBuilt();
-  server = await startTestServer({ webDir });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
-});
+const suite = useBrowserSuite();
+const { pageErrors } = suite;
 
 /** A browser context behind a "proxy" that refuses every WebSocket (while `blocked` says so). */
 async function behindProxy(handle: string, proxy: { blocked: boolean; refused: number }): Promise<Page> {
-  if (!browser || !server) throw new Error('setup failed');
-  const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.routeWebSocket(/\/ws(\?|$)/, (ws) => {
-    if (!proxy.blocked) return void ws.connectToServer();
-    proxy.refused++;
-    // A mocked socket opens at once; the "proxy" drops it as soon as the page speaks, before the server said
-    // a word: to the page, a socket that never got through (as with a refused upgrade, or a proxy that
-    // accepts one and then drops every frame).
-    ws.onMessage(() => void ws.close({ code: 4000, reason: 'test: the proxy drops WebSockets' }));
+  const page = await suite.newPage(handle, {
+    prepare: (context) =>
+      context.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+        if (!proxy.blocked) return void ws.connectToServer();
+        proxy.refused++;
+        // A mocked socket opens at once; the "proxy" drops it as soon as the page speaks, before the server said
+        // a word: to the page, a socket that never got through (as with a refused upgrade, or a proxy that
+        // accepts one and then drops every frame).
+        ws.onMessage(() => void ws.close({ code: 4000, reason: 'test: the proxy drops WebSockets' }));
+      }),
   });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${handle}: ${error.message}`));
-  await signUpThroughUi(page, server.url, handle, WAIT);
+  await signUpThroughUi(page, suite.server.url, handle, WAIT);
   return page;
 }
 
@@ -62,7 +45,7 @@ async function send(page: Page, text: string) {
 
 describe('when a proxy blocks WebSockets', () => {
   it('two people chat live over HTTP, the badge says Live (HTTP), and a reload keeps working', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = suite;
     const proxy = { blocked: true, refused: 0 };
     const alice = await behindProxy('alice', proxy);
     const bob = await behindProxy('bob', proxy);

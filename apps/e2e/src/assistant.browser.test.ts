@@ -1,42 +1,29 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelProvider } from '@hubbub/core';
-import { startTestServer, type TestServer } from '@hubbub/server/test/harness';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertWebBuilt, launchChromium, outDir, signUpThroughUi, webDir } from './browser-harness';
+import type { TestServer } from '@hubbub/server/test/harness';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { outDir, signUpThroughUi, useBrowserSuite, useWebServer } from './browser-harness';
 
 const WAIT = 15_000;
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-const pageErrors: string[] = [];
+// A slow offline model (a burst of 3 tokens every 150 ms: the help text takes ~5 s) so a reply can be
+// stopped half-way even on a busy machine (at 40 ms it was over in ~1.2 s, sometimes before the click).
+const suite = useBrowserSuite({ assistant: { offlineTokenIntervalMs: 150 } });
+const { pageErrors } = suite;
 
 beforeAll(async () => {
-  assertWebBuilt();
-  // A slow offline model (a burst of 3 tokens every 150 ms: the help text takes ~5 s) so a reply can be
-  // stopped half-way even on a busy machine (at 40 ms it was over in ~1.2 s, sometimes before the click).
-  server = await startTestServer({ webDir, assistant: { offlineTokenIntervalMs: 150 } });
   // The first account is the admin: take it here, so the people in the browser are plain members.
-  await server.signup('root');
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
+  await suite.server.signup('root');
 });
 
 /** A fresh browser context that signs up through the UI and lands in #general. */
-async function signUp(handle: string, on: TestServer | undefined = server): Promise<Page> {
-  if (!browser || !on) throw new Error('setup failed');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: on.url });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${handle}: ${error.message}`));
+async function signUp(handle: string, on: TestServer = suite.server): Promise<Page> {
+  const page = await suite.newPage(handle, {
+    viewport: { width: 1280, height: 900 },
+    prepare: (context) => context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: on.url }),
+  });
   await signUpThroughUi(page, on.url, handle, WAIT);
   await page.locator('[data-testid="connection-badge"]', { hasText: 'Connected' }).waitFor({ timeout: WAIT });
   return page;
@@ -107,7 +94,10 @@ describe('assistant replies in a real browser', () => {
     await reply.getByTestId('assistant-stop').click();
     await grace.locator('[data-testid="message"].role-assistant[data-status="cancelled"]').waitFor({ timeout: WAIT });
     const frozen = await content(reply).textContent();
-    await grace.waitForTimeout(1000);
+    // Nothing more comes after the stop: a message hopper sends now reaches grace behind any text still on its way.
+    await hopper.getByTestId('composer').fill('thanks, that was enough');
+    await hopper.getByTestId('composer').press('Enter');
+    await confirmed(grace, 'thanks, that was enough').waitFor({ timeout: WAIT });
     expect(await content(reply).textContent()).toBe(frozen);
     // Stopped half-way: the end of the help text never came.
     expect(frozen).not.toContain('offline model');
@@ -172,21 +162,16 @@ function gatedModel() {
 }
 
 describe('the assistant when the model is busy, and versions', () => {
-  let busy: TestServer | undefined;
   const gated = gatedModel();
+  // One reply at a time: a second asker waits in line.
+  const busyServer = useWebServer({ assistant: { model: gated.model, maxConcurrent: 1, deltaIntervalMs: 10 } });
 
   beforeAll(async () => {
-    // One reply at a time: a second asker waits in line.
-    busy = await startTestServer({ webDir, assistant: { model: gated.model, maxConcurrent: 1, deltaIntervalMs: 10 } });
-    await busy.signup('admin');
-  });
-
-  afterAll(async () => {
-    await busy?.stop();
+    await busyServer.server.signup('admin');
   });
 
   it('a queued reply says it is waiting and where it stands; after Regenerate the versions can be flipped', async () => {
-    if (!busy) throw new Error('setup failed');
+    const busy = busyServer.server;
     const lin = await signUp('lin', busy);
     const max = await signUp('max', busy);
     const replies = (page: Page) => page.locator('[data-testid="message"].role-assistant');
