@@ -15,6 +15,7 @@ export {
   type HttpExchange,
   type SystemStatus,
 } from './context';
+export { retryAfterMs, wireCode } from './errors';
 export {
   createRateLimiterSet,
   DEFAULT_LIMITS,

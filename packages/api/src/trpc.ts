@@ -4,6 +4,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError, z } from 'zod';
 import { assertKeyActive, type Context } from './context';
+import { appErrorOf, toTRPCError } from './errors';
 import { take } from './limits';
 
 /** Error codes of a database (or network) that is down or restarting, as opposed to a bug. */
@@ -50,23 +51,26 @@ const t = initTRPC.context<Context>().create({
   sse: SSE_OPTIONS,
   /** The one place errors take their wire shape: domain errors keep their code, internal ones lose their detail. */
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    if (cause instanceof AppError) {
-      const mapped = new TRPCError({ code: cause.code, message: cause.message });
+    const domain = appErrorOf(error);
+    if (domain) {
+      const { reason, retryAfterMs } = domain.details;
       return {
         ...shape,
-        code: TRPC_ERROR_CODES_BY_KEY[cause.code],
-        message: cause.message,
+        code: TRPC_ERROR_CODES_BY_KEY[domain.code],
+        message: domain.message,
         data: {
           ...shape.data,
-          code: cause.code,
-          httpStatus: getHTTPStatusCodeFromError(mapped),
+          code: domain.code,
+          httpStatus: getHTTPStatusCodeFromError(toTRPCError(domain)),
           zodError: null,
+          // What a program switches on (docs/API.md lists the reasons); the message is for people.
+          ...(reason !== undefined ? { reason } : {}),
           // TOO_MANY_REQUESTS: when to try again (the HTTP answer carries it as Retry-After too).
-          ...(cause.details.retryAfterMs !== undefined ? { retryAfterMs: cause.details.retryAfterMs } : {}),
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
         },
       };
     }
+    const cause = error.cause;
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
     return {
       ...shape,
@@ -81,14 +85,10 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Turns the domain's AppError into the matching tRPC error (kept as its cause), so HTTP statuses are right too. */
-function fromAppError(cause: unknown): unknown {
-  return cause instanceof AppError ? new TRPCError({ code: cause.code, message: cause.message, cause }) : cause;
-}
-
-/** A call that failed with the domain's AppError fails with the matching tRPC error instead. */
+/** A call that failed with the domain's AppError fails with the matching tRPC error instead (so HTTP statuses are right). */
 function mapAppError<R extends { ok: true } | { ok: false; error: TRPCError }>(result: R): R {
-  if (!result.ok && result.error.cause instanceof AppError) throw fromAppError(result.error.cause);
+  const domain = result.ok ? null : appErrorOf(result.error);
+  if (domain) throw toTRPCError(domain);
   return result;
 }
 
@@ -101,7 +101,7 @@ export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
     try {
       await take(ctx.deps.rateLimits.reads, `address:${ctx.address}`, 'slow down: too many requests');
     } catch (cause) {
-      throw fromAppError(cause);
+      throw toTRPCError(cause);
     }
   }
   return mapAppError(await next());
@@ -139,7 +139,7 @@ const signedIn = (rule: Rule = {}) =>
         await take(deps.rateLimits.writes, user.id, 'slow down: too many changes in a short time');
       }
     } catch (cause) {
-      throw fromAppError(cause);
+      throw toTRPCError(cause);
     }
     // tRPC merges this into the context; spreading the whole context here would copy it once more per call.
     return mapAppError(await next({ ctx: { user } }));

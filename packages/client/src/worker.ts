@@ -57,6 +57,8 @@ class Cancelled extends Error {
 /** A network failure (server down, restarting): worth retrying. Domain errors carry a code and are not. */
 const isTransient = (error: unknown) => error instanceof TRPCClientError && !error.data;
 const codeOf = (error: unknown) => (error instanceof TRPCClientError ? error.data?.code : undefined);
+/** The server's machine-readable reason (docs/API.md, Errors): read instead of the message, which is for people. */
+const reasonOf = (error: unknown) => (error instanceof TRPCClientError ? error.data?.reason : undefined);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
@@ -124,13 +126,13 @@ export function runWorker(options: RunWorkerOptions): Worker {
     );
   }
 
-  /** Calls the server, waiting out restarts; a CONFLICT on a cancelled task aborts the run. */
+  /** Calls the server, waiting out restarts; a call refused because the task was cancelled aborts the run. */
   async function call<T>(fn: () => Promise<T>, run?: AbortController): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (error) {
-        if (run && codeOf(error) === 'CONFLICT' && /cancelled/.test((error as Error).message)) {
+        if (run && reasonOf(error) === 'task_cancelled') {
           run.abort();
           throw new Cancelled();
         }

@@ -8,13 +8,23 @@ export type AppErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'INTERNAL_SERVER_ERROR';
 
-/** What a client may act on besides the code: when to try again. */
+/**
+ * Why an error happened, for a program to switch on (clients read it as
+ * `error.data.reason`; the message is for people and may change). A reason is
+ * added when a client needs to tell one case of a code from the others.
+ */
+export type AppErrorReason =
+  /** CONFLICT: the task was cancelled; its worker stops working on it. */
+  'task_cancelled';
+
+/** What a client may act on besides the code: why, and when to try again. */
 export interface AppErrorDetails {
+  reason?: AppErrorReason;
   /** TOO_MANY_REQUESTS: how long until the call would be allowed. */
   retryAfterMs?: number;
 }
 
-/** The one error type of the domain; the API's error formatter maps it to tRPC codes. */
+/** The one error type of the domain; the API translates it to tRPC errors in one place (packages/api errors.ts). */
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
@@ -23,6 +33,10 @@ export class AppError extends Error {
   ) {
     super(message);
     this.name = 'AppError';
+  }
+
+  get reason(): AppErrorReason | undefined {
+    return this.details.reason;
   }
 }
 

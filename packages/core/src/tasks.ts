@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, forbidden } from './errors';
+import { AppError, type AppErrorDetails, forbidden } from './errors';
 import { LIMITS } from './schemas';
 import type { Role } from './types';
 
@@ -116,14 +116,22 @@ export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
 export function assertTransition(from: TaskStatus, to: TaskStatus): void {
   if (canTransition(from, to)) return;
   const state = from.replace('_', ' ');
-  throw new AppError('CONFLICT', `cannot ${VERB[to]} a task that is ${state}`);
+  throw new AppError('CONFLICT', `cannot ${VERB[to]} a task that is ${state}`, cancelledReason(from));
 }
 
 /** Progress and log calls are only meaningful while the worker holds the task. */
 export function assertRunning(status: TaskStatus): void {
   if (status === 'in_progress' || status === 'awaiting_approval') return;
-  throw new AppError('CONFLICT', `the task is ${status.replace('_', ' ')}: stop working on it`);
+  throw new AppError(
+    'CONFLICT',
+    `the task is ${status.replace('_', ' ')}: stop working on it`,
+    cancelledReason(status),
+  );
 }
+
+/** A worker tells "the task was cancelled" (stop) from other conflicts by this reason, not by the message. */
+const cancelledReason = (status: TaskStatus): AppErrorDetails =>
+  status === 'cancelled' ? { reason: 'task_cancelled' } : {};
 
 /** Who reads a task: a person, or an API key's identity with the agent names the key was minted for. */
 export interface TaskReader {
