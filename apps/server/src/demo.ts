@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { generateApiKey } from '@hubbub/api';
 import { runWorker, type Task, type WorkerContext } from '@hubbub/client';
 import { createSqliteStores } from '@hubbub/db';
+import { readDemoEnv } from './env';
 
-const url = process.env.HUBBUB_URL ?? 'http://localhost:3000';
-const dataDir = process.env.HUBBUB_DATA_DIR ?? './data';
+// The server's own reader: the same data dir (and port) the local Hubbub uses.
+const { HUBBUB_URL: url, HUBBUB_DATA_DIR: dataDir } = readDemoEnv();
 const AGENT = 'demo-agent';
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {

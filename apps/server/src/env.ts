@@ -1,7 +1,14 @@
-import { DEFAULT_LIMITS, DEFAULT_SESSION_MAX_AGE_MS, type LimitSettings } from '@hubbub/api';
+import { DEFAULT_LIMITS, type LimitSettings } from '@hubbub/api';
 import { z } from 'zod';
 import { createClientAddresses } from './http/client-address';
-import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './http/connection-cap';
+
+/*
+ * Each default is stated once. A setting whose default another module owns
+ * either stays unset here (`.optional()`: config.ts SERVER_DEFAULTS,
+ * @hubbub/api, @hubbub/db, @hubbub/bus or @hubbub/assistant fills it in) or
+ * names that module's constant (the abuse limits). A literal `.default()` is
+ * one only this process has: its port, its data dir, the app's daily budget.
+ */
 
 const ZEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -20,7 +27,7 @@ const ZEnv = z.object({
   /** A bearer token that opens /metrics and /api/status to a scraper (admins' tokens always do). */
   HUBBUB_METRICS_TOKEN: z.string().min(16, 'HUBBUB_METRICS_TOKEN must be at least 16 characters').optional(),
   /** Open connections one client address may hold (0 = no cap: load tests). */
-  HUBBUB_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+  HUBBUB_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).optional(),
   /** Proxies whose X-Forwarded-For names the client: IPs, CIDRs, or loopback / linklocal / uniquelocal. */
   HUBBUB_TRUSTED_PROXIES: z
     .string()
@@ -47,16 +54,16 @@ const ZEnv = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL (unset = SQLite in HUBBUB_DATA_DIR)')
     .optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
     .optional(),
-  HUBBUB_REDIS_PREFIX: z.string().min(1).default('hubbub'),
+  HUBBUB_REDIS_PREFIX: z.string().min(1).optional(),
   HUBBUB_INSTANCE: z.string().min(1).optional(),
-  /** Cluster mode: how long a killed instance, and its users' presence, stays listed (default 15 s). */
+  /** Cluster mode: how long a killed instance, and its users' presence, stays listed. */
   HUBBUB_PRESENCE_TTL_MS: z.coerce.number().int().min(300).optional(),
-  HUBBUB_TASK_TIMEOUT_S: z.coerce.number().positive().default(300),
+  HUBBUB_TASK_TIMEOUT_S: z.coerce.number().positive().optional(),
   HUBBUB_WEB_DIR: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_API_KEY: z.string().optional(),
@@ -64,11 +71,11 @@ const ZEnv = z.object({
   HUBBUB_SYSTEM_PROMPT: z.string().optional(),
   HUBBUB_MAX_TOKENS: z.coerce.number().int().positive().optional(),
   /** Pace of the built-in offline model (ms between bursts of tokens). */
-  HUBBUB_OFFLINE_TOKEN_MS: z.coerce.number().int().min(0).default(30),
+  HUBBUB_OFFLINE_TOKEN_MS: z.coerce.number().int().min(0).optional(),
   /** Assistant replies generating at once, per instance; more wait in line. */
-  HUBBUB_ASSISTANT_MAX_CONCURRENT: z.coerce.number().int().min(1).default(4),
+  HUBBUB_ASSISTANT_MAX_CONCURRENT: z.coerce.number().int().min(1).optional(),
   /** Assistant replies that may wait in line, per instance; beyond it requests are refused. */
-  HUBBUB_ASSISTANT_MAX_QUEUE: z.coerce.number().int().min(0).default(100),
+  HUBBUB_ASSISTANT_MAX_QUEUE: z.coerce.number().int().min(0).optional(),
   /** Assistant replies one person may ask for per day, retries included (0 = unlimited). */
   HUBBUB_ASSISTANT_DAILY_REPLIES: z.coerce.number().int().min(0).default(200),
   /** Writes (mutations) per user across connections and instances: a burst, refilled per second. */
@@ -84,12 +91,8 @@ const ZEnv = z.object({
   HUBBUB_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.loginAttemptsPerAddress),
   /** Unsent bytes one connection may hold before it is cut off ("too slow", resume later). */
   HUBBUB_MAX_BUFFERED_BYTES: z.coerce.number().int().min(65_536).default(DEFAULT_LIMITS.maxBufferedBytes),
-  /** How long a sign-in lasts at most, however often its tokens are refreshed (default 30 days). */
-  HUBBUB_SESSION_MAX_AGE_S: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .default(DEFAULT_SESSION_MAX_AGE_MS / 1000),
+  /** How long a sign-in lasts at most, however often its tokens are refreshed. */
+  HUBBUB_SESSION_MAX_AGE_S: z.coerce.number().int().min(60).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -108,16 +111,60 @@ export function limitsFromEnv(env: Env): LimitSettings {
   };
 }
 
-/** Reads and validates the environment once; exits with a readable message when it is wrong. */
-export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = ZEnv.refine((e) => !e.OPENAI_BASE_URL || e.HUBBUB_MODEL, {
-    message: 'OPENAI_BASE_URL is set but HUBBUB_MODEL is not: say which model to use',
-    path: ['HUBBUB_MODEL'],
-  }).safeParse(source);
+/** Validates `source` against `schema` once; exits with a readable message when it is wrong. */
+function parseOrExit<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     console.error(`Invalid configuration:\n${lines.join('\n')}`);
     process.exit(1);
   }
   return parsed.data;
+}
+
+/** Reads and validates the server's environment once; exits with a readable message when it is wrong. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  return parseOrExit(
+    ZEnv.refine((e) => !e.OPENAI_BASE_URL || e.HUBBUB_MODEL, {
+      message: 'OPENAI_BASE_URL is set but HUBBUB_MODEL is not: say which model to use',
+      path: ['HUBBUB_MODEL'],
+    }),
+    source,
+  );
+}
+
+/** Seconds from the environment as milliseconds; unset stays unset (the owner's default applies). */
+export const secondsToMs = (seconds: number | undefined): number | undefined =>
+  seconds === undefined ? undefined : seconds * 1000;
+
+/** `pnpm demo`: the server's environment, and which Hubbub to talk to (default: this machine, on PORT). */
+export function readDemoEnv(source: NodeJS.ProcessEnv = process.env): Env & { HUBBUB_URL: string } {
+  const env = readEnv(source);
+  const { HUBBUB_URL } = parseOrExit(z.object({ HUBBUB_URL: z.string().url().optional() }), source);
+  return { ...env, HUBBUB_URL: HUBBUB_URL ?? `http://localhost:${env.PORT}` };
+}
+
+/** The local PostgreSQL and Redis `pnpm start:cluster` uses when DATABASE_URL / REDIS_URL are unset. */
+const LOCAL_CLUSTER = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/hubbub',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+};
+
+const ZClusterEnv = z.object({
+  /** The first instance's port; the others follow it. */
+  BASE_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  INSTANCES: z.coerce.number().int().min(1).default(3),
+});
+
+export type ClusterEnv = Env & z.infer<typeof ZClusterEnv> & { DATABASE_URL: string; REDIS_URL: string };
+
+/** `pnpm start:cluster`: the server's environment (every instance inherits it), on the local backends by default. */
+export function readClusterEnv(source: NodeJS.ProcessEnv = process.env): ClusterEnv {
+  const env = readEnv(source);
+  return {
+    ...env,
+    ...parseOrExit(ZClusterEnv, source),
+    DATABASE_URL: env.DATABASE_URL ?? LOCAL_CLUSTER.DATABASE_URL,
+    REDIS_URL: env.REDIS_URL ?? LOCAL_CLUSTER.REDIS_URL,
+  };
 }

@@ -1,12 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { createOpenAICompatibleModel } from '@hubbub/assistant';
-import { limitsFromEnv, readEnv } from './env';
+import { limitsFromEnv, readEnv, secondsToMs } from './env';
 import { createHubbub } from './hubbub';
 import { createLogger } from './logger';
 import { loadOrCreateSecret } from './secret';
 
 const env = readEnv();
 const logger = createLogger(env.LOG_LEVEL);
+
+/** Startup failed (e.g. the database is unreachable): say so plainly and exit non-zero (a supervisor retries). */
+function cannotStart(error: unknown): never {
+  logger.fatal({ err: error }, 'hubbub could not start');
+  console.error(`\n  Hubbub could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
 
 const hubbub = await createHubbub({
   dataDir: env.HUBBUB_DATA_DIR,
@@ -16,7 +23,7 @@ const hubbub = await createHubbub({
   presenceTtlMs: env.HUBBUB_PRESENCE_TTL_MS,
   secret: loadOrCreateSecret(env.HUBBUB_DATA_DIR, env.HUBBUB_SECRET),
   tokenTtlSeconds: env.HUBBUB_TOKEN_TTL,
-  sessionMaxAgeMs: env.HUBBUB_SESSION_MAX_AGE_S * 1000,
+  sessionMaxAgeMs: secondsToMs(env.HUBBUB_SESSION_MAX_AGE_S),
   limits: limitsFromEnv(env),
   allowedOrigins: env.HUBBUB_ALLOWED_ORIGINS,
   metricsToken: env.HUBBUB_METRICS_TOKEN,
@@ -24,7 +31,7 @@ const hubbub = await createHubbub({
   trustedProxies: env.HUBBUB_TRUSTED_PROXIES,
   webDir: env.HUBBUB_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
-  taskTimeoutMs: env.HUBBUB_TASK_TIMEOUT_S * 1000,
+  taskTimeoutMs: secondsToMs(env.HUBBUB_TASK_TIMEOUT_S),
   assistant: {
     model: env.HUBBUB_MODEL
       ? createOpenAICompatibleModel({
@@ -40,14 +47,9 @@ const hubbub = await createHubbub({
     maxQueue: env.HUBBUB_ASSISTANT_MAX_QUEUE,
     dailyReplies: env.HUBBUB_ASSISTANT_DAILY_REPLIES,
   },
-}).catch((error: unknown) => {
-  // e.g. the database is unreachable: say so plainly and exit non-zero (a supervisor retries).
-  logger.fatal({ err: error }, 'hubbub could not start');
-  console.error(`\n  Hubbub could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+}).catch(cannotStart);
 
-const port = await hubbub.listen(env.PORT, env.HOST);
+const port = await hubbub.listen(env.PORT, env.HOST).catch(cannotStart);
 logger.info({ port, dataDir: env.HUBBUB_DATA_DIR, model: hubbub.deps.assistant.model.model }, 'hubbub listening');
 console.log(`\n  Hubbub is running at http://localhost:${port}\n`);
 

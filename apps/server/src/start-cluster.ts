@@ -6,14 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import postgres from 'postgres';
+import { readClusterEnv } from './env';
 import { SERVER_MAIN, SERVER_NODE_ARGS } from './node-args';
 import { loadOrCreateSecret } from './secret';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hubbub';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const basePort = Number(process.env.BASE_PORT ?? 3001);
-const count = Number(process.env.INSTANCES ?? 3);
-const dataDir = process.env.HUBBUB_DATA_DIR ?? './data';
+const env = readClusterEnv();
+const { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, BASE_PORT: basePort, INSTANCES: count } = env;
+const dataDir = env.HUBBUB_DATA_DIR;
 
 /** Creates the database if it does not exist (the instances then apply the migrations). */
 async function ensureDatabase(url: string) {
@@ -32,7 +31,7 @@ async function ensureDatabase(url: string) {
 
 await ensureDatabase(databaseUrl);
 // One secret for all instances, so a token from one is valid on the others.
-const secret = process.env.HUBBUB_SECRET ?? loadOrCreateSecret(dataDir);
+const secret = loadOrCreateSecret(dataDir, env.HUBBUB_SECRET);
 const children: ChildProcess[] = [];
 for (let i = 0; i < count; i++) {
   const port = basePort + i;

@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SystemStatus } from '@hubbub/api';
+import { appRouter, createHttpContext, retryAfterMs, type SystemStatus } from '@hubbub/api';
+import { LIMITS } from '@hubbub/core';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { App } from '../compose';
 import { renderMetrics } from '../metrics';
+import type { ProcedureErrorHandler } from '../procedure-errors';
+import { isHttps, sessionCookieExchange } from '../session-cookie';
 import type { EdgeRequestHandler } from './edge-server';
-import type { OpsAccess } from './ops-access';
+import { createOpsAccess, type OpsAccess } from './ops-access';
 import { json } from './respond';
+import { createStaticHandler } from './static-files';
 
 /** `reason` is generic ("a backend is unreachable"): the detail goes to the log, not to whoever asks. */
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -36,5 +42,66 @@ export function createRouteHandler(routes: HubbubRoutes): EdgeRequestHandler {
       return;
     }
     routes.serveStatic(req, res);
+  };
+}
+
+/** Hubbub's routes over its composed app: what createHubbub hands the edge server. */
+export function createHubbubRoutes(
+  app: App,
+  options: { onError: ProcedureErrorHandler; isStopping(): boolean },
+): EdgeRequestHandler {
+  const { deps, addresses, config } = app;
+  return createRouteHandler({
+    trpc: createTrpcHttpHandler(app, options.onError),
+    readiness: createReadiness(app, options.isStopping),
+    status: app.status,
+    opsAccess: createOpsAccess({
+      metricsToken: config.metricsToken,
+      isAdmin: async (req) =>
+        (await createHttpContext(deps, req, { address: addresses.clientAddress(req) })).user?.role === 'admin',
+    }),
+    serveStatic: createStaticHandler(config.webDir),
+  });
+}
+
+/** The API over HTTP: calls, and subscriptions as Server-Sent Events; the browser's session cookie rides here. */
+function createTrpcHttpHandler(app: App, onError: ProcedureErrorHandler) {
+  const { deps, addresses, sse, config } = app;
+  return createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: config.maxPayloadBytes,
+    onError,
+    maxBatchSize: LIMITS.httpBatch,
+    createContext: ({ req, res, info }) =>
+      createHttpContext(deps, req, {
+        address: addresses.clientAddress(req),
+        exchange: sessionCookieExchange(
+          req,
+          res,
+          isHttps(req, addresses.isTrustedProxy(req.socket.remoteAddress ?? '')),
+        ),
+        stream: info.type === 'subscription' ? sse.forRequest(req, res, info.connectionParams) : undefined,
+      }),
+    // A refusal that says when to come back says it in the standard header too.
+    responseMeta: ({ errors }) => {
+      const wait = retryAfterMs(errors);
+      return wait ? { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } } : {};
+    },
+  });
+}
+
+/** Ready when not stopping and the database (and Redis) answer; why not goes to the log, not to the caller. */
+function createReadiness({ backends, config }: App, isStopping: () => boolean): () => Promise<Readiness> {
+  return async () => {
+    if (isStopping()) return { ready: false, reason: 'stopping' };
+    try {
+      await backends.stores.ping();
+      await backends.redisBus?.ping();
+      return { ready: true };
+    } catch (error) {
+      config.logger.warn({ err: error }, 'not ready: a backend is unreachable');
+      return { ready: false, reason: 'a backend is unreachable' };
+    }
   };
 }

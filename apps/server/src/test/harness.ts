@@ -15,7 +15,6 @@ export interface TestServerOptions {
   sessionMaxAgeMs?: number;
   tokenTtlSeconds?: number;
   signInTimeoutMs?: number;
-  queueCapacity?: number;
   maxBufferedBytes?: number;
   maxPayloadBytes?: number;
   allowedOrigins?: string[];
@@ -80,7 +79,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     sessionMaxAgeMs: options.sessionMaxAgeMs,
     signInTimeoutMs: options.signInTimeoutMs,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
-    queueCapacity: options.queueCapacity,
     maxPayloadBytes: options.maxPayloadBytes,
     keepAlive: options.keepAlive,
     taskTimeoutMs: options.taskTimeoutMs,
