@@ -19,12 +19,12 @@ import { createLiveTransport, type LiveTransport } from './lib/live-transport';
 import { refreshRetryLink } from './lib/refresh-retry-link';
 import { openStreamsFor, streamSlotsLink } from './lib/stream-slots';
 import { toast } from './lib/toast';
-import { LiveConnectionContext } from './shell/live-connection';
+import { LiveConnectionContext, type WsClient } from './shell/live-connection';
 import { createScreenPriority } from './shell/screen-priority';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
-export type WsClient = ReturnType<typeof createWSClient>;
+export type { WsClient };
 export type ApiClient = TRPCClient<AppRouter>;
 
 declare module '@tanstack/react-query' {

@@ -1,4 +1,5 @@
 export * from './backoff';
+export * from './bus-events';
 export * from './errors';
 export * from './event-id';
 export * from './permissions';

@@ -1,6 +1,6 @@
+import type { BusEvent } from './bus-events';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type {
-  BusEvent,
   Channel,
   ChannelChange,
   Member,

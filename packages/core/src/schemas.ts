@@ -90,7 +90,10 @@ export const ZChannelRef = z.object({ channelId: ZId });
 export const ZChannelListInput = z
   .object({
     /** nextCursor of the previous page. */
-    cursor: z.string().max(LIMITS.slug.max + 2).nullish(),
+    cursor: z
+      .string()
+      .max(LIMITS.slug.max + 2)
+      .nullish(),
     limit: z.number().int().min(1).max(200).optional(),
   })
   .optional();

@@ -68,33 +68,8 @@ const cycleFiles = (violation: IViolation) => [violation.from, ...(violation.cyc
 const described = (violation: IViolation) =>
   violation.cycle?.length ? cycleFiles(violation).join(' → ') : `${violation.from} → ${violation.to}`;
 
-const broken = (result: ICruiseResult, rule: string, keep: (violation: IViolation) => boolean = () => true) =>
-  result.summary.violations.filter((violation) => violation.rule.name === rule && keep(violation)).map(described);
-
-/**
- * Cycles older than this test, in files other work has open: each is let
- * through while its files stay among these (a new cycle, or one that reaches
- * another file, fails). Delete an entry once its cycle is gone.
- */
-const KNOWN_CYCLES: { files: string[]; why: string }[] = [
-  {
-    files: ['packages/core/src/tasks.ts', 'packages/core/src/types.ts'],
-    why: 'types.ts names the task stream events of tasks.ts, which takes Role back from types.ts',
-  },
-  {
-    files: [
-      'apps/web/src/trpc.ts',
-      'apps/web/src/features/chat/channel-list.ts',
-      'apps/web/src/lib/screen-priority.ts',
-      'apps/web/src/shell/screen-priority.ts',
-      'apps/web/src/shell/live-connection.ts',
-    ],
-    why: 'trpc.ts builds the screen priority and the live connection context, which import back from trpc.ts',
-  },
-];
-
-const isNewCycle = (violation: IViolation) =>
-  !KNOWN_CYCLES.some(({ files }) => cycleFiles(violation).every((file) => files.includes(file)));
+const broken = (result: ICruiseResult, rule: string) =>
+  result.summary.violations.filter((violation) => violation.rule.name === rule).map(described);
 
 describe('the layering of this workspace', () => {
   let result: ICruiseResult;
@@ -113,8 +88,8 @@ describe('the layering of this workspace', () => {
     expect(broken(result, PACKAGE_IMPORTS_APP)).toEqual([]);
   });
 
-  it('no import cycle among the source files (but the known ones, which must not grow)', () => {
-    expect(broken(result, IMPORT_CYCLE, isNewCycle)).toEqual([]);
+  it('no import cycle among the source files', () => {
+    expect(broken(result, IMPORT_CYCLE)).toEqual([]);
   });
 });
 
@@ -132,7 +107,7 @@ describe('the rules find what they forbid (a workspace laid out wrong on purpose
   });
 
   it('two files importing each other', () => {
-    expect(broken(result, IMPORT_CYCLE, isNewCycle)).toContain(
+    expect(broken(result, IMPORT_CYCLE)).toContain(
       'packages/lib/first.js → packages/lib/second.js → packages/lib/first.js',
     );
   });

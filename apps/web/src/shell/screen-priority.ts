@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { Operation } from '@trpc/client';
-import { channelsKey } from '../features/chat/channel-list';
+import { channelsKey } from '../features/chat/query-keys';
 import type { ChannelSummary } from '../features/chat/types';
 import { parseRoute } from '../lib/router';
 

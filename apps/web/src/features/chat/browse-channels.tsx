@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { ChannelIcon } from './channel-link';
-import { channelsKey } from './channel-list';
+import { channelsKey } from './query-keys';
 import type { ChannelSummary } from './types';
 
 /** Of every channel you can see, the public ones you are not in: open one to read along, or join it straight away. */

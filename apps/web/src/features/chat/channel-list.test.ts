@@ -1,8 +1,9 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { bumpMemberCount, patchChannel } from './cache-updates';
-import { channelsKey, fetchAllChannels } from './channel-list';
+import { fetchAllChannels } from './channel-list';
 import { ChatLive } from './chat-live';
+import { channelsKey } from './query-keys';
 import type { ChannelPage, ChannelSummary } from './types';
 
 function channel(slug: string, patch: Partial<ChannelSummary> = {}): ChannelSummary {

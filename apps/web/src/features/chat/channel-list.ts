@@ -1,5 +1,6 @@
-import { type QueryKey, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useTRPCClient } from '../../trpc';
+import { channelsKey } from './query-keys';
 import type { ChannelPage, ChannelSummary } from './types';
 
 /**
@@ -8,7 +9,6 @@ import type { ChannelPage, ChannelSummary } from './types';
  * needs all the channels you are in and the live reducers patch one flat
  * list, so the pages live under one key as one array, not as an infinite query.
  */
-export const channelsKey: QueryKey = ['hubbub', 'channels'];
 
 /** A server that keeps answering a cursor would otherwise keep us here: 200 pages is 20,000 channels. */
 export const MAX_CHANNEL_PAGES = 200;

@@ -4,11 +4,11 @@ import { useEffect, useState } from 'react';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { HashIcon, LockIcon, UsersIcon } from '../../ui/icons';
-import { channelsKey } from './channel-list';
 import { Composer } from './composer';
 import { useChatLive, useStreamError } from './live-context';
 import { MembersPanel } from './members-panel';
 import { MessageList } from './message-list';
+import { channelsKey } from './query-keys';
 import type { ChannelSummary } from './types';
 import { useSendMessage } from './use-send-message';
 

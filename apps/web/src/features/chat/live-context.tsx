@@ -2,8 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { useStore } from '../../lib/store';
 import { useTRPC } from '../../trpc';
-import { channelsKey } from './channel-list';
 import { ChatLive } from './chat-live';
+import { channelsKey } from './query-keys';
 import type { PendingMessage, TypingEntry } from './types';
 
 const LiveContext = createContext<ChatLive | null>(null);

@@ -6,7 +6,7 @@ import { channelHref, navigate } from '../../lib/router';
 import { validate } from '../../lib/validation';
 import { useTRPC } from '../../trpc';
 import { Field } from '../../ui/field';
-import { channelsKey } from './channel-list';
+import { channelsKey } from './query-keys';
 
 export interface NewChannelDialogHandle {
   open(): void;

@@ -1,0 +1,4 @@
+import type { QueryKey } from '@tanstack/react-query';
+
+/** The channel list's place in the query cache (kept apart from the list's query, which needs the tRPC client). */
+export const channelsKey: QueryKey = ['hubbub', 'channels'];
