@@ -9,7 +9,7 @@ export interface RedisBusOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
   url: string;
   /** Namespace of the Redis channels: topic `t` is channel `${prefix}:topic:${t}`. */
-  prefix?: string;
+  prefix: string;
   /**
    * Connection errors (reported again on every failed reconnect attempt), handler
    * exceptions and undecodable messages. Nothing is logged without it: the
@@ -61,7 +61,7 @@ const fullJitter = (attempt: number) => Math.floor(Math.random() * Math.min(2_00
  * rely on the events' offsets (dedupe, gap detection) and on `onReconnect`.
  */
 export function createRedisBus(options: RedisBusOptions): RedisBus {
-  const prefix = options.prefix ?? 'hubbub';
+  const { prefix } = options;
   const onError = options.onError ?? (() => {});
   const commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
   const channelOf = (topic: string) => `${prefix}:topic:${topic}`;

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { DEFAULT_INSTANCE_TTL_MS } from './instance-ttl';
 
 export interface InstanceInfo {
   instance: string;
@@ -19,7 +20,7 @@ export function createRedisCluster(options: {
   ttlMs?: number;
   onError?(error: unknown): void;
 }): ClusterRegistry {
-  const ttl = options.ttlMs ?? 15_000;
+  const ttl = options.ttlMs ?? DEFAULT_INSTANCE_TTL_MS;
   const redis = new Redis(options.url, {
     maxRetriesPerRequest: 1,
     connectionName: `${options.prefix}:cluster:${options.self().instance}`,

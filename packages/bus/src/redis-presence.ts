@@ -1,5 +1,6 @@
 import type { Bus } from '@hubbub/core';
 import { Redis } from 'ioredis';
+import { DEFAULT_INSTANCE_TTL_MS } from './instance-ttl';
 import type { Presence } from './presence';
 
 export interface RedisPresenceOptions {
@@ -8,7 +9,7 @@ export interface RedisPresenceOptions {
   /** This process's name in the cluster. */
   instance: string;
   bus: Bus;
-  /** A process that stops refreshing (killed) drops out after this long. Default 15 s. */
+  /** A process that stops refreshing (killed) drops out after this long (DEFAULT_INSTANCE_TTL_MS). */
   ttlMs?: number;
   /** How often this process refreshes its users and looks for changes elsewhere. Default ttl / 3. */
   heartbeatMs?: number;
@@ -22,7 +23,7 @@ export interface RedisPresenceOptions {
  * the cluster-wide list changes.
  */
 export function createRedisPresence(options: RedisPresenceOptions): Presence & { refresh(): Promise<void> } {
-  const ttl = options.ttlMs ?? 15_000;
+  const ttl = options.ttlMs ?? DEFAULT_INSTANCE_TTL_MS;
   const redis = new Redis(options.url, {
     maxRetriesPerRequest: 1,
     connectionName: `${options.prefix}:presence:${options.instance}`,
