@@ -363,14 +363,18 @@ describe('tasks', () => {
       expect((await summarizer.call.task.cancel({ id: agents })).status).toBe('cancelled');
     });
 
-    it('approvals are decided by people, never by an agent (not even the one that asked)', async () => {
+    it('approvals are decided by people signed in themselves, never by an agent (not even the one that asked) or a key', async () => {
       const id = await claimedTask();
+      const memberKey = await app.apiKey(admin.user, { name: 'reporter', role: 'member' });
       const approval = await summarizer.call.task.requestApproval({ id, action: 'send the email' });
       const personOnly = { code: 'FORBIDDEN', message: 'only a person can decide this' };
       expect(await refusal(() => summarizer.call.task.decide({ approvalId: approval.id, approve: true }))).toEqual(
         personOnly,
       );
       expect(await refusal(() => translator.call.task.decide({ approvalId: approval.id, approve: true }))).toEqual(
+        personOnly,
+      );
+      expect(await refusal(() => memberKey.call.task.decide({ approvalId: approval.id, approve: true }))).toEqual(
         personOnly,
       );
       expect(await bob.call.task.decide({ approvalId: approval.id, approve: true })).toMatchObject({

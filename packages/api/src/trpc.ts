@@ -113,6 +113,8 @@ interface Rule {
   why?: string;
   /** Writes: limited per user, across connections and instances (queries always count as reads). */
   rateLimited?: boolean;
+  /** Only a person signed in themselves: no API key, whatever its role. */
+  peopleOnly?: boolean;
 }
 
 /**
@@ -133,7 +135,8 @@ const signedIn = (rule: Rule = {}) =>
     }
     try {
       await assertKeyActive(deps, ctx.apiKeyId);
-      if (rule.roles && !rule.roles.includes(user.role)) throw new AppError('FORBIDDEN', rule.why ?? 'not allowed');
+      const refused = (rule.roles && !rule.roles.includes(user.role)) || (rule.peopleOnly && ctx.apiKeyId);
+      if (refused) throw new AppError('FORBIDDEN', rule.why ?? 'not allowed');
       if (type === 'query') await take(deps.rateLimits.reads, user.id, 'slow down: too many requests');
       else if (rule.rateLimited) {
         await take(deps.rateLimits.writes, user.id, 'slow down: too many changes in a short time');
@@ -148,8 +151,8 @@ const signedIn = (rule: Rule = {}) =>
 const ADMIN = { roles: ['admin'], why: 'only an admin can do this' } as const;
 /** Worker calls: an agent key (or an admin, for trying things by hand). */
 const AGENT = { roles: ['agent', 'admin'], why: 'this needs an agent API key' } as const;
-/** Decisions that must come from a person, not from an agent. */
-const HUMAN = { roles: ['admin', 'member'], why: 'only a person can decide this' } as const;
+/** Decisions that must come from a person (a session of their own), not from an agent or a script's key. */
+const HUMAN = { roles: ['admin', 'member'], peopleOnly: true, why: 'only a person can decide this' } as const;
 
 export const protectedProcedure = signedIn();
 export const writeProcedure = signedIn({ rateLimited: true });
