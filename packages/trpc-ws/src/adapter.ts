@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyTRPCRouter, inferRouterContext } from '@trpc/server';
-import { handleKeepAlive, jsonEncoder, type WSSHandlerOptions as StockOptions } from '@trpc/server/adapters/ws';
-import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
+import { handleKeepAlive, jsonEncoder } from '@trpc/server/adapters/ws';
+import { isObservable } from '@trpc/server/observable';
 import type { TRPCClientOutgoingMessage, TRPCResponseMessage } from '@trpc/server/rpc';
 import {
   callProcedure,
@@ -18,50 +18,9 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket, type WebSocketServer } from 'ws';
 import { frameHead, type Serialize, sendText, sendTextParts, sharedTailBytes, trackedTail } from './frames';
+import { CLOSE_TOO_SLOW, DEFAULT_WS_LIMITS, type WSSHandlerOptions, type WsLimits } from './options';
+import { ABORTED, drained, nextOrAbort, toAsyncIterable } from './pulled-streams';
 import { isPushStream, PUSH_STREAM, type PushEnd, type PushStream } from './push-stream';
-
-/** What one connection may ask of the server; every queue and buffer of a connection is bounded by these. */
-export interface WsLimits {
-  /** Calls one frame may carry (a batch). */
-  maxBatch: number;
-  /** Calls running at once; while this many run, the socket is not read (TCP pushes back on the client). */
-  maxInFlight: number;
-  /** Subscriptions open at once. */
-  maxSubscriptions: number;
-  /** Unsent bytes (answers and events alike) before the connection is cut off as too slow (close 4008). */
-  maxBufferedBytes: number;
-  /** A client that asked to send connectionParams must send them within this. */
-  connectionParamsTimeoutMs: number;
-}
-
-/**
- * The defaults behave as the stock adapter does (no cap on batches, calls or
- * subscriptions), but for memory: a connection's unsent bytes are bounded,
- * and a client that announced connectionParams must send them. A server on
- * the open internet should set the rest (Hubbub's does).
- */
-export const DEFAULT_WS_LIMITS: WsLimits = {
-  maxBatch: Number.POSITIVE_INFINITY,
-  maxInFlight: Number.POSITIVE_INFINITY,
-  maxSubscriptions: Number.POSITIVE_INFINITY,
-  maxBufferedBytes: 4 * 1024 * 1024,
-  connectionParamsTimeoutMs: 10_000,
-};
-
-/** The close code of a cut-off: the client fell too far behind; it may reconnect and resume. */
-export const CLOSE_TOO_SLOW = 4008;
-
-/** The stock adapter's options, and what is this adapter's own. */
-export type WSSHandlerOptions<TRouter extends AnyTRPCRouter> = StockOptions<TRouter> & {
-  limits?: Partial<WsLimits>;
-  /**
-   * Keep each connection's upgrade request for its whole life, as the stock
-   * adapter does (default). With false it is released once the context exists
-   * (a few KB per connection); `onError` then gets it only for errors raised
-   * while the connection is being set up.
-   */
-  keepUpgradeRequest?: boolean;
-};
 
 type ConnectionOptions<TRouter extends AnyTRPCRouter> = Omit<WSSHandlerOptions<TRouter>, 'wss' | 'prefix'>;
 
@@ -553,52 +512,4 @@ export function applyWSSHandler<TRouter extends AnyTRPCRouter>(opts: WSSHandlerO
 function broadcastReconnect(wss: WebSocketServer, encode: (message: unknown) => string | Uint8Array): void {
   const frame = encode({ id: null, method: 'reconnect' });
   for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
-}
-
-const ABORTED = Symbol('aborted');
-
-/** The iterator's next value, or ABORTED as soon as `signal` aborts (a generator may wait forever). */
-function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T> | typeof ABORTED> {
-  if (signal.aborted) return Promise.resolve(ABORTED);
-  return new Promise((resolve, reject) => {
-    // A listener per value, removed again: a long-lived race would keep every earlier promise alive.
-    const onAbort = () => resolve(ABORTED);
-    signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function toAsyncIterable(result: unknown, signal: AbortSignal): AsyncIterable<unknown> {
-  return isObservable(result) ? observableToAsyncIterable(result, signal) : (result as AsyncIterable<unknown>);
-}
-
-interface WsInternals {
-  _socket?: NodeJS.EventEmitter;
-}
-
-/** Resolves once the socket's backlog is under `lowWater` bytes (or the subscription ends). */
-function drained(ws: WebSocket, lowWater: number, signal: AbortSignal): Promise<void> {
-  const socket = (ws as unknown as WsInternals)._socket;
-  if (!socket || ws.bufferedAmount <= lowWater || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const check = () => {
-      if (ws.bufferedAmount > lowWater && !signal.aborted && ws.readyState === WebSocket.OPEN) return;
-      socket.off('drain', check);
-      signal.removeEventListener('abort', check);
-      ws.off('close', check);
-      resolve();
-    };
-    socket.on('drain', check);
-    signal.addEventListener('abort', check);
-    ws.on('close', check);
-  });
 }
