@@ -255,6 +255,32 @@ describe('tasks over real sockets', () => {
     await expect(worker.done).rejects.toThrow("the server refused this worker's API key: this API key was revoked");
   });
 
+  it('a worker past the write limit waits as long as the server asks, and its task still completes', async () => {
+    const { people, key } = await setup({ limits: { writes: { burst: 3, perSecond: 20 } } });
+    const waits: string[] = [];
+    const task = await people.api.task.create.mutate({ title: 'chatty', agent: 'builder', totalSteps: 12 });
+    const worker = runWorker({
+      url: server?.url as string,
+      key,
+      agent: 'builder',
+      onEvent: (event) => {
+        if (event.type === 'retrying') waits.push(event.error);
+      },
+      handle: async (_t, ctx) => {
+        for (let i = 1; i <= 12; i++) await ctx.progress(i);
+        return 'done';
+      },
+    });
+    workers.push(worker);
+    await vi.waitFor(
+      async () => expect((await people.api.task.byId.query({ id: task.id })).task.status).toBe('completed'),
+      { timeout: 15_000 },
+    );
+    expect((await people.api.task.byId.query({ id: task.id })).task.progress.current).toBe(12);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits[0]).toMatch(/too many changes/);
+  });
+
   it('a worker carries on after the server restarts', async () => {
     const first = await setup();
     const { key } = first;

@@ -59,6 +59,11 @@ const isTransient = (error: unknown) => error instanceof TRPCClientError && !err
 const codeOf = (error: unknown) => (error instanceof TRPCClientError ? error.data?.code : undefined);
 /** The server's machine-readable reason (docs/API.md, Errors): read instead of the message, which is for people. */
 const reasonOf = (error: unknown) => (error instanceof TRPCClientError ? error.data?.reason : undefined);
+/** How long the server asks a rate-limited call to wait (TOO_MANY_REQUESTS), or null for any other error. */
+const retryAfterOf = (error: unknown): number | null =>
+  error instanceof TRPCClientError && error.data?.code === 'TOO_MANY_REQUESTS'
+    ? Number(error.data.retryAfterMs ?? 1000)
+    : null;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
@@ -126,7 +131,10 @@ export function runWorker(options: RunWorkerOptions): Worker {
     );
   }
 
-  /** Calls the server, waiting out restarts; a call refused because the task was cancelled aborts the run. */
+  /**
+   * Calls the server, waiting out restarts and rate limits (as long as the server asks); a call refused because
+   * the task was cancelled aborts the run.
+   */
   async function call<T>(fn: () => Promise<T>, run?: AbortController): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -135,6 +143,12 @@ export function runWorker(options: RunWorkerOptions): Worker {
         if (run && reasonOf(error) === 'task_cancelled') {
           run.abort();
           throw new Cancelled();
+        }
+        const retryAfterMs = retryAfterOf(error);
+        if (retryAfterMs !== null && !stopping.signal.aborted) {
+          notify({ type: 'retrying', error: (error as Error).message, attempt });
+          await sleep(retryAfterMs, stopping.signal);
+          continue;
         }
         if (!isTransient(error) || stopping.signal.aborted) throw error;
         notify({ type: 'retrying', error: (error as Error).message, attempt });
