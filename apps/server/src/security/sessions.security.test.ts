@@ -93,8 +93,9 @@ describe('sessions can be ended', () => {
 
     // An admin ends a user's sessions (a stolen laptop).
     const again = await login('alice');
-    expect((await call('auth.logoutAll', { token: admin.token, body: { userId: alice.user.id } })).body.result?.data)
-      .toEqual({ ended: 1 });
+    expect(
+      (await call('auth.logoutAll', { token: admin.token, body: { userId: alice.user.id } })).body.result?.data,
+    ).toEqual({ ended: 1 });
     expect((await call('auth.me', { token: again.token })).status).toBe(401);
     expect((await call('auth.me', { token: admin.token })).status).toBe(200);
   });
