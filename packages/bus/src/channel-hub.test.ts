@@ -3,12 +3,25 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ChannelHub } from './channel-hub';
 import { createMemoryBus } from './memory-bus';
 import { createLocalPresence } from './presence';
-import type { SubscriberQueue } from './subscriber-queue';
+import { SubscriberQueue } from './subscriber-queue';
 import { changeEvent } from './test/bus-contract';
 import { type CountingBus, countingBus } from './test/counting-bus';
 
 /** Lets pending promise callbacks (the hub's deferred bus unsubscribe) run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A local subscriber that queues what the hub hands it (as the pull view of a stream does), and leaves with close(). */
+async function queued(hub: ChannelHub, topic: string, userId: string | null, capacity = 1024) {
+  const queue = new SubscriberQueue<BusEvent>(capacity);
+  const detach = await hub.attach(topic, userId, (event) => queue.push(event));
+  return {
+    queue,
+    close: () => {
+      queue.end();
+      detach();
+    },
+  };
+}
 
 /** Takes what is queued right now, without waiting for more. */
 async function takeQueued(queue: SubscriberQueue<BusEvent>): Promise<BusEvent[]> {
@@ -37,12 +50,12 @@ describe('ChannelHub', () => {
 
   it('makes one bus subscription per channel, however many local subscribers', async () => {
     const subs = await Promise.all([
-      hub.subscribe('c1', 'ada'),
-      hub.subscribe('c1', 'bob'),
-      hub.subscribe('c1', 'ada'),
-      hub.subscribe('c2', 'ada'),
+      queued(hub, 'c1', 'ada'),
+      queued(hub, 'c1', 'bob'),
+      queued(hub, 'c1', 'ada'),
+      queued(hub, 'c2', 'ada'),
     ]);
-    await hub.subscribe('c1', 'cy');
+    await queued(hub, 'c1', 'cy');
     expect(bus.subscribes.get('c1')).toBe(1);
     expect(bus.subscribes.get('c2')).toBe(1);
     expect(hub.stats).toEqual({ channels: 2, subscriptions: 5 });
@@ -50,10 +63,10 @@ describe('ChannelHub', () => {
   });
 
   it('fans each bus event out to every local subscriber of the channel, in order', async () => {
-    const a = await hub.subscribe('c1', 'ada');
-    const b = await hub.subscribe('c1', 'bob');
-    const c = await hub.subscribe('c1', 'cy');
-    const other = await hub.subscribe('c2', 'ada');
+    const a = await queued(hub, 'c1', 'ada');
+    const b = await queued(hub, 'c1', 'bob');
+    const c = await queued(hub, 'c1', 'cy');
+    const other = await queued(hub, 'c2', 'ada');
     const sent = [changeEvent('c1', 1), changeEvent('c1', 2), changeEvent('c1', 3)];
     for (const event of sent) await bus.publish('c1', event);
     for (const sub of [a, b, c]) expect(changesOnly(await takeQueued(sub.queue))).toEqual(sent);
@@ -61,7 +74,7 @@ describe('ChannelHub', () => {
   });
 
   it('delivers to a subscriber that is already waiting', async () => {
-    const sub = await hub.subscribe('c1', 'ada');
+    const sub = await queued(hub, 'c1', 'ada');
     await takeQueued(sub.queue); // its own presence notice
     const waiting = sub.queue.next();
     await bus.publish('c1', changeEvent('c1', 7));
@@ -69,9 +82,9 @@ describe('ChannelHub', () => {
   });
 
   it('counts a user online once across several subscriptions, until their last one closes', async () => {
-    const ada1 = await hub.subscribe('c1', 'ada');
-    const ada2 = await hub.subscribe('c1', 'ada');
-    const bob = await hub.subscribe('c1', 'bob');
+    const ada1 = await queued(hub, 'c1', 'ada');
+    const ada2 = await queued(hub, 'c1', 'ada');
+    const bob = await queued(hub, 'c1', 'bob');
     expect(hub.online('c1').sort()).toEqual(['ada', 'bob']);
     expect(hub.online('c2')).toEqual([]);
 
@@ -84,8 +97,8 @@ describe('ChannelHub', () => {
   });
 
   it('treats a second close of the same subscription as a no-op', async () => {
-    const ada1 = await hub.subscribe('c1', 'ada');
-    await hub.subscribe('c1', 'ada');
+    const ada1 = await queued(hub, 'c1', 'ada');
+    await queued(hub, 'c1', 'ada');
     ada1.close();
     ada1.close();
     expect(hub.online('c1')).toEqual(['ada']);
@@ -93,10 +106,10 @@ describe('ChannelHub', () => {
   });
 
   it('publishes presence when a user first joins and when their last subscription leaves', async () => {
-    const ada1 = await hub.subscribe('c1', 'ada');
+    const ada1 = await queued(hub, 'c1', 'ada');
     expect(presenceOf(bus, 'c1')).toEqual([['ada']]);
-    const ada2 = await hub.subscribe('c1', 'ada'); // a second tab: no news
-    const bob = await hub.subscribe('c1', 'bob');
+    const ada2 = await queued(hub, 'c1', 'ada'); // a second tab: no news
+    const bob = await queued(hub, 'c1', 'bob');
     expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob']]);
     ada1.close(); // ada is still here through her other tab
     expect(presenceOf(bus, 'c1')).toHaveLength(2);
@@ -107,8 +120,8 @@ describe('ChannelHub', () => {
   });
 
   it('delivers presence notices to the channel’s subscribers through the bus', async () => {
-    const ada = await hub.subscribe('c1', 'ada');
-    await hub.subscribe('c1', 'bob');
+    const ada = await queued(hub, 'c1', 'ada');
+    await queued(hub, 'c1', 'bob');
     expect(await takeQueued(ada.queue)).toEqual([
       { kind: 'signal', channelId: 'c1', signal: { type: 'presence', online: ['ada'] } },
       { kind: 'signal', channelId: 'c1', signal: { type: 'presence', online: ['ada', 'bob'] } },
@@ -116,8 +129,8 @@ describe('ChannelHub', () => {
   });
 
   it('unsubscribes from the bus when the last local subscriber leaves', async () => {
-    const a = await hub.subscribe('c1', 'ada');
-    const b = await hub.subscribe('c1', 'bob');
+    const a = await queued(hub, 'c1', 'ada');
+    const b = await queued(hub, 'c1', 'bob');
     a.close();
     await settle();
     expect(bus.active('c1')).toBe(1);
@@ -130,15 +143,15 @@ describe('ChannelHub', () => {
     expect(b.queue.ended).toBe('closed');
 
     // Coming back makes a new bus subscription, which delivers.
-    const again = await hub.subscribe('c1', 'cy');
+    const again = await queued(hub, 'c1', 'cy');
     expect(bus.subscribes.get('c1')).toBe(2);
     await bus.publish('c1', changeEvent('c1', 9));
     expect(changesOnly(await takeQueued(again.queue))).toEqual([changeEvent('c1', 9)]);
   });
 
   it('keeps other channels subscribed when one channel empties', async () => {
-    const one = await hub.subscribe('c1', 'ada');
-    const two = await hub.subscribe('c2', 'ada');
+    const one = await queued(hub, 'c1', 'ada');
+    const two = await queued(hub, 'c2', 'ada');
     one.close();
     await settle();
     expect(bus.active('c1')).toBe(0);
@@ -148,9 +161,8 @@ describe('ChannelHub', () => {
   });
 
   it('cuts off a slow subscriber with overflow while the others keep receiving', async () => {
-    const small = new ChannelHub(bus, { queueCapacity: 3 });
-    const slow = await small.subscribe('c1', 'slowpoke');
-    const fast = await small.subscribe('c1', 'speedy');
+    const slow = await queued(hub, 'c1', 'slowpoke', 3);
+    const fast = await queued(hub, 'c1', 'speedy', 3);
     const received: BusEvent[] = [];
     const sent: BusEvent[] = [];
     for (let offset = 1; offset <= 10; offset++) {
@@ -170,17 +182,17 @@ describe('ChannelHub', () => {
     slow.close();
     await bus.publish('c1', changeEvent('c1', 11));
     expect(changesOnly(await takeQueued(fast.queue))).toEqual([changeEvent('c1', 11)]);
-    expect(small.online('c1')).toEqual(['speedy']);
+    expect(hub.online('c1')).toEqual(['speedy']);
   });
 
   it('rejects the subscribe and leaves no trace when the bus subscription fails', async () => {
     bus.failNextSubscribe(new Error('redis is down'));
-    await expect(hub.subscribe('c1', 'ada')).rejects.toThrow('redis is down');
+    await expect(queued(hub, 'c1', 'ada')).rejects.toThrow('redis is down');
     expect(hub.stats).toEqual({ channels: 0, subscriptions: 0 });
     expect(hub.online('c1')).toEqual([]);
 
     // The next attempt subscribes afresh and works.
-    const sub = await hub.subscribe('c1', 'ada');
+    const sub = await queued(hub, 'c1', 'ada');
     await bus.publish('c1', changeEvent('c1', 1));
     expect(changesOnly(await takeQueued(sub.queue))).toEqual([changeEvent('c1', 1)]);
     expect(hub.online('c1')).toEqual(['ada']);

@@ -1,14 +1,7 @@
 import type { Bus, BusEvent } from '@hubbub/core';
-import { SubscriberQueue } from './subscriber-queue';
 
 /** A local subscriber as the hub sees it: something to hand each event to, synchronously. */
 export type Deliver = (event: BusEvent) => void;
-
-export interface HubSubscription {
-  readonly queue: SubscriberQueue<BusEvent>;
-  /** Leaves the channel; safe to call more than once. */
-  close(): void;
-}
 
 interface ChannelEntry {
   subscribers: Set<Deliver>;
@@ -19,8 +12,6 @@ interface ChannelEntry {
 }
 
 export interface ChannelHubOptions {
-  /** Events a queued subscriber (subscribe()) may have waiting before it is cut off as too slow. */
-  queueCapacity?: number;
   /** Told when this process's users in a topic change (default: nobody). */
   onPresenceChange?(topic: string, localUsers: string[]): void;
 }
@@ -33,7 +24,6 @@ export interface ChannelHubOptions {
  */
 export class ChannelHub {
   private readonly channels = new Map<string, ChannelEntry>();
-  private readonly queueCapacity: number;
   private subscriptionCount = 0;
   private onPresenceChange: (topic: string, localUsers: string[]) => void;
 
@@ -41,7 +31,6 @@ export class ChannelHub {
     private readonly bus: Bus,
     options: ChannelHubOptions = {},
   ) {
-    this.queueCapacity = options.queueCapacity ?? 1024;
     this.onPresenceChange = options.onPresenceChange ?? (() => {});
   }
 
@@ -99,19 +88,6 @@ export class ChannelHub {
       if (count === 0) this.publishPresence(topic);
     }
     return detach;
-  }
-
-  /** Like attach(), with a bounded queue to pull events from (for async consumers). */
-  async subscribe(topic: string, userId: string | null): Promise<HubSubscription> {
-    const queue = new SubscriberQueue<BusEvent>(this.queueCapacity);
-    const detach = await this.attach(topic, userId, (event) => queue.push(event));
-    return {
-      queue,
-      close: () => {
-        queue.end();
-        detach();
-      },
-    };
   }
 
   private entry(topic: string): ChannelEntry {
