@@ -190,6 +190,31 @@ describe('chat in a real browser against a real server', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('the owner archives a channel and brings it back: posting stops, then works again', async () => {
+    const gina = await signUp('gina');
+    const token = await sessionToken(gina);
+    const created = await fetch(`${suite.server.url}/trpc/channel.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ slug: 'garden', name: 'Garden' }),
+    });
+    expect(created.status).toBe(200);
+    // A fresh load, so the channel list has the new channel.
+    await gina.goto(`${suite.server.url}/#/c/garden`);
+    await gina.reload();
+    gina.on('dialog', (dialog) => dialog.accept());
+    await gina.getByRole('button', { name: 'Archive' }).click();
+    await gina.getByTestId('composer-disabled').waitFor({ timeout: WAIT });
+    await gina.getByRole('button', { name: 'Unarchive' }).click();
+    const composer = gina.getByTestId('composer');
+    await composer.waitFor({ timeout: WAIT });
+    await composer.fill('the garden is open again');
+    await composer.press('Enter');
+    await confirmed(gina, 'the garden is open again').waitFor({ timeout: WAIT });
+    expect(await gina.getByRole('button', { name: 'Archive' }).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('a session the server ends shows the login screen with the reason', async () => {
     const { server } = suite;
     const erin = await signUp('erin');

@@ -98,6 +98,7 @@ describe('private channels', () => {
     ['channel.leave', (c, channelId) => c.channel.leave({ channelId })],
     ['channel.members', (c, channelId) => c.channel.members({ channelId })],
     ['channel.archive', (c, channelId) => c.channel.archive({ channelId })],
+    ['channel.unarchive', (c, channelId) => c.channel.unarchive({ channelId })],
     ['channel.typing', (c, channelId) => c.channel.typing({ channelId })],
     ['channel.onEvent', (c, channelId) => c.channel.onEvent({ channelId })],
     ['message.history', (c, channelId) => c.message.history({ channelId })],
@@ -225,6 +226,18 @@ describe('public channels', () => {
     });
     const other = (await bob.call.channel.create({ slug: 'other', name: 'Other' })).id;
     expect((await admin.call.channel.archive({ channelId: other })).archivedAt).not.toBeNull();
+  });
+
+  it('only its owner (or an admin) unarchives it; then it takes posts again', async () => {
+    await bob.call.channel.join({ channelId: townId });
+    await alice.call.channel.archive({ channelId: townId });
+    expect(await refusal(() => bob.call.channel.unarchive({ channelId: townId }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await alice.call.channel.unarchive({ channelId: townId })).archivedAt).toBeNull();
+    expect((await bob.call.message.send({ channelId: townId, content: 'back' })).content).toBe('back');
+    // An admin brings back a channel nobody owns any more, #general included.
+    const general = (await admin.call.channel.list({})).items.find((c) => c.slug === 'general')?.id as string;
+    await admin.call.channel.archive({ channelId: general });
+    expect((await admin.call.channel.unarchive({ channelId: general })).archivedAt).toBeNull();
   });
 });
 

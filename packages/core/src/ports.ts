@@ -140,6 +140,8 @@ export interface ChatStore {
   join(channelId: string, userId: string, role?: Member['role']): Promise<StreamEvent | null>;
   leave(channelId: string, userId: string): Promise<StreamEvent | null>;
   archive(channelId: string): Promise<{ channel: Channel; event: StreamEvent }>;
+  /** Makes an archived channel writable again (a no-op change on one that is not: it still appends the event). */
+  unarchive(channelId: string): Promise<{ channel: Channel; event: StreamEvent }>;
   /** Idempotent on (channel, author, clientId): a retry returns the stored message and no event. */
   sendMessage(input: NewMessage): Promise<{ message: Message; event: StreamEvent | null }>;
   messageById(id: string): Promise<Message | null>;

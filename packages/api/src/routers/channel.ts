@@ -66,6 +66,16 @@ export const channelRouter = router({
     return channel;
   }),
 
+  /** Makes an archived channel writable again: the same people as archive (its owner, an admin). */
+  unarchive: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
+    const { channel: current, membership } = await readableChannel(ctx, input.channelId);
+    assertCanArchive(ctx.user, membership);
+    if (!current.archivedAt) return current;
+    const { channel, event } = await ctx.deps.stores.chat.unarchive(input.channelId);
+    await publishChanges(ctx.deps, event);
+    return channel;
+  }),
+
   members: protectedProcedure.input(ZChannelRef).query(async ({ input, ctx }) => {
     await readableChannel(ctx, input.channelId);
     const online = new Set(await ctx.deps.presence.online(input.channelId));

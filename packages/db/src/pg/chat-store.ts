@@ -115,6 +115,16 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   const append = async (tx: PgTx, channelId: string, change: ChannelChange) =>
     appendAt(tx, channelId, await log.next(tx, channelId), change);
 
+  /** Archives (a time) or unarchives (null) a channel; the event carries the channel as it commits. */
+  const setArchivedAt = (channelId: string, archivedAt: string | null) =>
+    db.transaction(async (tx) => {
+      // The offset first: it locks the row, so the snapshot in the event is the one that commits.
+      const offset = await log.next(tx, channelId);
+      await tx.update(channels).set({ archivedAt }).where(eq(channels.id, channelId));
+      const channel = await requireChannel(tx, channelId);
+      return { channel, event: await appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
+    });
+
   const joinTx = async (tx: PgTx, channelId: string, userId: string, role: Member['role']) => {
     if (await getMember(tx, channelId, userId)) return null;
     // Checked here: the foreign key would otherwise surface as a raw PostgresError.
@@ -224,15 +234,8 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       });
     },
 
-    async archive(channelId) {
-      return db.transaction(async (tx) => {
-        // The offset first: it locks the row, so the snapshot in the event is the one that commits.
-        const offset = await log.next(tx, channelId);
-        await tx.update(channels).set({ archivedAt: isoNow() }).where(eq(channels.id, channelId));
-        const channel = await requireChannel(tx, channelId);
-        return { channel, event: await appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
-      });
-    },
+    archive: (channelId) => setArchivedAt(channelId, isoNow()),
+    unarchive: (channelId) => setArchivedAt(channelId, null),
 
     async sendMessage(input) {
       const clientId = input.clientId;

@@ -143,6 +143,15 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   const append = (tx: Tx, channelId: string, change: ChannelChange) =>
     appendAt(tx, channelId, log.next(tx, channelId), change);
 
+  /** Archives (a time) or unarchives (null) a channel, with the channel.updated event. */
+  const setArchivedAt = (channelId: string, archivedAt: string | null) =>
+    db.transaction((tx) => {
+      tx.update(channels).set({ archivedAt }).where(eq(channels.id, channelId)).run();
+      const offset = log.next(tx, channelId);
+      const channel = requireChannel(tx, channelId);
+      return { channel, event: appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
+    });
+
   const joinTx = (tx: Tx, channelId: string, userId: string, role: Member['role']): StreamEvent | null => {
     if (getMember(tx, channelId, userId)) return null;
     // Checked here: the foreign key would otherwise surface as a raw SqliteError.
@@ -318,14 +327,8 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       });
     },
 
-    async archive(channelId) {
-      return db.transaction((tx) => {
-        tx.update(channels).set({ archivedAt: isoNow() }).where(eq(channels.id, channelId)).run();
-        const offset = log.next(tx, channelId);
-        const channel = requireChannel(tx, channelId);
-        return { channel, event: appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
-      });
-    },
+    archive: async (channelId) => setArchivedAt(channelId, isoNow()),
+    unarchive: async (channelId) => setArchivedAt(channelId, null),
 
     /** Sends in the same event-loop turn share one transaction (group commit), each in its own savepoint. */
     sendMessage(input) {

@@ -229,6 +229,17 @@ export function chatStoreContract(name: string, makeStores: MakeStores, options:
         expect(event).toEqual({ channelId: dev.id, offset: 2, change: { type: 'channel.updated', channel } });
         expect((await chat.channelById(dev.id))?.archivedAt).toBe(channel.archivedAt);
       });
+
+      it('unarchive clears archivedAt and appends channel.updated; the channel takes messages again', async () => {
+        const dev = await createChannel('dev', ada);
+        await chat.archive(dev.id);
+        const { channel, event } = await chat.unarchive(dev.id);
+        expect(channel.archivedAt).toBeNull();
+        expect(event).toEqual({ channelId: dev.id, offset: 3, change: { type: 'channel.updated', channel } });
+        expect((await chat.channelById(dev.id))?.archivedAt).toBeNull();
+        const sent = await chat.sendMessage({ channelId: dev.id, authorId: ada.id, content: 'back again' });
+        expect(sent.event?.offset).toBe(4);
+      });
     });
 
     describe('offsets', () => {

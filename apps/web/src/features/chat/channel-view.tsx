@@ -39,10 +39,13 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
     }),
   );
   const archive = useMutation(trpc.channel.archive.mutationOptions({ onSuccess: refreshList }));
+  const unarchive = useMutation(trpc.channel.unarchive.mutationOptions({ onSuccess: refreshList }));
 
   const myRole = members.data?.find((m) => m.userId === me.id)?.role;
   const archived = Boolean(channel.archivedAt);
-  const canArchive = !archived && channel.joined && (me.role === 'admin' || myRole === 'owner');
+  const mayArchive = me.role === 'admin' || myRole === 'owner';
+  const canArchive = !archived && channel.joined && mayArchive;
+  const canUnarchive = archived && mayArchive;
   const canPost = channel.joined && !archived;
   const canJoin = !channel.joined && !archived && channel.visibility === 'public';
 
@@ -92,6 +95,16 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
           {canArchive && (
             <button type="button" className="button subtle" onClick={onArchive} disabled={archive.isPending}>
               Archive
+            </button>
+          )}
+          {canUnarchive && (
+            <button
+              type="button"
+              className="button subtle"
+              onClick={() => unarchive.mutate({ channelId: channel.id })}
+              disabled={unarchive.isPending}
+            >
+              Unarchive
             </button>
           )}
           <button
