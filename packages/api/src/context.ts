@@ -2,18 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Assistant } from '@hubbub/assistant';
 import type { ChannelHub, Presence } from '@hubbub/bus';
 import {
-  type ApiKeyStore,
   AppError,
   type Bus,
-  type ChatStore,
   CLOSE_CODES,
   type Clock,
   isSessionLive,
   KeyedThrottle,
-  type SessionStore,
-  type TaskStore,
+  type StoreSet,
   type User,
-  type UserStore,
 } from '@hubbub/core';
 import { isApiKey, parseApiKey, secretMatches } from './api-keys';
 import { DEFAULT_LIMITS, type LimitSettings, type RateLimiterSet } from './limits';
@@ -36,14 +32,7 @@ export interface SystemStatus {
 
 /** Everything a procedure may touch, injected once per process. */
 export interface AppDeps {
-  stores: {
-    kind: 'sqlite' | 'postgres';
-    users: UserStore;
-    chat: ChatStore;
-    tasks: TaskStore;
-    apiKeys: ApiKeyStore;
-    sessions: SessionStore;
-  };
+  stores: StoreSet;
   bus: Bus;
   hub: ChannelHub;
   presence: Presence;

@@ -291,3 +291,13 @@ export interface ModelProvider {
   readonly model: string;
   stream(input: { messages: ModelMessage[]; signal: AbortSignal; maxOutputTokens?: number }): ModelStream;
 }
+
+/** The stores a Hubbub needs, all on one database (SQLite or PostgreSQL). */
+export interface StoreSet {
+  kind: 'sqlite' | 'postgres';
+  users: UserStore;
+  chat: ChatStore;
+  tasks: TaskStore;
+  apiKeys: ApiKeyStore;
+  sessions: SessionStore;
+}
