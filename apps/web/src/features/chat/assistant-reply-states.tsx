@@ -1,3 +1,4 @@
+import { WarningIcon } from '../../ui/icons';
 import { failureReason, waitingText } from './assistant-reply';
 import type { Message } from './types';
 import './assistant.css';
@@ -29,21 +30,7 @@ export function AssistantWaiting({ position }: { position: number }) {
 export function AssistantError({ message }: { message: Message }) {
   return (
     <p className="assistant-error" data-testid="assistant-error">
-      <svg
-        width="14"
-        height="14"
-        viewBox="0 0 24 24"
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="2"
-        strokeLinecap="round"
-        strokeLinejoin="round"
-        aria-hidden="true"
-        focusable="false"
-      >
-        <path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
-        <path d="M12 9v4M12 17h.01" />
-      </svg>
+      <WarningIcon />
       <span>
         <strong>Reply failed:</strong> {failureReason(message.meta)}
       </span>
