@@ -17,6 +17,7 @@ const channel = (over: Partial<Channel> = {}): Channel => ({
   name: 'Team',
   topic: null,
   visibility: 'public',
+  kind: 'channel',
   createdBy: 'owner',
   memberCount: 1,
   lastMessageAt: null,

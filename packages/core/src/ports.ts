@@ -2,6 +2,7 @@ import type { BusEvent } from './bus-events';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type {
   Channel,
+  ChannelKind,
   ChannelChange,
   Member,
   Message,
@@ -76,6 +77,9 @@ export interface NewChannel {
   topic?: string | undefined;
   visibility: Visibility;
   createdBy: string | null;
+  /** A direct conversation, found again by its people (`dmKey`: their sorted ids). */
+  kind?: ChannelKind;
+  dmKey?: string;
 }
 
 /** A position in the channel list (archived last, then by slug) and a page size. */

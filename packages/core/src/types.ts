@@ -1,5 +1,7 @@
 export type Role = 'admin' | 'member' | 'agent';
 export type Visibility = 'public' | 'private';
+/** A channel, or a direct conversation (private, one per set of people: dm.open). */
+export type ChannelKind = 'channel' | 'dm';
 
 export interface User {
   id: string;
@@ -15,6 +17,7 @@ export interface Channel {
   name: string;
   topic: string | null;
   visibility: Visibility;
+  kind: ChannelKind;
   createdBy: string | null;
   memberCount: number;
   lastMessageAt: string | null;

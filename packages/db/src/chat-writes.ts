@@ -13,6 +13,8 @@ export const newChannelRow = (input: NewChannel) => ({
   name: input.name,
   topic: input.topic ?? null,
   visibility: input.visibility,
+  kind: input.kind ?? 'channel',
+  dmKey: input.dmKey ?? null,
   createdBy: input.createdBy,
   createdAt: isoNow(),
 });

@@ -22,6 +22,7 @@ export interface ChannelRow {
   name: string;
   topic: string | null;
   visibility: 'public' | 'private';
+  kind: 'channel' | 'dm';
   createdBy: string | null;
   memberCount: number | string;
   lastMessageAt: string | null;
@@ -36,6 +37,7 @@ export const toChannel = (r: ChannelRow): Channel => ({
   name: r.name,
   topic: r.topic,
   visibility: r.visibility,
+  kind: r.kind,
   createdBy: r.createdBy,
   memberCount: Number(r.memberCount),
   lastMessageAt: r.lastMessageAt,

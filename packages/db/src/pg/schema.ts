@@ -61,6 +61,8 @@ export const users = pgTable('users', {
   role: text('role', { enum: ['admin', 'member', 'agent'] }).notNull(),
   passwordHash: text('password_hash').notNull(),
   createdAt: isoTimestamp('created_at').notNull(),
+  /** Offset of the newest event in this user's own stream (user.onEvent); locked like a channel's. */
+  lastEventOffset: int53('last_event_offset').notNull().default(0),
 });
 
 export const channels = pgTable('channels', {
@@ -69,6 +71,12 @@ export const channels = pgTable('channels', {
   name: text('name').notNull(),
   topic: text('topic'),
   visibility: text('visibility', { enum: ['public', 'private'] }).notNull(),
+  /** A direct conversation is a private channel of kind "dm", one per set of people. */
+  kind: text('kind', { enum: ['channel', 'dm'] })
+    .notNull()
+    .default('channel'),
+  /** The direct conversation's people, their ids sorted and joined: dm.open finds it again by them. */
+  dmKey: text('dm_key').unique(),
   createdBy: text('created_by'),
   /**
    * Offset of the newest event in this channel's stream. Every writing
@@ -258,4 +266,79 @@ export const taskEvents = pgTable(
     createdAt: isoTimestamp('created_at').notNull(),
   },
   (t) => [index('task_events_task').on(t.taskId, t.offset)],
+);
+
+/** A person's own stream (user.onEvent): what concerns them alone, at gap-free offsets per user. */
+export const userEvents = pgTable(
+  'user_events',
+  {
+    userId: text('user_id').notNull(),
+    offset: int53('offset').notNull(),
+    type: text('type').notNull(),
+    payload: jsonValue<unknown>('payload').notNull(),
+    createdAt: isoTimestamp('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.offset] })],
+);
+
+/** How far each member has read each channel: the `seq` of the last message read. */
+export const readPositions = pgTable(
+  'read_positions',
+  {
+    userId: text('user_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    seq: int53('seq').notNull(),
+    updatedAt: isoTimestamp('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
+);
+
+/** Who a message mentions (by @handle, or everyone by @channel): the mention counts come from here. */
+export const mentions = pgTable(
+  'mentions',
+  {
+    userId: text('user_id').notNull(),
+    messageId: text('message_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    seq: int53('seq').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.messageId] }),
+    index('mentions_user_channel').on(t.userId, t.channelId, t.seq),
+    index('mentions_message').on(t.messageId),
+  ],
+);
+
+/** Web Push subscriptions: one per browser (its push service endpoint), owned by the user who made it. */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    endpoint: text('endpoint').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: isoTimestamp('created_at').notNull(),
+  },
+  (t) => [index('push_subscriptions_user').on(t.userId)],
+);
+
+/** What a person wants to be notified about, overall and per channel. */
+export const notificationSettings = pgTable('notification_settings', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  level: text('level', { enum: ['all', 'mentions', 'nothing'] }).notNull(),
+  updatedAt: isoTimestamp('updated_at').notNull(),
+});
+
+/** Channels a person muted: no notifications from them (mentions of them still count as unread). */
+export const channelMutes = pgTable(
+  'channel_mutes',
+  {
+    userId: text('user_id').notNull(),
+    channelId: text('channel_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
 );

@@ -4,7 +4,7 @@ import { newId } from '../ids';
 import { lockFor, type PgDb, type PgTx } from './open';
 import { users } from './schema';
 
-type UserRow = typeof users.$inferSelect;
+type UserRow = Omit<typeof users.$inferSelect, 'lastEventOffset'>;
 
 const toUser = (row: UserRow): User => ({
   id: row.id,

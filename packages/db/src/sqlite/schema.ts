@@ -12,6 +12,8 @@ export const users = sqliteTable('users', {
   role: text('role', { enum: ['admin', 'member', 'agent'] }).notNull(),
   passwordHash: text('password_hash').notNull(),
   createdAt: text('created_at').notNull(),
+  /** Offset of the newest event in this user's own stream (user.onEvent). */
+  lastEventOffset: integer('last_event_offset').notNull().default(0),
 });
 
 export const channels = sqliteTable('channels', {
@@ -20,6 +22,12 @@ export const channels = sqliteTable('channels', {
   name: text('name').notNull(),
   topic: text('topic'),
   visibility: text('visibility', { enum: ['public', 'private'] }).notNull(),
+  /** A direct conversation is a private channel of kind "dm", one per set of people. */
+  kind: text('kind', { enum: ['channel', 'dm'] })
+    .notNull()
+    .default('channel'),
+  /** The direct conversation's people, their ids sorted and joined: dm.open finds it again by them. */
+  dmKey: text('dm_key').unique(),
   createdBy: text('created_by'),
   /** Offset of the newest event in this channel's stream; bumped in every writing transaction. */
   lastOffset: integer('last_offset').notNull().default(0),
@@ -202,4 +210,79 @@ export const taskEvents = sqliteTable(
     createdAt: text('created_at').notNull(),
   },
   (t) => [index('task_events_task').on(t.taskId, t.offset)],
+);
+
+/** A person's own stream (user.onEvent): what concerns them alone, at gap-free offsets per user. */
+export const userEvents = sqliteTable(
+  'user_events',
+  {
+    userId: text('user_id').notNull(),
+    offset: integer('offset').notNull(),
+    type: text('type').notNull(),
+    payload: text('payload').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.offset] })],
+);
+
+/** How far each member has read each channel: the `seq` of the last message read. */
+export const readPositions = sqliteTable(
+  'read_positions',
+  {
+    userId: text('user_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    seq: integer('seq').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
+);
+
+/** Who a message mentions (by @handle, or everyone by @channel): the mention counts come from here. */
+export const mentions = sqliteTable(
+  'mentions',
+  {
+    userId: text('user_id').notNull(),
+    messageId: text('message_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.messageId] }),
+    index('mentions_user_channel').on(t.userId, t.channelId, t.seq),
+    index('mentions_message').on(t.messageId),
+  ],
+);
+
+/** Web Push subscriptions: one per browser (its push service endpoint), owned by the user who made it. */
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    endpoint: text('endpoint').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('push_subscriptions_user').on(t.userId)],
+);
+
+/** What a person wants to be notified about, overall and per channel. */
+export const notificationSettings = sqliteTable('notification_settings', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  level: text('level', { enum: ['all', 'mentions', 'nothing'] }).notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Channels a person muted: no notifications from them (mentions of them still count as unread). */
+export const channelMutes = sqliteTable(
+  'channel_mutes',
+  {
+    userId: text('user_id').notNull(),
+    channelId: text('channel_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
 );

@@ -13,6 +13,7 @@ function channel(slug: string, patch: Partial<ChannelSummary> = {}): ChannelSumm
     name: slug,
     topic: null,
     visibility: 'public',
+    kind: 'channel',
     createdBy: null,
     createdAt: '2024-01-01T00:00:00.000Z',
     archivedAt: null,
