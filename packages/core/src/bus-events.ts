@@ -1,12 +1,20 @@
+import type { UserStreamEvent } from './people';
 import type { TaskSignal, TaskStreamEvent } from './tasks';
-import type { ChannelSignal, StreamEvent } from './types';
+import type { Channel, ChannelSignal, StreamEvent } from './types';
 
-/** What the bus carries: channel changes and signals (topic = channel id), task changes and logs (topic "tasks"). */
+/**
+ * What the bus carries: channel changes and signals (topic = channel id), task changes and logs (topic "tasks"),
+ * people's own streams (topic "user:<id>") and the public channel directory (topic "directory").
+ */
 export type BusEvent =
   | { kind: 'change'; event: StreamEvent }
   | { kind: 'signal'; channelId: string; signal: ChannelSignal }
   | { kind: 'task'; event: TaskStreamEvent }
   | { kind: 'task-signal'; signal: TaskSignal }
+  /** A stored change of one person's stream (topic userTopic(userId)). */
+  | { kind: 'user'; event: UserStreamEvent }
+  /** A public channel appeared or changed (topic DIRECTORY_TOPIC): everyone's list shows it. */
+  | { kind: 'directory'; channel: Channel }
   /** Instance-to-instance requests (topic "control"), e.g. stop a reply streaming elsewhere. */
   | { kind: 'control'; command: ControlCommand }
   /** Local only (never published): the bus may have dropped events, so streams re-read the store. */

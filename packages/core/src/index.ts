@@ -2,6 +2,8 @@ export * from './backoff';
 export * from './bus-events';
 export * from './errors';
 export * from './event-id';
+export * from './notifications';
+export * from './people';
 export * from './permissions';
 export * from './ports';
 export * from './schemas';

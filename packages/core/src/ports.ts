@@ -1,4 +1,6 @@
 import type { BusEvent } from './bus-events';
+import type { NotificationStore } from './notifications';
+import type { PeopleStore } from './people';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type {
   Channel,
@@ -43,6 +45,10 @@ export interface UserStore {
   create(input: { handle: string; displayName: string; passwordHash: string }): Promise<User>;
   byId(id: string): Promise<User | null>;
   byHandleWithSecret(handle: string): Promise<UserWithSecret | null>;
+  /** The users with these handles (those that exist). */
+  byHandles(handles: string[]): Promise<User[]>;
+  /** People and agents whose handle or name starts with `query` (any, without one), by handle. */
+  search(query: string | undefined, limit: number): Promise<User[]>;
 }
 
 /** A sign-in: every user token names one, and ends with it. */
@@ -141,7 +147,13 @@ export interface ChatStore {
   listChannels(userId: string, page?: ChannelPage): Promise<(Channel & { joined: boolean })[]>;
   membership(channelId: string, userId: string): Promise<Member | null>;
   members(channelId: string): Promise<Member[]>;
+  /** Makes the user a member (reading from the channel's head on: nothing before counts as unread). */
   join(channelId: string, userId: string, role?: Member['role']): Promise<StreamEvent | null>;
+  /**
+   * The direct conversation of exactly these people (`dmKey`), created with
+   * all of them as members if it does not exist yet; `created` tells which.
+   */
+  openDirect(input: NewChannel & { dmKey: string; userIds: string[] }): Promise<{ channel: Channel; created: boolean }>;
   leave(channelId: string, userId: string): Promise<StreamEvent | null>;
   archive(channelId: string): Promise<{ channel: Channel; event: StreamEvent }>;
   /** Makes an archived channel writable again (a no-op change on one that is not: it still appends the event). */
@@ -301,7 +313,9 @@ export interface StoreSet {
   kind: 'sqlite' | 'postgres';
   users: UserStore;
   chat: ChatStore;
+  people: PeopleStore;
   tasks: TaskStore;
   apiKeys: ApiKeyStore;
   sessions: SessionStore;
+  notifications: NotificationStore;
 }

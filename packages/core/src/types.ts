@@ -54,6 +54,8 @@ export interface MessageMeta {
   queuePosition?: number;
   /** When the current text of a regenerated reply was asked for (unset for the first version). */
   regeneratedAt?: string;
+  /** The users this message mentions (members named by @handle, or all by @channel): set by the server. */
+  mentions?: string[];
   /** Earlier versions of a regenerated assistant reply, oldest first (bounded). */
   versions?: ReplyVersion[];
 }

@@ -11,3 +11,9 @@ export function newestFirstPage<Row, Item extends { seq: number }>(
   const items = (more ? rows.slice(0, limit) : rows).map(toItem);
   return { items, nextCursor: more ? (items.at(-1)?.seq ?? null) : null };
 }
+
+/**
+ * A LIKE pattern for names starting with `query` (lowercased). `%` and `\` are dropped; an `_` stays a
+ * one-character wildcard, which only widens a people search a little.
+ */
+export const likePrefix = (query: string | undefined) => `${(query ?? '').toLowerCase().replace(/[%\\]/g, '')}%`;

@@ -9,3 +9,8 @@ export interface TaskStoreOptions {
   /** Log lines kept per task; older ones are dropped and counted. */
   logsPerTask?: number;
 }
+
+export interface PeopleStoreOptions {
+  /** Events kept per user stream; a resume from further back gets `reset`. */
+  retention?: number;
+}

@@ -1,10 +1,12 @@
 import { createSqliteApiKeyStore } from './sqlite/api-key-store';
 import { createSqliteChatStore } from './sqlite/chat-store';
+import { createSqliteNotificationStore } from './sqlite/notification-store';
 import { openSqlite } from './sqlite/open';
+import { createSqlitePeopleStore } from './sqlite/people-store';
 import { createSqliteSessionStore } from './sqlite/session-store';
 import { createSqliteTaskStore } from './sqlite/task-store';
 import { createSqliteUserStore } from './sqlite/user-store';
-import type { ChatStoreOptions, TaskStoreOptions } from './store-options';
+import type { ChatStoreOptions, PeopleStoreOptions, TaskStoreOptions } from './store-options';
 import type { Stores } from './stores-interface';
 
 export type { Stores } from './stores-interface';
@@ -12,16 +14,18 @@ export type { Stores } from './stores-interface';
 /** SQLite stores at `file` (":memory:" for tests), with the `general` channel in place. */
 export async function createSqliteStores(
   file: string,
-  options: { chat?: ChatStoreOptions; tasks?: TaskStoreOptions } = {},
+  options: { chat?: ChatStoreOptions; people?: PeopleStoreOptions; tasks?: TaskStoreOptions } = {},
 ): Promise<Stores> {
   const handle = openSqlite(file);
   const stores: Stores = {
     kind: 'sqlite',
     users: createSqliteUserStore(handle.db),
     chat: createSqliteChatStore(handle, options.chat),
+    people: createSqlitePeopleStore(handle, options.people),
     tasks: createSqliteTaskStore(handle, options.tasks),
     apiKeys: createSqliteApiKeyStore(handle.db),
     sessions: createSqliteSessionStore(handle.db),
+    notifications: createSqliteNotificationStore(handle.db),
     ping: async () => {
       handle.raw.prepare('select 1').get();
     },

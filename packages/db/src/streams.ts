@@ -14,9 +14,17 @@ export const channelStream = {
   missing: 'channel',
 } as const satisfies KeyedStream;
 
+/** A person's own stream (user.onEvent): its head is the user row. */
+export const userStream = {
+  events: 'userEvents',
+  key: 'userId',
+  head: { table: 'users', key: 'id', offset: 'lastEventOffset' },
+  missing: 'user',
+} as const satisfies KeyedStream;
+
 /** The task stream: one for all tasks. */
 export const taskStream = { events: 'taskEvents', counter: 'task_events' } as const satisfies SingleStream;
 
 /** Every declared stream, by name: the stream log contract runs on each (test/stream-log-contract.ts). */
-export const declaredStreams = { channel: channelStream, task: taskStream };
+export const declaredStreams = { channel: channelStream, user: userStream, task: taskStream };
 export type StreamName = keyof typeof declaredStreams;

@@ -19,7 +19,7 @@ import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
-import { channelMembers, channels, messages, users } from './schema';
+import { channelMembers, channels, mentions, messages, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
 
 type Db = PgDb | PgTx;
@@ -140,7 +140,14 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     if (inserted.length === 0) return null;
     const member = await getMember(tx, channelId, userId);
     if (!member) throw notFound('user');
-    return append(tx, channelId, { type: 'member.joined', member });
+    const event = await append(tx, channelId, { type: 'member.joined', member });
+    // A new member has read everything before they came.
+    const position = { seq: event.offset, updatedAt: member.joinedAt };
+    await tx
+      .insert(readPositions)
+      .values({ userId, channelId, ...position })
+      .onConflictDoUpdate({ target: [readPositions.userId, readPositions.channelId], set: position });
+    return event;
   };
 
   const findByClientId = async (tx: Db, input: { channelId: string; authorId: string | null; clientId: string }) => {
@@ -174,6 +181,25 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           if (joined) events.push(joined);
         }
         return { channel: await requireChannel(tx, created.id), events };
+      });
+    },
+
+    async openDirect({ userIds, ...input }) {
+      return db.transaction(async (tx) => {
+        const row = newChannelRow({ ...input, kind: 'dm' });
+        // Two opens of the same conversation at once: the second waits on the key here and finds the first's.
+        const inserted = await tx
+          .insert(channels)
+          .values(row)
+          .onConflictDoNothing({ target: channels.dmKey })
+          .returning({ id: channels.id });
+        if (inserted.length === 0) {
+          const [found] = await tx.select({ id: channels.id }).from(channels).where(eq(channels.dmKey, input.dmKey));
+          if (!found) throw notFound('channel');
+          return { channel: await requireChannel(tx, found.id), created: false };
+        }
+        for (const userId of userIds) await joinTx(tx, row.id, userId, 'member');
+        return { channel: await requireChannel(tx, row.id), created: true };
       });
     },
 
@@ -230,7 +256,11 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .delete(channelMembers)
           .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)))
           .returning({ userId: channelMembers.userId });
-        return removed ? append(tx, channelId, { type: 'member.left', userId }) : null;
+        if (!removed) return null;
+        await tx
+          .delete(readPositions)
+          .where(and(eq(readPositions.userId, userId), eq(readPositions.channelId, channelId)));
+        return append(tx, channelId, { type: 'member.left', userId });
       });
     },
 
@@ -259,6 +289,12 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           const inserted = await tx.insert(messages).values(row).onConflictDoNothing().returning({ id: messages.id });
           // Rolls back the offset too: the stream stays gap-free.
           if (inserted.length === 0) throw new DuplicateSend();
+          const mentioned = input.meta?.mentions ?? [];
+          if (mentioned.length > 0) {
+            await tx
+              .insert(mentions)
+              .values(mentioned.map((userId) => ({ userId, messageId: row.id, channelId: input.channelId, seq: offset })));
+          }
           const message = await getMessage(tx, row.id);
           if (!message) throw notFound('message');
           return { message, event: await appendAt(tx, input.channelId, offset, { type: 'message.created', message }) };
@@ -309,6 +345,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       return db.transaction(async (tx) => {
         const [row] = await tx.delete(messages).where(eq(messages.id, id)).returning({ channelId: messages.channelId });
         if (!row) throw notFound('message');
+        await tx.delete(mentions).where(eq(mentions.messageId, id));
         return append(tx, row.channelId, { type: 'message.deleted', messageId: id });
       });
     },

@@ -2,6 +2,7 @@ import { afterAll, describe } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
 import { apiKeyStoreContract } from '../test/api-key-store-contract';
 import { chatStoreContract } from '../test/chat-store-contract';
+import { peopleStoreContract } from '../test/people-store-contract';
 import { sessionStoreContract } from '../test/session-store-contract';
 import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-contract';
 import { userStoreContract } from '../test/user-store-contract';
@@ -30,6 +31,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
   afterAll(() => databases.dropAll());
 
   userStoreContract('UserStore contract (PostgreSQL)', () => freshStores());
+  peopleStoreContract('PeopleStore contract (PostgreSQL)', () => freshStores());
   chatStoreContract('ChatStore contract (PostgreSQL)', () => freshStores(), {
     makeStoresWithRetention: (retention) => freshStores({ chat: { retention } }),
   });

@@ -3,6 +3,7 @@ import { afterAll, describe } from 'vitest';
 import { newChannelRow } from '../chat-writes';
 import { toValue } from '../rows';
 import { declaredStreams, type StreamName } from '../streams';
+import { newUserRow } from '../test/stores-harness';
 import {
   declaredStreamsContract,
   type LoggedEvent,
@@ -10,7 +11,7 @@ import {
   streamSamples,
 } from '../test/stream-log-contract';
 import { openPostgres } from './open';
-import { channels } from './schema';
+import { channels, users } from './schema';
 import { createPgStreamLog } from './stream-log';
 import { probePostgres, TestDatabases } from './test-databases';
 
@@ -34,6 +35,11 @@ const onPostgres =
       epoch: handle.epoch,
       newStream: async () => {
         if (which === 'task') return null;
+        if (which === 'user') {
+          const row = newUserRow(`u${++channelCount}`);
+          await db.insert(users).values(row);
+          return row.id;
+        }
         const row = newChannelRow({ slug: `c${++channelCount}`, name: 'C', visibility: 'public', createdBy: null });
         await db.insert(channels).values(row);
         return row.id;

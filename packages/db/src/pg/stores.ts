@@ -1,9 +1,11 @@
 import { AppError } from '@hubbub/core';
-import type { ChatStoreOptions, TaskStoreOptions } from '../store-options';
+import type { ChatStoreOptions, PeopleStoreOptions, TaskStoreOptions } from '../store-options';
 import type { Stores } from '../stores-interface';
 import { createPgApiKeyStore } from './api-key-store';
 import { createPgChatStore } from './chat-store';
+import { createPgNotificationStore } from './notification-store';
 import { openPostgres, type PgConnectOptions } from './open';
+import { createPgPeopleStore } from './people-store';
 import { createPgSessionStore } from './session-store';
 import { createPgTaskStore } from './task-store';
 import { createPgUserStore } from './user-store';
@@ -11,6 +13,7 @@ import { createPgUserStore } from './user-store';
 export interface PostgresStoresOptions extends PgConnectOptions {
   chat?: ChatStoreOptions;
   tasks?: TaskStoreOptions;
+  people?: PeopleStoreOptions;
 }
 
 /**
@@ -26,9 +29,11 @@ export async function createPostgresStores(url: string, options: PostgresStoresO
     kind: 'postgres',
     users: createPgUserStore(handle.db),
     chat: createPgChatStore(handle, options.chat),
+    people: createPgPeopleStore(handle, options.people),
     tasks: createPgTaskStore(handle, options.tasks),
     apiKeys: createPgApiKeyStore(handle.db),
     sessions: createPgSessionStore(handle.db),
+    notifications: createPgNotificationStore(handle.db),
     ping: async () => {
       await handle.client`select 1`;
     },

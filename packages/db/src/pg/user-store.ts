@@ -1,5 +1,6 @@
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
-import { eq } from 'drizzle-orm';
+import { asc, eq, inArray, like, or, sql } from 'drizzle-orm';
+import { likePrefix } from '../paging';
 import { newId } from '../ids';
 import { lockFor, type PgDb, type PgTx } from './open';
 import { users } from './schema';
@@ -56,6 +57,20 @@ export function createPgUserStore(db: PgDb): UserStore {
     async byHandleWithSecret(handle): Promise<UserWithSecret | null> {
       const [row] = await db.select().from(users).where(eq(users.handle, handle));
       return row ? { ...toUser(row), passwordHash: row.passwordHash } : null;
+    },
+    async byHandles(handles) {
+      if (handles.length === 0) return [];
+      return (await db.select().from(users).where(inArray(users.handle, handles))).map(toUser);
+    },
+    async search(query, limit) {
+      const prefix = likePrefix(query);
+      const rows = await db
+        .select()
+        .from(users)
+        .where(or(like(users.handle, prefix), like(sql`lower(${users.displayName})`, prefix)))
+        .orderBy(asc(users.handle))
+        .limit(limit);
+      return rows.map(toUser);
     },
   };
 }

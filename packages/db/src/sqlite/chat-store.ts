@@ -20,7 +20,7 @@ import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
-import { channelMembers, channels, messages, users } from './schema';
+import { channelMembers, channels, mentions, messages, readPositions, users } from './schema';
 import { createSqliteStreamLog } from './stream-log';
 
 type Db = SqliteDb | Tx;
@@ -156,10 +156,18 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     if (getMember(tx, channelId, userId)) return null;
     // Checked here: the foreign key would otherwise surface as a raw SqliteError.
     if (!tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).get()) throw notFound('user');
-    tx.insert(channelMembers).values({ channelId, userId, role, joinedAt: isoNow() }).run();
+    const joinedAt = isoNow();
+    tx.insert(channelMembers).values({ channelId, userId, role, joinedAt }).run();
     const member = getMember(tx, channelId, userId);
     if (!member) throw notFound('user');
-    return append(tx, channelId, { type: 'member.joined', member });
+    const event = append(tx, channelId, { type: 'member.joined', member });
+    // A new member has read everything before they came.
+    const position = { seq: event.offset, updatedAt: joinedAt };
+    tx.insert(readPositions)
+      .values({ userId, channelId, ...position })
+      .onConflictDoUpdate({ target: [readPositions.userId, readPositions.channelId], set: position })
+      .run();
+    return event;
   };
 
   /** One send inside the writing transaction: idempotent on clientId, offset taken in the same transaction. */
@@ -198,6 +206,9 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     const offset = log.next(tx, input.channelId, createdAt);
     const row = newMessageRow(input, offset, createdAt, toText);
     prepared.insertMessage.run(row);
+    for (const userId of input.meta?.mentions ?? []) {
+      tx.insert(mentions).values({ userId, messageId: row.id, channelId: input.channelId, seq: offset }).run();
+    }
     const message = author ? toMessage({ ...row, ...author, editedAt: null }, parseText) : getMessage(tx, row.id);
     if (!message) throw notFound('message');
     return {
@@ -270,6 +281,17 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       });
     },
 
+    async openDirect({ userIds, ...input }) {
+      return db.transaction((tx) => {
+        const found = tx.select({ id: channels.id }).from(channels).where(eq(channels.dmKey, input.dmKey)).get();
+        if (found) return { channel: requireChannel(tx, found.id), created: false };
+        const row = newChannelRow({ ...input, kind: 'dm' });
+        tx.insert(channels).values(row).run();
+        for (const userId of userIds) joinTx(tx, row.id, userId, 'member');
+        return { channel: requireChannel(tx, row.id), created: true };
+      });
+    },
+
     async channelById(id) {
       return getChannel(db, id);
     },
@@ -323,7 +345,11 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)))
           .returning()
           .get();
-        return removed ? append(tx, channelId, { type: 'member.left', userId }) : null;
+        if (!removed) return null;
+        tx.delete(readPositions)
+          .where(and(eq(readPositions.userId, userId), eq(readPositions.channelId, channelId)))
+          .run();
+        return append(tx, channelId, { type: 'member.left', userId });
       });
     },
 
@@ -370,6 +396,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       return db.transaction((tx) => {
         const row = tx.delete(messages).where(eq(messages.id, id)).returning({ channelId: messages.channelId }).get();
         if (!row) throw notFound('message');
+        tx.delete(mentions).where(eq(mentions.messageId, id)).run();
         return append(tx, row.channelId, { type: 'message.deleted', messageId: id });
       });
     },

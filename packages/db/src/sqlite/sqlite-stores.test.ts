@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStores } from '../stores';
 import { chatStoreContract } from '../test/chat-store-contract';
+import { peopleStoreContract } from '../test/people-store-contract';
 import type { StoresUnderTest } from '../test/stores-harness';
 import { userStoreContract } from '../test/user-store-contract';
 import { createSqliteChatStore } from './chat-store';
 import { openSqlite } from './open';
+import { createSqlitePeopleStore } from './people-store';
 import { createSqliteUserStore } from './user-store';
 
 /** A fresh directory per database; removed again on close. */
@@ -22,8 +24,7 @@ async function fileStores(): Promise<StoresUnderTest> {
   const tmp = tempDir();
   const stores = await createSqliteStores(join(tmp.dir, 'nested', 'hubbub.db'));
   return {
-    users: stores.users,
-    chat: stores.chat,
+    ...stores,
     close: async () => {
       await stores.close();
       tmp.remove();
@@ -37,6 +38,7 @@ async function memoryStoresWithRetention(retention: number): Promise<StoresUnder
   return {
     users: createSqliteUserStore(handle.db),
     chat: createSqliteChatStore(handle, { retention }),
+    people: createSqlitePeopleStore(handle),
     close: async () => handle.close(),
   };
 }
@@ -47,6 +49,7 @@ async function fileStoresWithRetention(retention: number): Promise<StoresUnderTe
   return {
     users: createSqliteUserStore(handle.db),
     chat: createSqliteChatStore(handle, { retention }),
+    people: createSqlitePeopleStore(handle),
     close: async () => {
       handle.close();
       tmp.remove();
@@ -57,6 +60,8 @@ async function fileStoresWithRetention(retention: number): Promise<StoresUnderTe
 describe('SQLite stores', () => {
   userStoreContract('UserStore contract (SQLite :memory:)', memoryStores);
   userStoreContract('UserStore contract (SQLite file)', fileStores);
+  peopleStoreContract('PeopleStore contract (SQLite :memory:)', memoryStores);
+  peopleStoreContract('PeopleStore contract (SQLite file)', fileStores);
   chatStoreContract('ChatStore contract (SQLite :memory:)', memoryStores, {
     makeStoresWithRetention: memoryStoresWithRetention,
   });

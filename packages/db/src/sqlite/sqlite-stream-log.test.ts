@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { describe } from 'vitest';
 import { newChannelRow } from '../chat-writes';
 import { declaredStreams, type StreamName } from '../streams';
+import { newUserRow } from '../test/stores-harness';
 import {
   declaredStreamsContract,
   type LoggedEvent,
@@ -12,7 +13,7 @@ import {
   streamSamples,
 } from '../test/stream-log-contract';
 import { openSqlite, type SqliteHandle } from './open';
-import { channels } from './schema';
+import { channels, users } from './schema';
 import { createSqliteStreamLog } from './stream-log';
 
 let channelCount = 0;
@@ -26,6 +27,11 @@ function underTest(handle: SqliteHandle, which: StreamName, retention: number | 
     epoch: handle.epoch,
     newStream: async () => {
       if (which === 'task') return null;
+      if (which === 'user') {
+        const row = newUserRow(`u${++channelCount}`);
+        db.insert(users).values(row).run();
+        return row.id;
+      }
       const row = newChannelRow({ slug: `c${++channelCount}`, name: 'C', visibility: 'public', createdBy: null });
       db.insert(channels).values(row).run();
       return row.id;

@@ -1,5 +1,6 @@
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
-import { count, eq } from 'drizzle-orm';
+import { asc, count, eq, inArray, like, or, sql } from 'drizzle-orm';
+import { likePrefix } from '../paging';
 import { newId } from '../ids';
 import type { SqliteDb } from './open';
 import { users } from './schema';
@@ -41,6 +42,21 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
     async byHandleWithSecret(handle): Promise<UserWithSecret | null> {
       const row = db.select().from(users).where(eq(users.handle, handle)).get();
       return row ? { ...toUser(row), passwordHash: row.passwordHash } : null;
+    },
+    async byHandles(handles) {
+      if (handles.length === 0) return [];
+      return db.select().from(users).where(inArray(users.handle, handles)).all().map(toUser);
+    },
+    async search(query, limit) {
+      const prefix = likePrefix(query);
+      return db
+        .select()
+        .from(users)
+        .where(or(like(users.handle, prefix), like(sql`lower(${users.displayName})`, prefix)))
+        .orderBy(asc(users.handle))
+        .limit(limit)
+        .all()
+        .map(toUser);
     },
   };
 }

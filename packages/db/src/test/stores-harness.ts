@@ -1,10 +1,11 @@
-import { AppError, type AppErrorCode, type ChatStore, type User, type UserStore } from '@hubbub/core';
+import { AppError, type AppErrorCode, type ChatStore, type PeopleStore, type User, type UserStore } from '@hubbub/core';
 import { expect } from 'vitest';
 
 /** What a contract suite needs from an implementation: fresh, empty stores (plus `general`) per call. */
 export interface StoresUnderTest {
   users: UserStore;
   chat: ChatStore;
+  people: PeopleStore;
   close(): Promise<void>;
 }
 export type MakeStores = () => Promise<StoresUnderTest>;
@@ -25,3 +26,13 @@ export async function expectAppError(promise: Promise<unknown>, code: AppErrorCo
   expect((error as AppError).code).toBe(code);
   return error as AppError;
 }
+
+/** A users row written straight to the table (stream log tests, where no store is in the way). */
+export const newUserRow = (handle: string) => ({
+  id: `user-${handle}`,
+  handle,
+  displayName: handle,
+  role: 'member' as const,
+  passwordHash: 'not-a-hash',
+  createdAt: new Date().toISOString(),
+});

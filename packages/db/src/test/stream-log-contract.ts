@@ -44,6 +44,13 @@ export const streamSamples: Record<
       messageId: null,
       payload: encode({ type: 'member.left', userId: `user-${n}` }),
     }),
+  user:
+    (encode: (value: unknown) => unknown) =>
+    (key: string | null, n: number): Record<string, unknown> => ({
+      userId: key,
+      type: 'channel.left',
+      payload: encode({ type: 'channel.left', channelId: `channel-${n}`, by: null }),
+    }),
   task:
     (encode: (value: unknown) => unknown) =>
     (_key: string | null, n: number): Record<string, unknown> => ({

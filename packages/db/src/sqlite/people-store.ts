@@ -1,0 +1,77 @@
+import { type PeopleStore, type ReadState, UNREAD_CAP, type UserChange, type UserStreamEvent } from '@hubbub/core';
+import { sql } from 'drizzle-orm';
+import type { PeopleStoreOptions } from '../store-options';
+import { userStream } from '../streams';
+import { isoNow } from '../time';
+import type { SqliteHandle, SqliteTx } from './open';
+import { channelMembers, channels, mentions, messages, readPositions } from './schema';
+import { createSqliteStreamLog } from './stream-log';
+
+/** Unread messages after `seq` (not one's own), counted up to UNREAD_CAP; mentions of the user after it. */
+const countsAfter = (userId: unknown, channelId: unknown, seq: unknown) => ({
+  unread: sql<number>`(select count(*) from (select 1 from ${messages} x where x.channel_id = ${channelId}
+    and x.seq > ${seq} and (x.author_id is null or x.author_id <> ${userId}) limit ${UNREAD_CAP}))`,
+  mentions: sql<number>`(select count(*) from ${mentions} n where n.user_id = ${userId}
+    and n.channel_id = ${channelId} and n.seq > ${seq})`,
+});
+
+export function createSqlitePeopleStore(handle: SqliteHandle, options: PeopleStoreOptions = {}): PeopleStore {
+  const { db, epoch } = handle;
+  const log = createSqliteStreamLog(handle, userStream, options.retention);
+
+  const appendTx = (tx: SqliteTx, userId: string, change: UserChange): UserStreamEvent => ({
+    userId,
+    offset: log.append(tx, { userId, type: change.type, payload: JSON.stringify(change) }),
+    change,
+  });
+
+  return {
+    epoch: () => epoch,
+
+    async append(entries) {
+      return db.transaction((tx) => entries.map(({ userId, change }) => appendTx(tx, userId, change)));
+    },
+
+    async streamInfo(userId) {
+      return log.info(userId);
+    },
+
+    async eventsAfter(userId, after, limit) {
+      return log.after(db, userId, after, limit).map((row) => ({
+        userId,
+        offset: row.offset,
+        change: JSON.parse(row.payload) as UserChange,
+      }));
+    },
+
+    async markRead(userId, channelId, seq) {
+      return db.transaction((tx) => {
+        const updatedAt = isoNow();
+        tx.insert(readPositions)
+          .values({ userId, channelId, seq, updatedAt })
+          .onConflictDoUpdate({
+            target: [readPositions.userId, readPositions.channelId],
+            set: { seq: sql`max(${readPositions.seq}, excluded.seq)`, updatedAt },
+          })
+          .run();
+        const position = tx.get<{ seq: number; unread: number; mentions: number }>(
+          sql`select r.seq as seq, ${countsAfter(userId, channelId, sql`r.seq`).unread} as unread,
+            ${countsAfter(userId, channelId, sql`r.seq`).mentions} as mentions
+            from ${readPositions} r where r.user_id = ${userId} and r.channel_id = ${channelId}`,
+        );
+        return appendTx(tx, userId, { type: 'channel.read', channelId, ...position });
+      });
+    },
+
+    async readStates(userId) {
+      const counts = countsAfter(userId, sql`m.channel_id`, sql`coalesce(r.seq, 0)`);
+      return db.all<ReadState>(
+        sql`select m.channel_id as channelId, coalesce(r.seq, 0) as readSeq, c.last_offset as headSeq,
+            c.last_message_at as lastMessageAt, ${counts.unread} as unread, ${counts.mentions} as mentions
+          from ${channelMembers} m join ${channels} c on c.id = m.channel_id
+          left join ${readPositions} r on r.user_id = m.user_id and r.channel_id = m.channel_id
+          where m.user_id = ${userId}`,
+      );
+    },
+  };
+}
