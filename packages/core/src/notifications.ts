@@ -123,3 +123,11 @@ export interface Notifier {
   /** Notifies the people a new message concerns (NotificationStore.recipients). */
   messagePosted(input: { channel: Channel; message: Message; mentionedUserIds: readonly string[] }): void;
 }
+
+/** A host without Web Push (the in-memory test app): nothing to subscribe to, nothing sent. */
+export const pushOff: Notifier = {
+  vapidPublicKey: null,
+  endpointProblem: () => 'push notifications are off on this server',
+  notify() {},
+  messagePosted() {},
+};
