@@ -62,6 +62,12 @@ describe('signed out', () => {
     ['channel.join', (c) => c.channel.join({ channelId: NO_SUCH_ID })],
     ['channel.members', (c) => c.channel.members({ channelId: NO_SUCH_ID })],
     ['channel.onEvent', (c) => c.channel.onEvent({ channelId: NO_SUCH_ID })],
+    ['channel.invite', (c) => c.channel.invite({ channelId: NO_SUCH_ID, userIds: [NO_SUCH_ID] })],
+    ['channel.removeMember', (c) => c.channel.removeMember({ channelId: NO_SUCH_ID, userId: NO_SUCH_ID })],
+    ['channel.markRead', (c) => c.channel.markRead({ channelId: NO_SUCH_ID, messageId: NO_SUCH_ID })],
+    ['dm.open', (c) => c.dm.open({ userIds: [NO_SUCH_ID] })],
+    ['user.list', (c) => c.user.list()],
+    ['user.onEvent', (c) => c.user.onEvent()],
     ['message.send', (c) => c.message.send({ channelId: NO_SUCH_ID, content: 'hi' })],
     ['message.history', (c) => c.message.history({ channelId: NO_SUCH_ID })],
     ['message.delete', (c) => c.message.delete({ messageId: NO_SUCH_ID })],
@@ -101,6 +107,8 @@ describe('private channels', () => {
     ['channel.unarchive', (c, channelId) => c.channel.unarchive({ channelId })],
     ['channel.typing', (c, channelId) => c.channel.typing({ channelId })],
     ['channel.onEvent', (c, channelId) => c.channel.onEvent({ channelId })],
+    ['channel.invite', (c, channelId) => c.channel.invite({ channelId, userIds: [bob.user.id] })],
+    ['channel.removeMember', (c, channelId) => c.channel.removeMember({ channelId, userId: alice.user.id })],
     ['message.history', (c, channelId) => c.message.history({ channelId })],
     ['message.send', (c, channelId) => c.message.send({ channelId, content: 'knock knock' })],
   ];
@@ -126,6 +134,58 @@ describe('private channels', () => {
       expect(secret).toEqual(await refusal(() => call(bob.call, NO_SUCH_ID)));
     },
   );
+
+  it('channel.markRead: its messages are NOT_FOUND to a non-member, exactly like a random id', async () => {
+    const secret = await refusal(() => bob.call.channel.markRead({ channelId: secretId, messageId: secretMessageId }));
+    expect(secret).toEqual({ code: 'NOT_FOUND', message: 'message not found' });
+    expect(secret).toEqual(
+      await refusal(() => bob.call.channel.markRead({ channelId: secretId, messageId: NO_SUCH_ID })),
+    );
+  });
+
+  it('a member adds people; only its owner or an admin removes them; a direct conversation keeps its people', async () => {
+    const carol = await app.person('carol');
+    expect((await alice.call.channel.invite({ channelId: secretId, userIds: [bob.user.id] })).added).toEqual([
+      bob.user.id,
+    ]);
+    // Bob, now a member, may add someone too, but not take anyone out.
+    await bob.call.channel.invite({ channelId: secretId, userIds: [carol.user.id] });
+    expect(await refusal(() => bob.call.channel.removeMember({ channelId: secretId, userId: carol.user.id }))).toEqual({
+      code: 'FORBIDDEN',
+      message: 'only the channel owner or an admin can remove people',
+    });
+    await alice.call.channel.removeMember({ channelId: secretId, userId: carol.user.id });
+    expect(await refusal(() => carol.call.message.history({ channelId: secretId }))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await refusal(() => alice.call.channel.invite({ channelId: secretId, userIds: [NO_SUCH_ID] }))).toEqual({
+      code: 'NOT_FOUND',
+      message: 'user not found',
+    });
+    const dm = await alice.call.dm.open({ userIds: [bob.user.id] });
+    expect(await refusal(() => alice.call.channel.invite({ channelId: dm.id, userIds: [carol.user.id] }))).toEqual({
+      code: 'FORBIDDEN',
+      message: 'a direct conversation keeps its people: open a new one instead',
+    });
+    expect(await refusal(() => carol.call.message.history({ channelId: dm.id }))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a user stream carries only its own user’s changes', async () => {
+    // From the start of bob's stream (the database epoch, offset 0): nothing stored for him can be missed.
+    const { eventId } = await alice.call.message.history({ channelId: secretId });
+    const fromStart = `${eventId.slice(0, eventId.lastIndexOf(':'))}:0`;
+    const stream = (await bob.call.user.onEvent({ lastEventId: fromStart }))[Symbol.asyncIterator]();
+    const next = stream.next();
+    await alice.call.channel.invite({ channelId: secretId, userIds: [admin.user.id] });
+    await alice.call.channel.invite({ channelId: secretId, userIds: [bob.user.id] });
+    const first = await next;
+    expect(eventType(first.value)).toBe('channel.joined');
+    expect((first.value as [string, { channel: { id: string }; by: string }])[1]).toMatchObject({
+      channel: { id: secretId },
+      by: alice.user.id,
+    });
+    await stream.return?.(undefined);
+  });
 
   it('is not listed to a non-member, and listed to its members', async () => {
     const slugs = async (c: Caller) => (await c.channel.list()).items.map((ch) => ch.slug);

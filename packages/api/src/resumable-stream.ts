@@ -33,6 +33,11 @@ export interface StreamSource<C, S> {
   greeting?(delivered: number): S[] | Promise<S[]>;
   /** True when this change ends the subscription (e.g. the caller left a private channel). */
   endsWith?(change: C): boolean;
+  /**
+   * Live signals from elsewhere (the user stream's unread counts come from the channels the user is in):
+   * started before the store is read, so nothing in between is missed; returns how to stop.
+   */
+  follow?(emit: (signal: S) => void): Promise<() => void>;
 }
 
 /**
@@ -127,6 +132,12 @@ export class ResumableStream<C, S, Owner = unknown>
         return;
       }
       this.detach = detach;
+      const unfollow = await this.source.follow?.((signal) => this.emitSignal(signal));
+      if (unfollow) this.detach = () => (detach(), unfollow());
+      if (this.ended) {
+        this.detach();
+        return;
+      }
       const info = await this.source.info();
       const plan = planResume(this.lastEventId, info);
       this.delivered = info.head;
@@ -209,6 +220,12 @@ export class ResumableStream<C, S, Owner = unknown>
       // The socket is not draining: stop feeding it (memory stays bounded); the client resumes from here.
       this.finish({ kind: 'slow' });
     }
+  }
+
+  /** A signal from `follow`, at the position delivered so far. */
+  private emitSignal(signal: S): void {
+    if (this.mode === 'ended') return;
+    if (this.emit(this.delivered, signal, null) > this.deps.limits.maxBufferedBytes) this.finish({ kind: 'slow' });
   }
 
   private refill(): void {

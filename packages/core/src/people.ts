@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ZEventId, ZId } from './schemas';
 import type { StreamInfo } from './ports';
-import type { Channel, Message, User } from './types';
+import { ZEventId, ZId } from './schemas';
+import type { Channel, ChannelKind, Message, User } from './types';
 
 /**
  * A person's own stream (user.onEvent). Stored changes are what concerns
@@ -21,7 +21,13 @@ export type UserChange =
   | { type: 'channel.read'; channelId: string; seq: number; unread: number; mentions: number }
   /** A task waits for a person's decision: its creator and the admins are told. */
   | { type: 'approval.requested'; taskId: string; taskTitle: string; approvalId: string; action: string }
-  | { type: 'approval.decided'; taskId: string; approvalId: string; status: 'approved' | 'rejected'; decidedBy: string };
+  | {
+      type: 'approval.decided';
+      taskId: string;
+      approvalId: string;
+      status: 'approved' | 'rejected';
+      decidedBy: string;
+    };
 
 export type UserSignal =
   /** A channel you can see changed or appeared (public ones: created, archived, unarchived; yours: any change). */
@@ -53,6 +59,7 @@ export const UNREAD_CAP = 1000;
 /** Where a member is in a channel, and what is unread after it. */
 export interface ReadState {
   channelId: string;
+  kind: ChannelKind;
   /** The seq of the last message read. */
   readSeq: number;
   /** The channel's stream head when counted: later messages are new. */
@@ -69,10 +76,11 @@ export interface PeopleStore {
   streamInfo(userId: string): Promise<StreamInfo>;
   eventsAfter(userId: string, after: number, limit: number): Promise<UserStreamEvent[]>;
   /**
-   * Moves the member's read position forward to `seq` (never back), and
-   * stores the `channel.read` change with the counts after it.
+   * Moves the member's read position forward to `seq` and stores the
+   * `channel.read` change with the counts after it; null (nothing stored)
+   * when the position is there already or further.
    */
-  markRead(userId: string, channelId: string, seq: number): Promise<UserStreamEvent>;
+  markRead(userId: string, channelId: string, seq: number): Promise<UserStreamEvent | null>;
   /** The read state of every channel the user is a member of. */
   readStates(userId: string): Promise<ReadState[]>;
 }
@@ -110,5 +118,10 @@ export const ZUserListInput = z
   .optional();
 export const ZInviteInput = z.object({ channelId: ZId, userIds: z.array(ZId).min(1).max(MAX_INVITES) });
 export const ZRemoveMemberInput = z.object({ channelId: ZId, userId: ZId });
-export const ZDirectOpenInput = z.object({ userIds: z.array(ZId).min(1).max(MAX_DIRECT_PEOPLE - 1) });
+export const ZDirectOpenInput = z.object({
+  userIds: z
+    .array(ZId)
+    .min(1)
+    .max(MAX_DIRECT_PEOPLE - 1),
+});
 export const ZMarkReadInput = z.object({ channelId: ZId, messageId: ZId });

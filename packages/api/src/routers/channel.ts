@@ -1,17 +1,30 @@
 import {
   assertCanArchive,
   assertCanJoin,
+  assertNotArchived,
   type ChannelChange,
   type ChannelSignal,
+  forbidden,
+  notFound,
   ZChannelEventInput,
   ZChannelListInput,
   ZChannelRef,
   ZCreateChannelInput,
+  ZInviteInput,
+  ZMarkReadInput,
+  ZRemoveMemberInput,
 } from '@hubbub/core';
-import { publishChanges, publishChannelSignal, readableChannel, requireChannel } from '../channel-access';
+import {
+  publishChanges,
+  publishChannelSignal,
+  readableChannel,
+  readableMessage,
+  requireChannel,
+} from '../channel-access';
 import { take } from '../limits';
 import { ResumableStream, type StreamSource } from '../resumable-stream';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
+import { publishDirectory, publishUserEvents, tellUsers } from '../user-events';
 
 const TYPING_MS = 5000;
 /** Channels per page of channel.list when the caller does not say. */
@@ -27,35 +40,119 @@ function parseChannelCursor(cursor: string | null | undefined): { archived: bool
 }
 
 export const channelRouter = router({
-  /** The channels the caller can see, a page at a time: public ones and their private ones, archived last. */
+  /**
+   * The channels the caller can see, a page at a time: public ones and their private ones, archived last.
+   * Each carries the caller's unread and mention counts (0 where not a member); a direct conversation
+   * its people.
+   */
   list: protectedProcedure.input(ZChannelListInput).query(async ({ input, ctx }) => {
     const limit = input?.limit ?? CHANNEL_PAGE;
-    const items = await ctx.deps.stores.chat.listChannels(ctx.user.id, {
-      after: parseChannelCursor(input?.cursor),
-      limit,
-    });
+    const { chat, people } = ctx.deps.stores;
+    const [items, states] = await Promise.all([
+      chat.listChannels(ctx.user.id, { after: parseChannelCursor(input?.cursor), limit }),
+      people.readStates(ctx.user.id),
+    ]);
+    const counts = new Map(states.map((state) => [state.channelId, state]));
+    const withCounts = await Promise.all(
+      items.map(async (channel) => ({
+        ...channel,
+        unread: counts.get(channel.id)?.unread ?? 0,
+        mentions: counts.get(channel.id)?.mentions ?? 0,
+        people:
+          channel.kind === 'dm'
+            ? (await chat.members(channel.id)).map(({ userId, handle, displayName }) => ({
+                userId,
+                handle,
+                displayName,
+              }))
+            : null,
+      })),
+    );
     const last = items.length === limit ? items.at(-1) : undefined;
-    return { items, nextCursor: last ? channelCursor(last) : null };
+    return { items: withCounts, nextCursor: last ? channelCursor(last) : null };
   }),
 
   create: writeProcedure.input(ZCreateChannelInput).mutation(async ({ input, ctx }) => {
     await take(ctx.deps.rateLimits.channelCreates, ctx.user.id, 'you have created many channels in the last hour');
     const { channel, events } = await ctx.deps.stores.chat.createChannel({ ...input, createdBy: ctx.user.id });
     await publishChanges(ctx.deps, ...events);
+    await tellUsers(ctx.deps, [{ userId: ctx.user.id, change: { type: 'channel.joined', channel, by: null } }]);
+    await publishDirectory(ctx.deps, channel);
     return channel;
   }),
 
   join: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
     assertCanJoin(await requireChannel(ctx.deps, input.channelId), ctx.user);
-    await publishChanges(ctx.deps, await ctx.deps.stores.chat.join(input.channelId, ctx.user.id));
-    return requireChannel(ctx.deps, input.channelId);
+    const joined = await ctx.deps.stores.chat.join(input.channelId, ctx.user.id);
+    await publishChanges(ctx.deps, joined);
+    const channel = await requireChannel(ctx.deps, input.channelId);
+    if (joined)
+      await tellUsers(ctx.deps, [{ userId: ctx.user.id, change: { type: 'channel.joined', channel, by: null } }]);
+    return channel;
   }),
 
   leave: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
     // Readable, not merely existing: leaving a private channel one is not in answers like a random id.
     await readableChannel(ctx, input.channelId);
-    await publishChanges(ctx.deps, await ctx.deps.stores.chat.leave(input.channelId, ctx.user.id));
+    const left = await ctx.deps.stores.chat.leave(input.channelId, ctx.user.id);
+    await publishChanges(ctx.deps, left);
+    const change = { type: 'channel.left' as const, channelId: input.channelId, by: null };
+    if (left) await tellUsers(ctx.deps, [{ userId: ctx.user.id, change }]);
     return { channelId: input.channelId };
+  }),
+
+  /**
+   * Adds people to a channel the caller is a member of (an admin: any channel); the people added see it
+   * in their list at once. Not for direct conversations (their people are fixed: open another one).
+   */
+  invite: writeProcedure.input(ZInviteInput).mutation(async ({ input, ctx }) => {
+    const { channel, membership } = await readableChannel(ctx, input.channelId);
+    if (!membership && ctx.user.role !== 'admin') throw forbidden('only members can add people to this channel');
+    if (channel.kind === 'dm') throw forbidden('a direct conversation keeps its people: open a new one instead');
+    assertNotArchived(channel);
+    const userIds = [...new Set(input.userIds)];
+    const people = await Promise.all(userIds.map((id) => ctx.deps.stores.users.byId(id)));
+    if (people.some((person) => !person)) throw notFound('user');
+    const added: string[] = [];
+    for (const userId of userIds) {
+      const joined = await ctx.deps.stores.chat.join(channel.id, userId);
+      await publishChanges(ctx.deps, joined);
+      if (joined) added.push(userId);
+    }
+    const now = await requireChannel(ctx.deps, channel.id);
+    await tellUsers(
+      ctx.deps,
+      added.map((userId) => ({ userId, change: { type: 'channel.joined', channel: now, by: ctx.user.id } })),
+    );
+    return { channel: now, added };
+  }),
+
+  /** Takes someone out of a channel: its owner or an admin (anyone can leave by themselves). */
+  removeMember: writeProcedure.input(ZRemoveMemberInput).mutation(async ({ input, ctx }) => {
+    const { channel, membership } = await readableChannel(ctx, input.channelId);
+    if (channel.kind === 'dm') throw forbidden('a direct conversation keeps its people');
+    if (input.userId !== ctx.user.id && ctx.user.role !== 'admin' && membership?.role !== 'owner') {
+      throw forbidden('only the channel owner or an admin can remove people');
+    }
+    const left = await ctx.deps.stores.chat.leave(channel.id, input.userId);
+    if (!left) throw notFound('member');
+    await publishChanges(ctx.deps, left);
+    const by = input.userId === ctx.user.id ? null : ctx.user.id;
+    await tellUsers(ctx.deps, [{ userId: input.userId, change: { type: 'channel.left', channelId: channel.id, by } }]);
+    return { channelId: channel.id, userId: input.userId };
+  }),
+
+  /**
+   * Moves the caller's read position up to a message (never back): every tab and device of theirs hears
+   * it on the user stream. Returns the counts after it.
+   */
+  markRead: protectedProcedure.input(ZMarkReadInput).mutation(async ({ input, ctx }) => {
+    const { message, membership } = await readableMessage(ctx, input.messageId);
+    if (message.channelId !== input.channelId) throw notFound('message');
+    if (!membership) throw forbidden('join the channel to keep a read position in it');
+    const event = await ctx.deps.stores.people.markRead(ctx.user.id, input.channelId, message.seq);
+    await publishUserEvents(ctx.deps, [event]);
+    return event ? event.change : null;
   }),
 
   archive: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
@@ -63,6 +160,7 @@ export const channelRouter = router({
     assertCanArchive(ctx.user, membership);
     const { channel, event } = await ctx.deps.stores.chat.archive(input.channelId);
     await publishChanges(ctx.deps, event);
+    await publishDirectory(ctx.deps, channel);
     return channel;
   }),
 
@@ -73,6 +171,7 @@ export const channelRouter = router({
     if (!current.archivedAt) return current;
     const { channel, event } = await ctx.deps.stores.chat.unarchive(input.channelId);
     await publishChanges(ctx.deps, event);
+    await publishDirectory(ctx.deps, channel);
     return channel;
   }),
 

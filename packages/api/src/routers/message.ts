@@ -9,6 +9,7 @@ import {
   ZSendMessageInput,
 } from '@hubbub/core';
 import { postableChannel, publishChanges, readableChannel, readableMessage } from '../channel-access';
+import { mentionedMembers } from '../mentions';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
 
 export const messageRouter = router({
@@ -20,6 +21,7 @@ export const messageRouter = router({
       await postableChannel(ctx, input.channelId);
       ticket = await ctx.deps.assistant.admit(ctx.user);
     }
+    const mentions = await mentionedMembers(ctx.deps, ctx.user, input.channelId, input.content);
     // The store checks the author may post in the transaction that stores the message (no reads first).
     const { message, event } = await ctx.deps.stores.chat
       .sendMessage({
@@ -27,7 +29,7 @@ export const messageRouter = router({
         authorId: ctx.user.id,
         content: input.content,
         clientId: input.clientId,
-        meta: input.meta,
+        meta: mentions.length > 0 ? { ...input.meta, mentions } : input.meta,
         checkPostAccess: true,
       })
       .catch((error: unknown) => {

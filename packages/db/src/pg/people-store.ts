@@ -55,27 +55,26 @@ export function createPgPeopleStore(handle: PgHandle, options: PeopleStoreOption
 
     async markRead(userId, channelId, seq) {
       return db.transaction(async (tx) => {
-        const updatedAt = isoNow();
-        await tx
+        const moved = await tx
           .insert(readPositions)
-          .values({ userId, channelId, seq, updatedAt })
+          .values({ userId, channelId, seq, updatedAt: isoNow() })
           .onConflictDoUpdate({
             target: [readPositions.userId, readPositions.channelId],
-            set: { seq: sql`greatest(${readPositions.seq}, excluded.seq)`, updatedAt },
-          });
-        const counts = countsAfter(userId, channelId, sql`r.seq`);
-        const [position] = await tx.execute<{ seq: string; unread: number; mentions: number }>(
-          sql`select r.seq, ${counts.unread} as unread, ${counts.mentions} as mentions
-            from ${readPositions} r where r.user_id = ${userId} and r.channel_id = ${channelId}`,
+            set: { seq, updatedAt: isoNow() },
+            setWhere: sql`${readPositions.seq} < ${seq}`,
+          })
+          .returning({ seq: readPositions.seq });
+        if (moved.length === 0) return null;
+        const counts = countsAfter(userId, channelId, seq);
+        const [after] = await tx.execute<{ unread: number; mentions: number }>(
+          sql`select ${counts.unread} as unread, ${counts.mentions} as mentions`,
         );
-        if (!position) throw new Error('the read position just written is missing');
-        const { unread, mentions: mentionCount } = position;
         return appendTx(tx, userId, {
           type: 'channel.read',
           channelId,
-          seq: Number(position.seq),
-          unread,
-          mentions: mentionCount,
+          seq,
+          unread: after?.unread ?? 0,
+          mentions: after?.mentions ?? 0,
         });
       });
     },
@@ -83,7 +82,7 @@ export function createPgPeopleStore(handle: PgHandle, options: PeopleStoreOption
     async readStates(userId) {
       const counts = countsAfter(userId, sql`m.channel_id`, sql`coalesce(r.seq, 0)`);
       const rows = await db.execute<Omit<ReadState, 'readSeq' | 'headSeq'> & { readSeq: string; headSeq: string }>(
-        sql`select m.channel_id as "channelId", coalesce(r.seq, 0) as "readSeq", c.last_offset as "headSeq",
+        sql`select m.channel_id as "channelId", c.kind as kind, coalesce(r.seq, 0) as "readSeq", c.last_offset as "headSeq",
             c.last_message_at as "lastMessageAt", ${counts.unread} as unread, ${counts.mentions} as mentions
           from ${channelMembers} m join ${channels} c on c.id = m.channel_id
           left join ${readPositions} r on r.user_id = m.user_id and r.channel_id = m.channel_id

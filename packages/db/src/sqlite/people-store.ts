@@ -46,27 +46,29 @@ export function createSqlitePeopleStore(handle: SqliteHandle, options: PeopleSto
 
     async markRead(userId, channelId, seq) {
       return db.transaction((tx) => {
-        const updatedAt = isoNow();
-        tx.insert(readPositions)
-          .values({ userId, channelId, seq, updatedAt })
+        const moved = tx
+          .insert(readPositions)
+          .values({ userId, channelId, seq, updatedAt: isoNow() })
           .onConflictDoUpdate({
             target: [readPositions.userId, readPositions.channelId],
-            set: { seq: sql`max(${readPositions.seq}, excluded.seq)`, updatedAt },
+            set: { seq, updatedAt: isoNow() },
+            setWhere: sql`${readPositions.seq} < ${seq}`,
           })
-          .run();
-        const position = tx.get<{ seq: number; unread: number; mentions: number }>(
-          sql`select r.seq as seq, ${countsAfter(userId, channelId, sql`r.seq`).unread} as unread,
-            ${countsAfter(userId, channelId, sql`r.seq`).mentions} as mentions
-            from ${readPositions} r where r.user_id = ${userId} and r.channel_id = ${channelId}`,
+          .returning({ seq: readPositions.seq })
+          .get();
+        if (!moved) return null;
+        const counts = countsAfter(userId, channelId, seq);
+        const after = tx.get<{ unread: number; mentions: number }>(
+          sql`select ${counts.unread} as unread, ${counts.mentions} as mentions`,
         );
-        return appendTx(tx, userId, { type: 'channel.read', channelId, ...position });
+        return appendTx(tx, userId, { type: 'channel.read', channelId, seq, ...after });
       });
     },
 
     async readStates(userId) {
       const counts = countsAfter(userId, sql`m.channel_id`, sql`coalesce(r.seq, 0)`);
       return db.all<ReadState>(
-        sql`select m.channel_id as channelId, coalesce(r.seq, 0) as readSeq, c.last_offset as headSeq,
+        sql`select m.channel_id as channelId, c.kind as kind, coalesce(r.seq, 0) as readSeq, c.last_offset as headSeq,
             c.last_message_at as lastMessageAt, ${counts.unread} as unread, ${counts.mentions} as mentions
           from ${channelMembers} m join ${channels} c on c.id = m.channel_id
           left join ${readPositions} r on r.user_id = m.user_id and r.channel_id = m.channel_id
