@@ -455,6 +455,27 @@ describe('tasks', () => {
         decidedBy: bob.user.id,
       });
     });
+
+    it('a waiting approval and its decision reach the task’s creator and the admins on their own streams, no one else', async () => {
+      const id = await claimedTask();
+      const approval = await summarizer.call.task.requestApproval({ id, action: 'send the email' });
+      await bob.call.task.decide({ approvalId: approval.id, approve: false });
+      /** The first events of a person's own stream, read from its start. */
+      const streamOf = async (who: Person, count: number) => {
+        const lastEventId = `${app.deps.stores.people.epoch()}:0`;
+        const stream = (await who.call.user.onEvent({ lastEventId }))[Symbol.asyncIterator]();
+        const changes: unknown[] = [];
+        while (changes.length < count) changes.push(((await stream.next()).value as [string, unknown])[1]);
+        await stream.return?.(undefined);
+        return changes;
+      };
+      const requested = { type: 'approval.requested', taskId: id, taskTitle: 'sum it up', approvalId: approval.id };
+      const decided = { type: 'approval.decided', approvalId: approval.id, status: 'rejected', decidedBy: bob.user.id };
+      for (const who of [alice, admin]) {
+        expect(await streamOf(who, 2)).toEqual([expect.objectContaining(requested), expect.objectContaining(decided)]);
+      }
+      expect(await app.deps.stores.people.eventsAfter(bob.user.id, 0, 10)).toEqual([]);
+    });
   });
 
   describe('sensitive input', () => {

@@ -76,3 +76,11 @@ export async function failStaleRuns(deps: AppDeps, timeoutMs: number): Promise<n
   }
   return failed;
 }
+
+/** Who is told that a task waits for a decision, and of the decision: its creator (when a person) and the admins. */
+export async function approvers(deps: AppDeps, task: Task): Promise<string[]> {
+  const admins = (await deps.stores.users.admins()).map((admin) => admin.id);
+  const creator = task.createdBy ? await deps.stores.users.byId(task.createdBy) : null;
+  const people = creator && creator.role !== 'agent' ? [creator.id, ...admins] : admins;
+  return [...new Set(people)];
+}

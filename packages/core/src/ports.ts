@@ -4,8 +4,8 @@ import type { PeopleStore } from './people';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type {
   Channel,
-  ChannelKind,
   ChannelChange,
+  ChannelKind,
   Member,
   Message,
   MessageMeta,
@@ -49,6 +49,8 @@ export interface UserStore {
   byHandles(handles: string[]): Promise<User[]>;
   /** People and agents whose handle or name starts with `query` (any, without one), by handle. */
   search(query: string | undefined, limit: number): Promise<User[]>;
+  /** Every admin (those told when something waits for a person's decision). */
+  admins(): Promise<User[]>;
 }
 
 /** A sign-in: every user token names one, and ends with it. */

@@ -21,6 +21,7 @@ import {
 } from '@hubbub/core';
 import { ResumableStream, type StreamSource } from '../resumable-stream';
 import {
+  approvers,
   keyAgents,
   publishTask,
   publishTaskSignal,
@@ -37,6 +38,7 @@ import {
   router,
   writeProcedure,
 } from '../trpc';
+import { tellUsers } from '../user-events';
 
 const LOG_LINES_IN_DETAIL = 200;
 
@@ -138,8 +140,19 @@ export const taskRouter = router({
 
   requestApproval: agentWriteProcedure.input(ZRequestApprovalInput).mutation(async ({ input, ctx }) => {
     await requireOwnTask(ctx.deps, ctx.user, input.id);
-    const { approval, event } = await ctx.deps.stores.tasks.requestApproval(input.id, input.action, input.detail);
+    const { task, approval, event } = await ctx.deps.stores.tasks.requestApproval(input.id, input.action, input.detail);
     await publishTask(ctx.deps, event);
+    const change = {
+      type: 'approval.requested' as const,
+      taskId: task.id,
+      taskTitle: task.title,
+      approvalId: approval.id,
+      action: approval.action,
+    };
+    await tellUsers(
+      ctx.deps,
+      (await approvers(ctx.deps, task)).map((userId) => ({ userId, change })),
+    );
     return approval;
   }),
 
@@ -159,13 +172,24 @@ export const taskRouter = router({
   }),
 
   decide: humanWriteProcedure.input(ZDecideInput).mutation(async ({ input, ctx }) => {
-    const { approval, event } = await ctx.deps.stores.tasks.decide(
+    const { task, approval, event } = await ctx.deps.stores.tasks.decide(
       input.approvalId,
       input.approve,
       ctx.user.id,
       input.comment,
     );
     await publishTask(ctx.deps, event);
+    const change = {
+      type: 'approval.decided' as const,
+      taskId: task.id,
+      approvalId: approval.id,
+      status: approval.status === 'approved' ? ('approved' as const) : ('rejected' as const),
+      decidedBy: ctx.user.id,
+    };
+    await tellUsers(
+      ctx.deps,
+      (await approvers(ctx.deps, task)).map((userId) => ({ userId, change })),
+    );
     return approval;
   }),
 

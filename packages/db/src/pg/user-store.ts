@@ -1,7 +1,7 @@
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
 import { asc, eq, inArray, like, or, sql } from 'drizzle-orm';
-import { likePrefix } from '../paging';
 import { newId } from '../ids';
+import { likePrefix } from '../paging';
 import { lockFor, type PgDb, type PgTx } from './open';
 import { users } from './schema';
 
@@ -71,6 +71,9 @@ export function createPgUserStore(db: PgDb): UserStore {
         .orderBy(asc(users.handle))
         .limit(limit);
       return rows.map(toUser);
+    },
+    async admins() {
+      return (await db.select().from(users).where(eq(users.role, 'admin')).orderBy(asc(users.handle))).map(toUser);
     },
   };
 }

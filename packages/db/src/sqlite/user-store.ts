@@ -1,7 +1,7 @@
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
 import { asc, count, eq, inArray, like, or, sql } from 'drizzle-orm';
-import { likePrefix } from '../paging';
 import { newId } from '../ids';
+import { likePrefix } from '../paging';
 import type { SqliteDb } from './open';
 import { users } from './schema';
 
@@ -57,6 +57,9 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
         .limit(limit)
         .all()
         .map(toUser);
+    },
+    async admins() {
+      return db.select().from(users).where(eq(users.role, 'admin')).orderBy(asc(users.handle)).all().map(toUser);
     },
   };
 }

@@ -167,6 +167,7 @@ export function peopleStoreContract(name: string, makeStores: MakeStores): void 
       expect((await stores.users.search('LOVE', 10)).map((u) => u.handle)).toEqual(['zed']);
       expect((await stores.users.search('%', 10)).map((u) => u.handle)).toEqual(['ada', 'adam', 'zed']);
       expect(await stores.users.search(undefined, 2)).toHaveLength(2);
+      expect((await stores.users.admins()).map((u) => u.id)).toEqual([ada.id]);
     });
   });
 }
