@@ -293,7 +293,9 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           if (mentioned.length > 0) {
             await tx
               .insert(mentions)
-              .values(mentioned.map((userId) => ({ userId, messageId: row.id, channelId: input.channelId, seq: offset })));
+              .values(
+                mentioned.map((userId) => ({ userId, messageId: row.id, channelId: input.channelId, seq: offset })),
+              );
           }
           const message = await getMessage(tx, row.id);
           if (!message) throw notFound('message');
