@@ -4,14 +4,23 @@ import { useChannels } from '../features/chat/channel-list';
 import { ChannelStreams } from '../features/chat/channel-streams';
 import { ChannelView } from '../features/chat/channel-view';
 import { useTotalUnread } from '../features/chat/live-context';
+import { LocalChatProvider } from '../features/chat/local-chat';
 import { TasksPage } from '../features/tasks/tasks-page';
 import { errorMessage } from '../lib/errors';
 import { channelHref, navigate, parseRoute, useHash } from '../lib/router';
+import { ConnectionBanner } from './connection-banner';
 import { Sidebar } from './sidebar';
+import { useConnectionStatus } from './use-connection-status';
+import './shell-extras.css';
 
-/** The signed-in layout: sidebar, the current page, and the live subscriptions behind them. */
+/**
+ * The signed-in layout: sidebar, the current page, the
+ * live subscriptions behind them, and what this browser keeps so nothing typed
+ * is lost (drafts, the outbox).
+ */
 export function AppShell({ me }: { me: User }) {
   const route = parseRoute(useHash());
+  const connected = useConnectionStatus().status === 'connected';
   const channels = useChannels();
   const list = channels.data;
 
@@ -45,13 +54,16 @@ export function AppShell({ me }: { me: User }) {
     );
 
   return (
-    <div className="shell">
-      <Sidebar me={me} channels={list ?? []} activeSlug={activeSlug} route={route.name} />
-      <main className="page" id="main">
-        {page}
-      </main>
-      <ChannelStreams channels={list} active={active} />
-    </div>
+    <LocalChatProvider userId={me.id} connected={connected}>
+      <div className="shell">
+        <Sidebar me={me} channels={list ?? []} activeSlug={activeSlug} route={route.name} />
+        <main className="page" id="main">
+          <ConnectionBanner />
+          <div className="page-body">{page}</div>
+        </main>
+        <ChannelStreams channels={list} active={active} />
+      </div>
+    </LocalChatProvider>
   );
 }
 

@@ -4,6 +4,7 @@ import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from
 import { useTRPC } from '../../trpc';
 import { AssistantAvatar } from './assistant-avatar';
 import { ASSISTANT_MENTION, acceptMention, mentionAt, mentionsAssistant } from './composer-mention';
+import { useDraftText } from './local-chat';
 import type { ChannelSummary } from './types';
 import { TypingIndicator } from './typing-indicator';
 
@@ -23,7 +24,8 @@ const MAX_ROWS_PX = 200;
 /** Enter sends, Shift+Enter adds a line; read-only channels explain why. */
 export function Composer({ channel, canPost, canJoin, onSend, onJoin, joining }: ComposerProps) {
   const trpc = useTRPC();
-  const [text, setText] = useState('');
+  // Kept per channel in this browser: switching channels or reloading loses nothing typed.
+  const [text, setText] = useDraftText(channel.id);
   const area = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const typing = useMutation(trpc.channel.typing.mutationOptions({ meta: { inlineErrors: true } }));
@@ -32,9 +34,12 @@ export function Composer({ channel, canPost, canJoin, onSend, onJoin, joining }:
   const [dismissedAt, setDismissedAt] = useState<string | null>(null);
   const moveCaretTo = useRef<number | null>(null);
 
-  // Opening a channel puts the cursor where you write.
+  // Opening a channel puts the cursor where you write: after a restored draft.
   useEffect(() => {
-    if (canPost) area.current?.focus();
+    const el = area.current;
+    if (!canPost || !el) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
   }, [canPost]);
 
   // Grow with the text up to a limit, then scroll.
