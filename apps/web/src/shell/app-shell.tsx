@@ -9,18 +9,20 @@ import { TasksPage } from '../features/tasks/tasks-page';
 import { errorMessage } from '../lib/errors';
 import { channelHref, navigate, parseRoute, useHash } from '../lib/router';
 import { ConnectionBanner } from './connection-banner';
+import { PhoneBar, SidebarDrawer, useDrawer } from './drawer';
 import { Sidebar } from './sidebar';
 import { useConnectionStatus } from './use-connection-status';
 import './shell-extras.css';
 
 /**
- * The signed-in layout: sidebar, the current page, the
+ * The signed-in layout: sidebar (a drawer on a phone), the current page, the
  * live subscriptions behind them, and what this browser keeps so nothing typed
  * is lost (drafts, the outbox).
  */
 export function AppShell({ me }: { me: User }) {
   const route = parseRoute(useHash());
   const connected = useConnectionStatus().status === 'connected';
+  const drawer = useDrawer();
   const channels = useChannels();
   const list = channels.data;
 
@@ -56,8 +58,11 @@ export function AppShell({ me }: { me: User }) {
   return (
     <LocalChatProvider userId={me.id} connected={connected}>
       <div className="shell">
-        <Sidebar me={me} channels={list ?? []} activeSlug={activeSlug} route={route.name} />
+        <SidebarDrawer drawer={drawer}>
+          <Sidebar me={me} channels={list ?? []} activeSlug={activeSlug} route={route.name} />
+        </SidebarDrawer>
         <main className="page" id="main">
+          <PhoneBar drawer={drawer} unread={unread} />
           <ConnectionBanner />
           <div className="page-body">{page}</div>
         </main>
