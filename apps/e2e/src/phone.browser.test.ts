@@ -50,6 +50,9 @@ describe('on a phone (390×844)', () => {
     expect((composerBox?.y ?? 0) + (composerBox?.height ?? 0)).toBeLessThanOrEqual(PHONE.height);
 
     await openDrawer(page);
+    // The open drawer has the focus, and the page behind it is out of reach.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-slug'))).toBe('general');
+    expect(await page.getByTestId('composer').evaluate((el) => el.closest('[inert]') !== null)).toBe(true);
     await page.keyboard.press('Escape');
     await sidebar(page).waitFor({ state: 'hidden', timeout: WAIT });
     expect(await menuButton(page).getAttribute('aria-expanded')).toBe('false');
@@ -65,6 +68,7 @@ describe('on a phone (390×844)', () => {
     await channelItem(page, 'pocket').click();
     await page.getByRole('heading', { name: 'pocket' }).waitFor({ timeout: WAIT });
     await sidebar(page).waitFor({ state: 'hidden', timeout: WAIT });
+    expect(await page.getByTestId('composer').evaluate((el) => el.closest('[inert]') !== null)).toBe(false);
 
     const composer = page.getByTestId('composer');
     await composer.fill('sent from a phone');

@@ -64,7 +64,10 @@ export function AppShell({ me }: { me: User }) {
         <main className="page" id="main">
           <PhoneBar drawer={drawer} unread={unread} />
           <ConnectionBanner />
-          <div className="page-body">{page}</div>
+          {/* Behind the open drawer the page is out of reach, for the keyboard too. */}
+          <div className="page-body" inert={drawer.open}>
+            {page}
+          </div>
         </main>
         <ChannelStreams channels={list} active={active} />
       </div>

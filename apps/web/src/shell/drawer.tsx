@@ -9,10 +9,13 @@ export interface Drawer {
   menuButton: RefObject<HTMLButtonElement | null>;
 }
 
+/** Where the sidebar is a drawer: the same width as the media query in shell-extras.css. */
+const PHONE_QUERY = '(max-width: 760px)';
+
 /**
- * The sidebar as a drawer on a phone (the CSS decides when it is one). It is
- * open only on the page it was opened on, so following any link closes it;
- * Escape and a tap outside close it too.
+ * The sidebar as a drawer on a phone. It is open only on the page it was
+ * opened on, so following any link closes it; Escape, a tap outside and
+ * growing past phone width close it too.
  */
 export function useDrawer(): Drawer {
   const hash = useHash();
@@ -32,8 +35,17 @@ export function useDrawer(): Drawer {
       setOpenOn(null);
       menuButton.current?.focus();
     };
+    // Turned to landscape or a wider window: no drawer there, and nothing may stay inert.
+    const phone = window.matchMedia(PHONE_QUERY);
+    const onResize = () => {
+      if (!phone.matches) setOpenOn(null);
+    };
     document.addEventListener('keydown', onKeyDown);
-    return () => document.removeEventListener('keydown', onKeyDown);
+    phone.addEventListener('change', onResize);
+    return () => {
+      document.removeEventListener('keydown', onKeyDown);
+      phone.removeEventListener('change', onResize);
+    };
   }, [open]);
 
   return { open, show: () => setOpenOn(hash), close, menuButton };
