@@ -57,8 +57,12 @@ export function usePushOnThisBrowser() {
     const stopListening = onOpenRequest((url) => navigate(url.hash || '#/'));
     (async () => {
       await serviceWorkerReady();
-      const subscription = Notification.permission === 'granted' ? await currentSubscription() : null;
-      if (subscription) await client.notification.subscribePush.mutate(subscriptionInput(subscription));
+      if (Notification.permission !== 'granted' || !(await currentSubscription())) return;
+      // Made anew if the server's key changed since (the old subscription would be refused by the push service).
+      const { publicKey } = await client.notification.vapidPublicKey.query();
+      if (!publicKey) return;
+      const subscription = await subscribeThisBrowser(publicKey);
+      await client.notification.subscribePush.mutate(subscriptionInput(subscription));
     })()
       .catch(() => {
         // Push stays as it was; the settings panel shows the state and can try again.
