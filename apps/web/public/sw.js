@@ -50,6 +50,7 @@ function readNotice(data) {
 
 /** Only this app's own pages: a notification never opens another site. */
 function sameOriginUrl(url) {
+  if (typeof url !== 'string') return `${self.location.origin}/`;
   try {
     const target = new URL(url, self.location.origin);
     return target.origin === self.location.origin ? target.href : `${self.location.origin}/`;
