@@ -160,4 +160,24 @@ describe('notifications in a real browser', () => {
     expect(await store.subscriptionsOf(ada.id)).toEqual([]);
     expect(suite.pageErrors).toEqual([]);
   });
+
+  it('logging out forgets this browser on the server first: no pushes for the person after they leave', async () => {
+    const browser = pushService.browser();
+    const page = await signUpWithPush('bea', { endpoint: browser.endpoint, keys: browser.keys });
+    const bea = await suite.server.hubbub.deps.stores.users.byHandleWithSecret('bea');
+    if (!bea) throw new Error('bea was not signed up');
+    const store = suite.server.hubbub.deps.stores.notifications;
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('open-notification-settings').click();
+    await page.getByTestId('push-toggle').click();
+    await page.locator('[data-testid="push-state"][data-state="on"]').waitFor({ timeout: WAIT });
+    expect(await store.subscriptionsOf(bea.id)).toHaveLength(1);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('logout').click();
+    await page.getByTestId('auth-submit').waitFor({ timeout: WAIT });
+    expect(await store.subscriptionsOf(bea.id)).toEqual([]);
+    expect(suite.pageErrors).toEqual([]);
+  });
 });
