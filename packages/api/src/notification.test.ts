@@ -76,6 +76,8 @@ describe('notification procedures', () => {
     });
     const bad = [
       { ...browser(), keys: { ...keys, p256dh: 'short' } },
+      { ...browser(), keys: { ...keys, p256dh: `C${'x'.repeat(86)}` } },
+      { ...browser(), keys: { ...keys, auth: 'a'.repeat(23) } },
       { ...browser(), keys: { ...keys, auth: 'not base64url!!!!!!!' } },
       { endpoint: `https://push.example.com/${'x'.repeat(1100)}`, keys },
     ];

@@ -29,14 +29,17 @@ export const PUSH_LIMITS = {
   subscriptionsPerUser: 10,
 } as const;
 
-const base64url = /^[A-Za-z0-9_-]+={0,2}$/;
+/** An uncompressed P-256 point (65 bytes, the first 0x04) in base64url: 87 characters starting with B. */
+const P256_POINT = /^B[A-Za-z0-9_-]{86}=?$/;
+/** 16 bytes in base64url. */
+const AUTH_SECRET = /^[A-Za-z0-9_-]{22}(==)?$/;
 
 export const ZNotificationLevel = z.enum(NOTIFICATION_LEVELS);
 export const ZSubscribePushInput = z.object({
   endpoint: z.string().min(1).max(PUSH_LIMITS.endpoint),
   keys: z.object({
-    p256dh: z.string().min(80).max(PUSH_LIMITS.p256dh).regex(base64url, 'p256dh must be base64url'),
-    auth: z.string().min(16).max(PUSH_LIMITS.auth).regex(base64url, 'auth must be base64url'),
+    p256dh: z.string().max(PUSH_LIMITS.p256dh).regex(P256_POINT, 'p256dh must be a base64url P-256 public key'),
+    auth: z.string().max(PUSH_LIMITS.auth).regex(AUTH_SECRET, 'auth must be a base64url 16-byte secret'),
   }),
 });
 export const ZUnsubscribePushInput = z.object({ endpoint: z.string().min(1).max(PUSH_LIMITS.endpoint) });
