@@ -12,6 +12,7 @@ import { replyState, replyVersions, shownVersionIndex, type VersionPick } from '
 import { AssistantError, AssistantThinking, AssistantWaiting } from './assistant-reply-states';
 import { useChatLive } from './live-context';
 import { MessageText } from './message-text';
+import { PersonButton } from './profile-card';
 import type { Message, PendingMessage } from './types';
 
 interface MessageItemProps {
@@ -50,7 +51,10 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
   );
 
   const mine = message.authorId === me.id;
-  const editable = mine && canModify && message.status !== 'streaming';
+  const settled = canModify && message.status !== 'streaming';
+  const editable = mine && settled;
+  // Moderation: an admin may delete anyone's message.
+  const deletable = settled && (mine || me.role === 'admin');
   const assistant = message.role === 'assistant';
   const streaming = message.status === 'streaming';
   const name = authorName(message);
@@ -113,9 +117,20 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
       <div className="message-main">
         {!compact && (
           <div className="message-meta">
-            <span className="message-author" data-testid="message-author">
-              {name}
-            </span>
+            {message.role === 'user' && message.authorId && message.author ? (
+              <PersonButton
+                person={{ id: message.authorId, handle: message.author.handle, displayName: name }}
+                me={me}
+                className="message-author"
+                testId="message-author"
+              >
+                {name}
+              </PersonButton>
+            ) : (
+              <span className="message-author" data-testid="message-author">
+                {name}
+              </span>
+            )}
             {assistant && (
               <span className="tag assistant-tag" title="Replies written by an AI model">
                 AI
@@ -190,7 +205,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
         {assistant && <AssistantFooter message={message} me={me} canPost={canModify} versions={versionView} />}
         {mode === 'confirm-delete' && (
           <div className="confirm-row">
-            <span>Delete this message for everyone?</span>
+            <span>{mine ? 'Delete this message for everyone?' : `Delete ${name}’s message for everyone?`}</span>
             <button
               type="button"
               className="button small danger"
@@ -207,17 +222,20 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
           </div>
         )}
       </div>
-      {editable && mode === 'view' && (
+      {deletable && mode === 'view' && (
         <div className="message-actions">
-          <button type="button" className="icon-button" onClick={startEdit} aria-label="Edit message" title="Edit">
-            <PencilIcon />
-          </button>
+          {editable && (
+            <button type="button" className="icon-button" onClick={startEdit} aria-label="Edit message" title="Edit">
+              <PencilIcon />
+            </button>
+          )}
           <button
             type="button"
             className="icon-button"
             onClick={() => setMode('confirm-delete')}
-            aria-label="Delete message"
+            aria-label={mine ? 'Delete message' : `Delete ${name}’s message`}
             title="Delete"
+            data-testid="message-delete"
           >
             <TrashIcon />
           </button>
