@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { ChannelIcon } from './channel-link';
+import { isDirect } from './dm-names';
 import { channelsKey } from './query-keys';
 import type { ChannelSummary } from './types';
 
@@ -17,7 +18,7 @@ export function BrowseChannels({ channels, activeSlug }: { channels: ChannelSumm
       },
     }),
   );
-  const discover = channels.filter((c) => !c.joined && c.visibility === 'public' && !c.archivedAt);
+  const discover = channels.filter((c) => !c.joined && !isDirect(c) && c.visibility === 'public' && !c.archivedAt);
 
   return (
     <section className="sidebar-section" aria-labelledby="browse-heading">

@@ -1,5 +1,6 @@
 import { PlusIcon } from '../../ui/icons';
 import { ChannelLink } from './channel-link';
+import { isDirect } from './dm-names';
 import type { ChannelSummary } from './types';
 
 interface JoinedChannelsProps {
@@ -12,7 +13,8 @@ interface JoinedChannelsProps {
 
 /** The sidebar's list of the channels you are in, with their unread counts, and the way to create one. */
 export function JoinedChannels({ channels, activeSlug, onNewChannel }: JoinedChannelsProps) {
-  const joined = channels.filter((c) => c.joined);
+  // Direct conversations have their own section (direct-messages.tsx).
+  const joined = channels.filter((c) => c.joined && !isDirect(c));
   return (
     <section className="sidebar-section" aria-labelledby="joined-heading">
       <div className="sidebar-section-head">
