@@ -98,9 +98,10 @@ export function MembersPanel({ channelId, me, members, canRemove = false }: Memb
                   }}
                   onClick={() => askToRemove(m.userId)}
                   aria-label={`Remove ${m.displayName} from the channel`}
+                  title="Remove from the channel"
                   data-testid="member-remove"
                 >
-                  Remove
+                  <span aria-hidden="true">×</span>
                 </button>
               )}
             </li>
