@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { StreamInfo } from './ports';
 import { ZEventId, ZId } from './schemas';
-import type { Channel, ChannelKind, Message, User } from './types';
+import type { Channel, Message, User } from './types';
 
 /**
  * A person's own stream (user.onEvent). Stored changes are what concerns
@@ -55,35 +54,6 @@ export const DIRECTORY_TOPIC = 'directory';
 
 /** How many unread messages are counted per channel: past it, a client shows "999+". */
 export const UNREAD_CAP = 1000;
-
-/** Where a member is in a channel, and what is unread after it. */
-export interface ReadState {
-  channelId: string;
-  kind: ChannelKind;
-  /** The seq of the last message read. */
-  readSeq: number;
-  /** The channel's stream head when counted: later messages are new. */
-  headSeq: number;
-  lastMessageAt: string | null;
-  unread: number;
-  mentions: number;
-}
-
-export interface PeopleStore {
-  epoch(): string;
-  /** Appends each change to its user's stream (one transaction); returns the stored events. */
-  append(entries: { userId: string; change: UserChange }[]): Promise<UserStreamEvent[]>;
-  streamInfo(userId: string): Promise<StreamInfo>;
-  eventsAfter(userId: string, after: number, limit: number): Promise<UserStreamEvent[]>;
-  /**
-   * Moves the member's read position forward to `seq` and stores the
-   * `channel.read` change with the counts after it; null (nothing stored)
-   * when the position is there already or further.
-   */
-  markRead(userId: string, channelId: string, seq: number): Promise<UserStreamEvent | null>;
-  /** The read state of every channel the user is a member of. */
-  readStates(userId: string): Promise<ReadState[]>;
-}
 
 /** What a people search returns: enough to show and mention someone. */
 export type Person = Pick<User, 'id' | 'handle' | 'displayName' | 'role'>;

@@ -4,15 +4,17 @@ export interface Toast {
   id: number;
   message: string;
   tone: 'error' | 'info';
+  /** Where the notice leads (a mention, a direct message, an approval). */
+  href?: string;
 }
 
 let nextId = 1;
 export const toasts = createStore<Toast[]>([]);
 
-/** Shows a short notice for errors that have no form to sit under. */
-export function toast(message: string, tone: Toast['tone'] = 'error') {
+/** Shows a short notice: an error that has no form to sit under, or news elsewhere (with `href`, a link to it). */
+export function toast(message: string, tone: Toast['tone'] = 'error', href?: string) {
   const id = nextId++;
-  toasts.set((list) => [...list.slice(-3), { id, message, tone }]);
+  toasts.set((list) => [...list.slice(-3), { id, message, tone, ...(href ? { href } : {}) }]);
   setTimeout(() => dismissToast(id), 6000);
 }
 

@@ -5,6 +5,7 @@ import { ChannelStreams } from '../features/chat/channel-streams';
 import { ChannelView } from '../features/chat/channel-view';
 import { useTotalUnread } from '../features/chat/live-context';
 import { LocalChatProvider } from '../features/chat/local-chat';
+import { UserStream } from '../features/people/user-stream';
 import { TasksPage } from '../features/tasks/tasks-page';
 import { errorMessage } from '../lib/errors';
 import { channelHref, navigate, parseRoute, useHash } from '../lib/router';
@@ -69,7 +70,12 @@ export function AppShell({ me }: { me: User }) {
             {page}
           </div>
         </main>
-        <ChannelStreams channels={list} active={active} />
+        <ChannelStreams active={active} />
+        <UserStream
+          me={me.id}
+          onScreen={route.name === 'channel' ? (active?.id ?? null) : null}
+          connected={connected}
+        />
       </div>
     </LocalChatProvider>
   );

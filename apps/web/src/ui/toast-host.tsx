@@ -7,7 +7,13 @@ export function ToastHost() {
     <div className="toasts" aria-live="assertive">
       {list.map((t) => (
         <div key={t.id} className={`toast toast-${t.tone}`} role="alert" data-testid="toast">
-          <span>{t.message}</span>
+          {t.href ? (
+            <a className="toast-link" href={t.href} onClick={() => dismissToast(t.id)}>
+              {t.message}
+            </a>
+          ) : (
+            <span>{t.message}</span>
+          )}
           <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismissToast(t.id)}>
             ×
           </button>

@@ -58,6 +58,8 @@ export const channelRouter = router({
         ...channel,
         unread: counts.get(channel.id)?.unread ?? 0,
         mentions: counts.get(channel.id)?.mentions ?? 0,
+        /** The seq of the last message the caller read here (null where not a member): "New messages" starts after it. */
+        readSeq: counts.get(channel.id)?.readSeq ?? null,
         people:
           channel.kind === 'dm'
             ? (await chat.members(channel.id)).map(({ userId, handle, displayName }) => ({

@@ -1,3 +1,4 @@
+import type { Channel } from '@hubbub/core';
 import type { ChannelSummary, HistoryData, HistoryPage, Message } from './types';
 
 /**
@@ -97,12 +98,9 @@ export function flattenMessages(data: HistoryData | undefined): Message[] {
 // ── the channel list (every channel you can see, all pages, in the server's order) ──
 
 /** A channel's new details (channel.updated); whether you joined it is yours, not the event's. */
-export function patchChannel(
-  list: ChannelSummary[] | undefined,
-  channel: Omit<ChannelSummary, 'joined'>,
-): ChannelSummary[] | undefined {
+export function patchChannel(list: ChannelSummary[] | undefined, channel: Channel): ChannelSummary[] | undefined {
   if (!list?.some((c) => c.id === channel.id)) return list;
-  return list.map((c) => (c.id === channel.id ? { ...channel, joined: c.joined } : c));
+  return list.map((c) => (c.id === channel.id ? { ...c, ...channel } : c));
 }
 
 /**

@@ -1,6 +1,5 @@
 import { channelHref } from '../../lib/router';
 import { HashIcon, LockIcon } from '../../ui/icons';
-import { useUnread } from './live-context';
 import type { ChannelSummary } from './types';
 
 export function ChannelIcon({ channel }: { channel: ChannelSummary }) {
@@ -11,13 +10,26 @@ export function ChannelIcon({ channel }: { channel: ChannelSummary }) {
   );
 }
 
-/** A joined channel in the sidebar, with its unread count. */
-export function ChannelLink({ channel, current }: { channel: ChannelSummary; current: boolean }) {
-  const unread = useUnread(channel.id);
+/** A count as a badge shows it. */
+const badge = (n: number) => (n > 99 ? '99+' : String(n));
+
+/** A joined channel in the sidebar, with its unread and mention counts (the user stream keeps them current). */
+export function ChannelLink({
+  channel,
+  current,
+  name = channel.slug,
+}: {
+  channel: ChannelSummary;
+  current: boolean;
+  /** What to call it (a direct conversation: its people). */
+  name?: string;
+}) {
+  const { unread, mentions } = channel;
   const label = [
-    `${channel.slug}${channel.visibility === 'private' ? ' (private)' : ''}`,
+    `${name}${channel.visibility === 'private' && channel.kind !== 'dm' ? ' (private)' : ''}`,
     channel.archivedAt ? 'archived' : null,
     unread > 0 ? `${unread} unread message${unread === 1 ? '' : 's'}` : null,
+    mentions > 0 ? `${mentions} mention${mentions === 1 ? '' : 's'} of you` : null,
   ]
     .filter(Boolean)
     .join(', ');
@@ -31,10 +43,15 @@ export function ChannelLink({ channel, current }: { channel: ChannelSummary; cur
       data-slug={channel.slug}
     >
       <ChannelIcon channel={channel} />
-      <span className="channel-name">{channel.slug}</span>
+      <span className="channel-name">{name}</span>
+      {mentions > 0 && (
+        <span className="unread mention-count" data-testid="mention-count">
+          @{badge(mentions)}
+        </span>
+      )}
       {unread > 0 && (
         <span className="unread" data-testid="unread-count">
-          {unread > 99 ? '99+' : unread}
+          {badge(unread)}
         </span>
       )}
     </a>

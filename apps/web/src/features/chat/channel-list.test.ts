@@ -4,26 +4,10 @@ import { bumpMemberCount, patchChannel } from './cache-updates';
 import { fetchAllChannels } from './channel-list';
 import { ChatLive } from './chat-live';
 import { channelsKey } from './query-keys';
+import { channelSummary } from './test-channels';
 import type { ChannelPage, ChannelSummary } from './types';
 
-function channel(slug: string, patch: Partial<ChannelSummary> = {}): ChannelSummary {
-  return {
-    id: `id-${slug}`,
-    slug,
-    name: slug,
-    topic: null,
-    visibility: 'public',
-    kind: 'channel',
-    createdBy: null,
-    createdAt: '2024-01-01T00:00:00.000Z',
-    archivedAt: null,
-    memberCount: 1,
-    lastMessageAt: null,
-    lastOffset: 0,
-    joined: true,
-    ...patch,
-  };
-}
+const channel = channelSummary;
 
 /** A server of `total` channels answering pages of `size`, recording the cursors it was asked for. */
 function pagedServer(total: number, size: number) {

@@ -33,13 +33,15 @@ export async function fetchAllChannels(
   return [...byId.values()];
 }
 
-/** The channel list as a query: refetched every minute and whenever you join, leave or create one. */
+/**
+ * The channel list as a query. The user stream keeps it current (UserStream) and reads it again
+ * whenever it (re)starts, so nothing polls.
+ */
 export function useChannels() {
   const client = useTRPCClient();
   return useQuery({
     queryKey: channelsKey,
     queryFn: ({ signal }) =>
       fetchAllChannels((cursor) => client.channel.list.query(cursor ? { cursor } : undefined, { signal })),
-    refetchInterval: 60_000,
   });
 }

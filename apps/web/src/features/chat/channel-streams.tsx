@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useEffect, useMemo } from 'react';
+import { useEffect } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { useResumableSubscription } from '../../lib/use-resumable-subscription';
 import { useTRPC } from '../../trpc';
@@ -7,30 +7,12 @@ import { useHistoryOptions } from './history';
 import { useChatLive } from './live-context';
 import type { ChannelSummary, StreamEnvelope } from './types';
 
-interface ChannelStreamsProps {
-  /** Every channel you can see (undefined while the list loads). */
-  channels: ChannelSummary[] | undefined;
-  /** The channel on screen, if any. */
-  active: ChannelSummary | null;
-}
-
 /**
- * One live subscription per channel you follow (every joined channel, plus the
- * one on screen), so unread counts move while you look elsewhere.
+ * The live subscription of the channel on screen. (Unread counts of the others come with the user
+ * stream, so one channel stream per tab is enough.)
  */
-export function ChannelStreams({ channels, active }: ChannelStreamsProps) {
-  const channelIds = useMemo(() => {
-    const ids = new Set((channels ?? []).filter((c) => c.joined).map((c) => c.id));
-    if (active) ids.add(active.id);
-    return [...ids].sort();
-  }, [channels, active]);
-  return (
-    <>
-      {channelIds.map((id) => (
-        <ChannelStream key={id} channelId={id} />
-      ))}
-    </>
-  );
+export function ChannelStreams({ active }: { active: ChannelSummary | null }) {
+  return active ? <ChannelStream key={active.id} channelId={active.id} /> : null;
 }
 
 /**

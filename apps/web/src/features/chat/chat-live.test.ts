@@ -82,19 +82,6 @@ describe('applying channel events to the history cache', () => {
     expect(caught.eventId).toBe('e:3');
   });
 
-  it('counts unread messages from others only for channels not on screen', () => {
-    const { live } = setup(page([], 'e:0'));
-    live.setActive('elsewhere');
-    live.handle(CH, created(msg(1)));
-    live.handle(CH, created(msg(1))); // duplicate: not counted twice
-    live.handle(CH, created(msg(2, { authorId: ME })));
-    expect(live.unread.get()[CH]).toBe(1);
-    live.setActive(CH);
-    expect(live.unread.get()[CH]).toBe(0);
-    live.handle(CH, created(msg(3)));
-    expect(live.unread.get()[CH]).toBe(0);
-  });
-
   it('drops the pending copy of a sent message when its message.created arrives', () => {
     const { live } = setup(page([], 'e:0'));
     live.addPending({ clientId: 'k1', channelId: CH, content: 'hi', createdAt: '', status: 'sending' });

@@ -28,18 +28,17 @@ const TYPING_FALLBACK_MS = 5000;
 
 /**
  * Applies a session's channel streams to the query cache and keeps the live
- * bits that are not server data: unread counts, typing, presence, unsent
- * messages. One instance per signed-in session.
+ * bits that are not server data: typing, presence, unsent messages. (Unread
+ * counts are server data: channel.list and the user stream.) One instance per
+ * signed-in session.
  */
 export class ChatLive {
-  readonly unread = createStore<Record<string, number>>({});
   readonly typing = createStore<Record<string, TypingEntry[]>>({});
   readonly presence = createStore<Record<string, string[]>>({});
   readonly pending = createStore<Record<string, PendingMessage[]>>({});
   readonly streamErrors = createStore<Record<string, string | undefined>>({});
 
   private me: string | null = null;
-  private active: string | null = null;
   /** Recent stored events per channel, to replay onto a history page fetched while they arrived. */
   private readonly recent = new Map<string, RecentEvents<StreamEnvelope>>();
 
@@ -50,17 +49,6 @@ export class ChatLive {
 
   setMe(userId: string | null) {
     this.me = userId;
-  }
-
-  /** The channel on screen: its messages do not count as unread. */
-  setActive(channelId: string | null) {
-    this.active = channelId;
-    if (channelId) this.clearUnread(channelId);
-  }
-
-  clearUnread(channelId: string) {
-    if (!this.unread.get()[channelId]) return;
-    this.unread.set((u) => ({ ...u, [channelId]: 0 }));
   }
 
   setStreamError(channelId: string, message: string | undefined) {
@@ -99,19 +87,14 @@ export class ChatLive {
       return;
     }
 
-    let added = false;
     // Typing and presence never touch the history; skip the cache write for them.
     if (STORED_EVENTS.has(event.type) || event.type === 'message.delta') {
-      this.queryClient.setQueryData<HistoryData>(historyKey(channelId), (data) => {
-        const result = this.applyToHistory(data, envelope);
-        added = result.added;
-        return result.data;
-      });
+      this.queryClient.setQueryData<HistoryData>(historyKey(channelId), (data) => this.applyToHistory(data, envelope).data);
     }
 
     switch (event.type) {
       case 'message.created':
-        this.onMessageCreated(channelId, event.message, added);
+        this.onMessageCreated(channelId, event.message);
         break;
       case 'member.joined':
       case 'member.left':
@@ -163,12 +146,9 @@ export class ChatLive {
     recent.remember(envelope.id, envelope);
   }
 
-  private onMessageCreated(channelId: string, message: Message, added: boolean) {
+  private onMessageCreated(channelId: string, message: Message) {
     if (message.clientId) this.removePending(channelId, message.clientId);
     if (message.authorId) this.stopTyping(channelId, message.authorId);
-    if (added && message.authorId !== this.me && channelId !== this.active) {
-      this.unread.set((u) => ({ ...u, [channelId]: (u[channelId] ?? 0) + 1 }));
-    }
   }
 
   private onMembership(channelId: string, event: Extract<ChannelEvent, { type: 'member.joined' | 'member.left' }>) {

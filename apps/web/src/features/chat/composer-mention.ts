@@ -15,27 +15,73 @@ export interface MentionQuery {
   query: string;
 }
 
+/** One way to complete a mention: a person, an agent, the assistant, or everyone in the channel. */
+export interface MentionOption {
+  handle: string;
+  label: string;
+  /** Says what the mention does (the assistant replies, @channel tells everyone…). */
+  hint: string;
+  kind: 'assistant' | 'channel' | 'person' | 'agent';
+}
+
+/** Options shown at once: more would only push the composer away. */
+export const MAX_MENTION_OPTIONS = 8;
+
 /**
- * The "@", "@as", … being typed right at the caret when it could still become
- * "@assistant"; null otherwise (inside an email address, already complete,
- * something else, or the caret in the middle of a word).
+ * The "@", "@ad", … being typed right at the caret; null otherwise (inside an
+ * email address, the caret in the middle of a word, no "@").
  */
 export function mentionAt(text: string, caret: number): MentionQuery | null {
   if (caret < 0 || caret > text.length) return null;
-  const match = /(?:^|[^\w@])@(\w*)$/.exec(text.slice(0, caret));
+  const match = /(?:^|[^\w@])@([\w.-]*)$/.exec(text.slice(0, caret));
   if (!match) return null;
-  if (/^\w/.test(text.slice(caret))) return null;
+  if (/^[\w.-]/.test(text.slice(caret))) return null;
   const query = match[1] ?? '';
-  const wanted = ASSISTANT_MENTION.slice(1);
-  const lower = query.toLowerCase();
-  if (lower === wanted || !wanted.startsWith(lower)) return null;
   return { start: caret - query.length - 1, end: caret, query };
 }
 
-/** The text with the mention completed (and one space after it), and where the caret goes. */
-export function acceptMention(text: string, mention: MentionQuery): { text: string; caret: number } {
+/**
+ * What a typed "@query" may become, best first: the assistant, @channel (only for those allowed to
+ * use it: the channel's owner and admins), then the people and agents found, each once, at most
+ * MAX_MENTION_OPTIONS. A query that already names one of them exactly offers nothing more.
+ */
+export function mentionOptions(
+  query: string,
+  found: { handle: string; displayName: string; role: string }[],
+  options: { mayMentionChannel: boolean; me: string },
+): MentionOption[] {
+  const lower = query.toLowerCase();
+  const starts = (value: string) => value.toLowerCase().startsWith(lower);
+  const all: MentionOption[] = [];
+  if (starts('assistant')) {
+    all.push({
+      handle: 'assistant',
+      label: ASSISTANT_MENTION,
+      hint: 'Ask the AI assistant; it replies here',
+      kind: 'assistant',
+    });
+  }
+  if (options.mayMentionChannel && starts('channel')) {
+    all.push({ handle: 'channel', label: '@channel', hint: 'Tell everyone in this channel', kind: 'channel' });
+  }
+  for (const person of found) {
+    if (person.handle === options.me || !(starts(person.handle) || starts(person.displayName))) continue;
+    const kind = person.role === 'agent' ? 'agent' : 'person';
+    all.push({ handle: person.handle, label: person.displayName, hint: `@${person.handle}`, kind });
+  }
+  if (all.some((option) => option.handle === lower)) return [];
+  return all.slice(0, MAX_MENTION_OPTIONS);
+}
+
+/** The text with the mention completed as `@handle` (and one space after it), and where the caret goes. */
+export function acceptMention(
+  text: string,
+  mention: MentionQuery,
+  handle = ASSISTANT_MENTION.slice(1),
+): { text: string; caret: number } {
   const before = text.slice(0, mention.start);
   const after = text.slice(mention.end);
-  const next = `${before}${ASSISTANT_MENTION}${after.startsWith(' ') ? '' : ' '}${after}`;
-  return { text: next, caret: before.length + ASSISTANT_MENTION.length + 1 };
+  const inserted = `@${handle}`;
+  const next = `${before}${inserted}${after.startsWith(' ') ? '' : ' '}${after}`;
+  return { text: next, caret: before.length + inserted.length + 1 };
 }

@@ -1,15 +1,19 @@
 import { LIMITS } from '@hubbub/core';
-import { useMutation } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTRPC } from '../../trpc';
+import { Avatar } from '../../ui/avatar';
 import { AssistantAvatar } from './assistant-avatar';
-import { ASSISTANT_MENTION, acceptMention, mentionAt, mentionsAssistant } from './composer-mention';
+import { ASSISTANT_MENTION, acceptMention, mentionAt, mentionOptions, mentionsAssistant } from './composer-mention';
 import { useDraftText } from './local-chat';
 import type { ChannelSummary } from './types';
 import { TypingIndicator } from './typing-indicator';
 
 interface ComposerProps {
   channel: ChannelSummary;
+  /** Who is writing, and whether they may use @channel (the channel's owner, an admin). */
+  me: { handle: string };
+  mayMentionChannel: boolean;
   canPost: boolean;
   canJoin: boolean;
   onSend(content: string): void;
@@ -22,17 +26,27 @@ const TYPING_EVERY_MS = 2000;
 const MAX_ROWS_PX = 200;
 
 /** Enter sends, Shift+Enter adds a line; read-only channels explain why. */
-export function Composer({ channel, canPost, canJoin, onSend, onJoin, joining }: ComposerProps) {
+export function Composer({ channel, me, mayMentionChannel, canPost, canJoin, onSend, onJoin, joining }: ComposerProps) {
   const trpc = useTRPC();
   // Kept per channel in this browser: switching channels or reloading loses nothing typed.
   const [text, setText] = useDraftText(channel.id);
   const area = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const typing = useMutation(trpc.channel.typing.mutationOptions({ meta: { inlineErrors: true } }));
-  // Where the caret is, for the @assistant completion; and the text at which Esc closed it.
+  // Where the caret is, for the @mention completion; the text at which Esc closed it; the option chosen.
   const [caret, setCaret] = useState(0);
   const [dismissedAt, setDismissedAt] = useState<string | null>(null);
+  const [chosen, setChosen] = useState(0);
   const moveCaretTo = useRef<number | null>(null);
+  const mention = canPost && dismissedAt !== text ? mentionAt(text, caret) : null;
+  const people = useQuery(
+    trpc.user.list.queryOptions(
+      { query: mention?.query.replace(/[^\w.-]/g, '') || undefined, limit: 20 },
+      { enabled: mention !== null, staleTime: 30_000, placeholderData: keepPreviousData },
+    ),
+  );
+  const options = mention ? mentionOptions(mention.query, people.data ?? [], { mayMentionChannel, me: me.handle }) : [];
+  const choice = options[Math.min(chosen, options.length - 1)];
 
   // Opening a channel puts the cursor where you write: after a restored draft.
   useEffect(() => {
@@ -80,12 +94,12 @@ export function Composer({ channel, canPost, canJoin, onSend, onJoin, joining }:
   }
 
   const tooLong = text.length > LIMITS.message;
-  const mention = dismissedAt === text ? null : mentionAt(text, caret);
   const asksAssistant = mentionsAssistant(text);
 
-  const complete = () => {
-    if (!mention) return;
-    const next = acceptMention(text, mention);
+  const complete = (option = choice) => {
+    if (!mention || !option) return;
+    const next = acceptMention(text, mention, option.handle);
+    setChosen(0);
     moveCaretTo.current = next.caret;
     setCaret(next.caret);
     onChange(next.text);
@@ -101,7 +115,13 @@ export function Composer({ channel, canPost, canJoin, onSend, onJoin, joining }:
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (mention && !e.nativeEvent.isComposing) {
+    if (mention && choice && !e.nativeEvent.isComposing) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : options.length - 1;
+        setChosen((options.indexOf(choice) + step) % options.length);
+        return;
+      }
       if (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey)) {
         e.preventDefault();
         complete();
@@ -133,7 +153,7 @@ export function Composer({ channel, canPost, canJoin, onSend, onJoin, joining }:
     <div className="composer-wrap">
       <TypingIndicator channelId={channel.id} />
       <div className="mention-anchor">
-        {mention && (
+        {mention && choice && (
           <div
             className="mention-menu"
             id="composer-mentions"
@@ -141,25 +161,32 @@ export function Composer({ channel, canPost, canJoin, onSend, onJoin, joining }:
             aria-label="Mention"
             data-testid="mention-menu"
           >
-            {/* biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard path is Tab/Enter in the textarea (aria-activedescendant) */}
-            <div
-              className="mention-option"
-              id="composer-mention-assistant"
-              role="option"
-              tabIndex={-1}
-              aria-selected="true"
-              // Keep focus (and the caret) in the textarea.
-              onMouseDown={(e) => e.preventDefault()}
-              onClick={complete}
-              data-testid="mention-assistant"
-            >
-              <AssistantAvatar size="sm" />
-              <span className="mention-option-text">
-                <strong>{ASSISTANT_MENTION}</strong>
-                <span>Ask the AI assistant; it replies in this channel</span>
-              </span>
-              <kbd>Tab</kbd>
-            </div>
+            {options.map((option, i) => (
+              // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard path is arrows, Tab/Enter in the textarea (aria-activedescendant)
+              <div
+                key={option.handle}
+                className="mention-option"
+                id={`composer-mention-${i}`}
+                role="option"
+                tabIndex={-1}
+                aria-selected={option === choice}
+                // Keep focus (and the caret) in the textarea.
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => complete(option)}
+                data-testid={option.kind === 'assistant' ? 'mention-assistant' : 'mention-option'}
+              >
+                {option.kind === 'assistant' ? (
+                  <AssistantAvatar size="sm" />
+                ) : (
+                  <Avatar name={option.label.replace(/^@/, '')} size="sm" />
+                )}
+                <span className="mention-option-text">
+                  <strong>{option.label}</strong>
+                  <span>{option.kind === 'agent' ? `${option.hint} · agent` : option.hint}</span>
+                </span>
+                {option === choice && <kbd>Tab</kbd>}
+              </div>
+            ))}
           </div>
         )}
         <form
@@ -185,8 +212,8 @@ export function Composer({ channel, canPost, canJoin, onSend, onJoin, joining }:
             onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
             onKeyDown={onKeyDown}
             aria-autocomplete="list"
-            aria-controls={mention ? 'composer-mentions' : undefined}
-            aria-activedescendant={mention ? 'composer-mention-assistant' : undefined}
+            aria-controls={choice ? 'composer-mentions' : undefined}
+            aria-activedescendant={choice ? `composer-mention-${options.indexOf(choice)}` : undefined}
             aria-describedby="composer-hint"
             aria-invalid={tooLong || undefined}
             data-testid="composer"

@@ -4,7 +4,9 @@ import { useStore } from '../../lib/store';
 import { useTRPC } from '../../trpc';
 import { ChatLive } from './chat-live';
 import { channelsKey } from './query-keys';
+import { useChannels } from './channel-list';
 import type { PendingMessage, TypingEntry } from './types';
+import { totalUnread } from './user-event-updates';
 
 const LiveContext = createContext<ChatLive | null>(null);
 
@@ -28,12 +30,9 @@ export function useChatLive(): ChatLive {
   return live;
 }
 
-export function useUnread(channelId: string): number {
-  return useStore(useChatLive().unread, (u) => u[channelId] ?? 0);
-}
-
+/** Unread messages in the channels you are in (the tab title and the phone's menu button show it). */
 export function useTotalUnread(): number {
-  return useStore(useChatLive().unread, (u) => Object.values(u).reduce((sum, n) => sum + n, 0));
+  return totalUnread(useChannels().data);
 }
 
 const NO_PENDING: PendingMessage[] = [];

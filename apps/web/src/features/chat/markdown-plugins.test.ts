@@ -137,15 +137,15 @@ describe('closeOpenMarks', () => {
 });
 
 describe('highlightMentions', () => {
-  it('wraps @assistant in text, not in code, links or words', () => {
+  it('wraps @handles in text, not in code, links, addresses or words', () => {
     const tree = root(
       el('p', text('hey @assistant, and @Assistant!'), el('code', text('@assistant')), el('a', text('@assistant'))),
-      el('p', text('me@assistant.dev @assistants')),
+      el('p', text('me@assistant.dev @bob.smith, ask @ada. a@@b')),
     );
     highlightMentions(tree);
     expect(show(tree)).toBe(
       'root(p("hey ",span("@assistant"),", and ",span("@Assistant"),"!",code("@assistant"),a("@assistant")),' +
-        'p("me@assistant.dev @assistants"))',
+        'p("me@assistant.dev ",span("@bob.smith"),", ask ",span("@ada"),". a@@b"))',
     );
   });
 });

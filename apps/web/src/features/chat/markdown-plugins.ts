@@ -170,10 +170,11 @@ export function closeOpenMarks(text: string): string {
   return text;
 }
 
-const MENTION = /(^|[^\w@])(@assistant)\b/gi;
+/** "@handle" as a word (handles: letters and digits, single dots, dashes or underscores between them). */
+const MENTION = /(^|[^\w@.])(@[a-z0-9]+(?:[._-][a-z0-9]+)*)(?![\w@])/gi;
 const NO_MENTIONS = new Set(['a', 'code', 'pre']);
 
-/** Wraps "@assistant" in people's text in a span, so the mention stands out (not in code or links). */
+/** Wraps "@handle" (a person, an agent, @assistant, @channel) in a span, so the mention stands out (not in code or links). */
 export function highlightMentions(parent: HastParent): void {
   const next: HastNode[] = [];
   for (const child of parent.children) {

@@ -1,6 +1,15 @@
 import type { User } from '@hubbub/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { type ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  type ReactNode,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { errorMessage } from '../../lib/errors';
 import { atEnd, markOf, scrolledUpSince } from '../../lib/scroll-follow';
 import { ChatIcon } from '../../ui/icons';
@@ -8,6 +17,7 @@ import { flattenMessages } from './cache-updates';
 import { useHistoryOptions } from './history';
 import { usePending } from './live-context';
 import { MessageItem, PendingItem } from './message-item';
+import { useMarkRead, useReadMarker } from './read-position';
 import type { ChannelSummary, Message, PendingMessage } from './types';
 
 interface MessageListProps {
@@ -65,6 +75,17 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
     ];
   }, [history.data, pending]);
 
+  const newest = useMemo(() => rows.findLast((row) => row.kind === 'message'), [rows]);
+  useMarkRead(channel, newest?.kind === 'message' ? newest.message : undefined);
+  const marker = useReadMarker(channel);
+  /** The first message after the read position that someone else wrote: "New messages" goes above it. */
+  const firstUnread = useMemo(() => {
+    if (marker === null) return null;
+    const row = rows.find((r) => r.kind === 'message' && r.message.seq > marker && r.message.authorId !== me.id);
+    return row?.key ?? null;
+  }, [rows, marker, me.id]);
+  const divider = useRef<HTMLLIElement>(null);
+
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
   const loadOlder = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
@@ -81,6 +102,12 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
     if (scrolledUpSince(el, prev, BOTTOM_SLACK)) atBottom.current = false;
     if (prev.count === 0) {
       el.scrollTop = el.scrollHeight;
+      // Opening a channel with something new in it: start at "New messages", unless it all fits anyway.
+      const mark = divider.current;
+      if (mark && mark.offsetTop < el.scrollTop) {
+        el.scrollTop = Math.max(0, mark.offsetTop - el.clientHeight / 3);
+        atBottom.current = false;
+      }
     } else if (first !== prev.first && last === prev.last) {
       // Older messages went in above: shift by their height so the reading position stays put.
       el.scrollTop += el.scrollHeight - prev.height;
@@ -189,7 +216,11 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
             Date.parse(at) - Date.parse(prevAt) < GROUP_MS &&
             !(row.kind === 'message' && row.message.role !== 'user');
           return (
-            <FragmentRow key={row.key} day={newDay ? dayLabel(at) : null}>
+            <FragmentRow
+              key={row.key}
+              day={newDay ? dayLabel(at) : null}
+              newMessages={row.key === firstUnread ? divider : null}
+            >
               {row.kind === 'message' ? (
                 <MessageItem message={row.message} me={me} compact={compact} canModify={canPost} />
               ) : (
@@ -224,12 +255,26 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
   );
 }
 
-function FragmentRow({ day, children }: { day: string | null; children: ReactNode }) {
+function FragmentRow({
+  day,
+  newMessages,
+  children,
+}: {
+  day: string | null;
+  /** Where the unread part starts (above this row): the divider, and its element for scrolling. */
+  newMessages: RefObject<HTMLLIElement | null> | null;
+  children: ReactNode;
+}) {
   return (
     <>
       {day && (
         <li className="day-divider" aria-label={day}>
           <span>{day}</span>
+        </li>
+      )}
+      {newMessages && (
+        <li className="unread-divider" ref={newMessages} data-testid="new-messages-divider">
+          <span>New messages</span>
         </li>
       )}
       {children}
