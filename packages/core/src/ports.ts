@@ -1,6 +1,6 @@
 import type { BusEvent } from './bus-events';
 import type { NotificationStore } from './notifications';
-import type { PeopleStore } from './people';
+import type { UserChange, UserStreamEvent } from './people';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type {
   Channel,
@@ -311,6 +311,35 @@ export interface ModelProvider {
 }
 
 /** The stores a Hubbub needs, all on one database (SQLite or PostgreSQL). */
+/** Where a member is in a channel, and what is unread after it. */
+export interface ReadState {
+  channelId: string;
+  kind: ChannelKind;
+  /** The seq of the last message read. */
+  readSeq: number;
+  /** The channel's stream head when counted: later messages are new. */
+  headSeq: number;
+  lastMessageAt: string | null;
+  unread: number;
+  mentions: number;
+}
+
+export interface PeopleStore {
+  epoch(): string;
+  /** Appends each change to its user's stream (one transaction); returns the stored events. */
+  append(entries: { userId: string; change: UserChange }[]): Promise<UserStreamEvent[]>;
+  streamInfo(userId: string): Promise<StreamInfo>;
+  eventsAfter(userId: string, after: number, limit: number): Promise<UserStreamEvent[]>;
+  /**
+   * Moves the member's read position forward to `seq` and stores the
+   * `channel.read` change with the counts after it; null (nothing stored)
+   * when the position is there already or further.
+   */
+  markRead(userId: string, channelId: string, seq: number): Promise<UserStreamEvent | null>;
+  /** The read state of every channel the user is a member of. */
+  readStates(userId: string): Promise<ReadState[]>;
+}
+
 export interface StoreSet {
   kind: 'sqlite' | 'postgres';
   users: UserStore;
