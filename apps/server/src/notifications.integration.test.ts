@@ -56,33 +56,54 @@ describe('Web Push', () => {
     }
   });
 
-  it('notifies the members a posted message concerns, with who, where and a link to the channel', async () => {
-    const { ada, bob, a, b } = await start();
+  it('message.send notifies the members it concerns: who, where, a link to the channel; never the author', async () => {
+    const { bob, a, b } = await start();
+    const carol = await server.signup('carol');
+    const c = server.client(carol.token);
     const dev = await a.api.channel.create.mutate({ slug: 'dev', name: 'Dev' });
     await b.api.channel.join.mutate({ channelId: dev.id });
-    const adasBrowser = pushService.browser();
-    const bobsBrowser = pushService.browser();
-    await a.api.notification.subscribePush.mutate(subscriptionOf(adasBrowser));
-    await b.api.notification.subscribePush.mutate(subscriptionOf(bobsBrowser));
+    await c.api.channel.join.mutate({ channelId: dev.id });
+    const browsers = { ada: pushService.browser(), bob: pushService.browser(), carol: pushService.browser() };
+    await a.api.notification.subscribePush.mutate(subscriptionOf(browsers.ada));
+    await b.api.notification.subscribePush.mutate(subscriptionOf(browsers.bob));
+    await c.api.notification.subscribePush.mutate(subscriptionOf(browsers.carol));
+    await a.api.notification.setLevel.mutate({ level: 'all' });
+    const nameOf = new Map(Object.entries(browsers).map(([name, br]) => [br.endpoint.split('/').at(-1), name]));
+    const heard = () => pushService.received.map((p) => nameOf.get(p.browser)).sort();
 
-    // Stored directly (not message.send), so only this test's call notifies.
-    const { message } = await server.hubbub.deps.stores.chat.sendMessage({
-      channelId: dev.id,
-      authorId: ada.user.id,
-      content: '@bob   the build\nis green',
-    });
-    server.hubbub.deps.push.messagePosted({ channel: dev, message, mentionedUserIds: [bob.user.id] });
+    // Bob is mentioned (level mentions, the default); Carol is not; Ada wrote it.
+    await a.api.message.send.mutate({ channelId: dev.id, content: '@bob   the build\nis green' });
     const [push] = await pushService.waitFor((p) => p.length === 1);
     await (server.hubbub.deps.push as PushNotifier).idle();
-
-    // Bob (level mentions, mentioned) hears; Ada, the author, does not.
-    expect(pushService.received).toHaveLength(1);
-    expect(push?.browser).toBe(bobsBrowser.endpoint.split('/').at(-1));
+    expect(heard()).toEqual(['bob']);
     expect(JSON.parse(push?.payload ?? '')).toEqual({
       title: 'ada in #dev',
       body: '@bob the build is green',
       url: '/#/c/dev',
       tag: `channel:${dev.id}`,
+    });
+
+    // Ada (level all) hears Carol's plain message; Bob (mentions) does not.
+    await c.api.message.send.mutate({ channelId: dev.id, content: 'lunch?' });
+    await pushService.waitFor((p) => p.length === 2);
+    await (server.hubbub.deps.push as PushNotifier).idle();
+    expect(heard()).toEqual(['ada', 'bob']);
+
+    // Muted: nothing from #dev for Ada, not even a mention.
+    await a.api.notification.mute.mutate({ channelId: dev.id });
+    await c.api.message.send.mutate({ channelId: dev.id, content: '@ada are you there?' });
+    await (server.hubbub.deps.push as PushNotifier).idle();
+    expect(heard()).toEqual(['ada', 'bob']);
+
+    // A direct message counts at level mentions: Bob hears Carol's.
+    const dm = await c.api.dm.open.mutate({ userIds: [bob.user.id] });
+    await c.api.message.send.mutate({ channelId: dm.id, content: 'psst' });
+    const pushes = await pushService.waitFor((p) => p.length === 3);
+    expect(heard()).toEqual(['ada', 'bob', 'bob']);
+    expect(JSON.parse(pushes[2]?.payload ?? '')).toMatchObject({
+      title: 'carol',
+      body: 'psst',
+      url: `/#/c/${dm.slug}`,
     });
   });
 

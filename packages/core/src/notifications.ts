@@ -123,8 +123,11 @@ export interface Notifier {
   /** Why the server will not send to `endpoint` (not https, a private address…), or null when it will. */
   endpointProblem(endpoint: string): string | null;
   notify(userId: string, notice: Notice): void;
-  /** Notifies the people a new message concerns (NotificationStore.recipients). */
-  messagePosted(input: { channel: Channel; message: Message; mentionedUserIds: readonly string[] }): void;
+  /**
+   * Notifies the people a new message concerns (NotificationStore.recipients). Without `channel`, the
+   * notifier reads it itself, off the caller's path.
+   */
+  messagePosted(input: { channel?: Channel; message: Message; mentionedUserIds: readonly string[] }): void;
 }
 
 /** A host without Web Push (the in-memory test app): nothing to subscribe to, nothing sent. */

@@ -1,4 +1,4 @@
-import type { NotificationStore } from '@hubbub/core';
+import type { StoreSet } from '@hubbub/core';
 import type { Logger } from '../logger';
 import { createPushNotifier, type PushNotifier } from './notifier';
 import { createPushSender } from './push-sender';
@@ -15,14 +15,15 @@ export interface PushSettings extends VapidSettings {
 
 /** The server's Web Push: its VAPID keys (settings, else kept in the database), a sender, a notifier. */
 export async function createPush(
-  store: NotificationStore,
+  stores: Pick<StoreSet, 'notifications' | 'chat'>,
   settings: PushSettings,
   logger: Logger,
 ): Promise<PushNotifier> {
-  const vapid = await resolveVapidKeys(store, settings);
+  const vapid = await resolveVapidKeys(stores.notifications, settings);
   const policy = { allowLoopback: settings.allowLoopbackEndpoints ?? false };
   return createPushNotifier({
-    store,
+    store: stores.notifications,
+    channels: stores.chat,
     sender: createPushSender({ vapid, policy, timeoutMs: settings.timeoutMs }),
     vapidPublicKey: vapid.publicKey,
     policy,

@@ -1,4 +1,4 @@
-import type { Notice, NotificationStore, Notifier, PushSubscriptionRecord } from '@hubbub/core';
+import type { ChatStore, Notice, NotificationStore, Notifier, PushSubscriptionRecord } from '@hubbub/core';
 import type { Logger } from '../logger';
 import { createBoundedQueue } from './bounded-queue';
 import { type EndpointPolicy, endpointProblem } from './endpoint-policy';
@@ -7,6 +7,8 @@ import type { PushSender } from './push-sender';
 
 export interface PushNotifierOptions {
   store: NotificationStore;
+  /** Where a message's channel is read when the caller did not pass it. */
+  channels: Pick<ChatStore, 'channelById'>;
   sender: PushSender;
   vapidPublicKey: string;
   policy: EndpointPolicy;
@@ -82,9 +84,11 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
       const payload = encodeNotice(notice);
       fanOut('notify', async () => [{ subscriptions: await store.subscriptionsOf(userId), payload }]);
     },
-    messagePosted({ channel, message, mentionedUserIds }) {
-      const payload = encodeNotice(messageNotice(channel, message));
+    messagePosted({ channel: given, message, mentionedUserIds }) {
       fanOut('message', async () => {
+        const channel = given ?? (await options.channels.channelById(message.channelId));
+        if (!channel) return [];
+        const payload = encodeNotice(messageNotice(channel, message));
         const recipients = await store.recipients({
           channelId: channel.id,
           authorId: message.authorId,
