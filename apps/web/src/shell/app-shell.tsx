@@ -11,6 +11,7 @@ import { errorMessage } from '../lib/errors';
 import { channelHref, navigate, parseRoute, useHash } from '../lib/router';
 import { ConnectionBanner } from './connection-banner';
 import { PhoneBar, SidebarDrawer, useDrawer } from './drawer';
+import { useFaviconCount } from './favicon';
 import { Sidebar } from './sidebar';
 import { useConnectionStatus } from './use-connection-status';
 import './shell-extras.css';
@@ -38,6 +39,7 @@ export function AppShell({ me }: { me: User }) {
   }, [route, list]);
 
   const unread = useTotalUnread();
+  useFaviconCount(unread);
   useEffect(() => {
     const place = route.name === 'tasks' ? 'Tasks' : active ? `#${active.slug}` : 'Chat';
     document.title = `${unread > 0 ? `(${unread}) ` : ''}${place} · Hubbub`;

@@ -8,6 +8,7 @@ import { channelsKey } from '../chat/query-keys';
 import type { ChannelSummary } from '../chat/types';
 import { applyUserEvent } from '../chat/user-event-updates';
 import { notifyIfHidden } from '../notifications';
+import { taskKeys } from '../tasks/task-live';
 import { noticeFor } from './user-notices';
 
 interface UserStreamProps {
@@ -19,9 +20,9 @@ interface UserStreamProps {
 }
 
 /** Reads the lists the user stream keeps current: after a (re)start, what passed meanwhile is in them. */
-function refreshLists(queryClient: QueryClient, tasksKey: readonly unknown[]) {
+function refreshLists(queryClient: QueryClient) {
   void queryClient.invalidateQueries({ queryKey: channelsKey });
-  void queryClient.invalidateQueries({ queryKey: tasksKey });
+  void queryClient.invalidateQueries({ queryKey: taskKeys.stats });
 }
 
 /**
@@ -35,16 +36,15 @@ export function UserStream({ me, onScreen, connected }: UserStreamProps) {
   const onScreenRef = useRef(onScreen);
   onScreenRef.current = onScreen;
   const [attempt, setAttempt] = useState(0);
-  const tasksKey = trpc.task.stats.queryKey();
 
   const subscription = useSubscription(
     trpc.user.onEvent.subscriptionOptions(
       { lastEventId: null },
       {
-        onStarted: () => refreshLists(queryClient, tasksKey),
+        onStarted: () => refreshLists(queryClient),
         onData: ({ data }) => {
           const event = data as UserEvent;
-          if (event.type === 'reset') return refreshLists(queryClient, tasksKey);
+          if (event.type === 'reset') return refreshLists(queryClient);
           // What arrives in the channel on screen is being read here (useMarkRead): its counts stay at zero.
           const reading = event.type === 'channel.unread' && event.channelId === onScreenRef.current;
           if (reading && document.visibilityState === 'visible') return;
@@ -53,7 +53,7 @@ export function UserStream({ me, onScreen, connected }: UserStreamProps) {
             // A new conversation's people come with the list.
             void queryClient.invalidateQueries({ queryKey: channelsKey });
           }
-          if (event.type.startsWith('approval.')) void queryClient.invalidateQueries({ queryKey: tasksKey });
+          if (event.type.startsWith('approval.')) void queryClient.invalidateQueries({ queryKey: taskKeys.stats });
           const notice = noticeFor(event, {
             me,
             channels: queryClient.getQueryData<ChannelSummary[]>(channelsKey),
@@ -69,9 +69,9 @@ export function UserStream({ me, onScreen, connected }: UserStreamProps) {
 
   const wasConnected = useRef(connected);
   useEffect(() => {
-    if (connected && !wasConnected.current) refreshLists(queryClient, tasksKey);
+    if (connected && !wasConnected.current) refreshLists(queryClient);
     wasConnected.current = connected;
-  }, [connected, queryClient, tasksKey]);
+  }, [connected, queryClient]);
 
   // A stream the server ended (a restart, a refused resume) comes back, after a pause.
   const failed = subscription.status === 'error';
