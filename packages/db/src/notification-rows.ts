@@ -1,5 +1,5 @@
 import type { PostedMessageQuery, PushRecipient, PushSubscriptionRecord, VapidKeys } from '@hubbub/core';
-import { and, type Column, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
+import { and, type Column, eq, inArray, isNull, ne, or, type SQL, sql, type Table } from 'drizzle-orm';
 
 /** The `meta` row holding the VAPID pair: one row, so the two halves can never come from different writers. */
 export const VAPID_META_KEY = 'vapid_keys';
@@ -51,3 +51,9 @@ export function levelWants(level: Column, userId: Column, query: PostedMessageQu
   const mentionsLevel = or(isNull(level), eq(level, 'mentions'));
   return or(eq(level, 'all'), and(mentionsLevel, inArray(userId, [...query.mentionedUserIds])));
 }
+
+/**
+ * True when anyone at all has subscribed. PostgreSQL evaluates it once, before the join (a one-time
+ * filter), so a server where no browser subscribed pays nothing per message for the members' join.
+ */
+export const anySubscription = (subscriptions: Table): SQL => sql`exists (select 1 from ${subscriptions})`;

@@ -1,6 +1,7 @@
 import { DEFAULT_NOTIFICATION_LEVEL, type NotificationStore } from '@hubbub/core';
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
 import {
+  anySubscription,
   decodeVapidKeys,
   encodeVapidKeys,
   groupByRecipient,
@@ -100,6 +101,7 @@ export function createPgNotificationStore(db: PgDb): NotificationStore {
         )
         .where(
           and(
+            anySubscription(pushSubscriptions),
             eq(channelMembers.channelId, query.channelId),
             isNull(channelMutes.userId),
             query.authorId === null ? undefined : ne(channelMembers.userId, query.authorId),

@@ -92,6 +92,8 @@ export function createSqliteNotificationStore(db: SqliteDb): NotificationStore {
       return decodeVapidKeys(row.value);
     },
     async recipients(query) {
+      // No browser subscribed at all (a new server, a benchmark): no per-member join for each message.
+      if (!db.select({ endpoint: pushSubscriptions.endpoint }).from(pushSubscriptions).limit(1).get()) return [];
       const rows = db
         .select(subscriptionColumns)
         .from(channelMembers)

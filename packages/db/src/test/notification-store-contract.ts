@@ -140,6 +140,23 @@ export function notificationStoreContract(
     }
 
     describe('recipients of a posted message', () => {
+      it('answers no one while no browser at all is subscribed, whatever the levels', async () => {
+        const author = await makeUser(stores.users);
+        const reader = await makeUser(stores.users);
+        const { channel } = await stores.chat.createChannel({
+          slug: `quiet-${++counter}`,
+          name: 'Quiet',
+          visibility: 'public',
+          createdBy: author.id,
+        });
+        await stores.chat.join(channel.id, reader.id);
+        await stores.notifications.setLevel(reader.id, 'all');
+        const query = { channelId: channel.id, authorId: author.id, mentionedUserIds: [reader.id], isDirect: false };
+        expect(await stores.notifications.recipients(query)).toEqual([]);
+        await stores.notifications.saveSubscription(subscription(reader.id), KEEP);
+        expect((await stores.notifications.recipients(query)).map((r) => r.userId)).toEqual([reader.id]);
+      });
+
       /**
        * #dev: the author; alice (all), bob (mentions, the default), carol (nothing), dave (all, muted #dev),
        * erin (all, no browser subscribed); frank is subscribed at level all but not a member.
