@@ -1,6 +1,6 @@
 import type { Person } from '@hubbub/core';
 import { describe, expect, it } from 'vitest';
-import { addChosen, choosablePeople, moveHighlight } from './people-choice';
+import { addChosen, choosablePeople, fitsSearch, moveHighlight } from './people-choice';
 
 const person = (handle: string, role: Person['role'] = 'member'): Person => ({
   id: `u-${handle}`,
@@ -42,5 +42,17 @@ describe('addChosen', () => {
     expect(addChosen([ada], bob, 3)).toEqual([ada, bob]);
     expect(addChosen([ada, bob], bob, 3)).toEqual([ada, bob]);
     expect(addChosen([ada, bob], cy, 2)).toEqual([ada, bob]);
+  });
+});
+
+describe('fitsSearch', () => {
+  it('matches the start of the handle or the display name, in any case, with or without @', () => {
+    const grace = { id: 'u-gh', handle: 'grace', displayName: 'Admiral Hopper', role: 'member' as const };
+    expect(fitsSearch(grace, 'gr')).toBe(true);
+    expect(fitsSearch(grace, '@GR')).toBe(true);
+    expect(fitsSearch(grace, 'adm')).toBe(true);
+    expect(fitsSearch(grace, '')).toBe(true);
+    expect(fitsSearch(grace, 'hopper')).toBe(false);
+    expect(fitsSearch(grace, 'race')).toBe(false);
   });
 });

@@ -18,3 +18,13 @@ export function addChosen(chosen: readonly Person[], person: Person, max: number
   if (chosen.length >= max || chosen.some((p) => p.id === person.id)) return [...chosen];
   return [...chosen, person];
 }
+
+/**
+ * Whether someone fits a search the way the server's user.list does (the start of the handle or the
+ * display name, any case): applied to the previous answer while the new one is on its way, so what is
+ * highlighted, and picked by Enter, always fits what is typed.
+ */
+export function fitsSearch(person: Person, text: string): boolean {
+  const start = text.trim().replace(/^@/, '').toLowerCase();
+  return person.handle.toLowerCase().startsWith(start) || person.displayName.toLowerCase().startsWith(start);
+}

@@ -4,7 +4,7 @@ import { type KeyboardEvent, type Ref, useId, useState } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
-import { addChosen, choosablePeople, moveHighlight } from './people-choice';
+import { addChosen, choosablePeople, fitsSearch, moveHighlight } from './people-choice';
 import { useDebouncedValue } from './use-debounced-value';
 import './people.css';
 
@@ -44,7 +44,10 @@ export function PeoplePicker({ label, chosen, onChange, excluded, emptyText, max
     }),
   );
 
-  const options = choosablePeople(found.data ?? [], excluded, chosen);
+  // Until the answer for what is typed arrives, the previous one is narrowed down to what fits.
+  const fresh = !found.isPlaceholderData && search === query.trim().replace(/^@/, '');
+  const shown = fresh ? (found.data ?? []) : (found.data ?? []).filter((p) => fitsSearch(p, query));
+  const options = choosablePeople(shown, excluded, chosen);
   const full = chosen.length >= max;
   const picked = options.findIndex((p) => p.id === highlightedId);
   const index = picked >= 0 ? picked : options.length > 0 ? 0 : -1;
@@ -80,7 +83,7 @@ export function PeoplePicker({ label, chosen, onChange, excluded, emptyText, max
 
   let status: string | null = null;
   if (full) status = `That is as many as one go can take (${max}).`;
-  else if (found.isPending) status = 'Searching…';
+  else if (found.isPending || (!fresh && options.length === 0)) status = 'Searching…';
   else if (options.length === 0)
     status = search ? `Nobody found for “${search}”. Try another name or @handle.` : emptyText;
 
