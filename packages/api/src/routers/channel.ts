@@ -149,6 +149,8 @@ export const channelRouter = router({
    * it on the user stream. Returns the counts after it.
    */
   markRead: protectedProcedure.input(ZMarkReadInput).mutation(async ({ input, ctx }) => {
+    // Not a write to budget like a message (a reader moves it all day), but not free either: it counts as a read.
+    await take(ctx.deps.rateLimits.reads, ctx.user.id, 'slow down: too many requests');
     const { message, membership } = await readableMessage(ctx, input.messageId);
     if (message.channelId !== input.channelId) throw notFound('message');
     if (!membership) throw forbidden('join the channel to keep a read position in it');
