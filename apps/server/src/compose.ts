@@ -16,6 +16,7 @@ import type { ResolvedConfig } from './config';
 import { type CredentialGuard, createCredentialGuard } from './credentials';
 import { type ClientAddresses, createClientAddresses } from './http/client-address';
 import { createSseStreams, type SseStreams } from './http/sse-streams';
+import { createPush, type PushNotifier } from './push';
 import { createStatus, instanceInfo } from './status';
 
 /** Everything the server's transports serve, built once; nothing here listens or runs a timer. */
@@ -26,6 +27,8 @@ export interface App {
   addresses: ClientAddresses;
   backends: Backends;
   assistant: Assistant;
+  /** Web Push: closed in shutdown, before the stores. */
+  push: PushNotifier;
   deps: AppDeps;
   /** Ends open sockets and streams with their credentials. */
   credentials: CredentialGuard;
@@ -42,7 +45,8 @@ export async function composeApp(config: ResolvedConfig): Promise<App> {
   const backends = await openBackends(config, instanceInfo(config.instance, startedAt, wss));
   const assistant = createAssistant(config, backends);
   const status = createStatus({ instance: config.instance, startedAt, wss, backends });
-  const deps = apiDeps(config, backends, assistant, status);
+  const push = await createPush(backends.stores, config.push ?? {}, config.logger);
+  const deps = apiDeps(config, backends, assistant, push, status);
   const credentials = createCredentialGuard(wss, deps);
   resyncAfterRedisReconnect(config, backends, credentials);
   return {
@@ -51,6 +55,7 @@ export async function composeApp(config: ResolvedConfig): Promise<App> {
     addresses,
     backends,
     assistant,
+    push,
     deps,
     credentials,
     sse: createSseStreams({ guard: credentials, maxPerUser: config.maxSseStreamsPerUser }),
@@ -62,6 +67,7 @@ function apiDeps(
   config: ResolvedConfig,
   backends: Backends,
   assistant: Assistant,
+  push: PushNotifier,
   status: () => Promise<SystemStatus>,
 ): AppDeps {
   const { stores, bus, hub, presence, rateLimiters } = backends;
@@ -81,6 +87,7 @@ function apiDeps(
     strength,
     rateLimits: createRateLimiterSet(rateLimiters, config.limits),
     limits: config.limits,
+    push,
     status,
   });
 }

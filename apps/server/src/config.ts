@@ -4,6 +4,7 @@ import type { ModelProvider, RateLimiter } from '@hubbub/core';
 import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './http/connection-cap';
 import type { HttpTimeouts } from './http/edge-server';
 import type { Logger } from './logger';
+import type { PushSettings } from './push';
 
 export interface HubbubConfig {
   /** Where the SQLite file lives; null keeps everything in memory (tests). */
@@ -40,6 +41,8 @@ export interface HubbubConfig {
   /** Largest WebSocket message or HTTP request body (default 1 MiB). */
   maxPayloadBytes?: number;
   keepAlive?: { pingMs: number; pongWaitMs: number };
+  /** Web Push: VAPID keys and contact (default: keys kept in the database), and the tests' loopback switch. */
+  push?: PushSettings;
   /** A running task whose worker is silent this long is failed ("worker timed out"; default 5 minutes). */
   taskTimeoutMs?: number;
   assistant?: {

@@ -93,6 +93,23 @@ const ZEnv = z.object({
   HUBBUB_MAX_BUFFERED_BYTES: z.coerce.number().int().min(65_536).default(DEFAULT_LIMITS.maxBufferedBytes),
   /** How long a sign-in lasts at most, however often its tokens are refreshed. */
   HUBBUB_SESSION_MAX_AGE_S: z.coerce.number().int().min(60).optional(),
+  /** Web Push: the VAPID pair (web-push generate-vapid-keys), both or neither; unset: made once, kept in the database. */
+  HUBBUB_VAPID_PUBLIC_KEY: z
+    .string()
+    .refine((k) => base64urlBytes(k) === 65, 'HUBBUB_VAPID_PUBLIC_KEY must be a base64url P-256 public key (65 bytes)')
+    .optional(),
+  HUBBUB_VAPID_PRIVATE_KEY: z
+    .string()
+    .refine(
+      (k) => base64urlBytes(k) === 32,
+      'HUBBUB_VAPID_PRIVATE_KEY must be a base64url P-256 private key (32 bytes)',
+    )
+    .optional(),
+  /** How push services reach the operator: a mailto: or https: URL. */
+  HUBBUB_VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)\S+$/, 'HUBBUB_VAPID_SUBJECT must be a mailto: or https: URL')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -108,6 +125,20 @@ export function limitsFromEnv(env: Env): LimitSettings {
     loginAttemptsPerHandle: env.HUBBUB_LOGIN_ATTEMPTS_PER_HANDLE,
     loginAttemptsPerAddress: env.HUBBUB_LOGIN_ATTEMPTS_PER_ADDRESS,
     maxBufferedBytes: env.HUBBUB_MAX_BUFFERED_BYTES,
+  };
+}
+
+/** Bytes a base64url string decodes to; -1 when it is not base64url. */
+function base64urlBytes(value: string): number {
+  return /^[A-Za-z0-9_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64url').length : -1;
+}
+
+/** Web Push settings from the environment (the VAPID pair only when both halves are set: readEnv checks that). */
+export function pushFromEnv(env: Env): { vapidKeys?: { publicKey: string; privateKey: string }; subject?: string } {
+  const { HUBBUB_VAPID_PUBLIC_KEY: publicKey, HUBBUB_VAPID_PRIVATE_KEY: privateKey } = env;
+  return {
+    ...(publicKey && privateKey ? { vapidKeys: { publicKey, privateKey } } : {}),
+    ...(env.HUBBUB_VAPID_SUBJECT ? { subject: env.HUBBUB_VAPID_SUBJECT } : {}),
   };
 }
 
@@ -128,6 +159,9 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     ZEnv.refine((e) => !e.OPENAI_BASE_URL || e.HUBBUB_MODEL, {
       message: 'OPENAI_BASE_URL is set but HUBBUB_MODEL is not: say which model to use',
       path: ['HUBBUB_MODEL'],
+    }).refine((e) => !e.HUBBUB_VAPID_PUBLIC_KEY === !e.HUBBUB_VAPID_PRIVATE_KEY, {
+      message: 'set both HUBBUB_VAPID_PUBLIC_KEY and HUBBUB_VAPID_PRIVATE_KEY, or neither',
+      path: ['HUBBUB_VAPID_PRIVATE_KEY'],
     }),
     source,
   );

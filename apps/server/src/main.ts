@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createOpenAICompatibleModel } from '@hubbub/assistant';
-import { limitsFromEnv, readEnv, secondsToMs } from './env';
+import { limitsFromEnv, pushFromEnv, readEnv, secondsToMs } from './env';
 import { createHubbub } from './hubbub';
 import { createLogger } from './logger';
 import { loadOrCreateSecret } from './secret';
@@ -32,6 +32,7 @@ const hubbub = await createHubbub({
   webDir: env.HUBBUB_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
   taskTimeoutMs: secondsToMs(env.HUBBUB_TASK_TIMEOUT_S),
+  push: pushFromEnv(env),
   assistant: {
     model: env.HUBBUB_MODEL
       ? createOpenAICompatibleModel({

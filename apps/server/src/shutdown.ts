@@ -35,6 +35,7 @@ export function orderedShutdown(parts: {
     for (const socket of wss.clients) socket.terminate();
     await jobs.stopAssistantWork();
     await Promise.race([closed, sleep(REQUESTS_FINISH_WITHIN_MS).then(() => server.closeAllConnections())]);
+    await app.push.close();
     await app.backends.close();
   };
 }

@@ -8,6 +8,8 @@ import {
   type Clock,
   isSessionLive,
   KeyedThrottle,
+  type Notifier,
+  pushOff,
   type StoreSet,
   type User,
 } from '@hubbub/core';
@@ -46,11 +48,14 @@ export interface AppDeps {
   rateLimits: RateLimiterSet;
   limits: LimitSettings;
   typingThrottle: KeyedThrottle;
+  /** Web Push (apps/server/src/push); `pushOff` where the host has none. */
+  push: Notifier;
   status(): Promise<SystemStatus>;
 }
 
 export interface AppDepsInput
-  extends Omit<AppDeps, 'typingThrottle' | 'limits' | 'sessionMaxAgeMs' | 'passwords' | 'strength'> {
+  extends Omit<AppDeps, 'typingThrottle' | 'limits' | 'sessionMaxAgeMs' | 'passwords' | 'strength' | 'push'> {
+  push?: Notifier;
   limits?: Partial<LimitSettings>;
   sessionMaxAgeMs?: number;
   passwords: PasswordHasher;
@@ -66,6 +71,7 @@ export function createAppDeps(input: AppDepsInput): AppDeps {
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     sessionMaxAgeMs: input.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
     typingThrottle: new KeyedThrottle(2000),
+    push: input.push ?? pushOff,
   };
 }
 

@@ -1,18 +1,24 @@
 import { apiKeyRouter } from './routers/api-key';
 import { authRouter } from './routers/auth';
 import { channelRouter } from './routers/channel';
+import { dmRouter } from './routers/dm';
 import { messageRouter } from './routers/message';
+import { notificationRouter } from './routers/notification';
 import { systemRouter } from './routers/system';
 import { taskRouter } from './routers/task';
+import { userRouter } from './routers/user';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
   apiKey: apiKeyRouter,
   auth: authRouter,
   channel: channelRouter,
+  dm: dmRouter,
   message: messageRouter,
+  notification: notificationRouter,
   system: systemRouter,
   task: taskRouter,
+  user: userRouter,
 });
 
 export type AppRouter = typeof appRouter;

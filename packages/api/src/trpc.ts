@@ -160,3 +160,10 @@ export const adminProcedure = signedIn(ADMIN);
 export const agentProcedure = signedIn(AGENT);
 export const agentWriteProcedure = signedIn({ ...AGENT, rateLimited: true });
 export const humanWriteProcedure = signedIn({ ...HUMAN, rateLimited: true });
+/** A person's own settings and browsers (push subscriptions): signed in themselves, not through an API key. */
+export const personWriteProcedure = signedIn({
+  roles: ['admin', 'member'],
+  peopleOnly: true,
+  why: 'only a person signed in themselves can do this, not an API key',
+  rateLimited: true,
+});

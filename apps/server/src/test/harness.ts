@@ -30,6 +30,8 @@ export interface TestServerOptions {
   trustedProxies?: string[];
   metricsToken?: string;
   httpTimeouts?: HubbubConfig['httpTimeouts'];
+  /** Web Push settings; tests with a push service stand-in set `allowLoopbackEndpoints`. */
+  push?: HubbubConfig['push'];
   /** Listen on this port (restart tests); default: any free port. */
   port?: number;
   /** Receives the server's log lines (default: silent unless LOG_LEVEL is set). */
@@ -84,6 +86,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     taskTimeoutMs: options.taskTimeoutMs,
     postgres: options.postgres,
     redis: options.redis,
+    push: options.push,
     assistant: options.assistant ?? { offlineTokenIntervalMs: 2 },
   });
   const port = await hubbub.listen(options.port ?? 0, '127.0.0.1');

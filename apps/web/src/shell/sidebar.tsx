@@ -2,9 +2,12 @@ import type { User } from '@hubbub/core';
 import { useRef } from 'react';
 import { UserMenu } from '../features/auth/user-menu';
 import { BrowseChannels } from '../features/chat/browse-channels';
+import { DirectMessages } from '../features/chat/direct-messages';
 import { JoinedChannels } from '../features/chat/joined-channels';
 import { NewChannelDialog, type NewChannelDialogHandle } from '../features/chat/new-channel-dialog';
 import type { ChannelSummary } from '../features/chat/types';
+import { useNotificationsMenu } from '../features/notifications';
+import { ApprovalsBadge } from '../features/tasks/approvals-badge';
 import { TASKS_HREF } from '../lib/router';
 import { TasksIcon } from '../ui/icons';
 import { ConnectionBadge } from './connection-badge';
@@ -19,6 +22,7 @@ interface SidebarProps {
 /** The app's navigation: the connection, your channels and the others you can join, the pages, and you. */
 export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
   const dialog = useRef<NewChannelDialogHandle>(null);
+  const notifications = useNotificationsMenu();
 
   return (
     <nav className="sidebar" aria-label="Channels and pages">
@@ -32,6 +36,7 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
 
       <div className="sidebar-scroll">
         <JoinedChannels channels={channels} activeSlug={activeSlug} onNewChannel={() => dialog.current?.open()} />
+        <DirectMessages me={me} channels={channels} activeSlug={activeSlug} />
         <BrowseChannels channels={channels} activeSlug={activeSlug} />
 
         <section className="sidebar-section" aria-labelledby="pages-heading">
@@ -48,13 +53,15 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
                   <TasksIcon />
                 </span>
                 <span className="channel-name">Tasks</span>
+                <ApprovalsBadge />
               </a>
             </li>
           </ul>
         </section>
       </div>
 
-      <UserMenu me={me} />
+      <UserMenu me={me} extraItems={notifications.menuItem} beforeLogout={notifications.beforeLogout} />
+      {notifications.dialog}
       <NewChannelDialog ref={dialog} />
     </nav>
   );

@@ -37,6 +37,8 @@ export const messageRouter = router({
         throw error;
       });
     await publishChanges(ctx.deps, event);
+    // Web Push to the people it concerns, in the background (a retried send, event null, notifies no one again).
+    if (event) ctx.deps.push.messagePosted({ message, mentionedUserIds: mentions });
     // A retried send (event null) must not ask twice.
     if (ticket && event) await ctx.deps.assistant.reply(message, ctx.user, ticket);
     else ticket?.cancel();

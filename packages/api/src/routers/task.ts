@@ -149,10 +149,19 @@ export const taskRouter = router({
       approvalId: approval.id,
       action: approval.action,
     };
+    const people = await approvers(ctx.deps, task);
     await tellUsers(
       ctx.deps,
-      (await approvers(ctx.deps, task)).map((userId) => ({ userId, change })),
+      people.map((userId) => ({ userId, change })),
     );
+    // And to their phones and closed tabs (Web Push, in the background).
+    const notice = {
+      title: `“${task.title.slice(0, 80)}” waits for your approval`,
+      body: approval.action.slice(0, 200),
+      url: '/#/tasks',
+      tag: `approval:${approval.id}`,
+    };
+    for (const userId of people) ctx.deps.push.notify(userId, notice);
     return approval;
   }),
 

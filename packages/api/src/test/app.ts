@@ -1,6 +1,6 @@
 import { Assistant, createOfflineModel } from '@hubbub/assistant';
 import { ChannelHub, createLocalPresence, createMemoryBus, createMemoryRateLimiters } from '@hubbub/bus';
-import { systemClock, type User } from '@hubbub/core';
+import { type Notifier, systemClock, type User } from '@hubbub/core';
 import { createSqliteStores } from '@hubbub/db';
 import { type AppDeps, authenticate, type Context, createAppDeps, createContextInner } from '../context';
 import { createRateLimiterSet, DEFAULT_LIMITS, NO_RATE_LIMITS } from '../limits';
@@ -15,7 +15,7 @@ import { createTokenService } from '../tokens';
  * and rate limits nobody reaches. No sockets, no HTTP: the middle test layer.
  * Composed like apps/server's hubbub.ts, from the packages alone.
  */
-export async function createTestApp() {
+export async function createTestApp(options: { push?: Notifier } = {}) {
   const stores = await createSqliteStores(':memory:');
   const bus = createMemoryBus();
   const hub = new ChannelHub(bus);
@@ -35,6 +35,7 @@ export async function createTestApp() {
     strength: strengthChecker(),
     rateLimits: createRateLimiterSet(createMemoryRateLimiters(), limits),
     limits,
+    push: options.push,
     status: async () => ({
       version: 'test',
       instance: 'test',

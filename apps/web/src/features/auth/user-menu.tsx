@@ -1,12 +1,20 @@
 import type { User } from '@hubbub/core';
-import { useEffect, useId, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { toast } from '../../lib/toast';
 import { Avatar } from '../../ui/avatar';
 import { session } from './session';
 
-/** Who you are, and the way out. */
-export function UserMenu({ me }: { me: User }) {
+interface UserMenuProps {
+  me: User;
+  /** Menu items other features offer (the shell passes them: features do not import each other). */
+  extraItems?: ReactNode;
+  /** Runs before signing out, failures ignored (notifications: this browser stops receiving pushes). */
+  beforeLogout?: () => Promise<void>;
+}
+
+/** Who you are, your settings, and the way out. */
+export function UserMenu({ me, extraItems, beforeLogout }: UserMenuProps) {
   const [open, setOpen] = useState(false);
   const [leaving, setLeaving] = useState(false);
   const menuId = useId();
@@ -33,6 +41,7 @@ export function UserMenu({ me }: { me: User }) {
   const leave = async (how: 'here' | 'everywhere') => {
     setLeaving(true);
     try {
+      await beforeLogout?.().catch(() => {});
       await (how === 'here' ? session.logout() : session.logoutEverywhere());
     } catch (error) {
       toast(`Could not log out: ${errorMessage(error)}`);
@@ -48,6 +57,11 @@ export function UserMenu({ me }: { me: User }) {
             Signed in as <strong>@{me.handle}</strong>
             {me.role === 'admin' && <span className="tag">admin</span>}
           </div>
+          {/* Choosing one of them closes the menu. */}
+          {extraItems && (
+            // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: the items inside are buttons; this only closes the menu after one is chosen
+            <div onClick={() => setOpen(false)}>{extraItems}</div>
+          )}
           <button
             type="button"
             role="menuitem"

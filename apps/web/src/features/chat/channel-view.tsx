@@ -1,13 +1,16 @@
 import type { User } from '@hubbub/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { HashIcon, LockIcon, UsersIcon } from '../../ui/icons';
+import { AddPeopleDialog } from './add-people-dialog';
 import { Composer } from './composer';
+import { directTitle, isDirect } from './dm-names';
 import { useChatLive, useStreamError } from './live-context';
 import { MembersPanel } from './members-panel';
 import { MessageList } from './message-list';
+import type { PeopleDialogHandle } from './people-dialog';
 import { channelsKey } from './query-keys';
 import type { ChannelSummary } from './types';
 import { useSendMessage } from './use-send-message';
@@ -21,12 +24,8 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
   const [showMembers, setShowMembers] = useState(true);
   const members = useQuery(trpc.channel.members.queryOptions({ channelId: channel.id }, { staleTime: 60_000 }));
   const sender = useSendMessage(channel.id);
-
-  // This channel is on screen: its messages are read as they arrive.
-  useEffect(() => {
-    live.setActive(channel.id);
-    return () => live.setActive(null);
-  }, [live, channel.id]);
+  const addPeople = useRef<PeopleDialogHandle>(null);
+  const memberIds = useMemo(() => members.data?.map((m) => m.userId) ?? [], [members.data]);
 
   const refreshList = () => queryClient.invalidateQueries({ queryKey: channelsKey });
   const join = useMutation(trpc.channel.join.mutationOptions({ onSuccess: refreshList }));
@@ -48,6 +47,11 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
   const canUnarchive = archived && mayArchive;
   const canPost = channel.joined && !archived;
   const canJoin = !channel.joined && !archived && channel.visibility === 'public';
+  // A direct conversation keeps its people: nobody is added, removed, or archives it; it needs no leaving.
+  const direct = isDirect(channel);
+  const canAddPeople = !direct && !archived && (channel.joined || me.role === 'admin');
+  const canRemoveMembers = !direct && mayArchive;
+  const title = direct ? directTitle(channel.people, me.id) : channel.slug;
 
   const onLeave = () => {
     if (
@@ -68,13 +72,21 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
         <div className="channel-title">
           <h1>
             <span className="title-icon" aria-hidden="true">
-              {channel.visibility === 'private' ? <LockIcon size={16} /> : <HashIcon size={16} />}
+              {direct ? (
+                <UsersIcon />
+              ) : channel.visibility === 'private' ? (
+                <LockIcon size={16} />
+              ) : (
+                <HashIcon size={16} />
+              )}
             </span>
-            {channel.slug}
+            <span data-testid="channel-title">{title}</span>
             {archived && <span className="tag tag-warn">archived</span>}
-            {channel.visibility === 'private' && <span className="tag">private</span>}
+            {channel.visibility === 'private' && !direct && <span className="tag">private</span>}
           </h1>
-          <p className="channel-topic">{channel.topic || channel.name}</p>
+          <p className="channel-topic">
+            {direct ? 'Direct message: only the people in it can read it.' : channel.topic || channel.name}
+          </p>
         </div>
         <div className="channel-actions">
           {canJoin && (
@@ -87,17 +99,27 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
               Join channel
             </button>
           )}
-          {channel.joined && (
+          {canAddPeople && (
+            <button
+              type="button"
+              className="button subtle"
+              onClick={() => addPeople.current?.open()}
+              data-testid="add-people"
+            >
+              Add people
+            </button>
+          )}
+          {channel.joined && !direct && (
             <button type="button" className="button subtle" onClick={onLeave} disabled={leave.isPending}>
               Leave
             </button>
           )}
-          {canArchive && (
+          {canArchive && !direct && (
             <button type="button" className="button subtle" onClick={onArchive} disabled={archive.isPending}>
               Archive
             </button>
           )}
-          {canUnarchive && (
+          {canUnarchive && !direct && (
             <button
               type="button"
               className="button subtle"
@@ -128,10 +150,15 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
       )}
 
       <div className="channel-body">
-        <section className="conversation" aria-label={`Conversation in #${channel.slug}`}>
+        <section
+          className="conversation"
+          aria-label={direct ? `Conversation with ${title}` : `Conversation in #${channel.slug}`}
+        >
           <MessageList channel={channel} me={me} canPost={canPost} onRetry={sender.retry} onDiscard={sender.discard} />
           <Composer
             channel={channel}
+            me={me}
+            mayMentionChannel={mayArchive}
             canPost={canPost}
             canJoin={canJoin}
             onSend={sender.send}
@@ -139,8 +166,9 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
             joining={join.isPending}
           />
         </section>
-        {showMembers && <MembersPanel channelId={channel.id} me={me} members={members} />}
+        {showMembers && <MembersPanel channelId={channel.id} me={me} members={members} canRemove={canRemoveMembers} />}
       </div>
+      {canAddPeople && <AddPeopleDialog ref={addPeople} channel={channel} memberIds={memberIds} />}
     </div>
   );
 }
