@@ -133,7 +133,12 @@ export class ResumableStream<C, S, Owner = unknown>
       }
       this.detach = detach;
       const unfollow = await this.source.follow?.((signal) => this.emitSignal(signal));
-      if (unfollow) this.detach = () => (detach(), unfollow());
+      if (unfollow) {
+        this.detach = () => {
+          detach();
+          unfollow();
+        };
+      }
       if (this.ended) {
         this.detach();
         return;

@@ -79,7 +79,7 @@ const frame = fc.oneof(
   call.map((c) => JSON.stringify(c)),
   fc.array(call, { maxLength: 12 }).map((calls) => JSON.stringify(calls)),
   fc.nat({ max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
-  fc.nat({ max: 5000 }).map((depth) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
+  fc.nat({ max: 5000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
   fc.string({ maxLength: 200 }),
   fc.constantFrom('PING', 'PONG', 'ping', '', 'null', '[]', '{}', '[null]', '{"id":1}', '{"method":"reconnect"}'),
   fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),

@@ -3,6 +3,7 @@ import { type ReactNode, useEffect } from 'react';
 import { useChannels } from '../features/chat/channel-list';
 import { ChannelStreams } from '../features/chat/channel-streams';
 import { ChannelView } from '../features/chat/channel-view';
+import { conversationName } from '../features/chat/dm-names';
 import { useTotalUnread } from '../features/chat/live-context';
 import { LocalChatProvider } from '../features/chat/local-chat';
 import { UserStream } from '../features/people/user-stream';
@@ -41,7 +42,7 @@ export function AppShell({ me }: { me: User }) {
   const unread = useTotalUnread();
   useFaviconCount(unread);
   useEffect(() => {
-    const place = route.name === 'tasks' ? 'Tasks' : active ? `#${active.slug}` : 'Chat';
+    const place = route.name === 'tasks' ? 'Tasks' : active ? conversationName(active, me.id) : 'Chat';
     document.title = `${unread > 0 ? `(${unread}) ` : ''}${place} · Hubbub`;
   }, [unread, route.name, active]);
 

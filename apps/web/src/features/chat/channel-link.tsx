@@ -1,11 +1,11 @@
 import { channelHref } from '../../lib/router';
-import { HashIcon, LockIcon } from '../../ui/icons';
+import { ChatIcon, HashIcon, LockIcon } from '../../ui/icons';
 import type { ChannelSummary } from './types';
 
 export function ChannelIcon({ channel }: { channel: ChannelSummary }) {
   return (
     <span className="channel-icon" aria-hidden="true">
-      {channel.visibility === 'private' ? <LockIcon /> : <HashIcon />}
+      {channel.kind === 'dm' ? <ChatIcon size={13} /> : channel.visibility === 'private' ? <LockIcon /> : <HashIcon />}
     </span>
   );
 }

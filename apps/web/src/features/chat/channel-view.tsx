@@ -1,12 +1,13 @@
 import type { User } from '@hubbub/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { HashIcon, LockIcon, UsersIcon } from '../../ui/icons';
+import { MuteToggle } from '../notifications';
 import { AddPeopleDialog } from './add-people-dialog';
 import { Composer } from './composer';
-import { directTitle, isDirect } from './dm-names';
+import { conversationName, directTitle, isDirect } from './dm-names';
 import { useChatLive, useStreamError } from './live-context';
 import { MembersPanel } from './members-panel';
 import { MessageList } from './message-list';
@@ -19,7 +20,7 @@ import { useSendMessage } from './use-send-message';
 export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const live = useChatLive();
+  const _live = useChatLive();
   const streamError = useStreamError(channel.id);
   const [showMembers, setShowMembers] = useState(true);
   const members = useQuery(trpc.channel.members.queryOptions({ channelId: channel.id }, { staleTime: 60_000 }));
@@ -52,6 +53,7 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
   const canAddPeople = !direct && !archived && (channel.joined || me.role === 'admin');
   const canRemoveMembers = !direct && mayArchive;
   const title = direct ? directTitle(channel.people, me.id) : channel.slug;
+  const place = conversationName(channel, me.id);
 
   const onLeave = () => {
     if (
@@ -89,6 +91,7 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
           </p>
         </div>
         <div className="channel-actions">
+          {channel.joined && <MuteToggle channelId={channel.id} />}
           {canJoin && (
             <button
               type="button"
@@ -154,9 +157,17 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
           className="conversation"
           aria-label={direct ? `Conversation with ${title}` : `Conversation in #${channel.slug}`}
         >
-          <MessageList channel={channel} me={me} canPost={canPost} onRetry={sender.retry} onDiscard={sender.discard} />
+          <MessageList
+            channel={channel}
+            place={place}
+            me={me}
+            canPost={canPost}
+            onRetry={sender.retry}
+            onDiscard={sender.discard}
+          />
           <Composer
             channel={channel}
+            place={place}
             me={me}
             mayMentionChannel={mayArchive}
             canPost={canPost}

@@ -89,7 +89,10 @@ export class ChatLive {
 
     // Typing and presence never touch the history; skip the cache write for them.
     if (STORED_EVENTS.has(event.type) || event.type === 'message.delta') {
-      this.queryClient.setQueryData<HistoryData>(historyKey(channelId), (data) => this.applyToHistory(data, envelope).data);
+      this.queryClient.setQueryData<HistoryData>(
+        historyKey(channelId),
+        (data) => this.applyToHistory(data, envelope).data,
+      );
     }
 
     switch (event.type) {

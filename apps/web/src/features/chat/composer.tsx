@@ -11,6 +11,8 @@ import { TypingIndicator } from './typing-indicator';
 
 interface ComposerProps {
   channel: ChannelSummary;
+  /** How the conversation is called: "#design", or the people of a direct one. */
+  place: string;
   /** Who is writing, and whether they may use @channel (the channel's owner, an admin). */
   me: { handle: string };
   mayMentionChannel: boolean;
@@ -26,7 +28,17 @@ const TYPING_EVERY_MS = 2000;
 const MAX_ROWS_PX = 200;
 
 /** Enter sends, Shift+Enter adds a line; read-only channels explain why. */
-export function Composer({ channel, me, mayMentionChannel, canPost, canJoin, onSend, onJoin, joining }: ComposerProps) {
+export function Composer({
+  channel,
+  place,
+  me,
+  mayMentionChannel,
+  canPost,
+  canJoin,
+  onSend,
+  onJoin,
+  joining,
+}: ComposerProps) {
   const trpc = useTRPC();
   // Kept per channel in this browser: switching channels or reloading loses nothing typed.
   const [text, setText] = useDraftText(channel.id);
@@ -197,14 +209,14 @@ export function Composer({ channel, me, mayMentionChannel, canPost, canJoin, onS
           }}
         >
           <label htmlFor="composer-input" className="visually-hidden">
-            Message #{channel.slug}
+            Message {place}
           </label>
           <textarea
             id="composer-input"
             ref={area}
             rows={1}
             value={text}
-            placeholder={`Message #${channel.slug}`}
+            placeholder={`Message ${place}`}
             onChange={(e) => {
               setCaret(e.target.selectionStart);
               onChange(e.target.value);

@@ -2,9 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { useStore } from '../../lib/store';
 import { useTRPC } from '../../trpc';
+import { useChannels } from './channel-list';
 import { ChatLive } from './chat-live';
 import { channelsKey } from './query-keys';
-import { useChannels } from './channel-list';
 import type { PendingMessage, TypingEntry } from './types';
 import { totalUnread } from './user-event-updates';
 

@@ -22,6 +22,8 @@ import type { ChannelSummary, Message, PendingMessage } from './types';
 
 interface MessageListProps {
   channel: ChannelSummary;
+  /** How the conversation is called: "#design", or the people of a direct one. */
+  place: string;
   me: User;
   canPost: boolean;
   onRetry(pending: PendingMessage): void;
@@ -54,7 +56,7 @@ function dayLabel(iso: string): string {
  * your place; new messages scroll into view only if you were already at the
  * bottom (or sent them), otherwise a pill offers to jump down.
  */
-export function MessageList({ channel, me, canPost, onRetry, onDiscard }: MessageListProps) {
+export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }: MessageListProps) {
   const history = useInfiniteQuery(useHistoryOptions(channel.id));
   const pending = usePending(channel.id);
   const scroller = useRef<HTMLDivElement>(null);
@@ -183,14 +185,14 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
         <h2>{canPost ? 'No messages yet — say hello' : 'No messages yet'}</h2>
         <p>
           {canPost
-            ? `This is the very beginning of #${channel.slug}. Write the first message below; everyone here sees it instantly.`
-            : `Nobody has written in #${channel.slug} yet.`}
+            ? `This is the very beginning of ${place}. Write the first message below; everyone here sees it instantly.`
+            : `Nobody has written in ${place} yet.`}
         </p>
       </div>
     );
   } else {
     body = (
-      <ol className="message-list" aria-label={`Messages in #${channel.slug}`}>
+      <ol className="message-list" aria-label={`Messages in ${place}`}>
         <li className="list-top" aria-hidden={!isFetchingNextPage && hasNextPage ? true : undefined}>
           {isFetchingNextPage ? (
             <span className="muted small">Loading older messages…</span>
@@ -199,7 +201,7 @@ export function MessageList({ channel, me, canPost, onRetry, onDiscard }: Messag
               Load older messages
             </button>
           ) : (
-            <span className="muted small">This is the beginning of #{channel.slug}.</span>
+            <span className="muted small">This is the beginning of {place}.</span>
           )}
         </li>
         {rows.map((row, i) => {

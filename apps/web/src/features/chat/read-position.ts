@@ -26,7 +26,8 @@ export function useMarkRead(channel: ChannelSummary, newest: Pick<Message, 'id' 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const visible = useTabVisible();
-  const { mutate } = useMutation(trpc.channel.markRead.mutationOptions());
+  // Quietly: a message deleted meanwhile (NOT_FOUND) or a lost connection only means the next read moves it.
+  const { mutate } = useMutation(trpc.channel.markRead.mutationOptions({ meta: { inlineErrors: true } }));
   const behind = channel.joined && newest !== undefined && newest.seq > (channel.readSeq ?? 0);
   /** The position to send, and the timer that sends it (a burst of messages is one call). */
   const toSend = useRef<{ channelId: string; messageId: string } | null>(null);

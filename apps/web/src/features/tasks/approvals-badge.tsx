@@ -6,13 +6,9 @@ export function ApprovalsBadge() {
   const waiting = useQuery(useTaskStatsOptions()).data?.counts.awaiting_approval ?? 0;
   if (waiting === 0) return null;
   return (
-    <span
-      className="unread mention-count"
-      data-testid="approvals-badge"
-      title={`${waiting} waiting for approval`}
-      aria-label={`${waiting} waiting for approval`}
-    >
+    <span className="unread mention-count" data-testid="approvals-badge" title={`${waiting} waiting for approval`}>
       {waiting > 99 ? '99+' : waiting}
+      <span className="visually-hidden"> waiting for approval</span>
     </span>
   );
 }
