@@ -254,17 +254,19 @@ export function keyedStreamLogContract(
       }
     });
 
-    it.runIf(options.stamped)('sets the head row stamp with the offset when asked, and only then', async () => {
-      const key = await newStream();
-      const stamp = log.stamp?.bind(log);
-      if (!stamp) throw new Error('a stamped stream under test answers stamp()');
-      await log.append(key, 1);
-      expect(await stamp(key)).toBeNull();
-      const at = '2030-01-02T03:04:05.678Z';
-      expect(await log.append(key, 2, { stampAt: at })).toBe(2);
-      expect(await stamp(key)).toBe(at);
-      await log.append(key, 3);
-      expect(await stamp(key)).toBe(at);
-    });
+    // Only a stream whose head has a stamp column promises this (a channel's, not a user's): not even listed otherwise.
+    if (options.stamped)
+      it('sets the head row stamp with the offset when asked, and only then', async () => {
+        const key = await newStream();
+        const stamp = log.stamp?.bind(log);
+        if (!stamp) throw new Error('a stamped stream under test answers stamp()');
+        await log.append(key, 1);
+        expect(await stamp(key)).toBeNull();
+        const at = '2030-01-02T03:04:05.678Z';
+        expect(await log.append(key, 2, { stampAt: at })).toBe(2);
+        expect(await stamp(key)).toBe(at);
+        await log.append(key, 3);
+        expect(await stamp(key)).toBe(at);
+      });
   });
 }
