@@ -1,7 +1,7 @@
-import { type ComponentProps, memo, useEffect, useMemo, useRef, useState } from 'react';
+import { type ComponentProps, memo, useMemo, useRef } from 'react';
 import Markdown, { type Components, type ExtraProps, type Options } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
-import { copyText } from './clipboard';
+import { HighlightCode, renderTokens, useHighlightedCode } from './code-highlight';
 import { MESSAGE_BUDGET, type MessageBudget, type PartPlan, planMessage } from './markdown-plan';
 import {
   type EndMarks,
@@ -11,15 +11,14 @@ import {
   rehypeMessage,
   safeUrl,
 } from './markdown-plugins';
+import { copyLabel, useCopy } from './use-copy';
 import './assistant.css';
+import './code.css';
 
-type CopyState = 'idle' | 'copied' | 'failed';
-
-/** A fenced code block: the language, if given, and a Copy button that says whether it worked. */
+/** A fenced code block: the language, if given, highlighted when it is known, and a Copy button that says whether it worked. */
 export function CodeBlock({ node, children }: ComponentProps<'pre'> & ExtraProps) {
-  const [state, setState] = useState<CopyState>('idle');
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
+  const { state, copy } = useCopy();
+  const pre = useRef<HTMLPreElement>(null);
 
   const code = node?.children.find((c) => c.type === 'element' && c.tagName === 'code');
   const classes = code?.type === 'element' ? code.properties.className : undefined;
@@ -27,14 +26,8 @@ export function CodeBlock({ node, children }: ComponentProps<'pre'> & ExtraProps
     .map(String)
     .find((c) => c.startsWith('language-'))
     ?.slice('language-'.length);
-  const text = node ? hastText(node as HastNode).replace(/\n$/, '') : '';
-
-  const copy = async () => {
-    const ok = await copyText(text);
-    setState(ok ? 'copied' : 'failed');
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => setState('idle'), 2000);
-  };
+  const source = code ? hastText(code as HastNode) : '';
+  const tokens = useHighlightedCode(source, language, pre);
 
   return (
     <div className="md-code" data-testid="code-block">
@@ -43,14 +36,20 @@ export function CodeBlock({ node, children }: ComponentProps<'pre'> & ExtraProps
         <button
           type="button"
           className={`md-copy${state === 'idle' ? '' : ` is-${state}`}`}
-          onClick={copy}
+          onClick={() => copy(source.replace(/\n$/, ''))}
           data-testid="copy-code"
           aria-label={state === 'idle' ? 'Copy code' : undefined}
         >
-          <span aria-live="polite">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}</span>
+          <span aria-live="polite">{copyLabel(state)}</span>
         </button>
       </div>
-      <pre>{children}</pre>
+      <pre ref={pre} data-highlighted={tokens ? 'true' : undefined}>
+        {tokens ? (
+          <code className={language ? `language-${language}` : undefined}>{renderTokens(tokens)}</code>
+        ) : (
+          children
+        )}
+      </pre>
     </div>
   );
 }
@@ -147,7 +146,8 @@ export const MarkdownPart = memo(function MarkdownPart({ text, source, plan, car
       {plain ? text : source}
     </Markdown>
   );
-  if (!plain) return markdown;
+  // The part a reply is still writing is not highlighted: its code changes with every delta.
+  if (!plain) return caret ? <HighlightCode value={false}>{markdown}</HighlightCode> : markdown;
   return (
     <div className="md md-plain" data-plain={plan}>
       {markdown}
