@@ -13,6 +13,7 @@ import {
 } from './assistant-reply';
 import { useChatLive } from './live-context';
 import type { Message } from './types';
+import { copyLabel, useCopy } from './use-copy';
 import './assistant.css';
 
 /** The versions of a regenerated reply, and which one is on screen. */
@@ -75,7 +76,7 @@ function VersionPager({ versions }: { versions: VersionView }) {
 /**
  * Under a reply: its state when it did not finish normally, the model and
  * token count, and what you may do with it (Stop while it streams or waits,
- * Regenerate after, flip between versions).
+ * Copy, Regenerate after, flip between versions).
  */
 export function AssistantFooter({ message, me, canPost, versions = null }: FooterProps) {
   const trpc = useTRPC();
@@ -99,6 +100,9 @@ export function AssistantFooter({ message, me, canPost, versions = null }: Foote
   const stopError = stop.error && errorCode(stop.error) !== 'CONFLICT' ? errorMessage(stop.error) : null;
   const error = stopError ?? (regenerate.error ? errorMessage(regenerate.error) : null);
   const label = state === 'stopped' || state === 'failed' ? STATE_LABEL[state] : null;
+  // The text on screen (an earlier version, if one is), once it is written: its Markdown as the model wrote it.
+  const copyable = state === 'complete' || state === 'stopped' ? (earlier?.text ?? message.content) : '';
+  const copied = useCopy();
 
   return (
     <div className="assistant-footer" data-testid="assistant-footer" data-state={state}>
@@ -128,6 +132,18 @@ export function AssistantFooter({ message, me, canPost, versions = null }: Foote
         </button>
       )}
       {versions && <VersionPager versions={versions} />}
+      {copyable && (
+        <button
+          type="button"
+          className={`assistant-action${copied.state === 'idle' ? '' : ` is-${copied.state}`}`}
+          onClick={() => copied.copy(copyable)}
+          data-testid="assistant-copy"
+          title="Copy this reply as Markdown"
+          aria-label={copied.state === 'idle' ? 'Copy reply' : undefined}
+        >
+          <span aria-live="polite">{copyLabel(copied.state)}</span>
+        </button>
+      )}
       {showRegenerate && (
         <button
           type="button"
