@@ -10,6 +10,7 @@ import { AssistantAvatar } from './assistant-avatar';
 import { AssistantFooter, type VersionView } from './assistant-footer';
 import { replyState, replyVersions, shownVersionIndex, type VersionPick } from './assistant-reply';
 import { AssistantError, AssistantThinking, AssistantWaiting } from './assistant-reply-states';
+import { Foldable } from './foldable';
 import { useChatLive } from './live-context';
 import { MessageText } from './message-text';
 import { PersonButton } from './profile-card';
@@ -185,21 +186,23 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
             </div>
           </div>
         ) : (
-          <div className="message-body" data-testid="message-content">
-            {earlier ? (
-              <MessageText text={earlier.text} />
-            ) : state === 'waiting' ? (
-              <AssistantWaiting position={message.meta?.queuePosition ?? 1} />
-            ) : state === 'thinking' ? (
-              <AssistantThinking />
-            ) : (
-              <MessageText
-                text={message.content}
-                streaming={streaming}
-                editedTitle={message.editedAt ? `Edited ${fullTime(message.editedAt)}` : null}
-              />
-            )}
-          </div>
+          <Foldable streaming={streaming}>
+            <div className="message-body" data-testid="message-content">
+              {earlier ? (
+                <MessageText text={earlier.text} />
+              ) : state === 'waiting' ? (
+                <AssistantWaiting position={message.meta?.queuePosition ?? 1} />
+              ) : state === 'thinking' ? (
+                <AssistantThinking />
+              ) : (
+                <MessageText
+                  text={message.content}
+                  streaming={streaming}
+                  editedTitle={message.editedAt ? `Edited ${fullTime(message.editedAt)}` : null}
+                />
+              )}
+            </div>
+          </Foldable>
         )}
         {assistant && message.status === 'failed' && !earlier && <AssistantError message={message} />}
         {assistant && <AssistantFooter message={message} me={me} canPost={canModify} versions={versionView} />}
