@@ -4,6 +4,7 @@ import { UserMenu } from '../features/auth/user-menu';
 import { BrowseChannels } from '../features/chat/browse-channels';
 import { DirectMessages } from '../features/chat/direct-messages';
 import { JoinedChannels } from '../features/chat/joined-channels';
+import { useForgetLocalChat } from '../features/chat/local-chat';
 import { NewChannelDialog, type NewChannelDialogHandle } from '../features/chat/new-channel-dialog';
 import type { ChannelSummary } from '../features/chat/types';
 import { useNotificationsMenu } from '../features/notifications';
@@ -23,6 +24,11 @@ interface SidebarProps {
 export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
   const dialog = useRef<NewChannelDialogHandle>(null);
   const notifications = useNotificationsMenu();
+  const forgetLocal = useForgetLocalChat();
+  // Leaving a shared browser: its push subscription goes, and so do drafts and unsent messages.
+  const beforeLogout = async () => {
+    await notifications.beforeLogout().finally(forgetLocal);
+  };
 
   return (
     <nav className="sidebar" aria-label="Channels and pages">
@@ -60,7 +66,7 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
         </section>
       </div>
 
-      <UserMenu me={me} extraItems={notifications.menuItem} beforeLogout={notifications.beforeLogout} />
+      <UserMenu me={me} extraItems={notifications.menuItem} beforeLogout={beforeLogout} />
       {notifications.dialog}
       <NewChannelDialog ref={dialog} />
     </nav>

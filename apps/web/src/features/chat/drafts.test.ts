@@ -15,6 +15,17 @@ describe('drafts per channel', () => {
     expect(afterReload.get('elsewhere')).toBe('');
   });
 
+  it('logging out forgets every draft of that person, and only theirs', () => {
+    const storage = memoryStorage();
+    const drafts = createDrafts(storage, 'u1');
+    drafts.set('general', 'one');
+    drafts.set('random', 'two');
+    createDrafts(storage, 'u2').set('general', 'someone else’s');
+    drafts.clear();
+    expect([...storage.items.keys()].filter((key) => key.includes('u1'))).toEqual([]);
+    expect(createDrafts(storage, 'u2').get('general')).toBe('someone else’s');
+  });
+
   it('is per person: someone else signing in on this browser sees none of them', () => {
     const storage = memoryStorage();
     createDrafts(storage, 'u1').set('general', 'private words');

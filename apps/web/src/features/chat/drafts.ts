@@ -9,6 +9,8 @@ export interface Drafts {
   get(channelId: string): string;
   /** Keeps the text (cut to the message limit); blank text removes the draft. */
   set(channelId: string, text: string): void;
+  /** Forgets every draft of this person (logging out: nothing typed stays behind in a shared browser). */
+  clear(): void;
 }
 
 /**
@@ -64,6 +66,15 @@ export function createDrafts(storage: KeyValueStorage | null, userId: string, ma
         if (!oldest) break;
         remove(oldest);
         kept = tryWrite(storage, draftKey(channelId), text.slice(0, LIMITS.message));
+      }
+    },
+
+    clear() {
+      for (const channelId of readIndex()) remove(channelId);
+      try {
+        storage?.removeItem(indexKey);
+      } catch {
+        // Storage refused: the drafts stay keyed by this person, shown to nobody else.
       }
     },
   };

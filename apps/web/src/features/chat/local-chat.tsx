@@ -11,6 +11,8 @@ import { OutboxSender } from './outbox-sender';
 interface LocalChat {
   drafts: Drafts;
   sender: OutboxSender;
+  /** Forgets this person's drafts and unsent messages (logging out). */
+  forget(): void;
 }
 
 const LocalChatContext = createContext<LocalChat | null>(null);
@@ -33,14 +35,20 @@ export function LocalChatProvider({
   const client = useTRPCClient();
   const [local] = useState<LocalChat>(() => {
     const storage = browserStorage();
+    const drafts = createDrafts(storage, userId);
+    const outbox = createOutbox(storage, userId);
     return {
-      drafts: createDrafts(storage, userId),
+      drafts,
       sender: new OutboxSender({
-        outbox: createOutbox(storage, userId),
+        outbox,
         live,
         send: (input) => client.message.send.mutate(input),
         newClientId,
       }),
+      forget: () => {
+        drafts.clear();
+        outbox.clear();
+      },
     };
   });
   // Idempotent: React's dev-mode double effects restore once.
@@ -56,6 +64,11 @@ function useLocalChat(): LocalChat {
   const local = useContext(LocalChatContext);
   if (!local) throw new Error('needs a LocalChatProvider');
   return local;
+}
+
+/** What logging out calls: nothing typed here stays behind in this browser. */
+export function useForgetLocalChat(): () => void {
+  return useLocalChat().forget;
 }
 
 export function useOutboxSender(): OutboxSender {

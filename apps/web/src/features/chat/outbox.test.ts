@@ -22,6 +22,16 @@ describe('the outbox in local storage', () => {
     expect(createOutbox(storage, 'u2').all()).toEqual([]);
   });
 
+  it('logging out forgets that person’s unsent messages, and only theirs', () => {
+    const storage = memoryStorage();
+    const outbox = createOutbox(storage, 'u1');
+    outbox.put(pending(1));
+    createOutbox(storage, 'u2').put(pending(2));
+    outbox.clear();
+    expect(createOutbox(storage, 'u1').all()).toEqual([]);
+    expect(createOutbox(storage, 'u2').all()).toEqual([pending(2)]);
+  });
+
   it('replaces an entry with the same clientId (a failure, a retry) instead of adding a copy', () => {
     const outbox = createOutbox(memoryStorage(), 'u1');
     outbox.put(pending(1));

@@ -22,6 +22,8 @@ export interface Outbox {
   /** Adds or replaces one; false when it could not be kept (outbox full, storage refused). */
   put(message: PendingMessage): boolean;
   remove(clientId: string): void;
+  /** Forgets every unsent message (logging out). */
+  clear(): void;
 }
 
 /**
@@ -67,5 +69,6 @@ export function createOutbox(storage: KeyValueStorage | null, userId: string, ma
       const rest = messages.filter((m) => m.clientId !== clientId);
       if (rest.length !== messages.length) write(rest);
     },
+    clear: () => void write([]),
   };
 }
