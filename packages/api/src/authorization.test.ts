@@ -1,6 +1,6 @@
 import type { User } from '@hubbub/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Caller, createTestApp, type TestApp } from './test/app';
+import { type Caller, createTestApp, refusal, type TestApp } from './test/app';
 
 /**
  * Who may call what, procedure by procedure, through createCaller on an
@@ -8,17 +8,6 @@ import { type Caller, createTestApp, type TestApp } from './test/app';
  * procedures, agent-only and person-only builders, a task's own rules, and
  * signed-out callers.
  */
-
-/** How a call was refused: its tRPC code and message (what a client sees). */
-async function refusal(call: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call();
-  } catch (error) {
-    const { code, message } = error as { code: string; message: string };
-    return { code, message };
-  }
-  return expect.fail('the call was expected to be refused');
-}
 
 const NO_SUCH_ID = 'no-such-id-0000';
 

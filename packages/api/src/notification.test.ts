@@ -1,6 +1,6 @@
 import type { Notifier } from '@hubbub/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './test/app';
+import { createTestApp, refusal, type TestApp } from './test/app';
 
 /**
  * notification.* through createCaller: who may subscribe a browser and change
@@ -19,16 +19,6 @@ const httpsOnly: Notifier = {
 const keys = { p256dh: `B${'x'.repeat(86)}`, auth: 'a'.repeat(22) };
 let n = 0;
 const browser = () => ({ endpoint: `https://push.example.com/send/${++n}`, keys });
-
-async function refusal(call: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call();
-  } catch (error) {
-    const { code, message } = error as { code: string; message: string };
-    return { code, message };
-  }
-  return expect.fail('the call was expected to be refused');
-}
 
 let app: TestApp;
 afterEach(async () => {

@@ -84,3 +84,14 @@ export async function createTestApp(options: { push?: Notifier } = {}) {
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 /** A caller of the whole API. */
 export type Caller = ReturnType<TestApp['anonymous']>;
+
+/** How a call was refused: its tRPC code and message (what a client sees); fails the test if it was not. */
+export async function refusal(call: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await call();
+  } catch (error) {
+    const { code, message } = error as { code: string; message: string };
+    return { code, message };
+  }
+  throw new Error('the call was expected to be refused');
+}

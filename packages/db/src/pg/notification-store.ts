@@ -1,5 +1,5 @@
 import { DEFAULT_NOTIFICATION_LEVEL, type NotificationStore } from '@hubbub/core';
-import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, ne } from 'drizzle-orm';
 import {
   anySubscription,
   decodeVapidKeys,
@@ -12,13 +12,7 @@ import {
 import type { PgDb } from './open';
 import { channelMembers, channelMutes, meta, notificationSettings, pushSubscriptions, users } from './schema';
 
-const subscriptionColumns = {
-  endpoint: pushSubscriptions.endpoint,
-  userId: pushSubscriptions.userId,
-  p256dh: pushSubscriptions.p256dh,
-  auth: pushSubscriptions.auth,
-  createdAt: pushSubscriptions.createdAt,
-};
+const subscriptionColumns = getTableColumns(pushSubscriptions);
 
 export function createPgNotificationStore(db: PgDb): NotificationStore {
   return {

@@ -1,5 +1,5 @@
 import { DEFAULT_NOTIFICATION_LEVEL, type NotificationStore } from '@hubbub/core';
-import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, ne } from 'drizzle-orm';
 import {
   decodeVapidKeys,
   encodeVapidKeys,
@@ -11,13 +11,7 @@ import {
 import type { SqliteDb } from './open';
 import { channelMembers, channelMutes, meta, notificationSettings, pushSubscriptions } from './schema';
 
-const subscriptionColumns = {
-  endpoint: pushSubscriptions.endpoint,
-  userId: pushSubscriptions.userId,
-  p256dh: pushSubscriptions.p256dh,
-  auth: pushSubscriptions.auth,
-  createdAt: pushSubscriptions.createdAt,
-};
+const subscriptionColumns = getTableColumns(pushSubscriptions);
 
 export function createSqliteNotificationStore(db: SqliteDb): NotificationStore {
   return {

@@ -275,7 +275,7 @@ function FragmentRow({
         </li>
       )}
       {newMessages && (
-        <li className="unread-divider" ref={newMessages} data-testid="new-messages-divider">
+        <li className="day-divider unread-divider" ref={newMessages} data-testid="new-messages-divider">
           <span>New messages</span>
         </li>
       )}
