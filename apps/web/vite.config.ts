@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { precompress } from './precompress';
 
 // The dev server forwards API traffic to a locally running Hubbub (pnpm start / dev).
 // No changeOrigin: the server accepts a WebSocket upgrade when Origin matches Host,
@@ -7,7 +8,7 @@ import { defineConfig } from 'vite';
 const target = 'http://localhost:3000';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   server: {
     proxy: {
       '/trpc': { target },
