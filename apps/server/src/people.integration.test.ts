@@ -163,6 +163,14 @@ function peopleSuite(name: string, start: () => Promise<Setup>, stop: (setup: Se
       await bobStream.until(has('direct.message', (d) => (d.message as { id: string }).id === sent.id));
       const listed = (await bob.acts.api.channel.list.query()).items.find((c) => c.id === dm.id);
       expect(listed?.people?.map((p) => p.userId).sort()).toEqual([ada.user.id, bob.user.id].sort());
+
+      // Bob leaves it; Ada writing to him again opens the same conversation, with Bob back in it and told.
+      await bob.acts.api.channel.leave.mutate({ channelId: dm.id });
+      expect((await bob.acts.api.channel.list.query()).items.map((c) => c.id)).not.toContain(dm.id);
+      const joinedBefore = ofType(bobStream.events, 'channel.joined').length;
+      expect((await ada.acts.api.dm.open.mutate({ userIds: [bob.user.id] })).id).toBe(dm.id);
+      await bobStream.until((events) => ofType(events, 'channel.joined').length > joinedBefore);
+      expect((await bob.acts.api.message.history.query({ channelId: dm.id })).items[0]?.content).toBe('just us');
       bobStream.stop();
     });
 

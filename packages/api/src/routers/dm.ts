@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { directKey, LIMITS, notFound, ZDirectOpenInput } from '@hubbub/core';
+import { publishChanges, requireChannel } from '../channel-access';
 import { router, writeProcedure } from '../trpc';
 import { tellUsers } from '../user-events';
 
@@ -26,16 +27,21 @@ export const dmRouter = router({
       dmKey: directKey(everyone.map((person) => person.id)),
       userIds: everyone.map((person) => person.id),
     });
-    if (created) {
-      const by = (userId: string) => (userId === ctx.user.id ? null : ctx.user.id);
-      await tellUsers(
-        ctx.deps,
-        everyone.map((person) => ({
-          userId: person.id,
-          change: { type: 'channel.joined', channel, by: by(person.id) },
-        })),
-      );
+    // Someone who left it is back in it when it is opened again (by them or by the others).
+    const joinedNow = created ? everyone.map((person) => person.id) : [];
+    if (!created) {
+      for (const person of everyone) {
+        const joined = await ctx.deps.stores.chat.join(channel.id, person.id);
+        await publishChanges(ctx.deps, joined);
+        if (joined) joinedNow.push(person.id);
+      }
     }
-    return channel;
+    const current = joinedNow.length > 0 && !created ? await requireChannel(ctx.deps, channel.id) : channel;
+    const by = (userId: string) => (userId === ctx.user.id ? null : ctx.user.id);
+    await tellUsers(
+      ctx.deps,
+      joinedNow.map((userId) => ({ userId, change: { type: 'channel.joined', channel: current, by: by(userId) } })),
+    );
+    return current;
   }),
 });
