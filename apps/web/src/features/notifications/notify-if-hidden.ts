@@ -8,6 +8,12 @@ export function rememberSettings(current: NotificationSettings): void {
   settings = current;
 }
 
+/** Whether the person wants to hear of this (any notice: a toast too): not with level `nothing`, not from a muted channel. */
+export function noticeWanted(channelId?: string): boolean {
+  if (settings?.level === 'nothing') return false;
+  return !(channelId && settings?.mutedChannelIds.includes(channelId));
+}
+
 /**
  * Shows `notice` as a system notification when this tab is hidden (another
  * tab, minimized) and the person allowed notifications; nothing otherwise.
@@ -18,8 +24,7 @@ export function rememberSettings(current: NotificationSettings): void {
 export async function notifyIfHidden(notice: Notice, options: { channelId?: string } = {}): Promise<boolean> {
   if (typeof document === 'undefined' || !document.hidden) return false;
   if (!('Notification' in window) || Notification.permission !== 'granted') return false;
-  if (settings?.level === 'nothing') return false;
-  if (options.channelId && settings?.mutedChannelIds.includes(options.channelId)) return false;
+  if (!noticeWanted(options.channelId)) return false;
   // Through the service worker where there is one (Android allows no other way); its click handler opens the url.
   const registration = pushSupported() ? await navigator.serviceWorker.getRegistration('/') : undefined;
   if (registration?.active) {

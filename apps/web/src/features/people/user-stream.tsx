@@ -1,13 +1,13 @@
 import { backoffWithJitter, type UserEvent } from '@hubbub/core';
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { toast } from '../../lib/toast';
 import { useTRPC } from '../../trpc';
 import { channelsKey } from '../chat/query-keys';
 import type { ChannelSummary } from '../chat/types';
 import { applyUserEvent } from '../chat/user-event-updates';
-import { notifyIfHidden } from '../notifications';
+import { noticeWanted, notifyIfHidden } from '../notifications';
 import { taskKeys } from '../tasks/task-live';
 import { noticeFor } from './user-notices';
 
@@ -35,7 +35,7 @@ export function UserStream({ me, onScreen, connected }: UserStreamProps) {
   const queryClient = useQueryClient();
   const onScreenRef = useRef(onScreen);
   onScreenRef.current = onScreen;
-  const [attempt, setAttempt] = useState(0);
+  const attempt = useRef(0);
 
   const subscription = useSubscription(
     trpc.user.onEvent.subscriptionOptions(
@@ -43,6 +43,7 @@ export function UserStream({ me, onScreen, connected }: UserStreamProps) {
       {
         onStarted: () => refreshLists(queryClient),
         onData: ({ data }) => {
+          attempt.current = 0;
           const event = data as UserEvent;
           if (event.type === 'reset') return refreshLists(queryClient);
           // What arrives in the channel on screen is being read here (useMarkRead): its counts stay at zero.
@@ -54,12 +55,14 @@ export function UserStream({ me, onScreen, connected }: UserStreamProps) {
             void queryClient.invalidateQueries({ queryKey: channelsKey });
           }
           if (event.type.startsWith('approval.')) void queryClient.invalidateQueries({ queryKey: taskKeys.stats });
+          // A hidden tab has nothing on screen: news from the open channel is news too.
+          const visible = document.visibilityState === 'visible';
           const notice = noticeFor(event, {
             me,
             channels: queryClient.getQueryData<ChannelSummary[]>(channelsKey),
-            onScreen: onScreenRef.current,
+            onScreen: visible ? onScreenRef.current : null,
           });
-          if (!notice) return;
+          if (!notice || !noticeWanted(notice.channelId)) return;
           toast(notice.title, 'info', notice.url);
           void notifyIfHidden(notice, notice.channelId ? { channelId: notice.channelId } : {});
         },
@@ -78,12 +81,9 @@ export function UserStream({ me, onScreen, connected }: UserStreamProps) {
   const { reset } = subscription;
   useEffect(() => {
     if (!failed) return;
-    const timer = setTimeout(() => {
-      setAttempt((n) => n + 1);
-      reset();
-    }, backoffWithJitter(attempt));
+    const timer = setTimeout(reset, backoffWithJitter(attempt.current++));
     return () => clearTimeout(timer);
-  }, [failed, reset, attempt]);
+  }, [failed, reset]);
 
   return null;
 }
