@@ -9,6 +9,7 @@ import type {
   Member,
   Message,
   MessageMeta,
+  Reaction,
   Role,
   StreamEvent,
   User,
@@ -166,6 +167,18 @@ export interface ChatStore {
   /** `edited` marks a person's edit (shown as "edited"); a finished stream is not one. */
   editMessage(id: string, patch: MessagePatch): Promise<{ message: Message; event: StreamEvent }>;
   deleteMessage(id: string): Promise<StreamEvent>;
+  /**
+   * Adds (`on`) or takes back the user's `emoji` on a message, with the
+   * message.reactions event, in one transaction. Harmless twice: a reaction
+   * already there (or already gone) changes nothing and appends no event.
+   * BAD_REQUEST past REACTION_LIMITS.emoji distinct emoji; NOT_FOUND for no such message.
+   */
+  react(input: {
+    messageId: string;
+    userId: string;
+    emoji: string;
+    on: boolean;
+  }): Promise<{ reactions: Reaction[]; event: StreamEvent | null }>;
   history(channelId: string, opts: { before?: number | undefined; limit: number }): Promise<HistoryPage>;
   streamInfo(channelId: string): Promise<StreamInfo>;
   /** Assistant replies still marked streaming (after a crash: to be marked failed). */

@@ -112,4 +112,9 @@ export const ZHistoryInput = z.object({
 });
 export const ZEditMessageInput = z.object({ messageId: ZId, content: ZMessageContent });
 export const ZMessageRef = z.object({ messageId: ZId });
+/** One emoji (with its skin tone, joiners, flags): pictographs and emoji components only, never text. */
+const EMOJI =
+  /^(?=.*[\p{Extended_Pictographic}\p{Regional_Indicator}])(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\ufe0f|\u20e3|\u200d)+$/u;
+export const ZEmoji = z.string().min(1).max(16).regex(EMOJI, 'not an emoji');
+export const ZReactionInput = z.object({ messageId: ZId, emoji: ZEmoji });
 export const ZChannelEventInput = z.object({ channelId: ZId, lastEventId: ZEventId.nullish() });

@@ -86,13 +86,34 @@ export interface Message {
   meta: MessageMeta | null;
   createdAt: string;
   editedAt: string | null;
+  /** Its reactions, oldest emoji first; absent or empty when it has none (a new message). */
+  reactions?: Reaction[];
 }
+
+/**
+ * One emoji's reactions to a message. The same for every reader (stream events
+ * are shared): a client tells "mine" by looking for its own id in `userIds`.
+ */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  /** The first people who reacted with it, oldest first, at most REACTION_LIMITS.userIds. */
+  userIds: string[];
+}
+
+export const REACTION_LIMITS = {
+  /** Distinct emoji on one message. */
+  emoji: 20,
+  /** Reactors listed per emoji (the count has them all). */
+  userIds: 20,
+} as const;
 
 /** Persisted (tracked) changes of a channel, in offset order. */
 export type ChannelChange =
   | { type: 'message.created'; message: Message }
   | { type: 'message.updated'; message: Message }
   | { type: 'message.deleted'; messageId: string }
+  | { type: 'message.reactions'; messageId: string; reactions: Reaction[] }
   | { type: 'member.joined'; member: Member }
   | { type: 'member.left'; userId: string }
   | { type: 'channel.updated'; channel: Channel };

@@ -25,7 +25,7 @@ export function channelEventFields<Payload>(
   const messageId =
     change.type === 'message.created' || change.type === 'message.updated'
       ? change.message.id
-      : change.type === 'message.deleted'
+      : change.type === 'message.deleted' || change.type === 'message.reactions'
         ? change.messageId
         : null;
   return { channelId, type: change.type, messageId, payload: messageId ? null : encode(change) };
@@ -45,6 +45,11 @@ export function hydrateChannelEvent(
     const message = row.messageId ? current.get(row.messageId) : undefined;
     return message ? { type: row.type, message } : null;
   }
+  if (row.type === 'message.reactions') {
+    // Its reactions as they are now (a later change of them follows it).
+    const message = row.messageId ? current.get(row.messageId) : undefined;
+    return message ? { type: row.type, messageId: message.id, reactions: message.reactions ?? [] } : null;
+  }
   return (json(row.payload) as ChannelChange | null) ?? null;
 }
 
@@ -52,7 +57,7 @@ export function hydrateChannelEvent(
 export interface ChannelEventSource {
   /** Stored events after `after`, oldest first, at most `limit`. */
   page(after: number, limit: number): StoredChannelEvent[] | Promise<StoredChannelEvent[]>;
-  /** The messages with these ids as they are now (deleted ones missing). */
+  /** The messages with these ids as they are now, with their reactions (deleted ones missing). */
   messages(ids: string[]): Message[] | Promise<Message[]>;
 }
 

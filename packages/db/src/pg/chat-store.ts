@@ -13,13 +13,14 @@ import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql } fro
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import { messagePatchColumns, newChannelRow, newMessageRow } from '../chat-writes';
 import { newestFirstPage } from '../paging';
+import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { runLater } from '../read-plan';
 import { asValue, toChannel, toMessage, toValue } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
-import { channelMembers, channels, mentions, messages, readPositions, users } from './schema';
+import { channelMembers, channels, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
 
 type Db = PgDb | PgTx;
@@ -67,13 +68,28 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     if (!channel) throw notFound('channel');
     return channel;
   };
+  /** The reactions of these messages, per message. */
+  const reactionsOf = async (tx: Db, ids: string[]) =>
+    groupReactions(
+      ids.length === 0
+        ? []
+        : await tx
+            .select()
+            .from(reactions)
+            .where(inArray(reactions.messageId, ids))
+            .orderBy(
+              asc(reactions.createdAt),
+              sql`${reactions.userId} collate "C"`,
+              sql`${reactions.emoji} collate "C"`,
+            ),
+    );
   const getMessage = async (tx: Db, id: string) => {
     const [row] = await tx
       .select(messageColumns)
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(eq(messages.id, id));
-    return row ? toMessage(row, asValue) : null;
+    return row ? (withReactions([toMessage(row, asValue)], await reactionsOf(tx, [id]))[0] ?? null) : null;
   };
   const getMember = async (tx: Db, channelId: string, userId: string): Promise<Member | null> => {
     const [row] = await tx
@@ -89,7 +105,10 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(inArray(messages.id, ids));
-    return rows.map((row) => toMessage(row, asValue));
+    return withReactions(
+      rows.map((row) => toMessage(row, asValue)),
+      await reactionsOf(tx, ids),
+    );
   };
 
   /** The post rules for this send (see NewMessage.checkPostAccess); in the send's transaction, after the channel lock. */
@@ -348,7 +367,49 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         const [row] = await tx.delete(messages).where(eq(messages.id, id)).returning({ channelId: messages.channelId });
         if (!row) throw notFound('message');
         await tx.delete(mentions).where(eq(mentions.messageId, id));
+        await tx.delete(reactions).where(eq(reactions.messageId, id));
         return append(tx, row.channelId, { type: 'message.deleted', messageId: id });
+      });
+    },
+
+    async react({ messageId, userId, emoji, on }) {
+      return db.transaction(async (tx) => {
+        // Locks the message first (then the channel row, in log.next): reactions to it change one after the other.
+        const [message] = await tx
+          .select({ channelId: messages.channelId })
+          .from(messages)
+          .where(eq(messages.id, messageId))
+          .for('update', { of: messages });
+        if (!message) throw notFound('message');
+        let changed: boolean;
+        if (on) {
+          const present = await tx
+            .selectDistinct({ emoji: reactions.emoji })
+            .from(reactions)
+            .where(eq(reactions.messageId, messageId));
+          assertRoomFor(
+            emoji,
+            present.map((r) => r.emoji),
+          );
+          const inserted = await tx
+            .insert(reactions)
+            .values({ messageId, userId, emoji, createdAt: isoNow() })
+            .onConflictDoNothing()
+            .returning({ emoji: reactions.emoji });
+          changed = inserted.length > 0;
+        } else {
+          const removed = await tx
+            .delete(reactions)
+            .where(and(eq(reactions.messageId, messageId), eq(reactions.userId, userId), eq(reactions.emoji, emoji)))
+            .returning({ emoji: reactions.emoji });
+          changed = removed.length > 0;
+        }
+        const current = (await reactionsOf(tx, [messageId])).get(messageId) ?? [];
+        if (!changed) return { reactions: current, event: null };
+        return {
+          reactions: current,
+          event: await append(tx, message.channelId, { type: 'message.reactions', messageId, reactions: current }),
+        };
       });
     },
 
@@ -363,7 +424,14 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
-        return { ...page, eventId: formatEventId(epoch, channel.lastOffset) };
+        const items = withReactions(
+          page.items,
+          await reactionsOf(
+            tx,
+            page.items.map((m) => m.id),
+          ),
+        );
+        return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       }, SNAPSHOT);
     },
 

@@ -14,13 +14,14 @@ import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql } fro
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import { messagePatchColumns, newChannelRow, newMessageRow } from '../chat-writes';
 import { newestFirstPage } from '../paging';
+import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { runNow } from '../read-plan';
 import { parseText, toChannel, toMessage, toText } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
-import { channelMembers, channels, mentions, messages, readPositions, users } from './schema';
+import { channelMembers, channels, mentions, messages, reactions, readPositions, users } from './schema';
 import { createSqliteStreamLog } from './stream-log';
 
 type Db = SqliteDb | Tx;
@@ -118,22 +119,37 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     if (!channel) throw notFound('channel');
     return channel;
   };
-  const getMessage = (_tx: Db, id: string) => {
+  /** The reactions of these messages, per message. */
+  const reactionsOf = (tx: Db, ids: string[]) =>
+    groupReactions(
+      ids.length === 0
+        ? []
+        : tx
+            .select()
+            .from(reactions)
+            .where(inArray(reactions.messageId, ids))
+            .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
+            .all(),
+    );
+  const getMessage = (tx: Db, id: string) => {
     const row = prepared.message.get({ id });
-    return row ? toMessage(row, parseText) : null;
+    return row ? (withReactions([toMessage(row, parseText)], reactionsOf(tx, [id]))[0] ?? null) : null;
   };
   const getMember = (_tx: Db, channelId: string, userId: string): Member | null => {
     const row = prepared.member.get({ channelId, userId });
     return row ?? null;
   };
   const messagesWithIds = (tx: Db, ids: string[]) =>
-    tx
-      .select(messageColumns)
-      .from(messages)
-      .leftJoin(users, eq(users.id, messages.authorId))
-      .where(inArray(messages.id, ids))
-      .all()
-      .map((row) => toMessage(row, parseText));
+    withReactions(
+      tx
+        .select(messageColumns)
+        .from(messages)
+        .leftJoin(users, eq(users.id, messages.authorId))
+        .where(inArray(messages.id, ids))
+        .all()
+        .map((row) => toMessage(row, parseText)),
+      reactionsOf(tx, ids),
+    );
 
   /** Appends a change at `offset`, taken in this transaction (log.next). */
   const appendAt = (tx: Tx, channelId: string, offset: number, change: ChannelChange, at?: string): StreamEvent => {
@@ -397,7 +413,45 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         const row = tx.delete(messages).where(eq(messages.id, id)).returning({ channelId: messages.channelId }).get();
         if (!row) throw notFound('message');
         tx.delete(mentions).where(eq(mentions.messageId, id)).run();
+        tx.delete(reactions).where(eq(reactions.messageId, id)).run();
         return append(tx, row.channelId, { type: 'message.deleted', messageId: id });
+      });
+    },
+
+    async react({ messageId, userId, emoji, on }) {
+      return db.transaction((tx) => {
+        const message = tx
+          .select({ channelId: messages.channelId })
+          .from(messages)
+          .where(eq(messages.id, messageId))
+          .get();
+        if (!message) throw notFound('message');
+        const key = and(eq(reactions.messageId, messageId), eq(reactions.userId, userId), eq(reactions.emoji, emoji));
+        let changed: boolean;
+        if (on) {
+          const present = tx
+            .selectDistinct({ emoji: reactions.emoji })
+            .from(reactions)
+            .where(eq(reactions.messageId, messageId))
+            .all()
+            .map((r) => r.emoji);
+          assertRoomFor(emoji, present);
+          const inserted = tx
+            .insert(reactions)
+            .values({ messageId, userId, emoji, createdAt: isoNow() })
+            .onConflictDoNothing()
+            .returning({ emoji: reactions.emoji })
+            .all();
+          changed = inserted.length > 0;
+        } else {
+          changed = tx.delete(reactions).where(key).returning({ emoji: reactions.emoji }).all().length > 0;
+        }
+        const current = reactionsOf(tx, [messageId]).get(messageId) ?? [];
+        if (!changed) return { reactions: current, event: null };
+        return {
+          reactions: current,
+          event: append(tx, message.channelId, { type: 'message.reactions', messageId, reactions: current }),
+        };
       });
     },
 
@@ -413,7 +467,14 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        return { ...page, eventId: formatEventId(epoch, channel.lastOffset) };
+        const items = withReactions(
+          page.items,
+          reactionsOf(
+            tx,
+            page.items.map((m) => m.id),
+          ),
+        );
+        return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },
 

@@ -253,6 +253,18 @@ export const mentions = sqliteTable(
   ],
 );
 
+/** Who reacted to a message with which emoji: one row each, deleted with the message. */
+export const reactions = sqliteTable(
+  'reactions',
+  {
+    messageId: text('message_id').notNull(),
+    userId: text('user_id').notNull(),
+    emoji: text('emoji').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId, t.emoji] }), index('reactions_message').on(t.messageId)],
+);
+
 /** Web Push subscriptions: one per browser (its push service endpoint), owned by the user who made it. */
 export const pushSubscriptions = sqliteTable(
   'push_subscriptions',
