@@ -60,6 +60,8 @@ describe('signed out', () => {
     ['message.send', (c) => c.message.send({ channelId: NO_SUCH_ID, content: 'hi' })],
     ['message.history', (c) => c.message.history({ channelId: NO_SUCH_ID })],
     ['message.delete', (c) => c.message.delete({ messageId: NO_SUCH_ID })],
+    ['message.react', (c) => c.message.react({ messageId: NO_SUCH_ID, emoji: '👍' })],
+    ['message.unreact', (c) => c.message.unreact({ messageId: NO_SUCH_ID, emoji: '👍' })],
     ['task.create', (c) => c.task.create({ title: 'x' })],
     ['task.list', (c) => c.task.list({})],
     ['task.byId', (c) => c.task.byId({ id: NO_SUCH_ID })],
@@ -113,6 +115,8 @@ describe('private channels', () => {
     ['message.delete', (c, messageId) => c.message.delete({ messageId })],
     ['message.cancel', (c, messageId) => c.message.cancel({ messageId })],
     ['message.retry', (c, messageId) => c.message.retry({ messageId })],
+    ['message.react', (c, messageId) => c.message.react({ messageId, emoji: '👍' })],
+    ['message.unreact', (c, messageId) => c.message.unreact({ messageId, emoji: '👍' })],
   ];
 
   it.each(messageCalls)(
@@ -257,6 +261,26 @@ describe('public channels', () => {
       'hello, town',
     );
     expect(await admin.call.message.delete({ messageId: aliceMessageId })).toEqual({ messageId: aliceMessageId });
+  });
+
+  it('only members react, with an emoji, and not in an archived channel', async () => {
+    expect(await refusal(() => bob.call.message.react({ messageId: aliceMessageId, emoji: '👍' }))).toEqual({
+      code: 'FORBIDDEN',
+      message: 'join the channel to post in it',
+    });
+    await bob.call.channel.join({ channelId: townId });
+    expect(await refusal(() => bob.call.message.react({ messageId: aliceMessageId, emoji: 'lol' }))).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    expect(await bob.call.message.react({ messageId: aliceMessageId, emoji: '👍' })).toEqual({
+      messageId: aliceMessageId,
+      reactions: [{ emoji: '👍', count: 1, userIds: [bob.user.id] }],
+    });
+    await alice.call.channel.archive({ channelId: townId });
+    expect(await refusal(() => bob.call.message.unreact({ messageId: aliceMessageId, emoji: '👍' }))).toEqual({
+      code: 'FORBIDDEN',
+      message: 'this channel is archived and read-only',
+    });
   });
 
   it('only its owner (or an admin) archives it; an archived channel takes no posts and no joins', async () => {

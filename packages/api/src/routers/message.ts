@@ -3,12 +3,16 @@ import {
   assertCanModify,
   assertCanPost,
   assertNotArchived,
+  type Reaction,
+  type User,
   ZEditMessageInput,
   ZHistoryInput,
   ZMessageRef,
+  ZReactionInput,
   ZSendMessageInput,
 } from '@hubbub/core';
 import { postableChannel, publishChanges, readableChannel, readableMessage } from '../channel-access';
+import type { AppDeps } from '../context';
 import { mentionedMembers } from '../mentions';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
 
@@ -76,6 +80,12 @@ export const messageRouter = router({
     return result.message;
   }),
 
+  /** Adds the caller's emoji to a message (a member's right, not in an archived channel); harmless twice. */
+  react: writeProcedure.input(ZReactionInput).mutation(async ({ input, ctx }) => react(ctx, input, true)),
+
+  /** Takes the caller's emoji back; harmless when it is not there. */
+  unreact: writeProcedure.input(ZReactionInput).mutation(async ({ input, ctx }) => react(ctx, input, false)),
+
   delete: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
     const { message, channel } = await readableMessage(ctx, input.messageId);
     assertNotArchived(channel);
@@ -84,3 +94,21 @@ export const messageRouter = router({
     return { messageId: message.id };
   }),
 });
+
+/** A reaction change: readable message (NOT_FOUND otherwise, like an unknown id), then the post rules. */
+async function react(
+  ctx: { deps: AppDeps; user: User },
+  input: { messageId: string; emoji: string },
+  on: boolean,
+): Promise<{ messageId: string; reactions: Reaction[] }> {
+  const { message, channel, membership } = await readableMessage(ctx, input.messageId);
+  assertCanPost(channel, membership);
+  const { reactions, event } = await ctx.deps.stores.chat.react({
+    messageId: message.id,
+    userId: ctx.user.id,
+    emoji: input.emoji,
+    on,
+  });
+  await publishChanges(ctx.deps, event);
+  return { messageId: message.id, reactions };
+}
