@@ -1,4 +1,4 @@
-import type { Channel } from '@hubbub/core';
+import type { Channel, Reaction } from '@hubbub/core';
 import type { ChannelSummary, HistoryData, HistoryPage, Message } from './types';
 
 /**
@@ -50,6 +50,24 @@ export function removeMessage(data: HistoryData | undefined, messageId: string):
     const page = data.pages[i] as HistoryPage;
     if (!page.items.some((m) => m.id === messageId)) continue;
     return replacePage(data, i, { ...page, items: page.items.filter((m) => m.id !== messageId) });
+  }
+  return data;
+}
+
+/** Sets a message's reactions (the stream carries them whole, so a repeat changes nothing). */
+export function setReactions(
+  data: HistoryData | undefined,
+  messageId: string,
+  reactions: Reaction[],
+): HistoryData | undefined {
+  if (!data) return data;
+  for (let i = 0; i < data.pages.length; i++) {
+    const page = data.pages[i] as HistoryPage;
+    const at = page.items.findIndex((m) => m.id === messageId);
+    if (at === -1) continue;
+    const items = page.items.slice();
+    items[at] = { ...(page.items[at] as Message), reactions };
+    return replacePage(data, i, { ...page, items });
   }
   return data;
 }

@@ -72,6 +72,16 @@ describe('applying channel events to the history cache', () => {
     expect(contents()).toEqual(['edited']);
   });
 
+  it('sets the reactions of a message from message.reactions, moving the stream position; a repeat changes nothing', () => {
+    const { live, queryClient } = setup(page([msg(1)], 'e:1'));
+    const reactions = [{ emoji: '👍', count: 2, userIds: [ME, 'u-other'] }];
+    const event: StreamEnvelope = { id: 'e:2', data: { type: 'message.reactions', messageId: 'm1', reactions } };
+    live.handle(CH, event);
+    live.handle(CH, event);
+    expect(flattenMessages(queryClient.getQueryData<HistoryData>(historyKey(CH)))[0]?.reactions).toEqual(reactions);
+    expect(live.position(CH)).toBe('e:2');
+  });
+
   it('replays events buffered during a history fetch onto the page the fetch returns', () => {
     const { live } = setup(page([msg(1)], 'e:1'));
     live.handle(CH, created(msg(2)));

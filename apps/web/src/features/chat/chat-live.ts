@@ -1,7 +1,15 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { RecentEvents } from '../../lib/recent-events';
 import { createStore } from '../../lib/store';
-import { applyDelta, bumpMemberCount, patchChannel, removeMessage, setPosition, upsertMessage } from './cache-updates';
+import {
+  applyDelta,
+  bumpMemberCount,
+  patchChannel,
+  removeMessage,
+  setPosition,
+  setReactions,
+  upsertMessage,
+} from './cache-updates';
 import {
   type ChannelEvent,
   type ChannelSummary,
@@ -131,6 +139,9 @@ export class ChatLive {
         break;
       case 'message.deleted':
         result = { data: removeMessage(data, event.messageId), added: false };
+        break;
+      case 'message.reactions':
+        result = { data: setReactions(data, event.messageId, event.reactions), added: false };
         break;
       case 'message.delta':
         result = { data: applyDelta(data, event.messageId, event.index, event.text), added: false };

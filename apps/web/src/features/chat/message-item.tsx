@@ -14,6 +14,7 @@ import { Foldable } from './foldable';
 import { useChatLive } from './live-context';
 import { MessageText } from './message-text';
 import { PersonButton } from './profile-card';
+import { Reactions } from './reactions';
 import type { Message, PendingMessage } from './types';
 
 interface MessageItemProps {
@@ -206,6 +207,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
         )}
         {assistant && message.status === 'failed' && !earlier && <AssistantError message={message} />}
         {assistant && <AssistantFooter message={message} me={me} canPost={canModify} versions={versionView} />}
+        {mode === 'view' && !streaming && <Reactions message={message} me={me} canReact={canModify} />}
         {mode === 'confirm-delete' && (
           <div className="confirm-row">
             <span>{mine ? 'Delete this message for everyone?' : `Delete ${name}’s message for everyone?`}</span>

@@ -42,6 +42,7 @@ export const STORED_EVENTS = new Set<ChannelEvent['type']>([
   'message.created',
   'message.updated',
   'message.deleted',
+  'message.reactions',
   'member.joined',
   'member.left',
   'channel.updated',
