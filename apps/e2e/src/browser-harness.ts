@@ -83,6 +83,11 @@ export interface BrowserSuite {
     name: string,
     options?: { viewport?: { width: number; height: number }; prepare?: (context: BrowserContext) => Promise<unknown> },
   ): Promise<Page>;
+  /** `newPage`, then a new account signed up through the UI, landed in #general. */
+  signUp(
+    handle: string,
+    options?: { viewport?: { width: number; height: number }; prepare?: (context: BrowserContext) => Promise<unknown> },
+  ): Promise<Page>;
 }
 
 /** The setup every browser test file shares: a server (see useWebServer) and Debian's Chromium. */
@@ -109,6 +114,11 @@ export function useBrowserSuite(options: Omit<TestServerOptions, 'webDir'> = {})
       await prepare?.(context);
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+      return page;
+    },
+    async signUp(handle, options) {
+      const page = await this.newPage(handle, options);
+      await signUpThroughUi(page, web.server.url, handle);
       return page;
     },
   };

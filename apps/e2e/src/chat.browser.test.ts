@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { outDir, sessionToken, signUpThroughUi, useBrowserSuite, webSocketSwitch } from './browser-harness';
+import { outDir, sessionToken, useBrowserSuite, webSocketSwitch } from './browser-harness';
 
 const WAIT = 15_000;
 
@@ -10,11 +10,8 @@ const suite = useBrowserSuite();
 const { pageErrors } = suite;
 
 /** A fresh browser context (own storage) that signs up through the UI and lands in #general. */
-async function signUp(handle: string, prepare?: (context: BrowserContext) => Promise<unknown>): Promise<Page> {
-  const page = await suite.newPage(handle, { prepare });
-  await signUpThroughUi(page, suite.server.url, handle, WAIT);
-  return page;
-}
+const signUp = (handle: string, prepare?: (context: BrowserContext) => Promise<unknown>) =>
+  suite.signUp(handle, { prepare });
 
 const badge = (page: Page) => page.getByTestId('connection-badge');
 const messages = (page: Page, text: string) => page.locator('[data-testid="message"]', { hasText: text });

@@ -1,17 +1,13 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { signUpThroughUi, useBrowserSuite } from './browser-harness';
+import { useBrowserSuite } from './browser-harness';
 
 const WAIT = 15_000;
 
 const suite = useBrowserSuite();
 const { pageErrors } = suite;
 
-async function signUp(handle: string): Promise<Page> {
-  const page = await suite.newPage(handle);
-  await signUpThroughUi(page, suite.server.url, handle, WAIT);
-  return page;
-}
+const signUp = (handle: string) => suite.signUp(handle);
 
 /** Another tab of the same person: same browser context, signed in again from its refresh cookie. */
 async function secondTab(page: Page): Promise<Page> {

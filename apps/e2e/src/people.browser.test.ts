@@ -2,19 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { outDir, sessionToken, signUpThroughUi, useBrowserSuite } from './browser-harness';
+import { outDir, sessionToken, useBrowserSuite } from './browser-harness';
 
 const WAIT = 15_000;
 
 const suite = useBrowserSuite();
 const { pageErrors } = suite;
 
-/** A fresh browser context (own storage) that signs up through the UI and lands in #general. */
-async function signUp(handle: string): Promise<Page> {
-  const page = await suite.newPage(handle);
-  await signUpThroughUi(page, suite.server.url, handle, WAIT);
-  return page;
-}
+const signUp = (handle: string) => suite.signUp(handle);
 
 const channelItem = (page: Page, slug: string) => page.locator(`[data-testid="channel-item"][data-slug="${slug}"]`);
 const directItem = (page: Page, name: string) => page.locator(`[data-testid="direct-item"][data-name="${name}"]`);
