@@ -54,22 +54,37 @@ export function removeMessage(data: HistoryData | undefined, messageId: string):
   return data;
 }
 
-/** Sets a message's reactions (the stream carries them whole, so a repeat changes nothing). */
-export function setReactions(
+/**
+ * The cache with one message replaced by `change(message)`; unchanged when the
+ * message is not loaded or `change` returns it as it was.
+ */
+function updateMessage(
   data: HistoryData | undefined,
   messageId: string,
-  reactions: Reaction[],
+  change: (message: Message) => Message,
 ): HistoryData | undefined {
   if (!data) return data;
   for (let i = 0; i < data.pages.length; i++) {
     const page = data.pages[i] as HistoryPage;
     const at = page.items.findIndex((m) => m.id === messageId);
     if (at === -1) continue;
+    const before = page.items[at] as Message;
+    const after = change(before);
+    if (after === before) return data;
     const items = page.items.slice();
-    items[at] = { ...(page.items[at] as Message), reactions };
+    items[at] = after;
     return replacePage(data, i, { ...page, items });
   }
   return data;
+}
+
+/** Sets a message's reactions (the stream carries them whole, so a repeat changes nothing). */
+export function setReactions(
+  data: HistoryData | undefined,
+  messageId: string,
+  reactions: Reaction[],
+): HistoryData | undefined {
+  return updateMessage(data, messageId, (message) => ({ ...message, reactions }));
 }
 
 /**
@@ -83,19 +98,13 @@ export function applyDelta(
   index: number,
   text: string,
 ): HistoryData | undefined {
-  if (!data) return data;
-  for (let i = 0; i < data.pages.length; i++) {
-    const page = data.pages[i] as HistoryPage;
-    const at = page.items.findIndex((m) => m.id === messageId);
-    if (at === -1) continue;
-    const message = page.items[at] as Message;
+  return updateMessage(data, messageId, (message) => {
     const current = message.content;
-    if (message.status !== 'streaming' || index > current.length || index + text.length <= current.length) return data;
-    const items = page.items.slice();
-    items[at] = { ...message, content: current.slice(0, index) + text };
-    return replacePage(data, i, { ...page, items });
-  }
-  return data;
+    if (message.status !== 'streaming' || index > current.length || index + text.length <= current.length) {
+      return message;
+    }
+    return { ...message, content: current.slice(0, index) + text };
+  });
 }
 
 /** Records the stream position the cache now reflects, so a new subscription resumes from it. */
