@@ -349,8 +349,8 @@ export interface PeopleStore {
    * when the position is there already or further.
    */
   markRead(userId: string, channelId: string, seq: number): Promise<UserStreamEvent | null>;
-  /** The read state of every channel the user is a member of. */
-  readStates(userId: string): Promise<ReadState[]>;
+  /** The read state of every channel the user is a member of (of those in `channelIds` only, when given). */
+  readStates(userId: string, channelIds?: readonly string[]): Promise<ReadState[]>;
 }
 
 export interface StoreSet {

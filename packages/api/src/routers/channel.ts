@@ -48,10 +48,12 @@ export const channelRouter = router({
   list: protectedProcedure.input(ZChannelListInput).query(async ({ input, ctx }) => {
     const limit = input?.limit ?? CHANNEL_PAGE;
     const { chat, people } = ctx.deps.stores;
-    const [items, states] = await Promise.all([
-      chat.listChannels(ctx.user.id, { after: parseChannelCursor(input?.cursor), limit }),
-      people.readStates(ctx.user.id),
-    ]);
+    const items = await chat.listChannels(ctx.user.id, { after: parseChannelCursor(input?.cursor), limit });
+    // Counted for this page's channels only: a long list read page by page counts each channel once.
+    const states = await people.readStates(
+      ctx.user.id,
+      items.map((channel) => channel.id),
+    );
     const counts = new Map(states.map((state) => [state.channelId, state]));
     const withCounts = await Promise.all(
       items.map(async (channel) => ({

@@ -7,6 +7,12 @@ import type { PgHandle, PgTx } from './open';
 import { channelMembers, channels, mentions, messages, pgTimestampToIso, readPositions } from './schema';
 import { createPgStreamLog } from './stream-log';
 
+/** Narrows a read to some channels (none at all for an empty list). */
+const onlyChannels = (channelIds: readonly string[] | undefined) =>
+  channelIds
+    ? sql` and m.channel_id in (${sql.join([sql`null`, ...channelIds.map((id) => sql`${id}`)], sql`, `)})`
+    : sql``;
+
 /** Unread messages after `seq` (not one's own), counted up to UNREAD_CAP; mentions of the user after it. */
 const countsAfter = (userId: unknown, channelId: unknown, seq: unknown) => ({
   unread: sql`(select count(*) from (select 1 from ${messages} x where x.channel_id = ${channelId}
@@ -79,14 +85,14 @@ export function createPgPeopleStore(handle: PgHandle, options: PeopleStoreOption
       });
     },
 
-    async readStates(userId) {
+    async readStates(userId, channelIds) {
       const counts = countsAfter(userId, sql`m.channel_id`, sql`coalesce(r.seq, 0)`);
       const rows = await db.execute<Omit<ReadState, 'readSeq' | 'headSeq'> & { readSeq: string; headSeq: string }>(
         sql`select m.channel_id as "channelId", c.kind as kind, coalesce(r.seq, 0) as "readSeq", c.last_offset as "headSeq",
             c.last_message_at as "lastMessageAt", ${counts.unread} as unread, ${counts.mentions} as mentions
           from ${channelMembers} m join ${channels} c on c.id = m.channel_id
           left join ${readPositions} r on r.user_id = m.user_id and r.channel_id = m.channel_id
-          where m.user_id = ${userId}`,
+          where m.user_id = ${userId}${onlyChannels(channelIds)}`,
       );
       return rows.map((row) => ({
         ...row,

@@ -72,6 +72,9 @@ export function peopleStoreContract(name: string, makeStores: MakeStores): void 
       expect(state).toMatchObject({ channelId: before.id, unread: 2, mentions: 0 });
       expect(state?.headSeq).toBe((await stores.chat.channelById(before.id))?.lastOffset);
       expect((await stores.people.readStates(ada.id))[0]).toMatchObject({ unread: 1 });
+      expect(await stores.people.readStates(bob.id, [before.id])).toEqual([state]);
+      expect(await stores.people.readStates(bob.id, ['elsewhere'])).toEqual([]);
+      expect(await stores.people.readStates(bob.id, [])).toEqual([]);
     });
 
     it('counts mentions after the read position and forgets those of a deleted message', async () => {
