@@ -28,15 +28,15 @@ export const dmRouter = router({
       userIds: everyone.map((person) => person.id),
     });
     // Someone who left it is back in it when it is opened again (by them or by the others).
+    const present = created ? null : new Set((await ctx.deps.stores.chat.members(channel.id)).map((m) => m.userId));
+    const missing = present ? everyone.filter((person) => !present.has(person.id)) : [];
     const joinedNow = created ? everyone.map((person) => person.id) : [];
-    if (!created) {
-      for (const person of everyone) {
-        const joined = await ctx.deps.stores.chat.join(channel.id, person.id);
-        await publishChanges(ctx.deps, joined);
-        if (joined) joinedNow.push(person.id);
-      }
+    for (const person of missing) {
+      const joined = await ctx.deps.stores.chat.join(channel.id, person.id);
+      await publishChanges(ctx.deps, joined);
+      if (joined) joinedNow.push(person.id);
     }
-    const current = joinedNow.length > 0 && !created ? await requireChannel(ctx.deps, channel.id) : channel;
+    const current = missing.length > 0 ? await requireChannel(ctx.deps, channel.id) : channel;
     const by = (userId: string) => (userId === ctx.user.id ? null : ctx.user.id);
     await tellUsers(
       ctx.deps,
