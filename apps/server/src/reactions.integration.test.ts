@@ -19,17 +19,22 @@ async function general(client: Client) {
 
 const reactionEvents = (events: Received[]) => events.filter((e) => e.data.type === 'message.reactions');
 
+/** Ada and Bob on a fresh server, a message of Ada's in #general, and Bob's stream of #general from before it. */
+async function adaPostsBobWatches(content: string) {
+  server = await startTestServer();
+  const ada = await server.signup('ada');
+  const bob = await server.signup('bob');
+  const a = server.client(ada.token);
+  const b = server.client(bob.token);
+  const channel = await general(a);
+  const message = await a.api.message.send.mutate({ channelId: channel.id, content });
+  const page = await b.api.message.history.query({ channelId: channel.id });
+  return { ada, bob, a, b, channel, message, page, live: recordChannel(b, channel.id, page.eventId) };
+}
+
 describe('reactions over real sockets', () => {
   it("Ada's reaction reaches Bob's stream live, and a resume from before it replays it", async () => {
-    server = await startTestServer();
-    const ada = await server.signup('ada');
-    const bob = await server.signup('bob');
-    const a = server.client(ada.token);
-    const b = server.client(bob.token);
-    const channel = await general(a);
-    const message = await a.api.message.send.mutate({ channelId: channel.id, content: 'react to me' });
-    const page = await b.api.message.history.query({ channelId: channel.id });
-    const live = recordChannel(b, channel.id, page.eventId);
+    const { ada, a, b, channel, message, page, live } = await adaPostsBobWatches('react to me');
     await live.until((e) => e.some((x) => x.data.type === 'presence'));
 
     const answer = await a.api.message.react.mutate({ messageId: message.id, emoji: '🎉' });
@@ -51,15 +56,7 @@ describe('reactions over real sockets', () => {
   });
 
   it('toggling twice is harmless: no second event, and Bob sees the count go up and down', async () => {
-    server = await startTestServer();
-    const ada = await server.signup('ada');
-    const bob = await server.signup('bob');
-    const a = server.client(ada.token);
-    const b = server.client(bob.token);
-    const channel = await general(a);
-    const message = await a.api.message.send.mutate({ channelId: channel.id, content: 'twice' });
-    const page = await b.api.message.history.query({ channelId: channel.id });
-    const live = recordChannel(b, channel.id, page.eventId);
+    const { ada, a, b, channel, message, live } = await adaPostsBobWatches('twice');
 
     await a.api.message.react.mutate({ messageId: message.id, emoji: '👍' });
     expect((await a.api.message.react.mutate({ messageId: message.id, emoji: '👍' })).reactions).toEqual([
