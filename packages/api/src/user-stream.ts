@@ -33,7 +33,10 @@ export class UnreadFollower {
 
   async start(): Promise<() => void> {
     this.stopDirectory = await this.hub.attach(DIRECTORY_TOPIC, null, (event) => {
-      if (event.kind === 'directory') this.emit({ type: 'channel.updated', channel: event.channel });
+      // A channel followed already says so on its own topic: one channel.updated, not two.
+      if (event.kind === 'directory' && !this.channels.has(event.channel.id)) {
+        this.emit({ type: 'channel.updated', channel: event.channel });
+      }
     });
     for (const state of await this.people.readStates(this.userId)) await this.follow(state);
     return () => this.stop();
