@@ -29,8 +29,10 @@ const memberCount = sql<number>`(select count(*) from channel_members m where m.
   Number,
 );
 const channelColumns = { ...getTableColumns(channels), memberCount };
+// The search vector stays in the database: it is only matched against, never read.
+const { search: _searchVector, ...messageTableColumns } = getTableColumns(messages);
 const messageColumns = {
-  ...getTableColumns(messages),
+  ...messageTableColumns,
   authorHandle: users.handle,
   authorName: users.displayName,
 };

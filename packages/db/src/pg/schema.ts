@@ -49,6 +49,11 @@ const jsonValue = <T>(name: string) =>
 
 const int53 = (name: string) => bigint(name, { mode: 'number' });
 
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** Raw bytes (postgres.js reads and writes them as Buffers). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
 export const meta = pgTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
@@ -121,9 +126,21 @@ export const messages = pgTable(
     meta: jsonValue<MessageMeta>('meta'),
     createdAt: isoTimestamp('created_at').notNull(),
     editedAt: isoTimestamp('edited_at'),
+    /** A thread reply's root message id; null for a message in the channel itself. */
+    threadId: text('thread_id'),
+    /** A thread reply also shown in the channel ("Also send to channel"). */
+    alsoInChannel: boolean('also_in_channel').notNull().default(false),
+    /** A thread root's replies: how many, the newest one's time, and its latest repliers' ids (newest first). */
+    replyCount: integer('reply_count').notNull().default(0),
+    lastReplyAt: isoTimestamp('last_reply_at'),
+    repliers: jsonValue<string[]>('repliers'),
+    /** Full-text search: the content's words (English stemming), kept by PostgreSQL itself. SQLite's twin is FTS5's messages_fts. */
+    search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('english', content)`),
   },
   (t) => [
     uniqueIndex('messages_channel_seq').on(t.channelId, t.seq),
+    index('messages_thread').on(t.threadId, t.seq),
+    index('messages_search').using('gin', t.search),
     // Rows without a clientId never collide (NULL client_id); a NULL author counts as one author.
     uniqueIndex('messages_client_id').on(t.channelId, sql`coalesce(${t.authorId}, '')`, t.clientId),
   ],
@@ -354,3 +371,50 @@ export const channelMutes = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
 );
+
+/** Mirror of SQLite's `attachments`. */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    messageId: text('message_id'),
+    uploaderId: text('uploader_id')
+      .notNull()
+      .references(() => users.id),
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    hasThumbnail: boolean('has_thumbnail').notNull().default(false),
+    createdAt: isoTimestamp('created_at').notNull(),
+  },
+  (t) => [index('attachments_message').on(t.messageId), index('attachments_uploader').on(t.uploaderId, t.createdAt)],
+);
+
+/**
+ * Attachment bytes in cluster mode, so every instance serves every file
+ * (SQLite mode keeps them as files in the data directory instead).
+ */
+export const blobs = pgTable('blobs', {
+  key: text('key').primaryKey(),
+  data: bytea('data').notNull(),
+  createdAt: isoTimestamp('created_at').notNull(),
+});
+
+/** Mirror of SQLite's `agents`. */
+export const agents = pgTable('agents', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  instructions: text('instructions').notNull(),
+  model: text('model'),
+  tools: jsonValue<string[]>('tools').notNull(),
+  approval: jsonValue<Record<string, 'ask' | 'auto'>>('approval').notNull(),
+  avatar: text('avatar'),
+  createdBy: text('created_by'),
+  updatedAt: isoTimestamp('updated_at').notNull(),
+});

@@ -68,10 +68,19 @@ export const messages = sqliteTable(
     meta: text('meta'),
     createdAt: text('created_at').notNull(),
     editedAt: text('edited_at'),
+    /** A thread reply's root message id; null for a message in the channel itself. */
+    threadId: text('thread_id'),
+    /** A thread reply also shown in the channel ("Also send to channel"). */
+    alsoInChannel: integer('also_in_channel', { mode: 'boolean' }).notNull().default(false),
+    /** A thread root's replies: how many, the newest one's time, and its latest repliers' ids (JSON, newest first). */
+    replyCount: integer('reply_count').notNull().default(0),
+    lastReplyAt: text('last_reply_at'),
+    repliers: text('repliers'),
   },
   (t) => [
     uniqueIndex('messages_channel_seq').on(t.channelId, t.seq),
     uniqueIndex('messages_client_id').on(t.channelId, t.authorId, t.clientId),
+    index('messages_thread').on(t.threadId, t.seq),
   ],
 );
 
@@ -298,3 +307,49 @@ export const channelMutes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
 );
+
+/**
+ * Files attached to messages. The bytes live in the BlobStore under the
+ * attachment's id; a row without a message is an upload not yet sent (removed
+ * after a while). Deleted with its message.
+ */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    messageId: text('message_id'),
+    uploaderId: text('uploader_id')
+      .notNull()
+      .references(() => users.id),
+    name: text('name').notNull(),
+    /** Sniffed from the bytes, not taken from the upload's own claim. */
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    /** An image's pixel size (for layout before it loads); null for other files. */
+    width: integer('width'),
+    height: integer('height'),
+    /** Whether a thumbnail was stored beside it (under `<id>.thumb`). */
+    hasThumbnail: integer('has_thumbnail', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('attachments_message').on(t.messageId), index('attachments_uploader').on(t.uploaderId, t.createdAt)],
+);
+
+/** Agents' settings: an agent is a user of role "agent" (a member, a mention, a DM partner) with these beside it. */
+export const agents = sqliteTable('agents', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  instructions: text('instructions').notNull(),
+  model: text('model'),
+  /** JSON: the tool names it may call. */
+  tools: text('tools').notNull(),
+  /** JSON: per tool, "ask" (a person approves each call) or "auto". */
+  approval: text('approval').notNull(),
+  avatar: text('avatar'),
+  createdBy: text('created_by'),
+  updatedAt: text('updated_at').notNull(),
+});

@@ -2,6 +2,12 @@ import { REACTION_LIMITS } from '@hubbub/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectAppError, type MakeStores, makeUser, type StoresUnderTest } from './stores-harness';
 
+/** Resolves once the clock has moved on to the next millisecond. */
+async function nextMillisecond(): Promise<void> {
+  const start = Date.now();
+  while (Date.now() === start) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 /** The reaction part of the ChatStore contract: react/unreact, their events, replay and history reads. */
 export function reactionStoreContract(name: string, makeStores: MakeStores): void {
   describe(name, () => {
@@ -36,6 +42,8 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
         offset: head + 1,
         change: { type: 'message.reactions', messageId: message.id, reactions: first.reactions },
       });
+      // Reactors are listed oldest first; two in the same millisecond have no order between them.
+      await nextMillisecond();
       const second = await stores.chat.react({ messageId: message.id, userId: bob.id, emoji: '👍', on: true });
       expect(second.reactions).toEqual([{ emoji: '👍', count: 2, userIds: [ada.id, bob.id] }]);
       const third = await stores.chat.react({ messageId: message.id, userId: bob.id, emoji: '🎉', on: true });
@@ -99,6 +107,7 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
         'BAD_REQUEST',
       );
       expect(error.message).toBe('this message has the most reactions it can take');
+      await nextMillisecond();
       const more = await stores.chat.react({ messageId: message.id, userId: bob.id, emoji: emoji[0] ?? '', on: true });
       expect(more.reactions).toHaveLength(REACTION_LIMITS.emoji);
       expect(more.reactions[0]).toEqual({ emoji: emoji[0], count: 2, userIds: [ada.id, bob.id] });
