@@ -2,6 +2,7 @@ export * from './backoff';
 export * from './bus-events';
 export * from './errors';
 export * from './event-id';
+export * from './limits';
 export * from './notifications';
 export * from './people';
 export * from './permissions';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from './limits';
 import {
-  LIMITS,
   ZCreateChannelInput,
   ZHandle,
   ZHistoryInput,

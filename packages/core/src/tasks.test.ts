@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors';
-import { LIMITS, ZHandle } from './schemas';
+import { LIMITS } from './limits';
+import { ZHandle } from './schemas';
 import {
   assertMayClaim,
   assertRunning,

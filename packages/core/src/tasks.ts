@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, type AppErrorDetails, forbidden } from './errors';
-import { LIMITS } from './schemas';
+import { LIMITS } from './limits';
 import type { Role } from './types';
 
 export const TASK_STATUSES = [

@@ -1,6 +1,6 @@
-import { LIMITS, ZLoginInput, ZSignupInput } from '@hubbub/core';
+import { LIMITS } from '@hubbub/core';
 import { useMutation } from '@tanstack/react-query';
-import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useEffect, useState } from 'react';
 import { errorCode, errorMessage, errorMessageWithRetryTime, type FieldErrors, fieldErrors } from '../../lib/errors';
 import { validate } from '../../lib/validation';
 import { useTRPC } from '../../trpc';
@@ -8,6 +8,9 @@ import { Field } from '../../ui/field';
 import { session } from './session';
 
 type Mode = 'login' | 'signup';
+
+/** The form's rules, in a chunk of their own; null when it cannot be fetched (the server checks everything anyway). */
+const loadAuthSchemas = () => import('./auth-schemas').catch(() => null);
 
 /**
  * The errors that belong under a field: zod's, and on signup the server's two
@@ -34,6 +37,7 @@ export function AuthScreen({ notice }: { notice: string | null }) {
   const login = useMutation(trpc.auth.login.mutationOptions({ meta: { inlineErrors: true } }));
   const signup = useMutation(trpc.auth.signup.mutationOptions({ meta: { inlineErrors: true } }));
   const active = mode === 'login' ? login : signup;
+  useEffect(() => void loadAuthSchemas(), []);
 
   const set = (key: keyof typeof values) => (e: ChangeEvent<HTMLInputElement>) => {
     setValues((v) => ({ ...v, [key]: e.target.value }));
@@ -49,14 +53,14 @@ export function AuthScreen({ notice }: { notice: string | null }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const checked =
+    const input =
       mode === 'login'
-        ? validate(ZLoginInput, { handle: values.handle, password: values.password })
-        : validate(ZSignupInput, {
-            handle: values.handle,
-            password: values.password,
-            displayName: values.displayName.trim() || undefined,
-          });
+        ? { handle: values.handle, password: values.password }
+        : { handle: values.handle, password: values.password, displayName: values.displayName.trim() || undefined };
+    const schemas = await loadAuthSchemas();
+    const checked = schemas
+      ? validate<unknown>(mode === 'login' ? schemas.ZLoginInput : schemas.ZSignupInput, input)
+      : { ok: true as const, data: input };
     if (!checked.ok) {
       setErrors(checked.errors);
       return;
