@@ -1,3 +1,4 @@
+export * from './agents';
 export * from './backoff';
 export * from './bus-events';
 export * from './errors';

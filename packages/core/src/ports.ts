@@ -1,3 +1,4 @@
+import type { Agent, AgentUpsertInput } from './agents';
 import type { BusEvent } from './bus-events';
 import type { NotificationStore } from './notifications';
 import type { UserChange, UserStreamEvent } from './people';
@@ -353,6 +354,28 @@ export interface PeopleStore {
   readStates(userId: string, channelIds?: readonly string[]): Promise<ReadState[]>;
 }
 
+/**
+ * The agent registry: an agent is a user of role "agent" with its settings in
+ * a row beside it. Handles are unique among all users.
+ */
+export interface AgentStore {
+  /** Every agent, by handle. */
+  list(): Promise<Agent[]>;
+  byHandle(handle: string): Promise<Agent | null>;
+  /** The agents among these users (a DM's members): those that exist. */
+  byUserIds(userIds: readonly string[]): Promise<Agent[]>;
+  /**
+   * Creates the agent (and its user, with no usable password) or updates it, by handle; a removed
+   * agent's handle brings that same user back. CONFLICT when the handle is a person's or an API key's.
+   */
+  upsert(input: AgentUpsertInput, by: string | null): Promise<{ agent: Agent; created: boolean }>;
+  /**
+   * Deletes the agent's settings; its user stays (its replies keep their author) but answers no more.
+   * NOT_FOUND when there is no such agent.
+   */
+  remove(handle: string): Promise<Agent>;
+}
+
 export interface StoreSet {
   kind: 'sqlite' | 'postgres';
   users: UserStore;
@@ -362,4 +385,5 @@ export interface StoreSet {
   apiKeys: ApiKeyStore;
   sessions: SessionStore;
   notifications: NotificationStore;
+  agents: AgentStore;
 }

@@ -43,6 +43,8 @@ export interface MessageMeta {
   model?: string;
   /** Why an assistant reply failed, in words a person can act on. */
   error?: string;
+  /** The model an agent asked for when this server has no such model (the default one wrote the reply). */
+  requestedModel?: string;
   /** Who asked for an assistant reply (they, or an admin, may stop it). */
   requestedBy?: string;
   /** The server instance streaming an assistant reply (a dead one's replies are marked interrupted). */
@@ -121,6 +123,15 @@ export type ChannelChange =
 /** Ephemeral events: delivered live, never stored or replayed. */
 export type ChannelSignal =
   | { type: 'message.delta'; messageId: string; index: number; text: string }
+  /** An agent's live status in this channel (ephemeral, like typing): "thinking" while it writes `messageId`. */
+  | {
+      type: 'agent.status';
+      agentId: string;
+      handle: string;
+      name: string;
+      status: 'idle' | 'thinking' | 'error';
+      messageId: string;
+    }
   | { type: 'typing'; userId: string; displayName: string; until: string }
   | { type: 'presence'; online: string[] };
 

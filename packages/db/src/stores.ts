@@ -1,3 +1,4 @@
+import { createSqliteAgentStore } from './sqlite/agent-store';
 import { createSqliteApiKeyStore } from './sqlite/api-key-store';
 import { createSqliteChatStore } from './sqlite/chat-store';
 import { createSqliteNotificationStore } from './sqlite/notification-store';
@@ -26,6 +27,7 @@ export async function createSqliteStores(
     apiKeys: createSqliteApiKeyStore(handle.db),
     sessions: createSqliteSessionStore(handle.db),
     notifications: createSqliteNotificationStore(handle.db),
+    agents: createSqliteAgentStore(handle.db),
     ping: async () => {
       handle.raw.prepare('select 1').get();
     },

@@ -3,6 +3,7 @@ import { createPostgresStores, type Stores } from '../stores';
 import { apiKeyStoreContract } from '../test/api-key-store-contract';
 import { chatStoreContract } from '../test/chat-store-contract';
 import { peopleStoreContract } from '../test/people-store-contract';
+import { agentStoreContract } from '../test/agent-store-contract';
 import { reactionStoreContract } from '../test/reaction-store-contract';
 import { sessionStoreContract } from '../test/session-store-contract';
 import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-contract';
@@ -34,6 +35,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
   userStoreContract('UserStore contract (PostgreSQL)', () => freshStores());
   peopleStoreContract('PeopleStore contract (PostgreSQL)', () => freshStores());
   reactionStoreContract('Reactions of the ChatStore (PostgreSQL)', () => freshStores());
+  agentStoreContract('AgentStore contract (PostgreSQL)', () => freshStores());
   chatStoreContract('ChatStore contract (PostgreSQL)', () => freshStores(), {
     makeStoresWithRetention: (retention) => freshStores({ chat: { retention } }),
   });

@@ -1,6 +1,7 @@
 import { AppError } from '@hubbub/core';
 import type { ChatStoreOptions, PeopleStoreOptions, TaskStoreOptions } from '../store-options';
 import type { Stores } from '../stores-interface';
+import { createPgAgentStore } from './agent-store';
 import { createPgApiKeyStore } from './api-key-store';
 import { createPgChatStore } from './chat-store';
 import { createPgNotificationStore } from './notification-store';
@@ -34,6 +35,7 @@ export async function createPostgresStores(url: string, options: PostgresStoresO
     apiKeys: createPgApiKeyStore(handle.db),
     sessions: createPgSessionStore(handle.db),
     notifications: createPgNotificationStore(handle.db),
+    agents: createPgAgentStore(handle.db),
     ping: async () => {
       await handle.client`select 1`;
     },

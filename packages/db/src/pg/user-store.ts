@@ -1,5 +1,5 @@
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
-import { asc, eq, inArray, like, or, sql } from 'drizzle-orm';
+import { asc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
 import { newId } from '../ids';
 import { likePrefix } from '../paging';
 import { lockFor, type PgDb, type PgTx } from './open';
@@ -24,7 +24,9 @@ const FIRST_USER_LOCK = 0x61_646d_696en;
  * cannot both see an empty table; once a user exists nobody waits.
  */
 export async function noUserYet(tx: PgTx): Promise<boolean> {
-  const someone = async () => (await tx.select({ id: users.id }).from(users).limit(1)).length > 0;
+  // Agents (the built-in @assistant is made at start) are nobody's first sign-up.
+  const someone = async () =>
+    (await tx.select({ id: users.id }).from(users).where(ne(users.role, 'agent')).limit(1)).length > 0;
   if (await someone()) return false;
   await lockFor(tx, FIRST_USER_LOCK);
   // READ COMMITTED: this statement sees whatever the previous lock holder committed.

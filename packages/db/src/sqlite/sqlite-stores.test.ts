@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStores } from '../stores';
 import { chatStoreContract } from '../test/chat-store-contract';
 import { peopleStoreContract } from '../test/people-store-contract';
+import { agentStoreContract } from '../test/agent-store-contract';
 import { reactionStoreContract } from '../test/reaction-store-contract';
 import type { StoresUnderTest } from '../test/stores-harness';
 import { userStoreContract } from '../test/user-store-contract';
@@ -64,6 +65,7 @@ describe('SQLite stores', () => {
   peopleStoreContract('PeopleStore contract (SQLite :memory:)', memoryStores);
   peopleStoreContract('PeopleStore contract (SQLite file)', fileStores);
   reactionStoreContract('Reactions of the ChatStore (SQLite :memory:)', memoryStores);
+  agentStoreContract('AgentStore contract (SQLite :memory:)', memoryStores);
   reactionStoreContract('Reactions of the ChatStore (SQLite file)', fileStores);
   chatStoreContract('ChatStore contract (SQLite :memory:)', memoryStores, {
     makeStoresWithRetention: memoryStoresWithRetention,

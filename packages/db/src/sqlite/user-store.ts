@@ -1,5 +1,5 @@
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
-import { asc, count, eq, inArray, like, or, sql } from 'drizzle-orm';
+import { asc, count, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
 import { newId } from '../ids';
 import { likePrefix } from '../paging';
 import type { SqliteDb } from './open';
@@ -22,7 +22,8 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
         if (tx.select({ id: users.id }).from(users).where(eq(users.handle, handle)).get()) {
           throw new AppError('CONFLICT', `the handle "${handle}" is taken`);
         }
-        const first = (tx.select({ n: count() }).from(users).get()?.n ?? 0) === 0;
+        // Agents (the built-in @assistant is made at start) are nobody's first sign-up.
+        const first = (tx.select({ n: count() }).from(users).where(ne(users.role, 'agent')).get()?.n ?? 0) === 0;
         const row: UserRow = {
           id: newId(),
           handle,
