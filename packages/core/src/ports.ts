@@ -106,6 +106,10 @@ export interface NewMessage {
   status?: Message['status'];
   clientId?: string | undefined;
   meta?: MessageMeta | undefined;
+  /** A thread reply: the root's id (NOT_FOUND if it is gone, BAD_REQUEST if it is elsewhere or a reply itself). */
+  threadId?: string | undefined;
+  /** A thread reply that shows in the channel too. */
+  alsoInChannel?: boolean | undefined;
   /**
    * The store checks that the author may post here (assertCanPost) in the
    * transaction that stores the message: a send racing a leave or an archive
@@ -127,6 +131,11 @@ export interface HistoryPage {
   nextCursor: number | null;
   /** Stream position of this read: subscribe with it as lastEventId to miss nothing. */
   eventId: string;
+}
+
+/** A page of a thread: its root, and replies newest first like a history page. */
+export interface ThreadPage extends HistoryPage {
+  root: Message;
 }
 
 export interface StreamInfo {
@@ -162,12 +171,23 @@ export interface ChatStore {
   archive(channelId: string): Promise<{ channel: Channel; event: StreamEvent }>;
   /** Makes an archived channel writable again (a no-op change on one that is not: it still appends the event). */
   unarchive(channelId: string): Promise<{ channel: Channel; event: StreamEvent }>;
-  /** Idempotent on (channel, author, clientId): a retry returns the stored message and no event. */
-  sendMessage(input: NewMessage): Promise<{ message: Message; event: StreamEvent | null }>;
+  /**
+   * Idempotent on (channel, author, clientId): a retry returns the stored message and no event.
+   * A thread reply also updates its root's summary, in the same transaction: `threadEvent` is
+   * the root's thread.updated (after the reply's message.created).
+   */
+  sendMessage(
+    input: NewMessage,
+  ): Promise<{ message: Message; event: StreamEvent | null; threadEvent?: StreamEvent | null | undefined }>;
   messageById(id: string): Promise<Message | null>;
   /** `edited` marks a person's edit (shown as "edited"); a finished stream is not one. */
   editMessage(id: string, patch: MessagePatch): Promise<{ message: Message; event: StreamEvent }>;
-  deleteMessage(id: string): Promise<StreamEvent>;
+  /**
+   * Deletes a message: `event` is its message.deleted. `events` is every event the delete stored, in
+   * offset order: a thread root takes its replies with it (their message.deleted first); a reply
+   * leaves its root's thread.updated after its own.
+   */
+  deleteMessage(id: string): Promise<{ event: StreamEvent; events: StreamEvent[] }>;
   /**
    * Adds (`on`) or takes back the user's `emoji` on a message, with the
    * message.reactions event, in one transaction. Harmless twice: a reaction
@@ -180,7 +200,10 @@ export interface ChatStore {
     emoji: string;
     on: boolean;
   }): Promise<{ reactions: Reaction[]; event: StreamEvent | null }>;
+  /** The channel's messages newest first; thread replies only when also in the channel. */
   history(channelId: string, opts: { before?: number | undefined; limit: number }): Promise<HistoryPage>;
+  /** A thread root and a page of its replies, newest first; NOT_FOUND for no such message, BAD_REQUEST for a reply. */
+  thread(rootId: string, opts: { before?: number | undefined; limit: number }): Promise<ThreadPage>;
   streamInfo(channelId: string): Promise<StreamInfo>;
   /** Assistant replies still marked streaming (after a crash: to be marked failed). */
   streamingMessages(): Promise<Message[]>;

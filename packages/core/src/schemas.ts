@@ -84,12 +84,22 @@ export const ZSendMessageInput = z.object({
   content: ZMessageContent,
   clientId: z.string().min(1).max(LIMITS.clientId).optional(),
   meta: ZMessageMeta.optional(),
+  /** A thread reply: the root message's id (a message of the same channel, not itself a reply). */
+  threadId: ZId.optional(),
+  /** A thread reply shown in the channel too ("Also send to channel"); only with threadId. */
+  alsoInChannel: z.boolean().optional(),
 });
 export const ZHistoryInput = z.object({
   channelId: ZId,
   before: z.number().int().positive().optional(),
   /** Same as `before`, under the name tRPC's infinite queries use. */
   cursor: z.number().int().positive().nullish(),
+  limit: z.number().int().min(1).max(LIMITS.historyPage).default(50),
+});
+/** A page of a thread's replies, newest first (`before`: a seq, as message.history). */
+export const ZThreadInput = z.object({
+  messageId: ZId,
+  before: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(LIMITS.historyPage).default(50),
 });
 export const ZEditMessageInput = z.object({ messageId: ZId, content: ZMessageContent });

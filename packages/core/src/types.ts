@@ -60,6 +60,11 @@ export interface MessageMeta {
   mentions?: string[];
   /** Earlier versions of a regenerated assistant reply, oldest first (bounded). */
   versions?: ReplyVersion[];
+  /**
+   * A thread reply's followers told of it: the root's author and the earlier repliers, not this
+   * reply's author (at most THREAD_LIMITS.followers): set by the store.
+   */
+  threadFollowers?: string[];
 }
 
 /** An earlier text of an assistant reply, kept when it was regenerated. */
@@ -90,7 +95,28 @@ export interface Message {
   editedAt: string | null;
   /** Its reactions, oldest emoji first; absent or empty when it has none (a new message). */
   reactions?: Reaction[];
+  /** A thread reply: its root message's id (absent for a message of the channel itself). */
+  threadId?: string;
+  /** A thread reply that shows in the channel too ("Also send to channel"); absent when not. */
+  alsoInChannel?: true;
+  /** A thread root's replies; absent while it has none. */
+  thread?: ThreadSummary;
 }
+
+/** What a thread root carries about its replies. */
+export interface ThreadSummary {
+  replyCount: number;
+  lastReplyAt: string;
+  /** The latest repliers' user ids, newest first, at most THREAD_LIMITS.repliers (the assistant is not listed). */
+  repliers: string[];
+}
+
+export const THREAD_LIMITS = {
+  /** Repliers a root lists. */
+  repliers: 3,
+  /** Followers a reply notifies (the root's author and the earliest repliers first). */
+  followers: 50,
+} as const;
 
 /**
  * One emoji's reactions to a message. The same for every reader (stream events
@@ -116,6 +142,8 @@ export type ChannelChange =
   | { type: 'message.updated'; message: Message }
   | { type: 'message.deleted'; messageId: string }
   | { type: 'message.reactions'; messageId: string; reactions: Reaction[] }
+  /** A thread root's replies changed (a reply came or went); null: it has none left. */
+  | { type: 'thread.updated'; messageId: string; thread: ThreadSummary | null }
   | { type: 'member.joined'; member: Member }
   | { type: 'member.left'; userId: string }
   | { type: 'channel.updated'; channel: Channel };

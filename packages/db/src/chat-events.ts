@@ -25,7 +25,7 @@ export function channelEventFields<Payload>(
   const messageId =
     change.type === 'message.created' || change.type === 'message.updated'
       ? change.message.id
-      : change.type === 'message.deleted' || change.type === 'message.reactions'
+      : change.type === 'message.deleted' || change.type === 'message.reactions' || change.type === 'thread.updated'
         ? change.messageId
         : null;
   return { channelId, type: change.type, messageId, payload: messageId ? null : encode(change) };
@@ -49,6 +49,11 @@ export function hydrateChannelEvent(
     // Its reactions as they are now (a later change of them follows it).
     const message = row.messageId ? current.get(row.messageId) : undefined;
     return message ? { type: row.type, messageId: message.id, reactions: message.reactions ?? [] } : null;
+  }
+  if (row.type === 'thread.updated') {
+    // Its replies as they are now, like reactions.
+    const message = row.messageId ? current.get(row.messageId) : undefined;
+    return message ? { type: row.type, messageId: message.id, thread: message.thread ?? null } : null;
   }
   return (json(row.payload) as ChannelChange | null) ?? null;
 }

@@ -60,7 +60,27 @@ export interface MessageRow {
   meta: unknown;
   createdAt: string;
   editedAt: string | null;
+  threadId: string | null;
+  alsoInChannel: boolean;
+  replyCount: number;
+  lastReplyAt: string | null;
+  repliers: unknown;
 }
+
+/** A thread's place on a message, only where there is one: the wire stays small. */
+const threadFields = (r: MessageRow, json: Json): Pick<Message, 'threadId' | 'alsoInChannel' | 'thread'> => ({
+  ...(r.threadId ? { threadId: r.threadId } : {}),
+  ...(r.alsoInChannel ? { alsoInChannel: true as const } : {}),
+  ...(r.replyCount > 0 && r.lastReplyAt
+    ? {
+        thread: {
+          replyCount: r.replyCount,
+          lastReplyAt: r.lastReplyAt,
+          repliers: (json(r.repliers) as string[] | null) ?? [],
+        },
+      }
+    : {}),
+});
 
 export const toMessage = (r: MessageRow, json: Json): Message => ({
   id: r.id,
@@ -75,6 +95,7 @@ export const toMessage = (r: MessageRow, json: Json): Message => ({
   meta: (json(r.meta) as MessageMeta | null) ?? null,
   createdAt: r.createdAt,
   editedAt: r.editedAt,
+  ...threadFields(r, json),
 });
 
 export interface TaskRow {

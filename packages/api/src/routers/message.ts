@@ -10,6 +10,7 @@ import {
   ZMessageRef,
   ZReactionInput,
   ZSendMessageInput,
+  ZThreadInput,
 } from '@hubbub/core';
 import { postableChannel, publishChanges, readableChannel, readableMessage } from '../channel-access';
 import type { AppDeps } from '../context';
@@ -27,7 +28,7 @@ export const messageRouter = router({
     }
     const mentions = await mentionedMembers(ctx.deps, ctx.user, input.channelId, input.content);
     // The store checks the author may post in the transaction that stores the message (no reads first).
-    const { message, event } = await ctx.deps.stores.chat
+    const { message, event, threadEvent } = await ctx.deps.stores.chat
       .sendMessage({
         channelId: input.channelId,
         authorId: ctx.user.id,
@@ -35,14 +36,18 @@ export const messageRouter = router({
         clientId: input.clientId,
         meta: mentions.length > 0 ? { ...input.meta, mentions } : input.meta,
         checkPostAccess: true,
+        threadId: input.threadId,
+        alsoInChannel: input.alsoInChannel,
       })
       .catch((error: unknown) => {
         ticket?.cancel();
         throw error;
       });
-    await publishChanges(ctx.deps, event);
-    // Web Push to the people it concerns, in the background (a retried send, event null, notifies no one again).
-    if (event) ctx.deps.push.messagePosted({ message, mentionedUserIds: mentions });
+    await publishChanges(ctx.deps, event, threadEvent ?? null);
+    // Web Push to the people it concerns (a thread reply: its followers too, like a mention), in the background
+    // (a retried send, event null, notifies no one again).
+    const notified = [...mentions, ...(message.meta?.threadFollowers ?? [])];
+    if (event) ctx.deps.push.messagePosted({ message, mentionedUserIds: notified });
     // A retried send (event null) must not ask twice.
     if (ticket && event) await ctx.deps.assistant.reply(message, ctx.user, ticket);
     else ticket?.cancel();
@@ -71,6 +76,12 @@ export const messageRouter = router({
     });
   }),
 
+  /** A thread: its root and a page of replies, newest first; NOT_FOUND unless the caller may read its channel. */
+  thread: protectedProcedure.input(ZThreadInput).query(async ({ input, ctx }) => {
+    const { message } = await readableMessage(ctx, input.messageId);
+    return ctx.deps.stores.chat.thread(message.id, { before: input.before, limit: input.limit });
+  }),
+
   edit: writeProcedure.input(ZEditMessageInput).mutation(async ({ input, ctx }) => {
     const { message, channel } = await readableMessage(ctx, input.messageId);
     assertNotArchived(channel);
@@ -90,7 +101,8 @@ export const messageRouter = router({
     const { message, channel } = await readableMessage(ctx, input.messageId);
     assertNotArchived(channel);
     assertCanModify(ctx.user, message);
-    await publishChanges(ctx.deps, await ctx.deps.stores.chat.deleteMessage(message.id));
+    // A root's replies go with it: every delete (and a reply's root count) is published.
+    await publishChanges(ctx.deps, ...(await ctx.deps.stores.chat.deleteMessage(message.id)).events);
     return { messageId: message.id };
   }),
 });

@@ -5,13 +5,26 @@ import {
   type ChatStore,
   formatEventId,
   type Member,
+  type Message,
   type NewMessage,
   notFound,
   type StreamEvent,
+  THREAD_LIMITS,
 } from '@hubbub/core';
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
-import { messagePatchColumns, newChannelRow, newMessageRow } from '../chat-writes';
+import {
+  assertThreadRoot,
+  mentionRowUsers,
+  messagePatchColumns,
+  newChannelRow,
+  newMessageRow,
+  replyMeta,
+  summaryAfterReply,
+  summaryFromReplies,
+  threadChange,
+  threadFollowers,
+} from '../chat-writes';
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { runLater } from '../read-plan';
@@ -55,7 +68,7 @@ class DuplicateSend extends Error {}
  * offsets are gap-free and commit in order across instances.
  *
  * Lock order, to stay clear of deadlocks: message or membership row first, the
- * channel row last.
+ * channel row last; of a thread, its root before its replies.
  */
 export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = {}): ChatStore {
   const { db, epoch } = handle;
@@ -169,6 +182,63 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .values({ userId, channelId, ...position })
       .onConflictDoUpdate({ target: [readPositions.userId, readPositions.channelId], set: position });
     return event;
+  };
+
+  /** Locks a thread's root (before the channel row) and finds its followers, for a send into it. */
+  const lockThreadRoot = async (tx: PgTx, input: NewMessage) => {
+    if (!input.threadId) return null;
+    const [root] = await tx
+      .select({ id: messages.id, channelId: messages.channelId, threadId: messages.threadId, authorId: messages.authorId })
+      .from(messages)
+      .where(eq(messages.id, input.threadId))
+      .for('update', { of: messages });
+    assertThreadRoot(root, input.channelId);
+    const earlier = await tx
+      .select({ authorId: messages.authorId })
+      .from(messages)
+      .where(and(eq(messages.threadId, input.threadId), isNotNull(messages.authorId)))
+      .groupBy(messages.authorId)
+      .orderBy(sql`min(${messages.seq})`)
+      .limit(THREAD_LIMITS.followers + 1);
+    const ids = earlier.flatMap((r) => (r.authorId ? [r.authorId] : []));
+    return root ? { id: root.id, followers: threadFollowers(root.authorId, ids, input.authorId) } : null;
+  };
+
+  /** A locked root's summary after a reply came: one more, this one newest. */
+  const addReply = async (tx: PgTx, rootId: string, reply: Message) => {
+    const root = await getMessage(tx, rootId);
+    if (!root) return null;
+    const summary = root.thread ?? { replyCount: 0, repliers: [] };
+    await tx.update(messages).set(summaryAfterReply(summary, reply, toValue)).where(eq(messages.id, rootId));
+    const updated = await getMessage(tx, rootId);
+    return updated ? append(tx, updated.channelId, threadChange(updated)) : null;
+  };
+
+  /** A locked root's summary recounted from the replies left (after a delete). */
+  const recountReplies = async (tx: PgTx, rootId: string) => {
+    const inThread = eq(messages.threadId, rootId);
+    const [counted] = await tx.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(messages).where(inThread);
+    const [newest] = await tx
+      .select({ createdAt: messages.createdAt })
+      .from(messages)
+      .where(inThread)
+      .orderBy(desc(messages.seq))
+      .limit(1);
+    const latest = await tx
+      .select({ authorId: messages.authorId })
+      .from(messages)
+      .where(and(inThread, isNotNull(messages.authorId)))
+      .groupBy(messages.authorId)
+      .orderBy(desc(sql`max(${messages.seq})`))
+      .limit(THREAD_LIMITS.repliers);
+    const columns = summaryFromReplies(
+      { count: counted?.n ?? 0, lastReplyAt: newest?.createdAt ?? null },
+      latest.flatMap((r) => (r.authorId ? [r.authorId] : [])),
+      toValue,
+    );
+    await tx.update(messages).set(columns).where(eq(messages.id, rootId));
+    const root = await getMessage(tx, rootId);
+    return root ? append(tx, root.channelId, threadChange(root)) : null;
   };
 
   const findByClientId = async (tx: Db, input: { channelId: string; authorId: string | null; clientId: string }) => {
@@ -301,16 +371,19 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       }
       try {
         return await db.transaction(async (tx) => {
+          // A thread's root is locked first (lock order): replies to it count one after the other.
+          const root = await lockThreadRoot(tx, input);
+          const meta = root ? replyMeta(input.meta, root.followers) : input.meta;
           const createdAt = isoNow();
           const offset = await log.next(tx, input.channelId, createdAt);
           // Checked under the channel lock: a leave or an archive commits either before it (refused) or after the message.
           if (input.checkPostAccess) await assertPostAccess(tx, input);
-          const row = newMessageRow(input, offset, createdAt, toValue);
+          const row = newMessageRow({ ...input, meta }, offset, createdAt, toValue);
           // The unique (channel, author, clientId) index decides between racing retries: the loser inserts nothing.
           const inserted = await tx.insert(messages).values(row).onConflictDoNothing().returning({ id: messages.id });
           // Rolls back the offset too: the stream stays gap-free.
           if (inserted.length === 0) throw new DuplicateSend();
-          const mentioned = input.meta?.mentions ?? [];
+          const mentioned = mentionRowUsers(meta);
           if (mentioned.length > 0) {
             await tx
               .insert(mentions)
@@ -320,7 +393,8 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           }
           const message = await getMessage(tx, row.id);
           if (!message) throw notFound('message');
-          return { message, event: await appendAt(tx, input.channelId, offset, { type: 'message.created', message }) };
+          const event = await appendAt(tx, input.channelId, offset, { type: 'message.created', message });
+          return root ? { message, event, threadEvent: await addReply(tx, root.id, message) } : { message, event };
         });
       } catch (error) {
         if (!(error instanceof DuplicateSend) || !dedupe) throw error;
@@ -364,13 +438,37 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       });
     },
 
+    /** A root takes its replies with it; a reply's root is recounted. */
     async deleteMessage(id) {
       return db.transaction(async (tx) => {
-        const [row] = await tx.delete(messages).where(eq(messages.id, id)).returning({ channelId: messages.channelId });
+        // Lock order: a reply's root first (a thread id never changes), then the message, the channel last.
+        const [found] = await tx.select({ threadId: messages.threadId }).from(messages).where(eq(messages.id, id));
+        if (found?.threadId) {
+          await tx.select({ id: messages.id }).from(messages).where(eq(messages.id, found.threadId)).for('update');
+        }
+        const [row] = await tx
+          .select({ channelId: messages.channelId, threadId: messages.threadId })
+          .from(messages)
+          .where(eq(messages.id, id))
+          .for('update');
         if (!row) throw notFound('message');
-        await tx.delete(mentions).where(eq(mentions.messageId, id));
-        await tx.delete(reactions).where(eq(reactions.messageId, id));
-        return append(tx, row.channelId, { type: 'message.deleted', messageId: id });
+        const replies = row.threadId
+          ? []
+          : await tx
+              .select({ id: messages.id })
+              .from(messages)
+              .where(eq(messages.threadId, id))
+              .orderBy(asc(messages.seq))
+              .for('update');
+        const ids = [...replies.map((r) => r.id), id];
+        await tx.delete(messages).where(inArray(messages.id, ids));
+        await tx.delete(mentions).where(inArray(mentions.messageId, ids));
+        await tx.delete(reactions).where(inArray(reactions.messageId, ids));
+        const events: StreamEvent[] = [];
+        for (const messageId of ids) events.push(await append(tx, row.channelId, { type: 'message.deleted', messageId }));
+        const event = events.at(-1) as StreamEvent;
+        const threadEvent = row.threadId ? await recountReplies(tx, row.threadId) : null;
+        return { event, events: threadEvent ? [...events, threadEvent] : events };
       });
     },
 
@@ -422,7 +520,13 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .select(messageColumns)
           .from(messages)
           .leftJoin(users, eq(users.id, messages.authorId))
-          .where(and(eq(messages.channelId, channelId), before ? lt(messages.seq, before) : undefined))
+          .where(
+            and(
+              eq(messages.channelId, channelId),
+              before ? lt(messages.seq, before) : undefined,
+              or(isNull(messages.threadId), eq(messages.alsoInChannel, true)),
+            ),
+          )
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
@@ -434,6 +538,31 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           ),
         );
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
+      }, SNAPSHOT);
+    },
+
+    async thread(rootId, { before, limit }) {
+      return db.transaction(async (tx) => {
+        const root = await getMessage(tx, rootId);
+        if (!root) throw notFound('message');
+        if (root.threadId) throw new AppError('BAD_REQUEST', 'a reply has no thread of its own');
+        const channel = await requireChannel(tx, root.channelId);
+        const rows = await tx
+          .select(messageColumns)
+          .from(messages)
+          .leftJoin(users, eq(users.id, messages.authorId))
+          .where(and(eq(messages.threadId, rootId), before ? lt(messages.seq, before) : undefined))
+          .orderBy(desc(messages.seq))
+          .limit(limit + 1);
+        const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
+        const items = withReactions(
+          page.items,
+          await reactionsOf(
+            tx,
+            page.items.map((m) => m.id),
+          ),
+        );
+        return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       }, SNAPSHOT);
     },
 

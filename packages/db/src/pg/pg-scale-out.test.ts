@@ -227,7 +227,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores shared by several instances
     const ops: Promise<unknown>[] = [];
     seeded.forEach((message, i) => {
       const chat = at(all, i).chat;
-      if (i % 4 === 0) ops.push(chat.deleteMessage(message.id).then((e) => events.push(e)));
+      if (i % 4 === 0) ops.push(chat.deleteMessage(message.id).then((e) => events.push(e.event)));
       else {
         ops.push(chat.editMessage(message.id, { content: `e${i}`, edited: true }).then((r) => events.push(r.event)));
         ops.push(

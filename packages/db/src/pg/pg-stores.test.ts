@@ -7,6 +7,7 @@ import { agentStoreContract } from '../test/agent-store-contract';
 import { reactionStoreContract } from '../test/reaction-store-contract';
 import { sessionStoreContract } from '../test/session-store-contract';
 import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-contract';
+import { threadStoreContract } from '../test/thread-store-contract';
 import { userStoreContract } from '../test/user-store-contract';
 import { probePostgres, TestDatabases } from './test-databases';
 
@@ -35,6 +36,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
   userStoreContract('UserStore contract (PostgreSQL)', () => freshStores());
   peopleStoreContract('PeopleStore contract (PostgreSQL)', () => freshStores());
   reactionStoreContract('Reactions of the ChatStore (PostgreSQL)', () => freshStores());
+  threadStoreContract('Threads of the ChatStore (PostgreSQL)', () => freshStores());
   agentStoreContract('AgentStore contract (PostgreSQL)', () => freshStores());
   chatStoreContract('ChatStore contract (PostgreSQL)', () => freshStores(), {
     makeStoresWithRetention: (retention) => freshStores({ chat: { retention } }),

@@ -9,10 +9,22 @@ import {
   type NewMessage,
   notFound,
   type StreamEvent,
+  THREAD_LIMITS,
 } from '@hubbub/core';
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
-import { messagePatchColumns, newChannelRow, newMessageRow } from '../chat-writes';
+import {
+  assertThreadRoot,
+  mentionRowUsers,
+  messagePatchColumns,
+  newChannelRow,
+  newMessageRow,
+  replyMeta,
+  summaryAfterReply,
+  summaryFromReplies,
+  threadChange,
+  threadFollowers,
+} from '../chat-writes';
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { runNow } from '../read-plan';
@@ -82,6 +94,8 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         clientId: sql`${ph('clientId')}`,
         meta: sql`${ph('meta')}`,
         createdAt: sql`${ph('createdAt')}`,
+        threadId: sql`${ph('threadId')}`,
+        alsoInChannel: sql`${ph('alsoInChannel')}`,
       })
       .prepare(),
     postAccess: db
@@ -186,8 +200,68 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     return event;
   };
 
+  /** A thread's root as a send into it needs it; its earlier repliers, first reply first (the followers). */
+  const threadRootFor = (tx: Tx, input: NewMessage) => {
+    if (!input.threadId) return null;
+    const root = tx
+      .select({ id: messages.id, channelId: messages.channelId, threadId: messages.threadId, authorId: messages.authorId })
+      .from(messages)
+      .where(eq(messages.id, input.threadId))
+      .get();
+    assertThreadRoot(root, input.channelId);
+    const earlier = tx
+      .select({ authorId: messages.authorId })
+      .from(messages)
+      .where(and(eq(messages.threadId, input.threadId), isNotNull(messages.authorId)))
+      .groupBy(messages.authorId)
+      .orderBy(sql`min(${messages.seq})`)
+      .limit(THREAD_LIMITS.followers + 1)
+      .all()
+      .flatMap((r) => (r.authorId ? [r.authorId] : []));
+    return root ? { id: root.id, followers: threadFollowers(root.authorId, earlier, input.authorId) } : null;
+  };
+
+  /** A root's summary after a reply came: one more, this one newest. */
+  const addReply = (tx: Tx, rootId: string, reply: Message): StreamEvent | null => {
+    const root = getMessage(tx, rootId);
+    if (!root) return null;
+    const summary = root.thread ?? { replyCount: 0, repliers: [] };
+    tx.update(messages).set(summaryAfterReply(summary, reply, toText)).where(eq(messages.id, rootId)).run();
+    const updated = getMessage(tx, rootId);
+    return updated ? append(tx, updated.channelId, threadChange(updated)) : null;
+  };
+
+  /** A root's summary recounted from the replies left (after a delete). */
+  const recountReplies = (tx: Tx, rootId: string): StreamEvent | null => {
+    const inThread = eq(messages.threadId, rootId);
+    const count = tx.select({ n: sql<number>`count(*)` }).from(messages).where(inThread).get()?.n ?? 0;
+    const newest = tx
+      .select({ createdAt: messages.createdAt })
+      .from(messages)
+      .where(inThread)
+      .orderBy(desc(messages.seq))
+      .limit(1)
+      .get();
+    const latest = tx
+      .select({ authorId: messages.authorId })
+      .from(messages)
+      .where(and(inThread, isNotNull(messages.authorId)))
+      .groupBy(messages.authorId)
+      .orderBy(desc(sql`max(${messages.seq})`))
+      .limit(THREAD_LIMITS.repliers)
+      .all()
+      .flatMap((r) => (r.authorId ? [r.authorId] : []));
+    const columns = summaryFromReplies({ count, lastReplyAt: newest?.createdAt ?? null }, latest, toText);
+    tx.update(messages).set(columns).where(eq(messages.id, rootId)).run();
+    const root = getMessage(tx, rootId);
+    return root ? append(tx, root.channelId, threadChange(root)) : null;
+  };
+
   /** One send inside the writing transaction: idempotent on clientId, offset taken in the same transaction. */
-  const sendOne = (tx: Tx, input: NewMessage): { message: Message; event: StreamEvent | null } => {
+  const sendOne = (
+    tx: Tx,
+    input: NewMessage,
+  ): { message: Message; event: StreamEvent | null; threadEvent?: StreamEvent | null } => {
     // Who the author is, when known without reading the message back: nobody, or read with the access check.
     let author: { authorHandle: string | null; authorName: string | null } | null =
       input.authorId === null ? { authorHandle: null, authorName: null } : null;
@@ -218,24 +292,27 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       const message = previous && getMessage(tx, previous.id);
       if (message) return { message, event: null };
     }
+    const root = threadRootFor(tx, input);
+    const meta = root ? replyMeta(input.meta, root.followers) : input.meta;
     const createdAt = isoNow();
     const offset = log.next(tx, input.channelId, createdAt);
-    const row = newMessageRow(input, offset, createdAt, toText);
-    prepared.insertMessage.run(row);
-    for (const userId of input.meta?.mentions ?? []) {
+    const row = newMessageRow({ ...input, meta }, offset, createdAt, toText);
+    prepared.insertMessage.run({ ...row, alsoInChannel: row.alsoInChannel ? 1 : 0 });
+    for (const userId of mentionRowUsers(meta)) {
       tx.insert(mentions).values({ userId, messageId: row.id, channelId: input.channelId, seq: offset }).run();
     }
-    const message = author ? toMessage({ ...row, ...author, editedAt: null }, parseText) : getMessage(tx, row.id);
+    const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null };
+    const message = author
+      ? toMessage({ ...row, ...author, ...noReplies, editedAt: null }, parseText)
+      : getMessage(tx, row.id);
     if (!message) throw notFound('message');
-    return {
-      message,
-      event: appendAt(tx, input.channelId, offset, { type: 'message.created', message }, createdAt),
-    };
+    const event = appendAt(tx, input.channelId, offset, { type: 'message.created', message }, createdAt);
+    return root ? { message, event, threadEvent: addReply(tx, root.id, message) } : { message, event };
   };
 
   type QueuedSend = {
     input: NewMessage;
-    resolve(value: { message: Message; event: StreamEvent | null }): void;
+    resolve(value: ReturnType<typeof sendOne>): void;
     reject(error: unknown): void;
   };
   const sendQueue: QueuedSend[] = [];
@@ -249,7 +326,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   const flushSends = () => {
     const batch = sendQueue.splice(0);
     const outcomes: (
-      | { ok: true; value: { message: Message; event: StreamEvent | null } }
+      | { ok: true; value: ReturnType<typeof sendOne> }
       | { ok: false; error: unknown }
     )[] = [];
     try {
@@ -408,13 +485,32 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       });
     },
 
+    /** A root takes its replies with it; a reply's root is recounted. */
     async deleteMessage(id) {
       return db.transaction((tx) => {
-        const row = tx.delete(messages).where(eq(messages.id, id)).returning({ channelId: messages.channelId }).get();
+        const row = tx
+          .select({ channelId: messages.channelId, threadId: messages.threadId })
+          .from(messages)
+          .where(eq(messages.id, id))
+          .get();
         if (!row) throw notFound('message');
-        tx.delete(mentions).where(eq(mentions.messageId, id)).run();
-        tx.delete(reactions).where(eq(reactions.messageId, id)).run();
-        return append(tx, row.channelId, { type: 'message.deleted', messageId: id });
+        const replyIds = row.threadId
+          ? []
+          : tx
+              .select({ id: messages.id })
+              .from(messages)
+              .where(eq(messages.threadId, id))
+              .orderBy(asc(messages.seq))
+              .all()
+              .map((r) => r.id);
+        const ids = [...replyIds, id];
+        tx.delete(messages).where(inArray(messages.id, ids)).run();
+        tx.delete(mentions).where(inArray(mentions.messageId, ids)).run();
+        tx.delete(reactions).where(inArray(reactions.messageId, ids)).run();
+        const events = ids.map((messageId) => append(tx, row.channelId, { type: 'message.deleted', messageId }));
+        const event = events.at(-1) as StreamEvent;
+        const threadEvent = row.threadId ? recountReplies(tx, row.threadId) : null;
+        return { event, events: threadEvent ? [...events, threadEvent] : events };
       });
     },
 
@@ -462,7 +558,13 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .select(messageColumns)
           .from(messages)
           .leftJoin(users, eq(users.id, messages.authorId))
-          .where(and(eq(messages.channelId, channelId), before ? lt(messages.seq, before) : undefined))
+          .where(
+            and(
+              eq(messages.channelId, channelId),
+              before ? lt(messages.seq, before) : undefined,
+              or(isNull(messages.threadId), eq(messages.alsoInChannel, true)),
+            ),
+          )
           .orderBy(desc(messages.seq))
           .limit(limit + 1)
           .all();
@@ -475,6 +577,32 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           ),
         );
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
+      });
+    },
+
+    async thread(rootId, { before, limit }) {
+      return db.transaction((tx) => {
+        const root = getMessage(tx, rootId);
+        if (!root) throw notFound('message');
+        if (root.threadId) throw new AppError('BAD_REQUEST', 'a reply has no thread of its own');
+        const channel = requireChannel(tx, root.channelId);
+        const rows = tx
+          .select(messageColumns)
+          .from(messages)
+          .leftJoin(users, eq(users.id, messages.authorId))
+          .where(and(eq(messages.threadId, rootId), before ? lt(messages.seq, before) : undefined))
+          .orderBy(desc(messages.seq))
+          .limit(limit + 1)
+          .all();
+        const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
+        const items = withReactions(
+          page.items,
+          reactionsOf(
+            tx,
+            page.items.map((m) => m.id),
+          ),
+        );
+        return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },
 

@@ -8,6 +8,7 @@ import { peopleStoreContract } from '../test/people-store-contract';
 import { agentStoreContract } from '../test/agent-store-contract';
 import { reactionStoreContract } from '../test/reaction-store-contract';
 import type { StoresUnderTest } from '../test/stores-harness';
+import { threadStoreContract } from '../test/thread-store-contract';
 import { userStoreContract } from '../test/user-store-contract';
 import { createSqliteChatStore } from './chat-store';
 import { openSqlite } from './open';
@@ -67,6 +68,8 @@ describe('SQLite stores', () => {
   reactionStoreContract('Reactions of the ChatStore (SQLite :memory:)', memoryStores);
   agentStoreContract('AgentStore contract (SQLite :memory:)', memoryStores);
   reactionStoreContract('Reactions of the ChatStore (SQLite file)', fileStores);
+  threadStoreContract('Threads of the ChatStore (SQLite :memory:)', memoryStores);
+  threadStoreContract('Threads of the ChatStore (SQLite file)', fileStores);
   chatStoreContract('ChatStore contract (SQLite :memory:)', memoryStores, {
     makeStoresWithRetention: memoryStoresWithRetention,
   });

@@ -259,7 +259,7 @@ export function chatStoreContract(name: string, makeStores: MakeStores, options:
         bOffsets.push((await chat.join(bId, ada.id))?.offset ?? -1);
         const m2 = await send(aId, bob, 'two');
         aOffsets.push(m2.event?.offset ?? -1);
-        aOffsets.push((await chat.deleteMessage(m2.message.id)).offset);
+        aOffsets.push((await chat.deleteMessage(m2.message.id)).event.offset);
         aOffsets.push((await chat.leave(aId, bob.id))?.offset ?? -1);
         bOffsets.push((await chat.archive(bId)).event.offset);
         aOffsets.push((await send(aId, null, 'system note')).event?.offset ?? -1);
@@ -500,7 +500,7 @@ export function chatStoreContract(name: string, makeStores: MakeStores, options:
         const dev = await createChannel('dev', ada);
         const { message: keep } = await send(dev.id, ada, 'keep');
         const { message: gone } = await send(dev.id, ada, 'gone');
-        const event = await chat.deleteMessage(gone.id);
+        const { event } = await chat.deleteMessage(gone.id);
         expect(event).toEqual({
           channelId: dev.id,
           offset: 4,
