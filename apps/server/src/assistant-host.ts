@@ -26,6 +26,12 @@ export function createAssistant(config: ResolvedConfig, backends: Backends): Ass
     dailyBudget: dailyBudget(options, rateLimiters),
     instance: config.instance,
     onFailure: (reason, err, messageId) => config.logger.warn({ reason, messageId, err }, 'assistant reply failed'),
+    // The reply's meta says so too (requestedModel); the log tells the operator which model to configure.
+    onModelFallback: (agent, requestedModel, messageId) =>
+      config.logger.warn(
+        { agent: agent.handle, requestedModel, messageId },
+        'agent asks for a model this server does not have: the default model answers',
+      ),
   });
 }
 

@@ -4,6 +4,7 @@ import {
   createPasswordHasher,
   createRateLimiterSet,
   createTokenService,
+  ensureBuiltInAgent,
   type SystemStatus,
   strengthChecker,
 } from '@hubbub/api';
@@ -43,6 +44,8 @@ export async function composeApp(config: ResolvedConfig): Promise<App> {
   const addresses = createClientAddresses(config.trustedProxies);
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
   const backends = await openBackends(config, instanceInfo(config.instance, startedAt, wss));
+  // The built-in @assistant is in the registry (agent.list, the pickers) from the first start on.
+  await ensureBuiltInAgent(backends.stores.agents);
   const assistant = createAssistant(config, backends);
   const status = createStatus({ instance: config.instance, startedAt, wss, backends });
   const push = await createPush(backends.stores, config.push ?? {}, config.logger);

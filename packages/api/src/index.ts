@@ -1,5 +1,6 @@
 export { CLOSE_CODES } from '@hubbub/core';
 export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+export { ensureBuiltInAgent } from './agent-registry';
 export { generateApiKey } from './api-keys';
 export {
   type AppDeps,

@@ -1,3 +1,4 @@
+import { agentRouter } from './routers/agent';
 import { apiKeyRouter } from './routers/api-key';
 import { authRouter } from './routers/auth';
 import { channelRouter } from './routers/channel';
@@ -10,6 +11,7 @@ import { userRouter } from './routers/user';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
+  agent: agentRouter,
   apiKey: apiKeyRouter,
   auth: authRouter,
   channel: channelRouter,

@@ -37,6 +37,7 @@ export class UnreadFollower {
       if (event.kind === 'directory' && !this.channels.has(event.channel.id)) {
         this.emit({ type: 'channel.updated', channel: event.channel });
       }
+      if (event.kind === 'agents') this.emit({ type: 'agent.changed', handle: event.handle, removed: event.removed });
     });
     for (const state of await this.people.readStates(this.userId)) await this.follow(state);
     return () => this.stop();
@@ -83,11 +84,16 @@ export class UnreadFollower {
     state.lastMessageAt = message.createdAt;
     const fromOthers = message.authorId !== this.userId && message.seq > state.readSeq;
     const mentionsMe = fromOthers && (message.meta?.mentions?.includes(this.userId) ?? false);
-    if (fromOthers) state.unread = Math.min(UNREAD_CAP, state.unread + 1);
-    if (mentionsMe) state.mentions += 1;
+    // A reply in a thread of mine counts like a mention (the store keeps a mention row for it too).
+    const repliesToMe = fromOthers && !mentionsMe && (message.meta?.threadFollowers?.includes(this.userId) ?? false);
+    // A reply only in its thread is not news in the channel itself (the store does not count it either).
+    const inChannel = !message.threadId || message.alsoInChannel === true;
+    if (fromOthers && inChannel) state.unread = Math.min(UNREAD_CAP, state.unread + 1);
+    if (mentionsMe || repliesToMe) state.mentions += 1;
     const { channelId, unread, mentions, lastMessageAt } = state;
     this.emit({ type: 'channel.unread', channelId, unread, mentions, lastMessageAt });
     if (mentionsMe) this.emit({ type: 'mention', channelId, message });
+    if (repliesToMe) this.emit({ type: 'thread.reply', channelId, message });
     if (fromOthers && state.kind === 'dm') this.emit({ type: 'direct.message', channelId, message });
   }
 

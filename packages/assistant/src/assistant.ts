@@ -13,7 +13,8 @@ import {
 import { DeltaCoalescer } from './coalescer';
 import { type DailyReplyBudget, spendReply } from './daily-budget';
 import { describeModelError } from './model-errors';
-import { buildPrompt, DEFAULT_SYSTEM_PROMPT } from './prompt';
+import { buildPrompt } from './prompt';
+import { agentStatusSignal, modelFor, type ReplyAgent, systemPromptFor } from './reply-agent';
 import { type InLine, ReplyLine } from './reply-line';
 import { versionsAfterRegenerate } from './reply-versions';
 
@@ -43,6 +44,8 @@ export interface AssistantOptions {
   remoteCancelTimeoutMs?: number;
   /** Told about model failures (the server logs them). */
   onFailure?(reason: string, error: unknown, messageId: string): void;
+  /** Told when an agent asks for a model this server does not have (the default one answers instead). */
+  onModelFallback?(agent: ReplyAgent, requestedModel: string, messageId: string): void;
 }
 
 /** The bus topic instances use to ask each other things (e.g. stop a reply streaming elsewhere). */
@@ -55,6 +58,8 @@ interface Reply extends InLine {
   seq: number;
   /** Who asked: they (or an admin) may stop it. */
   requestedBy: string;
+  /** The agent it is written as; null: the assistant of old (no registry, no status signals). */
+  agent: ReplyAgent | null;
   controller: AbortController;
   /** Why it stopped early, if it did. */
   stop: { status: 'cancelled' | 'failed'; reason?: string } | null;
@@ -90,6 +95,7 @@ const newReply = (): Reply => ({
   channelId: '',
   seq: 0,
   requestedBy: '',
+  agent: null,
   controller: new AbortController(),
   stop: null,
   text: '',
@@ -151,22 +157,25 @@ export class Assistant {
     return this.admitFor(user.id);
   }
 
-  /** Starts a reply to `trigger` in its channel; resolves once the (empty, streaming or waiting) reply exists. */
-  async reply(trigger: Message, requestedBy: User, ticket?: ReplyTicket): Promise<Message> {
+  /**
+   * Starts a reply to `trigger` in its channel, written as `agent` (its instructions, model and
+   * authorship); resolves once the (empty, streaming or waiting) reply exists.
+   */
+  async reply(trigger: Message, requestedBy: User, ticket?: ReplyTicket, agent?: ReplyAgent): Promise<Message> {
     const admitted = ticket ? this.take(ticket) : await this.admitFor(requestedBy.id);
     const { reply, release } = admitted;
+    reply.agent = agent ?? null;
     const queuePosition = this.line.position(reply);
     let message: Message;
     try {
       const created = await this.options.chat.sendMessage({
         channelId: trigger.channelId,
-        authorId: null,
+        authorId: reply.agent?.authorId ?? null,
         role: 'assistant',
         status: 'streaming',
         content: '',
         meta: {
-          provider: this.options.model.provider,
-          model: this.options.model.model,
+          ...this.modelMeta(reply.agent),
           requestedBy: requestedBy.id,
           instance: this.options.instance,
           ...(queuePosition ? { queuePosition } : {}),
@@ -186,9 +195,9 @@ export class Assistant {
   /**
    * Regenerates a finished, failed or cancelled reply in place (same id, new
    * text), keeping the text it had among its versions. Only the person who
-   * asked, or an admin, may.
+   * asked, or an admin, may. `agent`: the agent that wrote it (it writes again).
    */
-  async retry(messageId: string, by: User): Promise<Message> {
+  async retry(messageId: string, by: User, agent?: ReplyAgent): Promise<Message> {
     const message = await this.requireReply(messageId);
     const asker = message.meta?.requestedBy;
     if (asker !== by.id && by.role !== 'admin') {
@@ -203,14 +212,15 @@ export class Assistant {
     let admitted: Admitted | undefined;
     try {
       admitted = await this.admitFor(by.id);
+      admitted.reply.agent = agent ?? null;
       const queuePosition = this.line.position(admitted.reply);
       const versions = versionsAfterRegenerate(message);
       const edited = await this.options.chat.editMessage(messageId, {
         content: '',
         status: 'streaming',
         meta: {
-          provider: this.options.model.provider,
-          model: this.options.model.model,
+          requestedModel: undefined,
+          ...this.modelMeta(admitted.reply.agent),
           error: undefined,
           tokenCount: undefined,
           instance: this.options.instance,
@@ -320,6 +330,19 @@ export class Assistant {
     await this.line.settled();
   }
 
+  /** The provider and model a reply of `agent` is written by (and the model it asked for, when that one is not here). */
+  private modelMeta(agent: ReplyAgent | null): MessageMeta {
+    const { model, requestedModel } = modelFor(agent, this.options.model);
+    return { provider: model.provider, model: model.model, ...(requestedModel ? { requestedModel } : {}) };
+  }
+
+  /** Tells the channel what the reply's agent is doing (ephemeral, like typing); best effort. */
+  private publishStatus(reply: Reply, status: 'idle' | 'thinking' | 'error'): void {
+    if (!reply.agent) return;
+    const signal = agentStatusSignal(reply.agent, status, reply.messageId);
+    this.options.bus.publish(reply.channelId, { kind: 'signal', channelId: reply.channelId, signal }).catch(() => {});
+  }
+
   private async requireReply(messageId: string): Promise<Message> {
     const message = await this.options.chat.messageById(messageId);
     if (!message) throw notFound('message');
@@ -411,7 +434,9 @@ export class Assistant {
 
   /** `finish` ends the reply's bookkeeping: called once the final text is stored, before it is published. */
   private async stream(reply: Reply, finish: () => void): Promise<void> {
-    const { chat, model } = this.options;
+    const { chat } = this.options;
+    const { model, requestedModel } = modelFor(reply.agent, this.options.model);
+    if (reply.agent && requestedModel) this.options.onModelFallback?.(reply.agent, requestedModel, reply.messageId);
     const coalescer = new DeltaCoalescer(this.options.deltaIntervalMs ?? 30, (delta) => {
       this.options.bus
         .publish(reply.channelId, {
@@ -435,11 +460,12 @@ export class Assistant {
     const meta: MessageMeta = { provider: model.provider, model: model.model, queuePosition: undefined };
     try {
       await this.line.waitForTurn(reply, reply.controller.signal);
+      this.publishStatus(reply, 'thinking');
       const history = await chat.history(reply.channelId, { before: reply.seq, limit: 100 });
       const messages = buildPrompt(
         history.items,
         this.options.historyBudgetChars ?? 12_000,
-        this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+        systemPromptFor(reply.agent, this.options.systemPrompt),
       );
       touch();
       const stream = model.stream({
@@ -478,6 +504,7 @@ export class Assistant {
     // Whoever sees the final update may at once ask again, retry, or look for in-flight text.
     finish();
     await this.publish(event);
+    this.publishStatus(reply, status === 'failed' ? 'error' : 'idle');
   }
 
   /** Best effort: the change is stored; if the bus is down, streams re-read the store once it is back. */

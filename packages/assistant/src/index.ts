@@ -5,4 +5,5 @@ export { describeModelError } from './model-errors';
 export { createOfflineModel, type OfflineModelOptions, offlineAnswer, tokenize } from './offline-model';
 export { createOpenAICompatibleModel, type OpenAICompatibleOptions } from './openai-model';
 export { buildPrompt, DEFAULT_SYSTEM_PROMPT, mentionsAssistant } from './prompt';
+export { agentStatusSignal, modelFor, type ReplyAgent, systemPromptFor } from './reply-agent';
 export { KEPT_VERSIONS } from './reply-versions';

@@ -15,6 +15,8 @@ export type BusEvent =
   | { kind: 'user'; event: UserStreamEvent }
   /** A public channel appeared or changed (topic DIRECTORY_TOPIC): everyone's list shows it. */
   | { kind: 'directory'; channel: Channel }
+  /** An agent was added, changed or removed (topic DIRECTORY_TOPIC): lists and pickers read the registry again. */
+  | { kind: 'agents'; handle: string; removed: boolean }
   /** Instance-to-instance requests (topic "control"), e.g. stop a reply streaming elsewhere. */
   | { kind: 'control'; command: ControlCommand }
   /** Local only (never published): the bus may have dropped events, so streams re-read the store. */

@@ -35,8 +35,12 @@ export type UserSignal =
   | { type: 'channel.unread'; channelId: string; unread: number; mentions: number; lastMessageAt: string | null }
   /** A message that mentions you (by handle or @channel). */
   | { type: 'mention'; channelId: string; message: Message }
+  /** A reply in a thread you started or replied in (counted like a mention; not your own). */
+  | { type: 'thread.reply'; channelId: string; message: Message }
   /** A new message in one of your direct conversations. */
-  | { type: 'direct.message'; channelId: string; message: Message };
+  | { type: 'direct.message'; channelId: string; message: Message }
+  /** An agent was added, changed or removed (agent.list tells what it is now). */
+  | { type: 'agent.changed'; handle: string; removed: boolean };
 
 /** What `user.onEvent` yields. `reset` means: read channel.list again, ids before this are void. */
 export type UserEvent = UserChange | UserSignal | { type: 'reset' };

@@ -1,4 +1,4 @@
-import { mentionsAssistant, type ReplyTicket } from '@hubbub/assistant';
+import type { ReplyTicket } from '@hubbub/assistant';
 import {
   assertCanModify,
   assertCanPost,
@@ -12,6 +12,7 @@ import {
   ZSendMessageInput,
   ZThreadInput,
 } from '@hubbub/core';
+import { agentOfReply, askedAgent, toReplyAgent } from '../agent-registry';
 import { postableChannel, publishChanges, readableChannel, readableMessage } from '../channel-access';
 import type { AppDeps } from '../context';
 import { mentionedMembers } from '../mentions';
@@ -19,9 +20,9 @@ import { protectedProcedure, router, writeProcedure } from '../trpc';
 
 export const messageRouter = router({
   send: writeProcedure.input(ZSendMessageInput).mutation(async ({ input, ctx }) => {
-    const asksAssistant = mentionsAssistant(input.content);
+    const agent = await askedAgent(ctx.deps, ctx.user, input.channelId, input.content);
     let ticket: ReplyTicket | null = null;
-    if (asksAssistant) {
+    if (agent) {
       // Refused before anything is stored (busy, over the day's budget): a question whose reply cannot start must not stay behind.
       await postableChannel(ctx, input.channelId);
       ticket = await ctx.deps.assistant.admit(ctx.user);
@@ -49,7 +50,7 @@ export const messageRouter = router({
     const notified = [...mentions, ...(message.meta?.threadFollowers ?? [])];
     if (event) ctx.deps.push.messagePosted({ message, mentionedUserIds: notified });
     // A retried send (event null) must not ask twice.
-    if (ticket && event) await ctx.deps.assistant.reply(message, ctx.user, ticket);
+    if (ticket && event && agent) await ctx.deps.assistant.reply(message, ctx.user, ticket, toReplyAgent(agent));
     else ticket?.cancel();
     return message;
   }),
@@ -65,7 +66,8 @@ export const messageRouter = router({
   retry: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
     const { message, channel, membership } = await readableMessage(ctx, input.messageId);
     assertCanPost(channel, membership);
-    return ctx.deps.assistant.retry(message.id, ctx.user);
+    const agent = await agentOfReply(ctx.deps, message);
+    return ctx.deps.assistant.retry(message.id, ctx.user, agent ? toReplyAgent(agent) : undefined);
   }),
 
   history: protectedProcedure.input(ZHistoryInput).query(async ({ input, ctx }) => {

@@ -1,0 +1,127 @@
+import { createOpenAICompatibleModel } from '@hubbub/assistant';
+import type { HubbubClient } from '@hubbub/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeOpenAI, startFakeOpenAI } from './test/fake-openai';
+import { startTestServer, type TestServer } from './test/harness';
+import { type EventRecorder, type Received, recordChannel, recordEvents } from './test/stream';
+
+/**
+ * Agents over real sockets: an admin registers @reviewer, a member asks it by
+ * mention (its instructions are the model's system prompt, its reply is
+ * authored by its user, its status goes thinking → idle on the channel), a
+ * direct conversation with it is answered without a mention, and every open
+ * user stream hears of registry changes.
+ */
+
+let server: TestServer | undefined;
+let fake: FakeOpenAI | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  await fake?.close();
+  fake = undefined;
+});
+
+interface Msg {
+  id: string;
+  role: string;
+  status: string;
+  content: string;
+  authorId: string | null;
+  meta: { model?: string; requestedModel?: string } | null;
+}
+const msg = (e: Received) => e.data.message as Msg;
+const reply = (e: Received) => 'message' in e.data && msg(e).role === 'assistant';
+const finishedReply = (e: Received) => e.data.type === 'message.updated' && reply(e) && msg(e).status === 'complete';
+const statuses = (events: Received[]) =>
+  events.filter((e) => e.data.type === 'agent.status').map((e) => `${e.data.handle} ${e.data.status}`);
+
+/** The user stream from its start (`lastEventId`: an event id of this server's epoch at offset 0). */
+function recordUser(client: HubbubClient, lastEventId: string): EventRecorder<Received> {
+  return recordEvents<Received>((handlers) =>
+    client.api.user.onEvent.subscribe(
+      { lastEventId },
+      { onData: (event) => handlers.onData(event as unknown as Received), onError: handlers.onError },
+    ),
+  );
+}
+
+const REVIEWER = {
+  handle: 'reviewer',
+  name: 'Reviewer',
+  instructions: 'You are Reviewer. Point out one risk in what you are shown.',
+  tools: ['read_channel'] as ('read_channel' | 'create_task')[],
+  approval: {},
+};
+
+/** Ada (the admin, first to sign up) and Bob (a member), each with a client. */
+async function people(running: TestServer) {
+  const ada = await running.signup('ada');
+  const bob = await running.signup('bob');
+  return { ada: running.client(ada.token), bob: running.client(bob.token), bobId: bob.user.id };
+}
+
+describe('agents', () => {
+  it('a mention of a registered agent is answered with its instructions, as its user, with its status on the channel', async () => {
+    const tokens = ['One', ' risk', ':', ' no', ' tests', '.'];
+    fake = await startFakeOpenAI({ kind: 'stream', tokens });
+    server = await startTestServer({
+      assistant: {
+        model: createOpenAICompatibleModel({ baseURL: fake.baseURL, apiKey: 'sk-test', model: 'fake-model' }),
+        deltaIntervalMs: 10,
+      },
+    });
+    const { ada, bob } = await people(server);
+    const general = (await bob.api.channel.list.query()).items.find((c) => c.slug === 'general');
+    if (!general) throw new Error('no general channel');
+    // Bob's stream is open once it tells him of a channel he made; then it hears of the new agent.
+    const { eventId } = await bob.api.message.history.query({ channelId: general.id, limit: 1 });
+    const bobsStream = recordUser(bob, `${eventId.slice(0, eventId.lastIndexOf(':'))}:0`);
+    await bob.api.channel.create.mutate({ slug: 'bobs', name: 'Bob', visibility: 'private' });
+    await bobsStream.until((e) => e.some((x) => x.data.type === 'channel.joined'));
+    await bob.api.channel.join.mutate({ channelId: general.id });
+    const agent = await ada.api.agent.upsert.mutate({ ...REVIEWER, model: 'fake-model' });
+    await bobsStream.until((e) => e.some((x) => x.data.type === 'agent.changed' && x.data.handle === 'reviewer'));
+    // The built-in one is registered from the start.
+    expect((await bob.api.agent.list.query()).map((a) => a.handle)).toEqual(['assistant', 'reviewer']);
+
+    const page = await bob.api.message.history.query({ channelId: general.id });
+    const stream = recordChannel(bob, general.id, page.eventId);
+    await stream.until((e) => e.some((x) => x.data.type === 'presence'));
+    await bob.api.message.send.mutate({ channelId: general.id, content: '@reviewer please look at my change' });
+    await stream.until((e) => e.some(finishedReply) && statuses(e).includes('reviewer idle'));
+
+    const done = msg(stream.events.find(finishedReply) as Received);
+    expect(done).toMatchObject({ authorId: agent.userId, content: tokens.join(''), meta: { model: 'fake-model' } });
+    expect(done.meta?.requestedModel).toBeUndefined();
+    expect(statuses(stream.events)).toEqual(['reviewer thinking', 'reviewer idle']);
+    // Its instructions are the system prompt; the question is the last message.
+    expect(fake.requests[0]?.messages[0]).toEqual({ role: 'system', content: REVIEWER.instructions });
+    expect(fake.requests[0]?.messages.at(-1)).toEqual({
+      role: 'user',
+      content: 'bob: @reviewer please look at my change',
+    });
+  });
+
+  it('a direct conversation with an agent is answered without a mention (offline model, an unknown model named)', async () => {
+    server = await startTestServer();
+    const { ada, bob } = await people(server);
+    const agent = await ada.api.agent.upsert.mutate({ ...REVIEWER, model: 'gpt-not-here' });
+    const dm = await bob.api.dm.open.mutate({ userIds: [agent.userId] });
+    const page = await bob.api.message.history.query({ channelId: dm.id });
+    const stream = recordChannel(bob, dm.id, page.eventId);
+    await stream.until((e) => e.some((x) => x.data.type === 'presence'));
+    await bob.api.message.send.mutate({ channelId: dm.id, content: 'hello, what can you do?' });
+    await stream.until((e) => e.some(finishedReply) && statuses(e).includes('reviewer idle'));
+    const done = msg(stream.events.find(finishedReply) as Received);
+    expect(done.authorId).toBe(agent.userId);
+    expect(done.content.length).toBeGreaterThan(0);
+    // This server has no such model: its default one answered, and the reply says which was asked for.
+    expect(done.meta).toMatchObject({ model: 'hubbub-offline-1', requestedModel: 'gpt-not-here' });
+    // Bob cannot change the registry; the refusal is a FORBIDDEN, and nothing changed.
+    await expect(bob.api.agent.remove.mutate({ handle: 'reviewer' })).rejects.toMatchObject({
+      data: { code: 'FORBIDDEN' },
+    });
+    expect((await bob.api.agent.get.query({ handle: 'reviewer' })).handle).toBe('reviewer');
+  });
+});
