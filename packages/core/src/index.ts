@@ -9,6 +9,7 @@ export * from './people';
 export * from './permissions';
 export * from './ports';
 export * from './schemas';
+export * from './search';
 export * from './tasks';
 export * from './text-rules';
 export * from './throttle';

@@ -2,6 +2,7 @@ import type { Agent, AgentUpsertInput } from './agents';
 import type { BusEvent } from './bus-events';
 import type { NotificationStore } from './notifications';
 import type { UserChange, UserStreamEvent } from './people';
+import type { SearchPage, SearchRequest } from './search';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type {
   Channel,
@@ -347,6 +348,19 @@ export interface ModelProvider {
   stream(input: { messages: ModelMessage[]; signal: AbortSignal; maxOutputTokens?: number }): ModelStream;
 }
 
+/**
+ * Full-text search over messages. Only messages of channels the reader may read
+ * (public ones, and those they are a member of) are ever matched, in the same
+ * query that ranks them: a page is never short because of what a reader may not see.
+ */
+export interface SearchStore {
+  /**
+   * The best matches (most relevant first, then newest) among the newest
+   * SEARCH_LIMITS.window matches; deleted messages and replies still streaming never match.
+   */
+  search(request: SearchRequest): Promise<SearchPage>;
+}
+
 /** The stores a Hubbub needs, all on one database (SQLite or PostgreSQL). */
 /** Where a member is in a channel, and what is unread after it. */
 export interface ReadState {
@@ -408,5 +422,6 @@ export interface StoreSet {
   apiKeys: ApiKeyStore;
   sessions: SessionStore;
   notifications: NotificationStore;
+  search: SearchStore;
   agents: AgentStore;
 }

@@ -4,6 +4,7 @@ import { createSqliteChatStore } from './sqlite/chat-store';
 import { createSqliteNotificationStore } from './sqlite/notification-store';
 import { openSqlite } from './sqlite/open';
 import { createSqlitePeopleStore } from './sqlite/people-store';
+import { createSqliteSearchStore } from './sqlite/search';
 import { createSqliteSessionStore } from './sqlite/session-store';
 import { createSqliteTaskStore } from './sqlite/task-store';
 import { createSqliteUserStore } from './sqlite/user-store';
@@ -27,6 +28,7 @@ export async function createSqliteStores(
     apiKeys: createSqliteApiKeyStore(handle.db),
     sessions: createSqliteSessionStore(handle.db),
     notifications: createSqliteNotificationStore(handle.db),
+    search: createSqliteSearchStore(handle),
     agents: createSqliteAgentStore(handle.db),
     ping: async () => {
       handle.raw.prepare('select 1').get();

@@ -17,6 +17,7 @@ import { postableChannel, publishChanges, readableChannel, readableMessage } fro
 import type { AppDeps } from '../context';
 import { mentionedMembers } from '../mentions';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
+import { messageSearch } from './message-search';
 
 export const messageRouter = router({
   send: writeProcedure.input(ZSendMessageInput).mutation(async ({ input, ctx }) => {
@@ -69,6 +70,9 @@ export const messageRouter = router({
     const agent = await agentOfReply(ctx.deps, message);
     return ctx.deps.assistant.retry(message.id, ctx.user, agent ? toReplyAgent(agent) : undefined);
   }),
+
+  /** Full-text search over what the caller may read (message-search.ts). */
+  search: messageSearch,
 
   history: protectedProcedure.input(ZHistoryInput).query(async ({ input, ctx }) => {
     await readableChannel(ctx, input.channelId);

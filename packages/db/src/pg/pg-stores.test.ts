@@ -5,6 +5,7 @@ import { chatStoreContract } from '../test/chat-store-contract';
 import { peopleStoreContract } from '../test/people-store-contract';
 import { agentStoreContract } from '../test/agent-store-contract';
 import { reactionStoreContract } from '../test/reaction-store-contract';
+import { searchStoreContract } from '../test/search-store-contract';
 import { sessionStoreContract } from '../test/session-store-contract';
 import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-contract';
 import { threadStoreContract } from '../test/thread-store-contract';
@@ -36,6 +37,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
   userStoreContract('UserStore contract (PostgreSQL)', () => freshStores());
   peopleStoreContract('PeopleStore contract (PostgreSQL)', () => freshStores());
   reactionStoreContract('Reactions of the ChatStore (PostgreSQL)', () => freshStores());
+  searchStoreContract('SearchStore contract (PostgreSQL)', () => freshStores());
   threadStoreContract('Threads of the ChatStore (PostgreSQL)', () => freshStores());
   agentStoreContract('AgentStore contract (PostgreSQL)', () => freshStores());
   chatStoreContract('ChatStore contract (PostgreSQL)', () => freshStores(), {

@@ -7,6 +7,7 @@ import { createPgChatStore } from './chat-store';
 import { createPgNotificationStore } from './notification-store';
 import { openPostgres, type PgConnectOptions } from './open';
 import { createPgPeopleStore } from './people-store';
+import { createPgSearchStore } from './search';
 import { createPgSessionStore } from './session-store';
 import { createPgTaskStore } from './task-store';
 import { createPgUserStore } from './user-store';
@@ -35,6 +36,7 @@ export async function createPostgresStores(url: string, options: PostgresStoresO
     apiKeys: createPgApiKeyStore(handle.db),
     sessions: createPgSessionStore(handle.db),
     notifications: createPgNotificationStore(handle.db),
+    search: createPgSearchStore(handle),
     agents: createPgAgentStore(handle.db),
     ping: async () => {
       await handle.client`select 1`;

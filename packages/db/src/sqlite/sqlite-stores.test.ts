@@ -7,6 +7,7 @@ import { chatStoreContract } from '../test/chat-store-contract';
 import { peopleStoreContract } from '../test/people-store-contract';
 import { agentStoreContract } from '../test/agent-store-contract';
 import { reactionStoreContract } from '../test/reaction-store-contract';
+import { searchStoreContract } from '../test/search-store-contract';
 import type { StoresUnderTest } from '../test/stores-harness';
 import { threadStoreContract } from '../test/thread-store-contract';
 import { userStoreContract } from '../test/user-store-contract';
@@ -23,7 +24,7 @@ function tempDir(): { dir: string; remove(): void } {
 
 const memoryStores = () => createSqliteStores(':memory:');
 
-async function fileStores(): Promise<StoresUnderTest> {
+async function fileStores() {
   const tmp = tempDir();
   const stores = await createSqliteStores(join(tmp.dir, 'nested', 'hubbub.db'));
   return {
@@ -68,6 +69,8 @@ describe('SQLite stores', () => {
   reactionStoreContract('Reactions of the ChatStore (SQLite :memory:)', memoryStores);
   agentStoreContract('AgentStore contract (SQLite :memory:)', memoryStores);
   reactionStoreContract('Reactions of the ChatStore (SQLite file)', fileStores);
+  searchStoreContract('SearchStore contract (SQLite :memory:)', memoryStores);
+  searchStoreContract('SearchStore contract (SQLite file)', fileStores);
   threadStoreContract('Threads of the ChatStore (SQLite :memory:)', memoryStores);
   threadStoreContract('Threads of the ChatStore (SQLite file)', fileStores);
   chatStoreContract('ChatStore contract (SQLite :memory:)', memoryStores, {
