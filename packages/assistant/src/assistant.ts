@@ -13,7 +13,7 @@ import {
 import { DeltaCoalescer } from './coalescer';
 import { type DailyReplyBudget, spendReply } from './daily-budget';
 import { describeModelError } from './model-errors';
-import { buildPrompt } from './prompt';
+import { buildPrompt, contextOf } from './prompt';
 import { agentStatusSignal, modelFor, type ReplyAgent, systemPromptFor } from './reply-agent';
 import { type InLine, ReplyLine } from './reply-line';
 import { versionsAfterRegenerate } from './reply-versions';
@@ -56,6 +56,8 @@ interface Reply extends InLine {
   messageId: string;
   channelId: string;
   seq: number;
+  /** The thread it answers in (null: the channel itself); that thread is its context. */
+  threadId: string | null;
   /** Who asked: they (or an admin) may stop it. */
   requestedBy: string;
   /** The agent it is written as; null: the assistant of old (no registry, no status signals). */
@@ -94,6 +96,7 @@ const newReply = (): Reply => ({
   messageId: '',
   channelId: '',
   seq: 0,
+  threadId: null,
   requestedBy: '',
   agent: null,
   controller: new AbortController(),
@@ -170,6 +173,8 @@ export class Assistant {
     try {
       const created = await this.options.chat.sendMessage({
         channelId: trigger.channelId,
+        // Asked in a thread: answered in that thread.
+        threadId: trigger.threadId,
         authorId: reply.agent?.authorId ?? null,
         role: 'assistant',
         status: 'streaming',
@@ -184,6 +189,7 @@ export class Assistant {
       message = created.message;
       reply.storedPosition = queuePosition;
       await this.publish(created.event);
+      await this.publish(created.threadEvent ?? null);
     } catch (error) {
       this.giveBack(admitted);
       throw error;
@@ -413,6 +419,7 @@ export class Assistant {
     reply.messageId = message.id;
     reply.channelId = message.channelId;
     reply.seq = message.seq;
+    reply.threadId = message.threadId ?? null;
     reply.requestedBy = requestedBy;
     this.replies.set(message.id, reply);
     let finished = false;
@@ -461,9 +468,8 @@ export class Assistant {
     try {
       await this.line.waitForTurn(reply, reply.controller.signal);
       this.publishStatus(reply, 'thinking');
-      const history = await chat.history(reply.channelId, { before: reply.seq, limit: 100 });
       const messages = buildPrompt(
-        history.items,
+        await contextOf(chat, reply),
         this.options.historyBudgetChars ?? 12_000,
         systemPromptFor(reply.agent, this.options.systemPrompt),
       );

@@ -1,4 +1,4 @@
-import type { Message, ModelMessage } from '@hubbub/core';
+import type { ChatStore, Message, ModelMessage } from '@hubbub/core';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are the assistant in Hubbub, a team chat where people and AI agents work together. ' +
@@ -31,6 +31,24 @@ export function buildPrompt(
     picked.push({ role: roleOf(message), content });
   }
   return [{ role: 'system', content: systemPrompt }, ...picked.reverse()];
+}
+
+/** Messages a context reads at most. */
+const CONTEXT_MESSAGES = 100;
+
+/**
+ * What a reply at `seq` answers from, newest first (as buildPrompt takes it): in a thread, that
+ * thread's earlier replies and then its root; otherwise the channel's recent messages.
+ */
+export async function contextOf(
+  chat: Pick<ChatStore, 'history' | 'thread'>,
+  at: { channelId: string; threadId: string | null; seq: number },
+): Promise<Message[]> {
+  if (at.threadId) {
+    const page = await chat.thread(at.threadId, { before: at.seq, limit: CONTEXT_MESSAGES });
+    return [...page.items, page.root];
+  }
+  return (await chat.history(at.channelId, { before: at.seq, limit: CONTEXT_MESSAGES })).items;
 }
 
 const roleOf = (message: Message): ModelMessage['role'] => (message.role === 'assistant' ? 'assistant' : 'user');

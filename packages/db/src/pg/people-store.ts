@@ -16,7 +16,8 @@ const onlyChannels = (channelIds: readonly string[] | undefined) =>
 /** Unread messages after `seq` (not one's own), counted up to UNREAD_CAP; mentions of the user after it. */
 const countsAfter = (userId: unknown, channelId: unknown, seq: unknown) => ({
   unread: sql`(select count(*) from (select 1 from ${messages} x where x.channel_id = ${channelId}
-    and x.seq > ${seq} and (x.author_id is null or x.author_id <> ${userId}) limit ${UNREAD_CAP}) s)::int`,
+    and x.seq > ${seq} and (x.author_id is null or x.author_id <> ${userId})
+    and (x.thread_id is null or x.also_in_channel) limit ${UNREAD_CAP}) s)::int`,
   mentions: sql`(select count(*) from ${mentions} n where n.user_id = ${userId}
     and n.channel_id = ${channelId} and n.seq > ${seq})::int`,
 });

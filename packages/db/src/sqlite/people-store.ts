@@ -13,10 +13,14 @@ const onlyChannels = (channelIds: readonly string[] | undefined) =>
     ? sql` and m.channel_id in (${sql.join([sql`null`, ...channelIds.map((id) => sql`${id}`)], sql`, `)})`
     : sql``;
 
-/** Unread messages after `seq` (not one's own), counted up to UNREAD_CAP; mentions of the user after it. */
+/**
+ * Unread messages after `seq` (not one's own, not thread replies kept in their thread), counted up to
+ * UNREAD_CAP; mentions of the user after it (a reply in their thread has a mention row too).
+ */
 const countsAfter = (userId: unknown, channelId: unknown, seq: unknown) => ({
   unread: sql<number>`(select count(*) from (select 1 from ${messages} x where x.channel_id = ${channelId}
-    and x.seq > ${seq} and (x.author_id is null or x.author_id <> ${userId}) limit ${UNREAD_CAP}))`,
+    and x.seq > ${seq} and (x.author_id is null or x.author_id <> ${userId})
+    and (x.thread_id is null or x.also_in_channel) limit ${UNREAD_CAP}))`,
   mentions: sql<number>`(select count(*) from ${mentions} n where n.user_id = ${userId}
     and n.channel_id = ${channelId} and n.seq > ${seq})`,
 });
