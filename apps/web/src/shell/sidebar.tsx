@@ -1,5 +1,6 @@
 import type { User } from '@hubbub/core';
 import { useRef } from 'react';
+import { AgentsDialog, type AgentsDialogHandle } from '../features/agents/agents-dialog';
 import { UserMenu } from '../features/auth/user-menu';
 import { BrowseChannels } from '../features/chat/browse-channels';
 import { DirectMessages } from '../features/chat/direct-messages';
@@ -23,6 +24,7 @@ interface SidebarProps {
 /** The app's navigation: the connection, your channels and the others you can join, the pages, and you. */
 export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
   const dialog = useRef<NewChannelDialogHandle>(null);
+  const agentsDialog = useRef<AgentsDialogHandle>(null);
   const notifications = useNotificationsMenu();
   const forgetLocal = useForgetLocalChat();
   // Leaving a shared browser: its push subscription goes, and so do drafts and unsent messages.
@@ -62,6 +64,21 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
                 <ApprovalsBadge />
               </a>
             </li>
+            {me.role === 'admin' && (
+              <li>
+                <button
+                  type="button"
+                  className="channel-link"
+                  onClick={() => agentsDialog.current?.open()}
+                  data-testid="nav-agents"
+                >
+                  <span className="channel-icon" aria-hidden="true">
+                    🤖
+                  </span>
+                  <span className="channel-name">Agents</span>
+                </button>
+              </li>
+            )}
           </ul>
         </section>
       </div>
@@ -69,6 +86,7 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
       <UserMenu me={me} extraItems={notifications.menuItem} beforeLogout={beforeLogout} />
       {notifications.dialog}
       <NewChannelDialog ref={dialog} />
+      {me.role === 'admin' && <AgentsDialog ref={agentsDialog} />}
     </nav>
   );
 }

@@ -1,6 +1,7 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { RecentEvents } from '../../lib/recent-events';
 import { createStore } from '../../lib/store';
+import { type AgentStatusState, applyAgentStatus, replyEnded } from '../agents/agent-status';
 import {
   applyDelta,
   bumpMemberCount,
@@ -45,6 +46,8 @@ export class ChatLive {
   readonly presence = createStore<Record<string, string[]>>({});
   readonly pending = createStore<Record<string, PendingMessage[]>>({});
   readonly streamErrors = createStore<Record<string, string | undefined>>({});
+  /** Per channel, the agents thinking there (agent.status signals). */
+  readonly agentStatus = createStore<AgentStatusState>({});
 
   private me: string | null = null;
   /** Recent stored events per channel, to replay onto a history page fetched while they arrived. */
@@ -121,6 +124,14 @@ export class ChatLive {
         break;
       case 'presence':
         this.presence.set((p) => ({ ...p, [channelId]: event.online }));
+        break;
+      case 'agent.status':
+        this.agentStatus.set((s) => applyAgentStatus(s, channelId, event));
+        break;
+      case 'message.updated':
+        if (event.message.status !== 'streaming') {
+          this.agentStatus.set((s) => replyEnded(s, channelId, event.message.id));
+        }
         break;
     }
   }

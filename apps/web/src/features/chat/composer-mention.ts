@@ -66,8 +66,11 @@ export function mentionOptions(
   }
   for (const person of found) {
     if (person.handle === options.me || !(starts(person.handle) || starts(person.displayName))) continue;
+    // The built-in assistant is offered above already.
+    if (person.handle === 'assistant') continue;
     const kind = person.role === 'agent' ? 'agent' : 'person';
-    all.push({ handle: person.handle, label: person.displayName, hint: `@${person.handle}`, kind });
+    const hint = kind === 'agent' ? `@${person.handle} · agent: it replies here` : `@${person.handle}`;
+    all.push({ handle: person.handle, label: person.displayName, hint, kind });
   }
   if (all.some((option) => option.handle === lower)) return [];
   return all.slice(0, MAX_MENTION_OPTIONS);

@@ -5,6 +5,7 @@ import { flushSync } from 'react-dom';
 import { errorMessage } from '../../lib/errors';
 import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
+import { useAgentIds } from '../agents/use-agents';
 import { usePresence } from './live-context';
 import { PersonButton } from './profile-card';
 import { channelsKey } from './query-keys';
@@ -26,6 +27,7 @@ export function MembersPanel({ channelId, me, members, canRemove = false }: Memb
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const presence = usePresence(channelId);
+  const agentIds = useAgentIds();
   const [confirming, setConfirming] = useState<string | null>(null);
   const removeButtons = useRef(new Map<string, HTMLButtonElement>());
   const remove = useMutation(
@@ -88,6 +90,11 @@ export function MembersPanel({ channelId, me, members, canRemove = false }: Memb
                 </span>
               </PersonButton>
               {m.role === 'owner' && <span className="tag">owner</span>}
+              {agentIds.has(m.userId) && (
+                <span className="tag" data-testid="member-agent-tag">
+                  agent
+                </span>
+              )}
               {canRemove && m.userId !== me.id && confirming !== m.userId && (
                 <button
                   type="button"

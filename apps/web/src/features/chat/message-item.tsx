@@ -26,7 +26,8 @@ interface MessageItemProps {
 }
 
 function authorName(message: Message): string {
-  if (message.role === 'assistant') return 'Assistant';
+  // An agent's reply is authored by the agent; the built-in assistant's has no author.
+  if (message.role === 'assistant') return message.author?.displayName ?? 'Assistant';
   if (message.role === 'system') return 'Hubbub';
   return message.author?.displayName ?? 'Deleted user';
 }
@@ -119,7 +120,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
       <div className="message-main">
         {!compact && (
           <div className="message-meta">
-            {message.role === 'user' && message.authorId && message.author ? (
+            {message.role !== 'system' && message.authorId && message.author ? (
               <PersonButton
                 person={{ id: message.authorId, handle: message.author.handle, displayName: name }}
                 me={me}

@@ -1,3 +1,5 @@
+import { describeAgentStatus } from '../agents/agent-status';
+import { useAgentStatus } from '../agents/use-agent-status';
 import { useTyping } from './live-context';
 
 function describe(names: string[]): string {
@@ -7,10 +9,14 @@ function describe(names: string[]): string {
   return 'Several people are typing…';
 }
 
-/** Always takes its line, so the composer does not jump when someone starts typing. */
+/**
+ * Always takes its line, so the composer does not jump when someone starts typing. People typing
+ * come first; otherwise the agents thinking here ("@reviewer is thinking…").
+ */
 export function TypingIndicator({ channelId }: { channelId: string }) {
   const entries = useTyping(channelId);
-  const text = describe(entries.map((e) => e.displayName));
+  const agents = useAgentStatus(channelId);
+  const text = describe(entries.map((e) => e.displayName)) || describeAgentStatus(agents);
   return (
     <div className="typing" aria-live="polite" data-testid="typing-indicator">
       {text && (

@@ -55,6 +55,11 @@ export function UserStream({ me, onScreen, connected }: UserStreamProps) {
             void queryClient.invalidateQueries({ queryKey: channelsKey });
           }
           if (event.type.startsWith('approval.')) void queryClient.invalidateQueries({ queryKey: taskKeys.stats });
+          if (event.type === 'agent.changed') {
+            // The registry and the people pickers (agents are people there) show what it is now.
+            void queryClient.invalidateQueries({ queryKey: trpc.agent.list.queryKey() });
+            void queryClient.invalidateQueries({ queryKey: trpc.user.list.queryKey() });
+          }
           // A hidden tab has nothing on screen: news from the open channel is news too.
           const visible = document.visibilityState === 'visible';
           const notice = noticeFor(event, {
