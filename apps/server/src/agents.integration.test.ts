@@ -9,8 +9,8 @@ import { type EventRecorder, type Received, recordChannel, recordEvents } from '
  * Agents over real sockets: an admin registers @reviewer, a member asks it by
  * mention (its instructions are the model's system prompt, its reply is
  * authored by its user, its status goes thinking → idle on the channel), a
- * direct conversation with it is answered without a mention, and every open
- * user stream hears of registry changes.
+ * direct conversation with it is answered without a mention, a failing model
+ * ends its status as error, and every open user stream hears of registry changes.
  */
 
 let server: TestServer | undefined;
@@ -101,6 +101,26 @@ describe('agents', () => {
       role: 'user',
       content: 'bob: @reviewer please look at my change',
     });
+  });
+
+  it("a failing model ends the agent's reply as failed and its status as error", async () => {
+    fake = await startFakeOpenAI({ kind: 'status', status: 500, body: 'upstream broke' });
+    server = await startTestServer({
+      assistant: {
+        model: createOpenAICompatibleModel({ baseURL: fake.baseURL, apiKey: 'sk-test', model: 'fake-model' }),
+      },
+    });
+    const { ada, bob } = await people(server);
+    const agent = await ada.api.agent.upsert.mutate({ ...REVIEWER, model: null });
+    const dm = await bob.api.dm.open.mutate({ userIds: [agent.userId] });
+    const page = await bob.api.message.history.query({ channelId: dm.id });
+    const stream = recordChannel(bob, dm.id, page.eventId);
+    await stream.until((e) => e.some((x) => x.data.type === 'presence'));
+    await bob.api.message.send.mutate({ channelId: dm.id, content: 'are you there?' });
+    await stream.until((e) => statuses(e).includes('reviewer error'));
+    expect(statuses(stream.events)).toEqual(['reviewer thinking', 'reviewer error']);
+    const failed = stream.events.find((e) => e.data.type === 'message.updated' && reply(e));
+    expect(failed && msg(failed)).toMatchObject({ authorId: agent.userId, status: 'failed' });
   });
 
   it('a direct conversation with an agent is answered without a mention (offline model, an unknown model named)', async () => {
