@@ -1,6 +1,6 @@
-import { failStaleRuns } from '@hubbub/api';
+import { blobKeysOf, failStaleRuns } from '@hubbub/api';
 import { CONTROL_TOPIC } from '@hubbub/assistant';
-import type { BusEvent } from '@hubbub/core';
+import type { BusEvent, StoreSet } from '@hubbub/core';
 import type { App } from './compose';
 
 /** How often replies a dead instance left streaming are looked for, in a cluster. */
@@ -8,6 +8,9 @@ const REPLY_RECOVERY_MS = 30_000;
 const SESSION_SWEEP_MS = 60_000;
 /** Ended sessions are pruned from the store after this long. */
 const ENDED_SESSIONS_KEPT_MS = 86_400_000;
+const UPLOAD_SWEEP_MS = 60 * 60_000;
+/** An upload not sent with a message within this long is deleted (rows and bytes). */
+export const PENDING_UPLOADS_KEPT_MS = 24 * 60 * 60_000;
 
 /** A timer that runs `tick` every `intervalMs` between start() and stop(); it never keeps the process alive. */
 export function repeating(intervalMs: number, tick: () => void) {
@@ -35,7 +38,7 @@ export interface BackgroundJobs {
 
 /** The work the server does on its own: started by listen(), not while it is built; stopped by shutdown(). */
 export function createBackgroundJobs(app: App): BackgroundJobs {
-  const sweepers = [staleRunSweeper(app), sessionSweeper(app)];
+  const sweepers = [staleRunSweeper(app), sessionSweeper(app), uploadSweeper(app)];
   const replyRecovery = app.backends.cluster
     ? repeating(REPLY_RECOVERY_MS, () => recoverReplies(app).catch(() => {}))
     : null;
@@ -77,6 +80,24 @@ function sessionSweeper({ credentials, backends, config }: App) {
     backends.stores.sessions.prune(new Date(now - ENDED_SESSIONS_KEPT_MS).toISOString()).catch((err) => {
       config.logger.error({ err }, 'session prune failed');
     });
+  });
+}
+
+/** Uploads never sent (and files whose message is gone) are deleted: rows first, then their bytes. */
+export async function sweepUploads(
+  { attachments, blobs }: Pick<StoreSet, 'attachments' | 'blobs'>,
+  now: number,
+): Promise<number> {
+  const removed = await attachments.removeStale(new Date(now - PENDING_UPLOADS_KEPT_MS).toISOString());
+  if (removed.length > 0) await blobs.delete(removed.flatMap(blobKeysOf));
+  return removed.length;
+}
+
+function uploadSweeper(app: App) {
+  return repeating(UPLOAD_SWEEP_MS, () => {
+    sweepUploads(app.backends.stores, Date.now())
+      .then((n) => n > 0 && app.config.logger.info({ removed: n }, 'stale uploads removed'))
+      .catch((err) => app.config.logger.error({ err }, 'upload sweep failed'));
   });
 }
 

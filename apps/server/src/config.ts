@@ -40,6 +40,8 @@ export interface HubbubConfig {
   maxSseStreamsPerUser?: number;
   /** Largest WebSocket message or HTTP request body (default 1 MiB). */
   maxPayloadBytes?: number;
+  /** HUBBUB_MAX_UPLOAD_BYTES: the largest file POST /api/files takes (default 10 MiB); larger ones get 413. */
+  maxUploadBytes?: number;
   keepAlive?: { pingMs: number; pongWaitMs: number };
   /** Web Push: VAPID keys and contact (default: keys kept in the database), and the tests' loopback switch. */
   push?: PushSettings;
@@ -74,6 +76,7 @@ export interface HubbubConfig {
 export const SERVER_DEFAULTS = {
   redisPrefix: 'hubbub',
   maxPayloadBytes: 1024 * 1024,
+  maxUploadBytes: 10 * 1024 * 1024,
   keepAlive: { pingMs: 30_000, pongWaitMs: 10_000 },
   signInTimeoutMs: 10_000,
   taskTimeoutMs: 5 * 60_000,
@@ -85,6 +88,7 @@ export interface ResolvedConfig extends HubbubConfig {
   redis?: { url: string; prefix: string };
   instance: string;
   maxPayloadBytes: number;
+  maxUploadBytes: number;
   keepAlive: { pingMs: number; pongWaitMs: number };
   signInTimeoutMs: number;
   taskTimeoutMs: number;
@@ -99,6 +103,7 @@ export function resolveConfig(config: HubbubConfig): ResolvedConfig {
     redis: config.redis && { url: config.redis.url, prefix: config.redis.prefix ?? d.redisPrefix },
     instance: config.instance ?? `${hostname()}-${process.pid}`,
     maxPayloadBytes: config.maxPayloadBytes ?? d.maxPayloadBytes,
+    maxUploadBytes: config.maxUploadBytes ?? d.maxUploadBytes,
     keepAlive: config.keepAlive ?? d.keepAlive,
     signInTimeoutMs: config.signInTimeoutMs ?? d.signInTimeoutMs,
     taskTimeoutMs: config.taskTimeoutMs ?? d.taskTimeoutMs,

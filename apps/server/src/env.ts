@@ -91,6 +91,10 @@ const ZEnv = z.object({
   HUBBUB_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.loginAttemptsPerAddress),
   /** Unsent bytes one connection may hold before it is cut off ("too slow", resume later). */
   HUBBUB_MAX_BUFFERED_BYTES: z.coerce.number().int().min(65_536).default(DEFAULT_LIMITS.maxBufferedBytes),
+  /** Files one person may upload per hour. */
+  HUBBUB_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.uploadsPerHour),
+  /** Largest file upload in bytes (default 10 MiB, config.ts). */
+  HUBBUB_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
   /** How long a sign-in lasts at most, however often its tokens are refreshed. */
   HUBBUB_SESSION_MAX_AGE_S: z.coerce.number().int().min(60).optional(),
   /** Web Push: the VAPID pair (web-push generate-vapid-keys), both or neither; unset: made once, kept in the database. */
@@ -125,6 +129,7 @@ export function limitsFromEnv(env: Env): LimitSettings {
     loginAttemptsPerHandle: env.HUBBUB_LOGIN_ATTEMPTS_PER_HANDLE,
     loginAttemptsPerAddress: env.HUBBUB_LOGIN_ATTEMPTS_PER_ADDRESS,
     maxBufferedBytes: env.HUBBUB_MAX_BUFFERED_BYTES,
+    uploadsPerHour: env.HUBBUB_UPLOADS_PER_HOUR,
   };
 }
 

@@ -25,6 +25,7 @@ const hubbub = await createHubbub({
   tokenTtlSeconds: env.HUBBUB_TOKEN_TTL,
   sessionMaxAgeMs: secondsToMs(env.HUBBUB_SESSION_MAX_AGE_S),
   limits: limitsFromEnv(env),
+  maxUploadBytes: env.HUBBUB_MAX_UPLOAD_BYTES,
   allowedOrigins: env.HUBBUB_ALLOWED_ORIGINS,
   metricsToken: env.HUBBUB_METRICS_TOKEN,
   maxConnectionsPerAddress: env.HUBBUB_MAX_CONNECTIONS_PER_ADDRESS,

@@ -2,6 +2,7 @@ export { CLOSE_CODES } from '@hubbub/core';
 export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 export { ensureBuiltInAgent } from './agent-registry';
 export { generateApiKey } from './api-keys';
+export { assertCanUpload, blobKeysOf, deleteFilesOf, readableFile, thumbnailKey } from './attachments';
 export {
   type AppDeps,
   type AppDepsInput,

@@ -23,6 +23,8 @@ export interface LimitSettings {
   loginAttemptsPerAddress: number;
   /** Unsent bytes one connection may hold (responses and events alike) before it is cut off to resume. */
   maxBufferedBytes: number;
+  /** Files one person may upload per hour (POST /api/files), across instances. */
+  uploadsPerHour: number;
 }
 
 export const DEFAULT_LIMITS: LimitSettings = {
@@ -33,6 +35,7 @@ export const DEFAULT_LIMITS: LimitSettings = {
   loginAttemptsPerHandle: 10,
   loginAttemptsPerAddress: 100,
   maxBufferedBytes: 4 * 1024 * 1024,
+  uploadsPerHour: 300,
 };
 
 const PLENTY = 1e9;
@@ -47,6 +50,7 @@ export const NO_RATE_LIMITS: Omit<LimitSettings, 'maxBufferedBytes'> = {
   signupsPerHourPerAddress: PLENTY,
   loginAttemptsPerHandle: PLENTY,
   loginAttemptsPerAddress: PLENTY,
+  uploadsPerHour: PLENTY,
 };
 
 /** The limiters the procedures take from, one per budget. */
@@ -57,6 +61,7 @@ export interface RateLimiterSet {
   signups: RateLimiter;
   loginsByHandle: RateLimiter;
   loginsByAddress: RateLimiter;
+  uploads: RateLimiter;
 }
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -89,6 +94,7 @@ export function createRateLimiterSet(store: RateLimiters, settings: LimitSetting
       points: settings.loginAttemptsPerAddress,
       durationMs: LOGIN_WINDOW_MS,
     }),
+    uploads: store.limiter({ name: 'uploads', points: settings.uploadsPerHour, durationMs: HOUR_MS }),
   };
 }
 

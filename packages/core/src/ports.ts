@@ -5,6 +5,7 @@ import type { UserChange, UserStreamEvent } from './people';
 import type { SearchPage, SearchRequest } from './search';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type {
+  Attachment,
   Channel,
   ChannelChange,
   ChannelKind,
@@ -117,6 +118,12 @@ export interface NewMessage {
    * never lands after it, and the caller needs no reads of its own first.
    */
   checkPostAccess?: boolean;
+  /**
+   * Pending uploads (AttachmentStore.create) to attach, in the transaction that
+   * stores the message: each must be the author's, in this channel, not yet
+   * sent (BAD_REQUEST otherwise, and nothing is stored).
+   */
+  attachmentIds?: readonly string[] | undefined;
 }
 
 export interface MessagePatch {
@@ -132,19 +139,6 @@ export interface HistoryPage {
   nextCursor: number | null;
   /** Stream position of this read: subscribe with it as lastEventId to miss nothing. */
   eventId: string;
-  /**
-   * Pass as `after` for the next newer page; null when this page reaches the newest message. Set on
-   * pages read with `after` and on windows (around); absent on `before` pages (the newer side is loaded).
-   */
-  newerCursor?: number | null;
-}
-
-/** A window of a channel's messages around one (message.around): a history page that pages both ways. */
-export interface AroundPage extends HistoryPage {
-  channelId: string;
-  /** The message the window is centred on: the one asked for, or its thread's root for a reply not in the channel. */
-  messageId: string;
-  newerCursor: number | null;
 }
 
 /** A page of a thread: its root, and replies newest first like a history page. */
@@ -214,19 +208,8 @@ export interface ChatStore {
     emoji: string;
     on: boolean;
   }): Promise<{ reactions: Reaction[]; event: StreamEvent | null }>;
-  /**
-   * The channel's messages newest first; thread replies only when also in the channel. With `after`: the
-   * page just newer than that seq (still newest first; `newerCursor` says whether more follow).
-   */
-  history(
-    channelId: string,
-    opts: { before?: number | undefined; after?: number | undefined; limit: number },
-  ): Promise<HistoryPage>;
-  /**
-   * The channel's messages around one (newest first, like history; the main list's rule): about half
-   * older, half newer. NOT_FOUND for no such message. The caller checks the reader may read its channel.
-   */
-  around(messageId: string, opts: { limit: number }): Promise<AroundPage>;
+  /** The channel's messages newest first; thread replies only when also in the channel. */
+  history(channelId: string, opts: { before?: number | undefined; limit: number }): Promise<HistoryPage>;
   /** A thread root and a page of its replies, newest first; NOT_FOUND for no such message, BAD_REQUEST for a reply. */
   thread(rootId: string, opts: { before?: number | undefined; limit: number }): Promise<ThreadPage>;
   streamInfo(channelId: string): Promise<StreamInfo>;
@@ -437,6 +420,50 @@ export interface AgentStore {
   remove(handle: string): Promise<Agent>;
 }
 
+/**
+ * Bytes by key (an attachment's id, `<id>.thumb` for its thumbnail): files in
+ * the data directory for one instance, a PostgreSQL table in a cluster so every
+ * instance serves every file. Whole values: an upload is bounded (HUBBUB_MAX_UPLOAD_BYTES).
+ */
+export interface BlobStore {
+  /** Stores `data` under `key`, replacing what was there. */
+  put(key: string, data: Buffer): Promise<void>;
+  /** The bytes under `key`; null when there are none. */
+  get(key: string): Promise<Buffer | null>;
+  /** Forgets these keys; missing ones are harmless. */
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+/** An upload as stored: the message it belongs to (null until sent), who sent it where. */
+export interface StoredAttachment extends Attachment {
+  channelId: string;
+  messageId: string | null;
+  uploaderId: string;
+  createdAt: string;
+}
+
+export type NewAttachment = Omit<StoredAttachment, 'messageId' | 'createdAt'>;
+
+/**
+ * Attachment rows (the bytes are the BlobStore's). An upload is pending until a
+ * message takes it (NewMessage.attachmentIds); a message's are deleted with it.
+ */
+export interface AttachmentStore {
+  /** Records a pending upload (its bytes already in the BlobStore under its id). */
+  create(input: NewAttachment): Promise<StoredAttachment>;
+  byId(id: string): Promise<StoredAttachment | null>;
+  /** The attachments of these messages, per message, in upload order. */
+  ofMessages(messageIds: readonly string[]): Promise<Map<string, Attachment[]>>;
+  /** Deletes the attachment rows of these (deleted) messages; returns them (their blobs are the caller's to delete). */
+  deleteByMessages(messageIds: readonly string[]): Promise<StoredAttachment[]>;
+  /**
+   * Deletes uploads never sent that were made before `before` (ISO time), and
+   * rows whose message is gone (a crash between a message's delete and its
+   * files'); returns them.
+   */
+  removeStale(before: string): Promise<StoredAttachment[]>;
+}
+
 export interface StoreSet {
   kind: 'sqlite' | 'postgres';
   users: UserStore;
@@ -446,6 +473,8 @@ export interface StoreSet {
   apiKeys: ApiKeyStore;
   sessions: SessionStore;
   notifications: NotificationStore;
+  attachments: AttachmentStore;
+  blobs: BlobStore;
   search: SearchStore;
   agents: AgentStore;
 }

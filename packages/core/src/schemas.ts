@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
 import { hasBidiControls, isInvisible, RESERVED_HANDLES } from './text-rules';
+import { ATTACHMENT_LIMITS } from './types';
 
 export const ZId = z.string().min(1).max(64);
 /** Names a person or an agent is mentioned by: lowercase ASCII; dots, dashes and underscores only between letters or digits. */
@@ -79,33 +80,29 @@ export const ZChannelListInput = z
     limit: z.number().int().min(1).max(200).optional(),
   })
   .optional();
-export const ZSendMessageInput = z.object({
-  channelId: ZId,
-  content: ZMessageContent,
-  clientId: z.string().min(1).max(LIMITS.clientId).optional(),
-  meta: ZMessageMeta.optional(),
-  /** A thread reply: the root message's id (a message of the same channel, not itself a reply). */
-  threadId: ZId.optional(),
-  /** A thread reply shown in the channel too ("Also send to channel"); only with threadId. */
-  alsoInChannel: z.boolean().optional(),
-});
-export const ZHistoryInput = z
+export const ZSendMessageInput = z
   .object({
     channelId: ZId,
-    before: z.number().int().positive().optional(),
-    /** Same as `before`, under the name tRPC's infinite queries use. */
-    cursor: z.number().int().positive().nullish(),
-    /** The page just newer than this seq instead (paging down from a window); not with `before`. */
-    after: z.number().int().nonnegative().optional(),
-    limit: z.number().int().min(1).max(LIMITS.historyPage).default(50),
+    // Empty only when files are attached (a picture needs no words): see the refine below.
+    content: ZMessageContent.or(z.literal('')),
+    clientId: z.string().min(1).max(LIMITS.clientId).optional(),
+    meta: ZMessageMeta.optional(),
+    /** A thread reply: the root message's id (a message of the same channel, not itself a reply). */
+    threadId: ZId.optional(),
+    /** A thread reply shown in the channel too ("Also send to channel"); only with threadId. */
+    alsoInChannel: z.boolean().optional(),
+    /** Uploads (POST /api/files) to attach: the sender's own, to this channel, not yet sent. */
+    attachmentIds: z.array(ZId).max(ATTACHMENT_LIMITS.perMessage).optional(),
   })
-  .refine((input) => input.after === undefined || (input.before ?? input.cursor ?? undefined) === undefined, {
-    message: 'page one way: before or after, not both',
-    path: ['after'],
+  .refine((input) => input.content !== '' || (input.attachmentIds?.length ?? 0) > 0, {
+    message: 'message is empty',
+    path: ['content'],
   });
-/** A window of a channel's messages around one (a permalink, a search hit, the first unread). */
-export const ZAroundInput = z.object({
-  messageId: ZId,
+export const ZHistoryInput = z.object({
+  channelId: ZId,
+  before: z.number().int().positive().optional(),
+  /** Same as `before`, under the name tRPC's infinite queries use. */
+  cursor: z.number().int().positive().nullish(),
   limit: z.number().int().min(1).max(LIMITS.historyPage).default(50),
 });
 /** A page of a thread's replies, newest first (`before`: a seq, as message.history). */

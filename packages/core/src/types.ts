@@ -95,6 +95,8 @@ export interface Message {
   editedAt: string | null;
   /** Its reactions, oldest emoji first; absent or empty when it has none (a new message). */
   reactions?: Reaction[];
+  /** Its files, in upload order; absent when it has none. */
+  attachments?: Attachment[];
   /** A thread reply: its root message's id (absent for a message of the channel itself). */
   threadId?: string;
   /** A thread reply that shows in the channel too ("Also send to channel"); absent when not. */
@@ -116,6 +118,31 @@ export const THREAD_LIMITS = {
   repliers: 3,
   /** Followers a reply notifies (the root's author and the earliest repliers first). */
   followers: 50,
+} as const;
+
+/**
+ * A file attached to a message. The bytes are served by `GET /api/files/<id>`
+ * to those who may read its channel, never to anyone else.
+ */
+export interface Attachment {
+  id: string;
+  /** The uploader's file name (shown, never used as a path). */
+  name: string;
+  /** Sniffed from the bytes at upload, not the uploader's claim. */
+  contentType: string;
+  size: number;
+  /** An image's pixel size (for layout before it loads). */
+  width?: number;
+  height?: number;
+  /** A smaller copy exists: `GET /api/files/<id>/thumbnail`. */
+  thumbnail?: boolean;
+}
+
+export const ATTACHMENT_LIMITS = {
+  /** Files on one message. */
+  perMessage: 10,
+  /** Characters of a file name (longer ones are cut at upload). */
+  name: 200,
 } as const;
 
 /**

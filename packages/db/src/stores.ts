@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createDirBlobStore } from './blob-store-dir';
+import { createSqliteAttachmentStore } from './sqlite/attachment-store';
 import { createSqliteAgentStore } from './sqlite/agent-store';
 import { createSqliteApiKeyStore } from './sqlite/api-key-store';
 import { createSqliteChatStore } from './sqlite/chat-store';
@@ -16,9 +21,19 @@ export type { Stores } from './stores-interface';
 /** SQLite stores at `file` (":memory:" for tests), with the `general` channel in place. */
 export async function createSqliteStores(
   file: string,
-  options: { chat?: ChatStoreOptions; people?: PeopleStoreOptions; tasks?: TaskStoreOptions } = {},
+  options: {
+    chat?: ChatStoreOptions;
+    people?: PeopleStoreOptions;
+    tasks?: TaskStoreOptions;
+    /** Where attachments' bytes go; default `files/` beside the database (a temporary one in memory, removed on close). */
+    blobDir?: string;
+  } = {},
 ): Promise<Stores> {
   const handle = openSqlite(file);
+  const blobDir = options.blobDir ?? (file === ':memory:' ? mkdtempSync(join(tmpdir(), 'hubbub-files-')) : null);
+  const removeTempBlobs = () => {
+    if (blobDir && !options.blobDir) rmSync(blobDir, { recursive: true, force: true });
+  };
   const stores: Stores = {
     kind: 'sqlite',
     users: createSqliteUserStore(handle.db),
@@ -28,12 +43,17 @@ export async function createSqliteStores(
     apiKeys: createSqliteApiKeyStore(handle.db),
     sessions: createSqliteSessionStore(handle.db),
     notifications: createSqliteNotificationStore(handle.db),
+    attachments: createSqliteAttachmentStore(handle.db),
+    blobs: createDirBlobStore(blobDir ?? join(dirname(file), 'files')),
     search: createSqliteSearchStore(handle),
     agents: createSqliteAgentStore(handle.db),
     ping: async () => {
       handle.raw.prepare('select 1').get();
     },
-    close: async () => handle.close(),
+    close: async () => {
+      handle.close();
+      removeTempBlobs();
+    },
   };
   if (!(await stores.chat.channelBySlug('general'))) {
     await stores.chat.createChannel({

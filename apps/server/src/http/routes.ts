@@ -6,10 +6,12 @@ import type { App } from '../compose';
 import { renderMetrics } from '../metrics';
 import type { ProcedureErrorHandler } from '../procedure-errors';
 import { isHttps, sessionCookieExchange } from '../session-cookie';
+import { createDownloadHandler } from './downloads';
 import type { EdgeRequestHandler } from './edge-server';
 import { createOpsAccess, type OpsAccess } from './ops-access';
 import { json } from './respond';
 import { createStaticHandler } from './static-files';
+import { createUploadHandler } from './uploads';
 
 /** `reason` is generic ("a backend is unreachable"): the detail goes to the log, not to whoever asks. */
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -20,6 +22,8 @@ export interface HubbubRoutes {
   status(): Promise<SystemStatus>;
   opsAccess(req: IncomingMessage): Promise<OpsAccess>;
   serveStatic(req: IncomingMessage, res: ServerResponse): void;
+  /** POST /api/files (upload) and GET /api/files/<id>[/thumbnail] (download), bearer token required. */
+  files(req: IncomingMessage, res: ServerResponse, path: string): void | Promise<void>;
 }
 
 /** Hubbub's HTTP routes: the API, open health checks, operator data behind a token, then the web app. */
@@ -27,6 +31,7 @@ export function createRouteHandler(routes: HubbubRoutes): EdgeRequestHandler {
   return async (req, res, path) => {
     if (path.startsWith('/trpc/')) return routes.trpc(req, res);
     if (path === '/healthz') return json(res, 200, { ok: true });
+    if (path === '/api/files' || path.startsWith('/api/files/')) return routes.files(req, res, path);
     if (path === '/readyz') {
       const ready = await routes.readiness();
       return json(res, ready.ready ? 200 : 503, ready);
@@ -61,7 +66,15 @@ export function createHubbubRoutes(
         (await createHttpContext(deps, req, { address: addresses.clientAddress(req) })).user?.role === 'admin',
     }),
     serveStatic: createStaticHandler(config.webDir),
+    files: createFileRoutes(app),
   });
+}
+
+/** Attachments: uploads on /api/files, downloads below it. */
+function createFileRoutes(app: App): HubbubRoutes['files'] {
+  const upload = createUploadHandler(app);
+  const download = createDownloadHandler(app);
+  return (req, res, path) => (path === '/api/files' ? upload(req, res) : download(req, res, path));
 }
 
 /** The API over HTTP: calls, and subscriptions as Server-Sent Events; the browser's session cookie rides here. */

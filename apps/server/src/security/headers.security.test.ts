@@ -20,7 +20,7 @@ const EXPECTED_CSP = [
   "script-src 'self'",
   "script-src-attr 'none'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",
   "frame-ancestors 'none'",

@@ -17,6 +17,8 @@ export interface TestServerOptions {
   signInTimeoutMs?: number;
   maxBufferedBytes?: number;
   maxPayloadBytes?: number;
+  /** Largest file upload (default 10 MiB). */
+  maxUploadBytes?: number;
   allowedOrigins?: string[];
   webDir?: string;
   keepAlive?: { pingMs: number; pongWaitMs: number };
@@ -82,6 +84,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     signInTimeoutMs: options.signInTimeoutMs,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     maxPayloadBytes: options.maxPayloadBytes,
+    maxUploadBytes: options.maxUploadBytes,
     keepAlive: options.keepAlive,
     taskTimeoutMs: options.taskTimeoutMs,
     postgres: options.postgres,

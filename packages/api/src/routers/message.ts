@@ -5,7 +5,6 @@ import {
   assertNotArchived,
   type Reaction,
   type User,
-  ZAroundInput,
   ZEditMessageInput,
   ZHistoryInput,
   ZMessageRef,
@@ -14,6 +13,7 @@ import {
   ZThreadInput,
 } from '@hubbub/core';
 import { agentOfReply, askedAgent, toReplyAgent } from '../agent-registry';
+import { deleteFilesOf } from '../attachments';
 import { postableChannel, publishChanges, readableChannel, readableMessage } from '../channel-access';
 import type { AppDeps } from '../context';
 import { mentionedMembers } from '../mentions';
@@ -39,6 +39,7 @@ export const messageRouter = router({
         clientId: input.clientId,
         meta: mentions.length > 0 ? { ...input.meta, mentions } : input.meta,
         checkPostAccess: true,
+        attachmentIds: input.attachmentIds,
         threadId: input.threadId,
         alsoInChannel: input.alsoInChannel,
       })
@@ -79,17 +80,9 @@ export const messageRouter = router({
     await readableChannel(ctx, input.channelId);
     return ctx.deps.stores.chat.history(input.channelId, {
       before: input.before ?? input.cursor ?? undefined,
-      after: input.after,
       limit: input.limit,
     });
   }),
-
-  /** A window of the channel's messages around one; NOT_FOUND unless the caller may read its channel (no existence leak). */
-  around: protectedProcedure.input(ZAroundInput).query(async ({ input, ctx }) => {
-    const { message } = await readableMessage(ctx, input.messageId);
-    return ctx.deps.stores.chat.around(message.id, { limit: input.limit });
-  }),
-
 
   /** A thread: its root and a page of replies, newest first; NOT_FOUND unless the caller may read its channel. */
   thread: protectedProcedure.input(ZThreadInput).query(async ({ input, ctx }) => {
@@ -118,6 +111,7 @@ export const messageRouter = router({
     assertCanModify(ctx.user, message);
     // A root's replies go with it: every delete (and a reply's root count) is published.
     await publishChanges(ctx.deps, ...(await ctx.deps.stores.chat.deleteMessage(message.id)).events);
+    await deleteFilesOf(ctx.deps, [message.id]);
     return { messageId: message.id };
   }),
 });

@@ -11,7 +11,8 @@ import {
   type StreamEvent,
   THREAD_LIMITS,
 } from '@hubbub/core';
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
   assertThreadRoot,
@@ -25,9 +26,9 @@ import {
   threadChange,
   threadFollowers,
 } from '../chat-writes';
-import { aroundItems, inOrder, newerPage, windowSides } from '../message-window';
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
+import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
 import { runLater } from '../read-plan';
 import { asValue, toChannel, toMessage, toValue } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
@@ -99,50 +100,25 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
               sql`${reactions.emoji} collate "C"`,
             ),
     );
+  /** The messages with their attachments. */
+  const withFiles = async (tx: Db, list: Message[]) =>
+    withAttachments(
+      list,
+      await pgAttachmentsOf(
+        tx,
+        list.map((m) => m.id),
+      ),
+    );
   const getMessage = async (tx: Db, id: string) => {
     const [row] = await tx
       .select(messageColumns)
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(eq(messages.id, id));
-    return row ? (withReactions([toMessage(row, asValue)], await reactionsOf(tx, [id]))[0] ?? null) : null;
+    if (!row) return null;
+    const [message] = await withFiles(tx, withReactions([toMessage(row, asValue)], await reactionsOf(tx, [id])));
+    return message ?? null;
   };
-  /** A message shows in its channel's list unless it is a thread reply not also sent there. */
-  const inMainList = or(isNull(messages.threadId), eq(messages.alsoInChannel, true));
-  /** Up to `count` of the channel's listed messages older than `seq` (newest first) or newer (oldest first). */
-  const listedBeside = async (tx: Db, channelId: string, seq: number, side: 'older' | 'newer', count: number) => {
-    const rows = await tx
-      .select({ id: messages.id })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.channelId, channelId),
-          side === 'older' ? lt(messages.seq, seq) : gt(messages.seq, seq),
-          inMainList,
-        ),
-      )
-      .orderBy(side === 'older' ? desc(messages.seq) : asc(messages.seq))
-      .limit(count);
-    const ids = rows.map((row) => row.id);
-    // Hydrated like every read (reactions and all), then back in the order read.
-    return inOrder(ids, ids.length === 0 ? [] : await messagesWithIds(tx, ids));
-  };
-  /** history with `after`: the `limit` listed messages just newer than `after`, newest first. */
-  const newerThan = (channelId: string, after: number, limit: number) =>
-    db.transaction(async (tx) => {
-      const channel = await requireChannel(tx, channelId);
-      const rows = await listedBeside(tx, channelId, after, 'newer', limit + 1);
-      const oldest = rows[0]?.seq ?? after + 1;
-      const olderExists = await tx
-        .select({ seq: messages.seq })
-        .from(messages)
-        .where(and(eq(messages.channelId, channelId), lt(messages.seq, oldest), inMainList))
-        .limit(1);
-      return {
-        ...newerPage(rows, limit, after, olderExists.length > 0),
-        eventId: formatEventId(epoch, channel.lastOffset),
-      };
-    }, SNAPSHOT);
   const getMember = async (tx: Db, channelId: string, userId: string): Promise<Member | null> => {
     const [row] = await tx
       .select(memberColumns)
@@ -157,9 +133,12 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(inArray(messages.id, ids));
-    return withReactions(
-      rows.map((row) => toMessage(row, asValue)),
-      await reactionsOf(tx, ids),
+    return withFiles(
+      tx,
+      withReactions(
+        rows.map((row) => toMessage(row, asValue)),
+        await reactionsOf(tx, ids),
+      ),
     );
   };
 
@@ -428,6 +407,14 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
                 mentioned.map((userId) => ({ userId, messageId: row.id, channelId: input.channelId, seq: offset })),
               );
           }
+          if (input.attachmentIds?.length) {
+            await pgAttachPending(tx, {
+              ids: input.attachmentIds,
+              messageId: row.id,
+              uploaderId: input.authorId ?? '',
+              channelId: input.channelId,
+            });
+          }
           const message = await getMessage(tx, row.id);
           if (!message) throw notFound('message');
           const event = await appendAt(tx, input.channelId, offset, { type: 'message.created', message });
@@ -550,8 +537,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       });
     },
 
-    async history(channelId, { before, after, limit }) {
-      if (after !== undefined) return newerThan(channelId, after, limit);
+    async history(channelId, { before, limit }) {
       return db.transaction(async (tx) => {
         const channel = await requireChannel(tx, channelId);
         const rows = await tx
@@ -568,34 +554,17 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
-        const items = withReactions(
-          page.items,
-          await reactionsOf(
-            tx,
-            page.items.map((m) => m.id),
+        const items = await withFiles(
+          tx,
+          withReactions(
+            page.items,
+            await reactionsOf(
+              tx,
+              page.items.map((m) => m.id),
+            ),
           ),
         );
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
-      }, SNAPSHOT);
-    },
-
-    async around(messageId, { limit }) {
-      return db.transaction(async (tx) => {
-        const target = await getMessage(tx, messageId);
-        if (!target) throw notFound('message');
-        // A reply kept in its thread is not in the list: the window centres on its root.
-        const anchor = target.threadId && !target.alsoInChannel ? await getMessage(tx, target.threadId) : target;
-        if (!anchor) throw notFound('message');
-        const channel = await requireChannel(tx, anchor.channelId);
-        const sides = windowSides(limit);
-        const older = await listedBeside(tx, channel.id, anchor.seq, 'older', sides.older + 1);
-        const newer = await listedBeside(tx, channel.id, anchor.seq, 'newer', sides.newer + 1);
-        return {
-          ...aroundItems(anchor, older, newer, limit),
-          channelId: channel.id,
-          messageId: anchor.id,
-          eventId: formatEventId(epoch, channel.lastOffset),
-        };
       }, SNAPSHOT);
     },
 
@@ -613,11 +582,14 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
-        const items = withReactions(
-          page.items,
-          await reactionsOf(
-            tx,
-            page.items.map((m) => m.id),
+        const items = await withFiles(
+          tx,
+          withReactions(
+            page.items,
+            await reactionsOf(
+              tx,
+              page.items.map((m) => m.id),
+            ),
           ),
         );
         return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };

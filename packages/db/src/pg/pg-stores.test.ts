@@ -1,6 +1,8 @@
 import { afterAll, describe } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
 import { apiKeyStoreContract } from '../test/api-key-store-contract';
+import { attachmentStoreContract } from '../test/attachment-store-contract';
+import { blobStoreContract } from '../test/blob-store-contract';
 import { chatStoreContract } from '../test/chat-store-contract';
 import { peopleStoreContract } from '../test/people-store-contract';
 import { agentStoreContract } from '../test/agent-store-contract';
@@ -37,6 +39,8 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
   userStoreContract('UserStore contract (PostgreSQL)', () => freshStores());
   peopleStoreContract('PeopleStore contract (PostgreSQL)', () => freshStores());
   reactionStoreContract('Reactions of the ChatStore (PostgreSQL)', () => freshStores());
+  attachmentStoreContract('AttachmentStore contract (PostgreSQL)', () => freshStores());
+  blobStoreContract('BlobStore contract (PostgreSQL bytea)', () => freshStores());
   searchStoreContract('SearchStore contract (PostgreSQL)', () => freshStores());
   threadStoreContract('Threads of the ChatStore (PostgreSQL)', () => freshStores());
   agentStoreContract('AgentStore contract (PostgreSQL)', () => freshStores());

@@ -3,6 +3,8 @@ import type { ChatStoreOptions, PeopleStoreOptions, TaskStoreOptions } from '../
 import type { Stores } from '../stores-interface';
 import { createPgAgentStore } from './agent-store';
 import { createPgApiKeyStore } from './api-key-store';
+import { createPgAttachmentStore } from './attachment-store';
+import { createPgBlobStore } from './blob-store';
 import { createPgChatStore } from './chat-store';
 import { createPgNotificationStore } from './notification-store';
 import { openPostgres, type PgConnectOptions } from './open';
@@ -36,6 +38,8 @@ export async function createPostgresStores(url: string, options: PostgresStoresO
     apiKeys: createPgApiKeyStore(handle.db),
     sessions: createPgSessionStore(handle.db),
     notifications: createPgNotificationStore(handle.db),
+    attachments: createPgAttachmentStore(handle.db),
+    blobs: createPgBlobStore(handle.db),
     search: createPgSearchStore(handle),
     agents: createPgAgentStore(handle.db),
     ping: async () => {

@@ -11,7 +11,8 @@ import {
   type StreamEvent,
   THREAD_LIMITS,
 } from '@hubbub/core';
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
   assertThreadRoot,
@@ -25,7 +26,6 @@ import {
   threadChange,
   threadFollowers,
 } from '../chat-writes';
-import { aroundItems, inOrder, newerPage, windowSides } from '../message-window';
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { runNow } from '../read-plan';
@@ -33,6 +33,7 @@ import { parseText, toChannel, toMessage, toText } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
+import { sqliteAttachmentsOf, sqliteAttachPending } from './attachment-store';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
 import { channelMembers, channels, mentions, messages, reactions, readPositions, users } from './schema';
 import { createSqliteStreamLog } from './stream-log';
@@ -146,62 +147,36 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
             .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
             .all(),
     );
+  /** The messages with their attachments. */
+  const withFiles = (tx: Db, list: Message[]) =>
+    withAttachments(
+      list,
+      sqliteAttachmentsOf(
+        tx,
+        list.map((m) => m.id),
+      ),
+    );
   const getMessage = (tx: Db, id: string) => {
     const row = prepared.message.get({ id });
-    return row ? (withReactions([toMessage(row, parseText)], reactionsOf(tx, [id]))[0] ?? null) : null;
+    return row ? (withFiles(tx, withReactions([toMessage(row, parseText)], reactionsOf(tx, [id])))[0] ?? null) : null;
   };
-  /** A message shows in its channel's list unless it is a thread reply not also sent there. */
-  const inMainList = or(isNull(messages.threadId), eq(messages.alsoInChannel, true));
-  /** Up to `count` of the channel's listed messages older than `seq` (newest first) or newer (oldest first). */
-  const listedBeside = (tx: Db, channelId: string, seq: number, side: 'older' | 'newer', count: number) => {
-    const ids = tx
-      .select({ id: messages.id })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.channelId, channelId),
-          side === 'older' ? lt(messages.seq, seq) : gt(messages.seq, seq),
-          inMainList,
-        ),
-      )
-      .orderBy(side === 'older' ? desc(messages.seq) : asc(messages.seq))
-      .limit(count)
-      .all()
-      .map((row) => row.id);
-    // Hydrated like every read (reactions and all), then back in the order read.
-    return inOrder(ids, ids.length === 0 ? [] : messagesWithIds(tx, ids));
-  };
-  /** history with `after`: the `limit` listed messages just newer than `after`, newest first. */
-  const newerThan = (channelId: string, after: number, limit: number) =>
-    db.transaction((tx) => {
-      const channel = requireChannel(tx, channelId);
-      const rows = listedBeside(tx, channelId, after, 'newer', limit + 1);
-      const oldest = rows[0]?.seq ?? after + 1;
-      const olderExists = tx
-        .select({ seq: messages.seq })
-        .from(messages)
-        .where(and(eq(messages.channelId, channelId), lt(messages.seq, oldest), inMainList))
-        .limit(1)
-        .all();
-      return {
-        ...newerPage(rows, limit, after, olderExists.length > 0),
-        eventId: formatEventId(epoch, channel.lastOffset),
-      };
-    });
   const getMember = (_tx: Db, channelId: string, userId: string): Member | null => {
     const row = prepared.member.get({ channelId, userId });
     return row ?? null;
   };
   const messagesWithIds = (tx: Db, ids: string[]) =>
-    withReactions(
-      tx
-        .select(messageColumns)
-        .from(messages)
-        .leftJoin(users, eq(users.id, messages.authorId))
-        .where(inArray(messages.id, ids))
-        .all()
-        .map((row) => toMessage(row, parseText)),
-      reactionsOf(tx, ids),
+    withFiles(
+      tx,
+      withReactions(
+        tx
+          .select(messageColumns)
+          .from(messages)
+          .leftJoin(users, eq(users.id, messages.authorId))
+          .where(inArray(messages.id, ids))
+          .all()
+          .map((row) => toMessage(row, parseText)),
+        reactionsOf(tx, ids),
+      ),
     );
 
   /** Appends a change at `offset`, taken in this transaction (log.next). */
@@ -340,11 +315,20 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     for (const userId of mentionRowUsers(meta)) {
       tx.insert(mentions).values({ userId, messageId: row.id, channelId: input.channelId, seq: offset }).run();
     }
+    const files = input.attachmentIds?.length
+      ? sqliteAttachPending(tx, {
+          ids: input.attachmentIds,
+          messageId: row.id,
+          uploaderId: input.authorId ?? '',
+          channelId: input.channelId,
+        })
+      : [];
     const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null };
-    const message = author
+    const stored = author
       ? toMessage({ ...row, ...author, ...noReplies, editedAt: null }, parseText)
       : getMessage(tx, row.id);
-    if (!message) throw notFound('message');
+    if (!stored) throw notFound('message');
+    const message = files.length > 0 ? { ...stored, attachments: files } : stored;
     const event = appendAt(tx, input.channelId, offset, { type: 'message.created', message }, createdAt);
     return root ? { message, event, threadEvent: addReply(tx, root.id, message) } : { message, event };
   };
@@ -590,8 +574,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       });
     },
 
-    async history(channelId, { before, after, limit }) {
-      if (after !== undefined) return newerThan(channelId, after, limit);
+    async history(channelId, { before, limit }) {
       return db.transaction((tx) => {
         const channel = requireChannel(tx, channelId);
         const rows = tx
@@ -609,34 +592,17 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        const items = withReactions(
-          page.items,
-          reactionsOf(
-            tx,
-            page.items.map((m) => m.id),
+        const items = withFiles(
+          tx,
+          withReactions(
+            page.items,
+            reactionsOf(
+              tx,
+              page.items.map((m) => m.id),
+            ),
           ),
         );
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
-      });
-    },
-
-    async around(messageId, { limit }) {
-      return db.transaction((tx) => {
-        const target = getMessage(tx, messageId);
-        if (!target) throw notFound('message');
-        // A reply kept in its thread is not in the list: the window centres on its root.
-        const anchor = target.threadId && !target.alsoInChannel ? getMessage(tx, target.threadId) : target;
-        if (!anchor) throw notFound('message');
-        const channel = requireChannel(tx, anchor.channelId);
-        const sides = windowSides(limit);
-        const older = listedBeside(tx, channel.id, anchor.seq, 'older', sides.older + 1);
-        const newer = listedBeside(tx, channel.id, anchor.seq, 'newer', sides.newer + 1);
-        return {
-          ...aroundItems(anchor, older, newer, limit),
-          channelId: channel.id,
-          messageId: anchor.id,
-          eventId: formatEventId(epoch, channel.lastOffset),
-        };
       });
     },
 
@@ -655,11 +621,14 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        const items = withReactions(
-          page.items,
-          reactionsOf(
-            tx,
-            page.items.map((m) => m.id),
+        const items = withFiles(
+          tx,
+          withReactions(
+            page.items,
+            reactionsOf(
+              tx,
+              page.items.map((m) => m.id),
+            ),
           ),
         );
         return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };

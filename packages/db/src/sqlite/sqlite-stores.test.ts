@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStores } from '../stores';
+import { attachmentStoreContract } from '../test/attachment-store-contract';
 import { chatStoreContract } from '../test/chat-store-contract';
 import { peopleStoreContract } from '../test/people-store-contract';
 import { agentStoreContract } from '../test/agent-store-contract';
@@ -67,6 +68,8 @@ describe('SQLite stores', () => {
   peopleStoreContract('PeopleStore contract (SQLite :memory:)', memoryStores);
   peopleStoreContract('PeopleStore contract (SQLite file)', fileStores);
   reactionStoreContract('Reactions of the ChatStore (SQLite :memory:)', memoryStores);
+  attachmentStoreContract('AttachmentStore contract (SQLite :memory:)', memoryStores);
+  attachmentStoreContract('AttachmentStore contract (SQLite file)', fileStores);
   agentStoreContract('AgentStore contract (SQLite :memory:)', memoryStores);
   reactionStoreContract('Reactions of the ChatStore (SQLite file)', fileStores);
   searchStoreContract('SearchStore contract (SQLite :memory:)', memoryStores);

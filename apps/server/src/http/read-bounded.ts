@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError } from '@hubbub/core';
+
+/** After a refusal, bytes still read (and thrown away) so the client can read the answer before the socket closes. */
+const DISCARD_BUDGET = 1024 * 1024;
+
+const tooLarge = (maxBytes: number) =>
+  new AppError('PAYLOAD_TOO_LARGE', `the file is too large: at most ${formatBytes(maxBytes)}`);
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * A request body of at most `maxBytes`, counted while it arrives: one byte
+ * more and reading stops with PAYLOAD_TOO_LARGE (the answer should close the
+ * connection). A declared Content-Length over the limit is refused before any
+ * byte is read.
+ */
+export function readBounded(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    discardRest(req);
+    return Promise.reject(tooLarge(maxBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      cleanUp();
+      chunks.length = 0;
+      discardRest(req);
+      reject(tooLarge(maxBytes));
+    };
+    const onEnd = () => {
+      cleanUp();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanUp();
+      reject(error);
+    };
+    const onAborted = () => onError(new AppError('BAD_REQUEST', 'the upload was interrupted'));
+    const cleanUp = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+/** Reads and drops what still arrives, up to a budget; past it the connection is cut. */
+function discardRest(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_BUDGET) req.socket.destroy();
+  });
+  req.on('error', () => {});
+  req.resume();
+}
