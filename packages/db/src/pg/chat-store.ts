@@ -28,7 +28,7 @@ import {
 } from '../chat-writes';
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
-import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
+import { pgAttachPending, pgAttachmentsOf } from './attachment-store';
 import { runLater } from '../read-plan';
 import { asValue, toChannel, toMessage, toValue } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
