@@ -123,6 +123,20 @@ describe('Web Push', () => {
     });
   });
 
+  it('logging out everywhere forgets every browser of the person: no pushes to devices they signed out of', async () => {
+    const { ada, bob, a, b } = await start();
+    await a.api.notification.subscribePush.mutate(subscriptionOf(pushService.browser()));
+    await a.api.notification.subscribePush.mutate(subscriptionOf(pushService.browser()));
+    await b.api.notification.subscribePush.mutate(subscriptionOf(pushService.browser()));
+    const store = server.hubbub.deps.stores.notifications;
+    expect(await store.subscriptionsOf(ada.user.id)).toHaveLength(2);
+
+    expect(await a.api.auth.logoutAll.mutate({})).toEqual({ ended: 1 });
+    expect(await store.subscriptionsOf(ada.user.id)).toEqual([]);
+    // Someone else's browsers stay.
+    expect(await store.subscriptionsOf(bob.user.id)).toHaveLength(1);
+  });
+
   it('keeps the VAPID keys across a restart on the same data dir: old subscriptions stay valid', async () => {
     const { a } = await start();
     const before = await a.api.notification.vapidPublicKey.query();

@@ -83,6 +83,11 @@ export async function endSession(ctx: Context): Promise<void> {
 export async function endAllSessions(deps: AppDeps, userId: string, reason: string): Promise<number> {
   const ids = await deps.stores.sessions.revokeAllOf(userId, new Date(deps.clock.now()).toISOString());
   await endCredentials(deps, { sessionIds: ids, reason });
+  // A browser signed out everywhere gets no more pushes: its subscription outlived the session that made it.
+  const notifications = deps.stores.notifications;
+  for (const { endpoint } of await notifications.subscriptionsOf(userId)) {
+    await notifications.removeSubscription(endpoint, userId);
+  }
   return ids.length;
 }
 

@@ -21,6 +21,14 @@ function Icon({ children, size = 16 }: { children: ReactNode; size?: number }) {
   );
 }
 
+/** Two speech bubbles: a thread of replies. */
+export const ThreadIcon = () => (
+  <Icon>
+    <path d="M14 9a2 2 0 0 1-2 2H6l-4 4V4a2 2 0 0 1 2-2h8a2 2 0 0 1 2 2z" />
+    <path d="M18 9h2a2 2 0 0 1 2 2v11l-4-4h-6a2 2 0 0 1-2-2v-1" />
+  </Icon>
+);
+
 export const UsersIcon = () => (
   <Icon>
     <path d="M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2" />

@@ -1,4 +1,5 @@
-import type { Channel, Reaction } from '@hubbub/core';
+import type { Channel, Reaction, ThreadSummary } from '@hubbub/core';
+import { withThread } from './thread-cache';
 import type { ChannelSummary, HistoryData, HistoryPage, Message } from './types';
 
 /**
@@ -85,6 +86,15 @@ export function setReactions(
   reactions: Reaction[],
 ): HistoryData | undefined {
   return updateMessage(data, messageId, (message) => ({ ...message, reactions }));
+}
+
+/** Sets a thread root's replies summary (the stream carries it whole; null: none left). */
+export function setThread(
+  data: HistoryData | undefined,
+  messageId: string,
+  thread: ThreadSummary | null,
+): HistoryData | undefined {
+  return updateMessage(data, messageId, (message) => withThread(message, thread));
 }
 
 /**

@@ -13,6 +13,7 @@ import { MembersPanel } from './members-panel';
 import { MessageList } from './message-list';
 import type { PeopleDialogHandle } from './people-dialog';
 import { channelsKey } from './query-keys';
+import { ThreadPanel } from './thread-panel';
 import type { ChannelSummary } from './types';
 import { useSendMessage } from './use-send-message';
 
@@ -177,6 +178,7 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
             joining={join.isPending}
           />
         </section>
+        <ThreadPanel channel={channel} me={me} canPost={canPost} />
         {showMembers && <MembersPanel channelId={channel.id} me={me} members={members} canRemove={canRemoveMembers} />}
       </div>
       {canAddPeople && <AddPeopleDialog ref={addPeople} channel={channel} memberIds={memberIds} />}

@@ -9,8 +9,10 @@ import {
   removeMessage,
   setPosition,
   setReactions,
+  setThread,
   upsertMessage,
 } from './cache-updates';
+import { applyToThread, applyToThreads, inChannel, type ThreadData, type ThreadPage, threadKey } from './thread-cache';
 import {
   type ChannelEvent,
   type ChannelSummary,
@@ -85,6 +87,14 @@ export class ChatLive {
     return data?.pages[0] ?? page;
   }
 
+  /** A freshly fetched first page of a thread, with the buffered events after it applied (as catchUp). */
+  catchUpThread(page: ThreadPage): ThreadPage {
+    const missed = this.recent.get(page.root.channelId)?.after(page.eventId) ?? [];
+    let data: ThreadData | undefined = { pages: [page], pageParams: [null] };
+    for (const envelope of missed) data = applyToThread(data, envelope.data);
+    return data?.pages[0] ?? page;
+  }
+
   /** Applies one event from channel.onEvent. */
   handle(channelId: string, envelope: StreamEnvelope) {
     const event = envelope.data;
@@ -97,6 +107,9 @@ export class ChatLive {
       void this.queryClient.invalidateQueries({ queryKey: this.keys.members(channelId) });
       return;
     }
+
+    // Open threads follow their replies (and their root) from the same stream.
+    if (STORED_EVENTS.has(event.type) || event.type === 'message.delta') applyToThreads(this.queryClient, event);
 
     // Typing and presence never touch the history; skip the cache write for them.
     if (STORED_EVENTS.has(event.type) || event.type === 'message.delta') {
@@ -146,13 +159,17 @@ export class ChatLive {
     switch (event.type) {
       case 'message.created':
       case 'message.updated':
-        result = upsertMessage(data, event.message);
+        // A reply kept in its thread is not part of the channel's list.
+        if (inChannel(event.message)) result = upsertMessage(data, event.message);
         break;
       case 'message.deleted':
         result = { data: removeMessage(data, event.messageId), added: false };
         break;
       case 'message.reactions':
         result = { data: setReactions(data, event.messageId, event.reactions), added: false };
+        break;
+      case 'thread.updated':
+        result = { data: setThread(data, event.messageId, event.thread), added: false };
         break;
       case 'message.delta':
         result = { data: applyDelta(data, event.messageId, event.index, event.text), added: false };
@@ -227,6 +244,12 @@ export class ChatLive {
 
   /** The server's answer to a send or an edit: same upsert as the stream's copy, so whichever comes second is a no-op. */
   confirm(message: Message) {
+    if (message.threadId) {
+      this.queryClient.setQueryData<ThreadData>(threadKey(message.threadId), (data) =>
+        applyToThread(data, { type: 'message.updated', message }),
+      );
+      if (!inChannel(message)) return;
+    }
     this.queryClient.setQueryData<HistoryData>(
       historyKey(message.channelId),
       (data) => upsertMessage(data, message).data,
@@ -235,6 +258,7 @@ export class ChatLive {
   }
 
   confirmDeleted(channelId: string, messageId: string) {
+    applyToThreads(this.queryClient, { type: 'message.deleted', messageId });
     this.queryClient.setQueryData<HistoryData>(historyKey(channelId), (data) => removeMessage(data, messageId));
   }
 }

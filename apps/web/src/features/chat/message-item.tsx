@@ -5,7 +5,7 @@ import { errorMessage } from '../../lib/errors';
 import { clockTime, fullTime, shortTime } from '../../lib/time';
 import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
-import { PencilIcon, TrashIcon } from '../../ui/icons';
+import { PencilIcon, ThreadIcon, TrashIcon } from '../../ui/icons';
 import { AssistantAvatar } from './assistant-avatar';
 import { AssistantFooter, type VersionView } from './assistant-footer';
 import { replyState, replyVersions, shownVersionIndex, type VersionPick } from './assistant-reply';
@@ -15,6 +15,8 @@ import { useChatLive } from './live-context';
 import { MessageText } from './message-text';
 import { PersonButton } from './profile-card';
 import { Reactions } from './reactions';
+import { openThread } from './thread-panel-state';
+import { RepliedToThread, ThreadSummaryLine } from './thread-summary';
 import type { Message, PendingMessage } from './types';
 
 interface MessageItemProps {
@@ -144,6 +146,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
             </time>
           </div>
         )}
+        <RepliedToThread message={message} />
         {mode === 'edit' ? (
           <div className="edit-box">
             <label className="visually-hidden" htmlFor={`edit-${message.id}`}>
@@ -209,6 +212,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
         {assistant && message.status === 'failed' && !earlier && <AssistantError message={message} />}
         {assistant && <AssistantFooter message={message} me={me} canPost={canModify} versions={versionView} />}
         {mode === 'view' && !streaming && <Reactions message={message} me={me} canReact={canModify} />}
+        <ThreadSummaryLine message={message} />
         {mode === 'confirm-delete' && (
           <div className="confirm-row">
             <span>{mine ? 'Delete this message for everyone?' : `Delete ${name}’s message for everyone?`}</span>
@@ -230,6 +234,18 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
       </div>
       {deletable && mode === 'view' && (
         <div className="message-actions">
+          {!message.threadId && message.role !== 'system' && !streaming && (
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => openThread(message.channelId, message.id)}
+              aria-label="Reply in thread"
+              title="Reply in thread"
+              data-testid="reply-in-thread"
+            >
+              <ThreadIcon />
+            </button>
+          )}
           {editable && (
             <button type="button" className="icon-button" onClick={startEdit} aria-label="Edit message" title="Edit">
               <PencilIcon />

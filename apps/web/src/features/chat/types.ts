@@ -43,6 +43,7 @@ export const STORED_EVENTS = new Set<ChannelEvent['type']>([
   'message.updated',
   'message.deleted',
   'message.reactions',
+  'thread.updated',
   'member.joined',
   'member.left',
   'channel.updated',

@@ -27,13 +27,16 @@ export function noticeFor(
   const channel = (id: string) => context.channels?.find((c) => c.id === id);
   switch (event.type) {
     case 'mention':
+    case 'thread.reply':
     case 'direct.message': {
       if (event.channelId === context.onScreen) return null;
       const where = channel(event.channelId);
       const title =
         event.type === 'mention'
           ? `${authorOf(event.message)} mentioned you in ${placeOf(where, context.me)}`
-          : `${authorOf(event.message)} sent you a message`;
+          : event.type === 'thread.reply'
+            ? `${authorOf(event.message)} replied to a thread in ${placeOf(where, context.me)}`
+            : `${authorOf(event.message)} sent you a message`;
       return {
         title,
         body: excerpt(event.message.content),
