@@ -232,7 +232,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
           </div>
         )}
       </div>
-      {deletable && mode === 'view' && (
+      {mode === 'view' && (
         <div className="message-actions">
           {!message.threadId && message.role !== 'system' && !streaming && (
             <button
@@ -251,16 +251,18 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
               <PencilIcon />
             </button>
           )}
-          <button
-            type="button"
-            className="icon-button"
-            onClick={() => setMode('confirm-delete')}
-            aria-label={mine ? 'Delete message' : `Delete ${name}’s message`}
-            title="Delete"
-            data-testid="message-delete"
-          >
-            <TrashIcon />
-          </button>
+          {deletable && (
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => setMode('confirm-delete')}
+              aria-label={mine ? 'Delete message' : `Delete ${name}’s message`}
+              title="Delete"
+              data-testid="message-delete"
+            >
+              <TrashIcon />
+            </button>
+          )}
         </div>
       )}
     </li>

@@ -1,0 +1,85 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowserSuite } from './browser-harness';
+
+const WAIT = 15_000;
+
+const suite = useBrowserSuite();
+const { pageErrors } = suite;
+
+/** A stored message in the channel's own list (not the thread panel's). */
+const inChannel = (page: Page, text: string) =>
+  page.locator('.conversation [data-testid="message"]:not([data-pending])', { hasText: text });
+const panel = (page: Page) => page.getByTestId('thread-panel');
+const inPanel = (page: Page, text: string) =>
+  panel(page).locator('[data-testid="thread-replies"] [data-testid="message"]', { hasText: text });
+
+describe('threads in a real browser', () => {
+  it('Bob replies in a thread; Ada sees the count go to 1 live, opens it, and "Also send to channel" shows in the channel', async () => {
+    const ada = await suite.signUp('ada');
+    const bob = await suite.signUp('bob');
+    for (const page of [ada, bob]) {
+      await page.locator('[data-testid="connection-badge"]', { hasText: 'Connected' }).waitFor({ timeout: WAIT });
+    }
+
+    const composer = ada.getByTestId('composer');
+    await composer.click();
+    await composer.pressSequentially('Release notes draft is up');
+    await composer.press('Enter');
+    const bobsView = inChannel(bob, 'Release notes draft is up');
+    await bobsView.waitFor({ timeout: WAIT });
+
+    // Bob opens the thread from the message's actions and replies with Enter.
+    await bobsView.hover();
+    await bobsView.getByTestId('reply-in-thread').click();
+    const bobInput = panel(bob).getByTestId('thread-input');
+    await bobInput.waitFor({ timeout: WAIT });
+    expect(await bobInput.evaluate((el) => el === document.activeElement)).toBe(true);
+    await bobInput.pressSequentially('Looks good, one typo in the intro');
+    await bobInput.press('Enter');
+    await inPanel(bob, 'Looks good, one typo in the intro').waitFor({ timeout: WAIT });
+
+    // Ada sees the count go to 1 live under her message, with Bob among the repliers; the reply is not in the channel.
+    const summary = inChannel(ada, 'Release notes draft is up').getByTestId('thread-summary');
+    await summary
+      .getByTestId('thread-count')
+      .filter({ hasText: /^1 reply$/ })
+      .waitFor({ timeout: WAIT });
+    expect(await inChannel(ada, 'Looks good, one typo').count()).toBe(0);
+
+    // She opens the panel and sees the reply there.
+    await summary.click();
+    await inPanel(ada, 'Looks good, one typo in the intro').waitFor({ timeout: WAIT });
+    expect(await panel(ada).getByTestId('thread-reply-count').textContent()).toBe('1 reply');
+
+    // Ada answers with "Also send to channel": it shows in the panels and in both channels, marked as a thread reply.
+    await panel(ada).getByTestId('thread-also-in-channel').check();
+    const adaInput = panel(ada).getByTestId('thread-input');
+    await adaInput.pressSequentially('Fixed, thanks');
+    await adaInput.press('Enter');
+    await inPanel(bob, 'Fixed, thanks').waitFor({ timeout: WAIT });
+    const shared = inChannel(bob, 'Fixed, thanks');
+    await shared.waitFor({ timeout: WAIT });
+    expect(await shared.getByTestId('replied-to-thread').textContent()).toBe(
+      'replied to a thread: Release notes draft is up',
+    );
+    await inChannel(bob, 'Release notes draft is up')
+      .getByTestId('thread-count')
+      .filter({ hasText: /^2 replies$/ })
+      .waitFor({ timeout: WAIT });
+
+    // Escape closes the panel.
+    await ada.keyboard.press('Escape');
+    await panel(ada).waitFor({ state: 'detached', timeout: WAIT });
+
+    // A reload reads it all back: the count from history, the shared reply in the channel.
+    await ada.reload();
+    await inChannel(ada, 'Release notes draft is up')
+      .getByTestId('thread-count')
+      .filter({ hasText: /^2 replies$/ })
+      .waitFor({ timeout: WAIT });
+    await inChannel(ada, 'Fixed, thanks').waitFor({ timeout: WAIT });
+    expect(await inChannel(ada, 'Looks good, one typo').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+});
