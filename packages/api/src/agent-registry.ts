@@ -81,9 +81,12 @@ export async function askedAgent(
   content: string,
 ): Promise<Agent | null> {
   const handles = mentionedHandles(content);
-  if (handles.length > 0) {
-    const agents = new Map((await deps.stores.agents.list()).map((agent) => [agent.handle, agent]));
-    const first = handles.map((handle) => agents.get(handle)).find((agent) => agent && agent.userId !== author.id);
+  // Most mentions name people: the agents table is read only when an agent's user is named.
+  const named = handles.length > 0 ? await deps.stores.users.byHandles(handles) : [];
+  const agentUsers = named.filter((user) => user.role === 'agent' && user.id !== author.id);
+  if (agentUsers.length > 0) {
+    const agents = new Map((await deps.stores.agents.byUserIds(agentUsers.map((u) => u.id))).map((a) => [a.handle, a]));
+    const first = handles.map((handle) => agents.get(handle)).find((agent) => agent !== undefined);
     if (first) return first;
   }
   if (mentionsAssistant(content)) return ensureBuiltInAgent(deps.stores.agents);
