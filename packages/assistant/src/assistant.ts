@@ -13,7 +13,7 @@ import {
 import { DeltaCoalescer } from './coalescer';
 import { type DailyReplyBudget, spendReply } from './daily-budget';
 import { describeModelError } from './model-errors';
-import { buildPrompt, contextOf } from './prompt';
+import { buildPrompt, threadContext } from './prompt';
 import { agentStatusSignal, modelFor, type ReplyAgent, systemPromptFor } from './reply-agent';
 import { type InLine, ReplyLine } from './reply-line';
 import { versionsAfterRegenerate } from './reply-versions';
@@ -468,8 +468,12 @@ export class Assistant {
     try {
       await this.line.waitForTurn(reply, reply.controller.signal);
       this.publishStatus(reply, 'thinking');
+      // In a thread, the thread (its root and earlier replies) is the context; otherwise the channel's latest messages.
+      const context = reply.threadId
+        ? await threadContext(chat, reply.threadId, reply.seq)
+        : (await chat.history(reply.channelId, { before: reply.seq, limit: 100 })).items;
       const messages = buildPrompt(
-        await contextOf(chat, reply),
+        context,
         this.options.historyBudgetChars ?? 12_000,
         systemPromptFor(reply.agent, this.options.systemPrompt),
       );

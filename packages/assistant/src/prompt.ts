@@ -33,22 +33,17 @@ export function buildPrompt(
   return [{ role: 'system', content: systemPrompt }, ...picked.reverse()];
 }
 
-/** Messages a context reads at most. */
-const CONTEXT_MESSAGES = 100;
-
 /**
- * What a reply at `seq` answers from, newest first (as buildPrompt takes it): in a thread, that
- * thread's earlier replies and then its root; otherwise the channel's recent messages.
+ * What a reply at `seq` in a thread answers from, newest first (as buildPrompt takes it): the
+ * thread's latest replies before it (at most 100), then its root.
  */
-export async function contextOf(
-  chat: Pick<ChatStore, 'history' | 'thread'>,
-  at: { channelId: string; threadId: string | null; seq: number },
+export async function threadContext(
+  chat: Pick<ChatStore, 'thread'>,
+  threadId: string,
+  seq: number,
 ): Promise<Message[]> {
-  if (at.threadId) {
-    const page = await chat.thread(at.threadId, { before: at.seq, limit: CONTEXT_MESSAGES });
-    return [...page.items, page.root];
-  }
-  return (await chat.history(at.channelId, { before: at.seq, limit: CONTEXT_MESSAGES })).items;
+  const page = await chat.thread(threadId, { before: seq, limit: 100 });
+  return [...page.items, page.root];
 }
 
 const roleOf = (message: Message): ModelMessage['role'] => (message.role === 'assistant' ? 'assistant' : 'user');
