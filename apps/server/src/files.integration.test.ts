@@ -168,6 +168,8 @@ describe('files over real sockets', () => {
 
   it('413 for a declared size over the limit and for a chunked body that grows past it; nothing is stored', async () => {
     const { ada, channel } = await adaAndBob({ maxUploadBytes: 64 * 1024 });
+    // The limits, for a client to refuse a file before sending it.
+    expect(await (await fetch(`${server.url}/api/files`)).json()).toEqual({ maxBytes: 64 * 1024, perMessage: 10 });
     const declared = await upload(channel.id, Buffer.alloc(64 * 1024 + 1, 1), 'big.bin', ada.token);
     expect(declared.status).toBe(413);
     expect(((await declared.json()) as { error: string }).error).toMatch(/too large: at most 64 KB/);

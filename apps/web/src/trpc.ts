@@ -14,6 +14,7 @@ import {
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { createElement, type ReactNode, useEffect, useMemo, useState } from 'react';
 import type { SessionAccess } from './features/auth/session-controller';
+import { FileSessionContext } from './features/files/file-session';
 import { errorCode, errorMessage } from './lib/errors';
 import { createLiveTransport, type LiveTransport } from './lib/live-transport';
 import { refreshRetryLink } from './lib/refresh-retry-link';
@@ -172,7 +173,11 @@ export function HubbubProvider(props: { session: SessionAccess | null; children:
     createElement(TRPCProvider, {
       trpcClient: clients.trpcClient,
       queryClient: clients.queryClient,
-      children: createElement(LiveConnectionContext.Provider, { value: live }, props.children),
+      children: createElement(
+        LiveConnectionContext.Provider,
+        { value: live },
+        createElement(FileSessionContext.Provider, { value: session }, props.children),
+      ),
     }),
   );
 }

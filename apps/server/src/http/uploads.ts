@@ -36,7 +36,7 @@ export function uploadName(header: string | string[] | undefined): string {
 }
 
 /**
- * POST /api/files?channelId=…: the file as the raw body, its name in
+ * GET /api/files: the upload limits. POST /api/files?channelId=…: the file as the raw body, its name in
  * `x-filename`. A member of the (not archived) channel, within their upload
  * budget; the body is counted as it arrives and refused (413) past the limit.
  * Answers the pending attachment, for message.send's attachmentIds.
@@ -44,7 +44,11 @@ export function uploadName(header: string | string[] | undefined): string {
 export function createUploadHandler(app: App): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { deps, config } = app;
   return async (req, res) => {
-    if (req.method !== 'POST') return json(res, 405, { error: 'upload with POST' }, { allow: 'POST' });
+    // GET: the limits, so a client can refuse a file too large before sending a byte of it.
+    if (req.method === 'GET') {
+      return json(res, 200, { maxBytes: config.maxUploadBytes, perMessage: ATTACHMENT_LIMITS.perMessage });
+    }
+    if (req.method !== 'POST') return json(res, 405, { error: 'upload with POST' }, { allow: 'GET, POST' });
     let bodyUnread = true;
     try {
       const user = await fileRequestUser(app, req, 'upload files');

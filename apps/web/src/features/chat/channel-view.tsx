@@ -6,6 +6,8 @@ import { useTRPC } from '../../trpc';
 import { HashIcon, LockIcon, UsersIcon } from '../../ui/icons';
 import { MuteToggle } from '../notifications';
 import { AddPeopleDialog } from './add-people-dialog';
+import { useFileDrop } from '../files/use-file-drop';
+import { useUploads } from '../files/use-uploads';
 import { Composer } from './composer';
 import { conversationName, directTitle, isDirect } from './dm-names';
 import { useChatLive, useStreamError } from './live-context';
@@ -26,6 +28,8 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
   const [showMembers, setShowMembers] = useState(true);
   const members = useQuery(trpc.channel.members.queryOptions({ channelId: channel.id }, { staleTime: 60_000 }));
   const sender = useSendMessage(channel.id);
+  const uploads = useUploads(channel.id);
+  const drop = useFileDrop(uploads.add);
   const addPeople = useRef<PeopleDialogHandle>(null);
   const memberIds = useMemo(() => members.data?.map((m) => m.userId) ?? [], [members.data]);
 
@@ -155,7 +159,8 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
 
       <div className="channel-body">
         <section
-          className="conversation"
+          className={`conversation${canPost && drop.over ? ' composer-drop' : ''}`}
+          {...(canPost ? drop.handlers : {})}
           aria-label={direct ? `Conversation with ${title}` : `Conversation in #${channel.slug}`}
         >
           <MessageList
@@ -173,6 +178,7 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
             mayMentionChannel={mayArchive}
             canPost={canPost}
             canJoin={canJoin}
+            uploads={uploads}
             onSend={sender.send}
             onJoin={() => join.mutate({ channelId: channel.id })}
             joining={join.isPending}

@@ -1,8 +1,11 @@
-import { LIMITS } from '@hubbub/core';
+import { type Attachment, LIMITS } from '@hubbub/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
+import { AttachButton } from '../files/attach-button';
+import { UploadChips } from '../files/upload-chips';
+import type { Uploads } from '../files/use-uploads';
 import { AssistantAvatar } from './assistant-avatar';
 import { ASSISTANT_MENTION, acceptMention, mentionAt, mentionOptions, mentionsAssistant } from './composer-mention';
 import { useDraftText } from './local-chat';
@@ -18,7 +21,9 @@ interface ComposerProps {
   mayMentionChannel: boolean;
   canPost: boolean;
   canJoin: boolean;
-  onSend(content: string): void;
+  /** The files attached to the message being written (the channel view owns them: files dropped on it land there). */
+  uploads: Uploads;
+  onSend(content: string, attachments: Attachment[]): void;
   onJoin(): void;
   joining: boolean;
 }
@@ -35,6 +40,7 @@ export function Composer({
   mayMentionChannel,
   canPost,
   canJoin,
+  uploads,
   onSend,
   onJoin,
   joining,
@@ -118,10 +124,12 @@ export function Composer({
     area.current?.focus();
   };
 
+  const sendable = (text.trim() || uploads.ready.length > 0) && !tooLong && !uploads.busy;
   const submit = () => {
     const content = text.trim();
-    if (!content || tooLong) return;
-    onSend(content);
+    if (!sendable) return;
+    onSend(content, uploads.ready);
+    uploads.clear();
     setText('');
     lastTyping.current = 0;
   };
@@ -201,6 +209,7 @@ export function Composer({
             ))}
           </div>
         )}
+        <UploadChips uploads={uploads} />
         <form
           className="composer"
           onSubmit={(e) => {
@@ -223,6 +232,13 @@ export function Composer({
             }}
             onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
             onKeyDown={onKeyDown}
+            onPaste={(e) => {
+              // A pasted screenshot (or copied files) is attached; pasted text goes in as usual.
+              const files = [...e.clipboardData.files];
+              if (files.length === 0) return;
+              e.preventDefault();
+              uploads.add(files);
+            }}
             aria-autocomplete="list"
             aria-controls={choice ? 'composer-mentions' : undefined}
             aria-activedescendant={choice ? `composer-mention-${options.indexOf(choice)}` : undefined}
@@ -230,7 +246,8 @@ export function Composer({
             aria-invalid={tooLong || undefined}
             data-testid="composer"
           />
-          <button type="submit" className="button primary send" disabled={!text.trim() || tooLong} aria-label="Send">
+          <AttachButton onFiles={uploads.add} />
+          <button type="submit" className="button primary send" disabled={!sendable} aria-label="Send">
             Send
           </button>
         </form>

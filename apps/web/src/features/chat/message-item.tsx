@@ -6,6 +6,7 @@ import { clockTime, fullTime, shortTime } from '../../lib/time';
 import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
 import { PencilIcon, ThreadIcon, TrashIcon } from '../../ui/icons';
+import { AttachmentList } from '../files/attachment-list';
 import { AssistantAvatar } from './assistant-avatar';
 import { AssistantFooter, type VersionView } from './assistant-footer';
 import { replyState, replyVersions, shownVersionIndex, type VersionPick } from './assistant-reply';
@@ -209,6 +210,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
             </div>
           </Foldable>
         )}
+        {message.attachments?.length ? <AttachmentList files={message.attachments} /> : null}
         {assistant && message.status === 'failed' && !earlier && <AssistantError message={message} />}
         {assistant && <AssistantFooter message={message} me={me} canPost={canModify} versions={versionView} />}
         {mode === 'view' && !streaming && <Reactions message={message} me={me} canReact={canModify} />}
@@ -297,6 +299,7 @@ export function PendingItem({ pending, me, compact, onRetry, onDiscard }: Pendin
         <div className="message-body" data-testid="message-content">
           <MessageText text={pending.content} />
         </div>
+        {pending.attachments && <AttachmentList files={pending.attachments} />}
         {failed && (
           <div className="confirm-row" role="alert">
             <span className="field-error">{pending.error ?? 'Not sent.'}</span>

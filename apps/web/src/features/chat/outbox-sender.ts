@@ -1,4 +1,4 @@
-import { backoffWithJitter } from '@hubbub/core';
+import { type Attachment, backoffWithJitter } from '@hubbub/core';
 import { errorCode, errorMessage, retryAfterMs } from '../../lib/errors';
 import type { Store } from '../../lib/store';
 import type { Outbox } from './outbox';
@@ -17,7 +17,7 @@ export interface OutboxSenderDeps {
   outbox: Outbox;
   live: PendingRows;
   /** message.send. */
-  send(input: { channelId: string; content: string; clientId: string }): Promise<Message>;
+  send(input: { channelId: string; content: string; clientId: string; attachmentIds?: string[] }): Promise<Message>;
   newClientId(): string;
   now?(): Date;
   wait?(ms: number): Promise<void>;
@@ -62,11 +62,12 @@ export class OutboxSender {
     if (cameBack) this.flush();
   }
 
-  send(channelId: string, content: string): void {
+  send(channelId: string, content: string, attachments: Attachment[] = []): void {
     const message: PendingMessage = {
       clientId: this.deps.newClientId(),
       channelId,
       content,
+      ...(attachments.length > 0 ? { attachments } : {}),
       createdAt: (this.deps.now?.() ?? new Date()).toISOString(),
       status: 'sending',
     };
@@ -107,6 +108,7 @@ export class OutboxSender {
 
   private async deliver(message: PendingMessage): Promise<void> {
     const { clientId, channelId, content } = message;
+    const attachmentIds = message.attachments?.map((file) => file.id);
     if (this.inFlight.has(clientId)) return;
     this.inFlight.add(clientId);
     try {
@@ -117,7 +119,12 @@ export class OutboxSender {
           return;
         }
         try {
-          const stored = await this.deps.send({ channelId, content, clientId });
+          const stored = await this.deps.send({
+            channelId,
+            content,
+            clientId,
+            ...(attachmentIds ? { attachmentIds } : {}),
+          });
           this.forget(message);
           this.deps.live.confirm(stored);
           return;

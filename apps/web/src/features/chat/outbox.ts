@@ -1,4 +1,4 @@
-import { LIMITS } from '@hubbub/core';
+import { ATTACHMENT_LIMITS, LIMITS } from '@hubbub/core';
 import { z } from 'zod';
 import { type KeyValueStorage, readJson, tryWrite } from './local-storage';
 import type { PendingMessage } from './types';
@@ -7,14 +7,32 @@ import type { PendingMessage } from './types';
 export const MAX_OUTBOX = 100;
 
 /** What a stored entry must look like: storage is written by this app, but read as untrusted. */
-const ZStoredPending = z.object({
-  clientId: z.string().min(1).max(LIMITS.clientId),
-  channelId: z.string().min(1).max(64),
-  content: z.string().min(1).max(LIMITS.message),
-  createdAt: z.string().max(64),
-  status: z.enum(['sending', 'failed']),
-  error: z.string().max(1000).optional(),
-});
+const ZStoredPending = z
+  .object({
+    clientId: z.string().min(1).max(LIMITS.clientId),
+    channelId: z.string().min(1).max(64),
+    // Empty only with files (a picture sent without words).
+    content: z.string().max(LIMITS.message),
+    attachments: z
+      .array(
+        z.object({
+          id: z.string().min(1).max(64),
+          name: z.string().max(ATTACHMENT_LIMITS.name),
+          contentType: z.string().max(200),
+          size: z.number().int().min(0),
+          width: z.number().int().positive().optional(),
+          height: z.number().int().positive().optional(),
+          thumbnail: z.boolean().optional(),
+        }),
+      )
+      .min(1)
+      .max(ATTACHMENT_LIMITS.perMessage)
+      .optional(),
+    createdAt: z.string().max(64),
+    status: z.enum(['sending', 'failed']),
+    error: z.string().max(1000).optional(),
+  })
+  .refine((m) => m.content !== '' || m.attachments !== undefined, 'an empty message without files');
 
 export interface Outbox {
   /** The unsent messages, oldest first. */

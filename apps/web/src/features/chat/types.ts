@@ -1,5 +1,5 @@
 import type { AppRouter } from '@hubbub/api';
-import type { ChannelEvent, Message } from '@hubbub/core';
+import type { Attachment, ChannelEvent, Message } from '@hubbub/core';
 import type { InfiniteData } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
 
@@ -25,6 +25,8 @@ export interface PendingMessage {
   clientId: string;
   channelId: string;
   content: string;
+  /** Uploaded files it carries (their uploads are done: only their ids go with the send). */
+  attachments?: Attachment[];
   createdAt: string;
   status: 'sending' | 'failed';
   error?: string;

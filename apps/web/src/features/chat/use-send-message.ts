@@ -1,3 +1,4 @@
+import type { Attachment } from '@hubbub/core';
 import { useCallback } from 'react';
 import { useOutboxSender } from './local-chat';
 import type { PendingMessage } from './types';
@@ -10,7 +11,10 @@ import type { PendingMessage } from './types';
  */
 export function useSendMessage(channelId: string) {
   const sender = useOutboxSender();
-  const send = useCallback((content: string) => sender.send(channelId, content), [sender, channelId]);
+  const send = useCallback(
+    (content: string, attachments?: Attachment[]) => sender.send(channelId, content, attachments),
+    [sender, channelId],
+  );
   const retry = useCallback((pending: PendingMessage) => sender.retry(pending), [sender]);
   const discard = useCallback((pending: PendingMessage) => sender.discard(pending), [sender]);
   return { send, retry, discard };
