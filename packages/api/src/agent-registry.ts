@@ -4,6 +4,7 @@ import { mentionsAssistant } from '@hubbub/assistant';
 import {
   type Agent,
   type AgentStore,
+  type AgentUpsertInput,
   AppError,
   BUILT_IN_AGENT,
   DIRECTORY_TOPIC,
@@ -14,7 +15,7 @@ import {
 import type { AppDeps } from './context';
 
 /** The built-in agent as it is first made: the server's default prompt and model, no tools yet. */
-const BUILT_IN_SETTINGS = {
+const BUILT_IN_SETTINGS: AgentUpsertInput = {
   handle: BUILT_IN_AGENT,
   name: 'Assistant',
   instructions: '',
@@ -22,14 +23,14 @@ const BUILT_IN_SETTINGS = {
   tools: [],
   approval: {},
   avatar: null,
-} as const;
+};
 
 /** The built-in `@assistant`, made the first time it is needed (at start; harmless when several instances race). */
 export async function ensureBuiltInAgent(agents: AgentStore): Promise<Agent> {
   const found = await agents.byHandle(BUILT_IN_AGENT);
   if (found) return found;
   try {
-    return (await agents.upsert({ ...BUILT_IN_SETTINGS, tools: [], approval: {} }, null)).agent;
+    return (await agents.upsert(BUILT_IN_SETTINGS, null)).agent;
   } catch (error) {
     // SQLite: another process made it between the read and the write.
     if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;

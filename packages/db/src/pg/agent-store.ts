@@ -5,7 +5,6 @@ import { newId } from '../ids';
 import { asValue } from '../rows';
 import type { PgDb, PgTx } from './open';
 import { agents, apiKeys, users } from './schema';
-import { noUserYet } from './user-store';
 
 const columns = {
   userId: agents.userId,
@@ -46,8 +45,6 @@ export function createPgAgentStore(db: PgDb): AgentStore {
     async upsert(input, by) {
       return db.transaction(async (tx) => {
         const at = new Date().toISOString();
-        // Takes part in the first-user lock, so "the first user is admin" means the same as on SQLite.
-        await noUserYet(tx);
         const holderOf = async () => {
           const [row] = await tx
             .select({ id: users.id, role: users.role, agent: agents.userId, key: apiKeys.id })
