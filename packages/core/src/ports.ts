@@ -139,6 +139,19 @@ export interface HistoryPage {
   nextCursor: number | null;
   /** Stream position of this read: subscribe with it as lastEventId to miss nothing. */
   eventId: string;
+  /**
+   * Pass as `after` for the next newer page; null when this page reaches the newest message. Set on
+   * pages read with `after` and on windows (around); absent on `before` pages (the newer side is loaded).
+   */
+  newerCursor?: number | null;
+}
+
+/** A window of a channel's messages around one (message.around): a history page that pages both ways. */
+export interface AroundPage extends HistoryPage {
+  channelId: string;
+  /** The message the window is centred on: the one asked for, or its thread's root for a reply not in the channel. */
+  messageId: string;
+  newerCursor: number | null;
 }
 
 /** A page of a thread: its root, and replies newest first like a history page. */
@@ -208,8 +221,19 @@ export interface ChatStore {
     emoji: string;
     on: boolean;
   }): Promise<{ reactions: Reaction[]; event: StreamEvent | null }>;
-  /** The channel's messages newest first; thread replies only when also in the channel. */
-  history(channelId: string, opts: { before?: number | undefined; limit: number }): Promise<HistoryPage>;
+  /**
+   * The channel's messages newest first; thread replies only when also in the channel. With `after`: the
+   * page just newer than that seq (still newest first; `newerCursor` says whether more follow).
+   */
+  history(
+    channelId: string,
+    opts: { before?: number | undefined; after?: number | undefined; limit: number },
+  ): Promise<HistoryPage>;
+  /**
+   * The channel's messages around one (newest first, like history; the main list's rule): about half
+   * older, half newer. NOT_FOUND for no such message. The caller checks the reader may read its channel.
+   */
+  around(messageId: string, opts: { limit: number }): Promise<AroundPage>;
   /** A thread root and a page of its replies, newest first; NOT_FOUND for no such message, BAD_REQUEST for a reply. */
   thread(rootId: string, opts: { before?: number | undefined; limit: number }): Promise<ThreadPage>;
   streamInfo(channelId: string): Promise<StreamInfo>;

@@ -98,11 +98,23 @@ export const ZSendMessageInput = z
     message: 'message is empty',
     path: ['content'],
   });
-export const ZHistoryInput = z.object({
-  channelId: ZId,
-  before: z.number().int().positive().optional(),
-  /** Same as `before`, under the name tRPC's infinite queries use. */
-  cursor: z.number().int().positive().nullish(),
+export const ZHistoryInput = z
+  .object({
+    channelId: ZId,
+    before: z.number().int().positive().optional(),
+    /** Same as `before`, under the name tRPC's infinite queries use. */
+    cursor: z.number().int().positive().nullish(),
+    /** The page just newer than this seq instead (paging down from a window); not with `before`. */
+    after: z.number().int().nonnegative().optional(),
+    limit: z.number().int().min(1).max(LIMITS.historyPage).default(50),
+  })
+  .refine((input) => input.after === undefined || (input.before ?? input.cursor ?? undefined) === undefined, {
+    message: 'page one way: before or after, not both',
+    path: ['after'],
+  });
+/** A window of a channel's messages around one (a permalink, a search hit, the first unread). */
+export const ZAroundInput = z.object({
+  messageId: ZId,
   limit: z.number().int().min(1).max(LIMITS.historyPage).default(50),
 });
 /** A page of a thread's replies, newest first (`before`: a seq, as message.history). */

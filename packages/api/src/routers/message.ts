@@ -5,6 +5,7 @@ import {
   assertNotArchived,
   type Reaction,
   type User,
+  ZAroundInput,
   ZEditMessageInput,
   ZHistoryInput,
   ZMessageRef,
@@ -80,9 +81,17 @@ export const messageRouter = router({
     await readableChannel(ctx, input.channelId);
     return ctx.deps.stores.chat.history(input.channelId, {
       before: input.before ?? input.cursor ?? undefined,
+      after: input.after,
       limit: input.limit,
     });
   }),
+
+  /** A window of the channel's messages around one; NOT_FOUND unless the caller may read its channel (no existence leak). */
+  around: protectedProcedure.input(ZAroundInput).query(async ({ input, ctx }) => {
+    const { message } = await readableMessage(ctx, input.messageId);
+    return ctx.deps.stores.chat.around(message.id, { limit: input.limit });
+  }),
+
 
   /** A thread: its root and a page of replies, newest first; NOT_FOUND unless the caller may read its channel. */
   thread: protectedProcedure.input(ZThreadInput).query(async ({ input, ctx }) => {

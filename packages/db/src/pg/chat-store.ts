@@ -11,7 +11,7 @@ import {
   type StreamEvent,
   THREAD_LIMITS,
 } from '@hubbub/core';
-import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
@@ -26,6 +26,7 @@ import {
   threadChange,
   threadFollowers,
 } from '../chat-writes';
+import { aroundItems, inOrder, newerPage, windowSides } from '../message-window';
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { pgAttachPending, pgAttachmentsOf } from './attachment-store';
@@ -119,6 +120,42 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const [message] = await withFiles(tx, withReactions([toMessage(row, asValue)], await reactionsOf(tx, [id])));
     return message ?? null;
   };
+  /** A message shows in its channel's list unless it is a thread reply not also sent there. */
+  const inMainList = or(isNull(messages.threadId), eq(messages.alsoInChannel, true));
+  /** Up to `count` of the channel's listed messages older than `seq` (newest first) or newer (oldest first). */
+  const listedBeside = async (tx: Db, channelId: string, seq: number, side: 'older' | 'newer', count: number) => {
+    const rows = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, channelId),
+          side === 'older' ? lt(messages.seq, seq) : gt(messages.seq, seq),
+          inMainList,
+        ),
+      )
+      .orderBy(side === 'older' ? desc(messages.seq) : asc(messages.seq))
+      .limit(count);
+    const ids = rows.map((row) => row.id);
+    // Hydrated like every read (reactions and all), then back in the order read.
+    return inOrder(ids, ids.length === 0 ? [] : await messagesWithIds(tx, ids));
+  };
+  /** history with `after`: the `limit` listed messages just newer than `after`, newest first. */
+  const newerThan = (channelId: string, after: number, limit: number) =>
+    db.transaction(async (tx) => {
+      const channel = await requireChannel(tx, channelId);
+      const rows = await listedBeside(tx, channelId, after, 'newer', limit + 1);
+      const oldest = rows[0]?.seq ?? after + 1;
+      const olderExists = await tx
+        .select({ seq: messages.seq })
+        .from(messages)
+        .where(and(eq(messages.channelId, channelId), lt(messages.seq, oldest), inMainList))
+        .limit(1);
+      return {
+        ...newerPage(rows, limit, after, olderExists.length > 0),
+        eventId: formatEventId(epoch, channel.lastOffset),
+      };
+    }, SNAPSHOT);
   const getMember = async (tx: Db, channelId: string, userId: string): Promise<Member | null> => {
     const [row] = await tx
       .select(memberColumns)
@@ -537,7 +574,8 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       });
     },
 
-    async history(channelId, { before, limit }) {
+    async history(channelId, { before, after, limit }) {
+      if (after !== undefined) return newerThan(channelId, after, limit);
       return db.transaction(async (tx) => {
         const channel = await requireChannel(tx, channelId);
         const rows = await tx
@@ -565,6 +603,26 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           ),
         );
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
+      }, SNAPSHOT);
+    },
+
+    async around(messageId, { limit }) {
+      return db.transaction(async (tx) => {
+        const target = await getMessage(tx, messageId);
+        if (!target) throw notFound('message');
+        // A reply kept in its thread is not in the list: the window centres on its root.
+        const anchor = target.threadId && !target.alsoInChannel ? await getMessage(tx, target.threadId) : target;
+        if (!anchor) throw notFound('message');
+        const channel = await requireChannel(tx, anchor.channelId);
+        const sides = windowSides(limit);
+        const older = await listedBeside(tx, channel.id, anchor.seq, 'older', sides.older + 1);
+        const newer = await listedBeside(tx, channel.id, anchor.seq, 'newer', sides.newer + 1);
+        return {
+          ...aroundItems(anchor, older, newer, limit),
+          channelId: channel.id,
+          messageId: anchor.id,
+          eventId: formatEventId(epoch, channel.lastOffset),
+        };
       }, SNAPSHOT);
     },
 
