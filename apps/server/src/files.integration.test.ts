@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { TestDatabases } from '@hubbub/db/test';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sweepUploads } from './background-jobs';
+import { probeBackends } from './test/cluster';
 import { startTestServer, type TestServer, type TestServerOptions } from './test/harness';
 import { recordChannel } from './test/stream';
 
@@ -251,6 +254,22 @@ describe('files over real sockets', () => {
     expect(await blobs.get(`${file.id}.thumb`)).toBeNull();
   });
 
+  it("deleting a thread's root deletes the files of its replies too", async () => {
+    const { ada, bob, a, b, channel } = await adaAndBob();
+    const root = await a.api.message.send.mutate({ channelId: channel.id, content: 'a thread' });
+    const file = await uploaded(channel.id, 'reply notes', 'reply.txt', bob.token);
+    await b.api.message.send.mutate({
+      channelId: channel.id,
+      content: 'my notes',
+      threadId: root.id,
+      attachmentIds: [file.id],
+    });
+    expect((await download(file.id, ada.token)).status).toBe(200);
+    await a.api.message.delete.mutate({ messageId: root.id });
+    expect((await download(file.id, bob.token)).status).toBe(404);
+    expect(await server.hubbub.deps.stores.blobs.get(file.id)).toBeNull();
+  });
+
   it('a person over their hourly upload budget gets 429 with Retry-After', async () => {
     const { ada, channel } = await adaAndBob({ limits: { uploadsPerHour: 2 } });
     await uploaded(channel.id, 'one', '1.txt', ada.token);
@@ -258,5 +277,74 @@ describe('files over real sockets', () => {
     const third = await upload(channel.id, 'three', '3.txt', ada.token);
     expect(third.status).toBe(429);
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+const backends = await probeBackends();
+if (!backends.reachable) console.warn(`cluster file tests skipped: ${backends.reason}`);
+const databases = new TestDatabases();
+
+describe.skipIf(!backends.reachable)('files in a cluster (PostgreSQL + Redis, two instances)', () => {
+  afterAll(() => databases.dropAll());
+  let first: TestServer | undefined;
+  let second: TestServer | undefined;
+  afterEach(async () => {
+    await second?.stop();
+    await first?.stop();
+  });
+
+  it('a file uploaded to one instance is sent from it and served by the other; deleting it there removes it everywhere', async () => {
+    const database = await databases.fresh();
+    const shared = {
+      postgres: { url: database.url, poolSize: 4 },
+      redis: { url: 'redis://127.0.0.1:6379', prefix: `hubbub-files-${randomBytes(4).toString('hex')}` },
+      secret: randomBytes(32).toString('hex'),
+    };
+    first = await startTestServer(shared);
+    second = await startTestServer(shared);
+    const ada = await first.signup('ada');
+    const bob = await second.signup('bob');
+    const a = first.client(ada.token);
+    const b = second.client(bob.token);
+    const channel = await general(b);
+    const page = await b.api.message.history.query({ channelId: channel.id });
+    const live = recordChannel(b, channel.id, page.eventId);
+
+    const bytes = await png();
+    const res = await fetch(`${first.url}/api/files?channelId=${channel.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ada.token}`, 'x-filename': 'cluster.png' },
+      body: bytes,
+    });
+    expect(res.status).toBe(201);
+    const file = (await res.json()) as Uploaded;
+    const message = await a.api.message.send.mutate({
+      channelId: channel.id,
+      content: 'from node 1',
+      attachmentIds: [file.id],
+    });
+    const events = await live.until((e) => e.some((x) => x.data.type === 'message.created'));
+    const seen = events.find((e) => e.data.type === 'message.created')?.data.message as { attachments?: Uploaded[] };
+    expect(seen.attachments).toEqual([file]);
+    live.stop();
+
+    const fromSecond = await fetch(`${second.url}/api/files/${file.id}`, {
+      headers: { authorization: `Bearer ${bob.token}` },
+    });
+    expect(fromSecond.status).toBe(200);
+    expect(Buffer.from(await fromSecond.arrayBuffer()).equals(bytes)).toBe(true);
+    const thumb = await fetch(`${second.url}/api/files/${file.id}/thumbnail`, {
+      headers: { authorization: `Bearer ${bob.token}` },
+    });
+    expect(thumb.headers.get('content-type')).toBe('image/webp');
+
+    // Deleted through the second instance: the bytes are gone for the first too.
+    const adaOnSecond = second.client(ada.token);
+    await adaOnSecond.api.message.delete.mutate({ messageId: message.id });
+    const gone = await fetch(`${first.url}/api/files/${file.id}`, {
+      headers: { authorization: `Bearer ${ada.token}` },
+    });
+    expect(gone.status).toBe(404);
+    expect(await first.hubbub.deps.stores.blobs.get(file.id)).toBeNull();
   });
 });

@@ -119,8 +119,13 @@ export const messageRouter = router({
     assertNotArchived(channel);
     assertCanModify(ctx.user, message);
     // A root's replies go with it: every delete (and a reply's root count) is published.
-    await publishChanges(ctx.deps, ...(await ctx.deps.stores.chat.deleteMessage(message.id)).events);
-    await deleteFilesOf(ctx.deps, [message.id]);
+    const { events } = await ctx.deps.stores.chat.deleteMessage(message.id);
+    await publishChanges(ctx.deps, ...events);
+    // Their files after the transaction: the message's, and its replies' when a root goes with them.
+    await deleteFilesOf(
+      ctx.deps,
+      events.flatMap((e) => (e.change.type === 'message.deleted' ? [e.change.messageId] : [])),
+    );
     return { messageId: message.id };
   }),
 });
