@@ -9,9 +9,11 @@ import {
   type SearchTerm,
 } from '@hubbub/core';
 import { asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { withAttachments } from '../attachments';
 import { groupReactions, withReactions } from '../reactions';
 import { asValue, toMessage } from '../rows';
 import { MARK_END, MARK_START, searchSnippet } from '../search-snippet';
+import { pgAttachmentsOf } from './attachment-store';
 import type { PgHandle } from './open';
 import { channels, messages, reactions, users } from './schema';
 
@@ -129,7 +131,7 @@ export function createPgSearchStore(handle: PgHandle): SearchStore {
   async function loadMessages(ids: string[], tsquery: string) {
     const found = new Map<string, { message: SearchHit['message']; threadId: string | null; marked: string | null }>();
     if (ids.length === 0) return found;
-    const [rows, reactionRows] = await Promise.all([
+    const [rows, reactionRows, files] = await Promise.all([
       db
         .select({
           ...messageColumns,
@@ -143,10 +145,14 @@ export function createPgSearchStore(handle: PgHandle): SearchStore {
         .from(reactions)
         .where(inArray(reactions.messageId, ids))
         .orderBy(asc(reactions.createdAt), sql`${reactions.userId} collate "C"`, sql`${reactions.emoji} collate "C"`),
+      pgAttachmentsOf(db, ids),
     ]);
-    const list = withReactions(
-      rows.map((row) => toMessage(row, asValue)),
-      groupReactions(reactionRows),
+    const list = withAttachments(
+      withReactions(
+        rows.map((row) => toMessage(row, asValue)),
+        groupReactions(reactionRows),
+      ),
+      files,
     );
     rows.forEach((row, i) => {
       const message = list[i];

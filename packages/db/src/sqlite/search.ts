@@ -9,9 +9,11 @@ import {
   type SearchTerm,
 } from '@hubbub/core';
 import { asc, eq, getTableColumns, inArray } from 'drizzle-orm';
+import { withAttachments } from '../attachments';
 import { groupReactions, withReactions } from '../reactions';
 import { parseText, toMessage } from '../rows';
 import { MARK_END, MARK_START, searchSnippet } from '../search-snippet';
+import { sqliteAttachmentsOf } from './attachment-store';
 import type { SqliteHandle } from './open';
 import { channels, messages, reactions, users } from './schema';
 
@@ -143,9 +145,12 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
       .where(inArray(reactions.messageId, ids))
       .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
       .all();
-    const list = withReactions(
-      rows.map((row) => toMessage(row, parseText)),
-      groupReactions(reactionRows),
+    const list = withAttachments(
+      withReactions(
+        rows.map((row) => toMessage(row, parseText)),
+        groupReactions(reactionRows),
+      ),
+      sqliteAttachmentsOf(db, ids),
     );
     const threadIds = new Map(rows.map((row) => [row.id, row.threadId]));
     return list.map((message) => ({ message, threadId: threadIds.get(message.id) ?? null }));
