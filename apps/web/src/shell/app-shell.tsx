@@ -7,6 +7,7 @@ import { conversationName } from '../features/chat/dm-names';
 import { useTotalUnread } from '../features/chat/live-context';
 import { LocalChatProvider } from '../features/chat/local-chat';
 import { UserStream } from '../features/people/user-stream';
+import { SearchPalette } from '../features/search/search-palette';
 import { TasksPage } from '../features/tasks/tasks-page';
 import { errorMessage } from '../lib/errors';
 import { channelHref, navigate, parseRoute, useHash } from '../lib/router';
@@ -48,8 +49,10 @@ export function AppShell({ me }: { me: User }) {
 
   let page: ReactNode;
   if (route.name === 'tasks') page = <TasksPage />;
-  else if (active) page = <ChannelView key={active.id} channel={active} me={me} />;
-  else if (channels.isError) page = <PageMessage title="Can’t load channels" text={errorMessage(channels.error)} />;
+  else if (active) {
+    const focusId = route.name === 'channel' ? route.messageId : undefined;
+    page = <ChannelView key={active.id} channel={active} me={me} focusId={focusId} />;
+  } else if (channels.isError) page = <PageMessage title="Can’t load channels" text={errorMessage(channels.error)} />;
   else if (!list || !route.slug) page = <PageMessage title="Loading…" text="" />;
   else
     page = (
@@ -73,6 +76,7 @@ export function AppShell({ me }: { me: User }) {
             {page}
           </div>
         </main>
+        <SearchPalette me={me} />
         <ChannelStreams active={active} />
         <UserStream
           me={me.id}

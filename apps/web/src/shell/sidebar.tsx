@@ -9,6 +9,7 @@ import { useForgetLocalChat } from '../features/chat/local-chat';
 import { NewChannelDialog, type NewChannelDialogHandle } from '../features/chat/new-channel-dialog';
 import type { ChannelSummary } from '../features/chat/types';
 import { useNotificationsMenu } from '../features/notifications';
+import { SearchBox } from '../features/search/search-box';
 import { ApprovalsBadge } from '../features/tasks/approvals-badge';
 import { TASKS_HREF } from '../lib/router';
 import { TasksIcon } from '../ui/icons';
@@ -41,6 +42,7 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
         </a>
         <ConnectionBadge />
       </header>
+      <SearchBox />
 
       <div className="sidebar-scroll">
         <JoinedChannels channels={channels} activeSlug={activeSlug} onNewChannel={() => dialog.current?.open()} />

@@ -14,8 +14,11 @@ function replacePage(data: HistoryData, index: number, page: HistoryPage): Histo
   return { ...data, pages };
 }
 
-/** Whether `seq` falls inside what the loaded pages cover (older pages may not be loaded). */
+/** Whether `seq` falls inside what the loaded pages cover (older pages may not be loaded, nor newer ones in a window). */
 function withinLoaded(data: HistoryData, seq: number): boolean {
+  const first = data.pages[0];
+  // A window opened around an older message: what is newer than it waits for its own page.
+  if (first && first.newerCursor != null && seq > first.newerCursor) return false;
   const last = data.pages.at(-1);
   if (!last || last.nextCursor === null) return true;
   const oldest = last.items.at(-1)?.seq;

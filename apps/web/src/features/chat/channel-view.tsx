@@ -20,7 +20,16 @@ import type { ChannelSummary } from './types';
 import { useSendMessage } from './use-send-message';
 
 /** One channel: header with actions, the conversation, and who is in it. */
-export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User }) {
+export function ChannelView({
+  channel,
+  me,
+  focusId,
+}: {
+  channel: ChannelSummary;
+  me: User;
+  /** A permalink's message to open the conversation at. */
+  focusId?: string | undefined;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const _live = useChatLive();
@@ -170,6 +179,7 @@ export function ChannelView({ channel, me }: { channel: ChannelSummary; me: User
             canPost={canPost}
             onRetry={sender.retry}
             onDiscard={sender.discard}
+            focusId={focusId}
           />
           <Composer
             channel={channel}

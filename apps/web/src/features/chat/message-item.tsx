@@ -7,6 +7,7 @@ import { useTRPC } from '../../trpc';
 import { Avatar } from '../../ui/avatar';
 import { PencilIcon, ThreadIcon, TrashIcon } from '../../ui/icons';
 import { AttachmentList } from '../files/attachment-list';
+import { CopyLinkButton } from '../permalink/copy-link-button';
 import { AssistantAvatar } from './assistant-avatar';
 import { AssistantFooter, type VersionView } from './assistant-footer';
 import { replyState, replyVersions, shownVersionIndex, type VersionPick } from './assistant-reply';
@@ -26,6 +27,8 @@ interface MessageItemProps {
   /** Same author as the message above, shortly after: no header. */
   compact: boolean;
   canModify: boolean;
+  /** Opened by its permalink or a search hit: marked for a moment. */
+  highlighted?: boolean;
 }
 
 function authorName(message: Message): string {
@@ -35,7 +38,7 @@ function authorName(message: Message): string {
   return message.author?.displayName ?? 'Deleted user';
 }
 
-export function MessageItem({ message, me, compact, canModify }: MessageItemProps) {
+export function MessageItem({ message, me, compact, canModify, highlighted = false }: MessageItemProps) {
   const trpc = useTRPC();
   const live = useChatLive();
   const [mode, setMode] = useState<'view' | 'edit' | 'confirm-delete'>('view');
@@ -102,9 +105,10 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
 
   return (
     <li
-      className={`message${compact ? ' compact' : ''}${mine ? ' mine' : ''} role-${message.role}`}
+      className={`message${compact ? ' compact' : ''}${mine ? ' mine' : ''}${highlighted ? ' highlighted' : ''} role-${message.role}`}
       data-testid="message"
       data-message-id={message.id}
+      data-highlighted={highlighted || undefined}
       aria-label={compact ? undefined : `${name}, ${shortTime(message.createdAt)}`}
       aria-busy={streaming || undefined}
       data-status={message.status}
@@ -248,6 +252,7 @@ export function MessageItem({ message, me, compact, canModify }: MessageItemProp
               <ThreadIcon />
             </button>
           )}
+          <CopyLinkButton messageId={message.id} />
           {editable && (
             <button type="button" className="icon-button" onClick={startEdit} aria-label="Edit message" title="Edit">
               <PencilIcon />

@@ -1,5 +1,5 @@
 import type { User } from '@hubbub/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import {
   type ReactNode,
   type RefObject,
@@ -11,9 +11,12 @@ import {
   useState,
 } from 'react';
 import { errorMessage } from '../../lib/errors';
+import { channelHref, navigate } from '../../lib/router';
 import { atEnd, markOf, scrolledUpSince } from '../../lib/scroll-follow';
 import { ChatIcon } from '../../ui/icons';
+import { type ListAnchor, useListPlace } from '../permalink/use-list-place';
 import { flattenMessages } from './cache-updates';
+import { historyKey } from './chat-live';
 import { useHistoryOptions } from './history';
 import { usePending } from './live-context';
 import { MessageItem, PendingItem } from './message-item';
@@ -28,11 +31,13 @@ interface MessageListProps {
   canPost: boolean;
   onRetry(pending: PendingMessage): void;
   onDiscard(pending: PendingMessage): void;
+  /** A permalink's message: the list opens at it (a window around it when it is not loaded) and marks it. */
+  focusId?: string | undefined;
 }
 
 /** Within this many pixels of the end counts as "at the bottom". */
 const BOTTOM_SLACK = 48;
-/** Start loading older messages this far before the top is reached. */
+/** Start loading older messages this far before the top is reached (newer ones before the bottom, in a window). */
 const TOP_PRELOAD = 400;
 /** Consecutive messages by one author this close together share a header. */
 const GROUP_MS = 5 * 60_000;
@@ -56,13 +61,19 @@ function dayLabel(iso: string): string {
  * your place; new messages scroll into view only if you were already at the
  * bottom (or sent them), otherwise a pill offers to jump down.
  */
-export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }: MessageListProps) {
-  const history = useInfiniteQuery(useHistoryOptions(channel.id));
+export function MessageList({ channel, place, me, canPost, onRetry, onDiscard, focusId }: MessageListProps) {
+  const listPlace = useListPlace(channel, focusId);
+  const history = useInfiniteQuery({ ...useHistoryOptions(channel.id), enabled: !listPlace.opening });
+  const queryClient = useQueryClient();
   const pending = usePending(channel.id);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   /** The rows and the scroll position as the reader last saw them. */
-  const previous = useRef({ first: '', last: '', height: 0, top: 0, count: 0 });
+  const previous = useRef({ first: '', last: '', height: 0, top: 0, count: 0, detached: false });
+  /** The anchor last brought into view (each is handled once). */
+  const anchorDone = useRef<ListAnchor | null>(null);
+  /** "Jump to latest" from a window: the newest page lands at the bottom, not at the divider. */
+  const toLatest = useRef(false);
   const [unseen, setUnseen] = useState(0);
 
   const rows = useMemo<Row[]>(() => {
@@ -92,6 +103,26 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }:
   const loadOlder = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  /** A window that has not reached the newest message yet: the stream's new messages wait below it. */
+  const { hasPreviousPage: detached, isFetchingPreviousPage, fetchPreviousPage } = history;
+  const loadNewer = useCallback(() => {
+    if (detached && !isFetchingPreviousPage) void fetchPreviousPage();
+  }, [detached, isFetchingPreviousPage, fetchPreviousPage]);
+
+  // The first unread older than the newest page (many arrived while away): open the list there instead.
+  const [unreadAtOpen] = useState(channel.unread);
+  const unreadChecked = useRef(false);
+  const { openUnread } = listPlace;
+  useEffect(() => {
+    if (unreadChecked.current || focusId || marker === null || !history.data || listPlace.opening) return;
+    unreadChecked.current = true;
+    const loaded = flattenMessages(history.data);
+    const loadedUnread = loaded.filter((m) => m.seq > marker && m.authorId !== me.id).length;
+    const oldest = loaded[0];
+    if (hasNextPage && !detached && oldest && oldest.seq > marker + 1 && loadedUnread < unreadAtOpen) {
+      openUnread(marker);
+    }
+  }, [history.data, focusId, marker, listPlace.opening, hasNextPage, detached, me.id, unreadAtOpen, openUnread]);
 
   // Keep the view where it belongs after every change of the rows.
   useLayoutEffect(() => {
@@ -102,10 +133,22 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }:
     const last = lastRow?.key ?? '';
     const prev = previous.current;
     if (scrolledUpSince(el, prev, BOTTOM_SLACK)) atBottom.current = false;
-    if (prev.count === 0) {
+    const anchor = listPlace.anchor !== anchorDone.current ? listPlace.anchor : null;
+    const anchorEl = anchor
+      ? 'divider' in anchor
+        ? divider.current
+        : el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(anchor.messageId)}"]`)
+      : null;
+    if (anchor && anchorEl) {
+      // A permalink, a search hit or the first unread: a third of the way down the view.
+      anchorDone.current = anchor;
+      el.scrollTop += anchorEl.getBoundingClientRect().top - el.getBoundingClientRect().top - el.clientHeight / 3;
+      atBottom.current = !detached && atEnd(el, BOTTOM_SLACK);
+    } else if (prev.count === 0) {
       el.scrollTop = el.scrollHeight;
       // Opening a channel with something new in it: start at "New messages", unless it all fits anyway.
-      const mark = divider.current;
+      const mark = toLatest.current ? null : divider.current;
+      toLatest.current = false;
       if (mark && mark.offsetTop < el.scrollTop) {
         el.scrollTop = Math.max(0, mark.offsetTop - el.clientHeight / 3);
         atBottom.current = false;
@@ -113,6 +156,8 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }:
     } else if (first !== prev.first && last === prev.last) {
       // Older messages went in above: shift by their height so the reading position stays put.
       el.scrollTop += el.scrollHeight - prev.height;
+    } else if (prev.detached && last !== prev.last) {
+      // A newer page went in below (a window paging down): the reading position stays put.
     } else if (last !== prev.last && rows.length > prev.count) {
       const mine = lastRow?.kind === 'pending' || (lastRow?.kind === 'message' && lastRow.message.authorId === me.id);
       if (atBottom.current || mine) {
@@ -124,8 +169,8 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }:
     } else if (atBottom.current) {
       el.scrollTop = el.scrollHeight;
     }
-    previous.current = { first, last, ...markOf(el), count: rows.length };
-  }, [rows, me.id]);
+    previous.current = { first, last, ...markOf(el), count: rows.length, detached };
+  }, [rows, me.id, listPlace.anchor, detached]);
 
   // The composer growing, an editor opening or the window resizing must not unpin the bottom.
   useEffect(() => {
@@ -144,16 +189,28 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }:
   // A first page shorter than the viewport leaves nothing to scroll: fetch older pages until it fills.
   useEffect(() => {
     const el = scroller.current;
-    if (el && el.scrollHeight <= el.clientHeight + TOP_PRELOAD) loadOlder();
-  }, [loadOlder]);
+    if (el && el.scrollHeight <= el.clientHeight + TOP_PRELOAD) {
+      loadOlder();
+      loadNewer();
+    }
+  }, [loadOlder, loadNewer]);
 
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    atBottom.current = atEnd(el, BOTTOM_SLACK);
+    atBottom.current = !detached && atEnd(el, BOTTOM_SLACK);
     Object.assign(previous.current, markOf(el));
     if (atBottom.current) setUnseen(0);
     if (el.scrollTop < TOP_PRELOAD) loadOlder();
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < TOP_PRELOAD) loadNewer();
+  };
+
+  /** Leaves a window for the newest messages (and the permalink's address for the channel's). */
+  const jumpToLatest = () => {
+    toLatest.current = true;
+    atBottom.current = true;
+    if (focusId) navigate(channelHref(channel.slug), { replace: true });
+    void queryClient.resetQueries({ queryKey: historyKey(channel.id) });
   };
 
   const jumpToBottom = () => {
@@ -224,19 +281,41 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }:
               newMessages={row.key === firstUnread ? divider : null}
             >
               {row.kind === 'message' ? (
-                <MessageItem message={row.message} me={me} compact={compact} canModify={canPost} />
+                <MessageItem
+                  message={row.message}
+                  me={me}
+                  compact={compact}
+                  canModify={canPost}
+                  highlighted={row.key === listPlace.highlight}
+                />
               ) : (
                 <PendingItem pending={row.pending} me={me} compact={compact} onRetry={onRetry} onDiscard={onDiscard} />
               )}
             </FragmentRow>
           );
         })}
+        {detached && (
+          <li className="list-top">
+            {isFetchingPreviousPage ? (
+              <span className="muted small">Loading newer messages…</span>
+            ) : (
+              <button type="button" className="link-button small" onClick={loadNewer}>
+                Load newer messages
+              </button>
+            )}
+          </li>
+        )}
       </ol>
     );
   }
 
   return (
     <div className="message-area">
+      {listPlace.error && (
+        <div className="banner window-banner" role="alert" data-testid="permalink-error">
+          {listPlace.error}
+        </div>
+      )}
       <div
         className="messages"
         ref={scroller}
@@ -248,7 +327,12 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard }:
       >
         <div className="messages-content">{body}</div>
       </div>
-      {unseen > 0 && (
+      {detached && (
+        <button type="button" className="new-pill" onClick={jumpToLatest} data-testid="jump-to-latest">
+          Jump to latest ↓
+        </button>
+      )}
+      {unseen > 0 && !detached && (
         <button type="button" className="new-pill" onClick={jumpToBottom} data-testid="new-messages-pill">
           {unseen === 1 ? '1 new message' : `${unseen} new messages`} ↓
         </button>
