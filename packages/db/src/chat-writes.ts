@@ -72,6 +72,16 @@ export function threadFollowers(rootAuthorId: string | null, earlier: readonly s
   return [...all].slice(0, THREAD_LIMITS.followers) as string[];
 }
 
+/**
+ * The thread's followers before a new reply, from its latest reply alone (one indexed row, however
+ * long the thread): those it told, and its author. By induction that is everyone who replied
+ * (a deleted reply's author drops out unless they replied again).
+ */
+export function followersBefore(latest: { authorId: string | null; meta: MessageMeta | null } | undefined): string[] {
+  if (!latest) return [];
+  return [...(latest.meta?.threadFollowers ?? []), ...(latest.authorId ? [latest.authorId] : [])];
+}
+
 /** The meta a reply is stored with: its followers beside the mentions the caller found. */
 export function replyMeta(meta: MessageMeta | undefined, followers: string[]): MessageMeta | undefined {
   return followers.length > 0 ? { ...meta, threadFollowers: followers } : meta;

@@ -6,6 +6,7 @@ import {
   formatEventId,
   type Member,
   type Message,
+  type MessageMeta,
   type NewMessage,
   notFound,
   type StreamEvent,
@@ -16,6 +17,7 @@ import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
   assertThreadRoot,
+  followersBefore,
   mentionRowUsers,
   messagePatchColumns,
   newChannelRow,
@@ -237,24 +239,30 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     return event;
   };
 
-  /** Locks a thread's root (before the channel row) and finds its followers, for a send into it. */
+  /** Locks a thread's root (before the channel row) and finds who the reply tells (its followers: chat-writes.ts). */
   const lockThreadRoot = async (tx: PgTx, input: NewMessage) => {
     if (!input.threadId) return null;
     const [root] = await tx
-      .select({ id: messages.id, channelId: messages.channelId, threadId: messages.threadId, authorId: messages.authorId })
+      .select({
+        id: messages.id,
+        channelId: messages.channelId,
+        threadId: messages.threadId,
+        authorId: messages.authorId,
+      })
       .from(messages)
       .where(eq(messages.id, input.threadId))
       .for('update', { of: messages });
     assertThreadRoot(root, input.channelId);
-    const earlier = await tx
-      .select({ authorId: messages.authorId })
+    const [latest] = await tx
+      .select({ authorId: messages.authorId, meta: messages.meta })
       .from(messages)
-      .where(and(eq(messages.threadId, input.threadId), isNotNull(messages.authorId)))
-      .groupBy(messages.authorId)
-      .orderBy(sql`min(${messages.seq})`)
-      .limit(THREAD_LIMITS.followers + 1);
-    const ids = earlier.flatMap((r) => (r.authorId ? [r.authorId] : []));
-    return root ? { id: root.id, followers: threadFollowers(root.authorId, ids, input.authorId) } : null;
+      .where(eq(messages.threadId, input.threadId))
+      .orderBy(desc(messages.seq))
+      .limit(1);
+    const earlier = followersBefore(
+      latest && { authorId: latest.authorId, meta: asValue(latest.meta) as MessageMeta | null },
+    );
+    return root ? { id: root.id, followers: threadFollowers(root.authorId, earlier, input.authorId) } : null;
   };
 
   /** A locked root's summary after a reply came: one more, this one newest. */
@@ -262,7 +270,10 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const root = await getMessage(tx, rootId);
     if (!root) return null;
     const summary = root.thread ?? { replyCount: 0, repliers: [] };
-    await tx.update(messages).set(summaryAfterReply(summary, reply, toValue)).where(eq(messages.id, rootId));
+    await tx
+      .update(messages)
+      .set(summaryAfterReply(summary, reply, toValue))
+      .where(eq(messages.id, rootId));
     const updated = await getMessage(tx, rootId);
     return updated ? append(tx, updated.channelId, threadChange(updated)) : null;
   };
@@ -270,7 +281,10 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   /** A locked root's summary recounted from the replies left (after a delete). */
   const recountReplies = async (tx: PgTx, rootId: string) => {
     const inThread = eq(messages.threadId, rootId);
-    const [counted] = await tx.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(messages).where(inThread);
+    const [counted] = await tx
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(messages)
+      .where(inThread);
     const [newest] = await tx
       .select({ createdAt: messages.createdAt })
       .from(messages)
@@ -526,7 +540,8 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         await tx.delete(mentions).where(inArray(mentions.messageId, ids));
         await tx.delete(reactions).where(inArray(reactions.messageId, ids));
         const events: StreamEvent[] = [];
-        for (const messageId of ids) events.push(await append(tx, row.channelId, { type: 'message.deleted', messageId }));
+        for (const messageId of ids)
+          events.push(await append(tx, row.channelId, { type: 'message.deleted', messageId }));
         const event = events.at(-1) as StreamEvent;
         const threadEvent = row.threadId ? await recountReplies(tx, row.threadId) : null;
         return { event, events: threadEvent ? [...events, threadEvent] : events };

@@ -6,6 +6,7 @@ import {
   formatEventId,
   type Member,
   type Message,
+  type MessageMeta,
   type NewMessage,
   notFound,
   type StreamEvent,
@@ -16,6 +17,7 @@ import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
   assertThreadRoot,
+  followersBefore,
   mentionRowUsers,
   messagePatchColumns,
   newChannelRow,
@@ -253,24 +255,30 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     return event;
   };
 
-  /** A thread's root as a send into it needs it; its earlier repliers, first reply first (the followers). */
+  /** A thread's root as a send into it needs it, and who the reply tells (its followers: chat-writes.ts). */
   const threadRootFor = (tx: Tx, input: NewMessage) => {
     if (!input.threadId) return null;
     const root = tx
-      .select({ id: messages.id, channelId: messages.channelId, threadId: messages.threadId, authorId: messages.authorId })
+      .select({
+        id: messages.id,
+        channelId: messages.channelId,
+        threadId: messages.threadId,
+        authorId: messages.authorId,
+      })
       .from(messages)
       .where(eq(messages.id, input.threadId))
       .get();
     assertThreadRoot(root, input.channelId);
-    const earlier = tx
-      .select({ authorId: messages.authorId })
+    const latest = tx
+      .select({ authorId: messages.authorId, meta: messages.meta })
       .from(messages)
-      .where(and(eq(messages.threadId, input.threadId), isNotNull(messages.authorId)))
-      .groupBy(messages.authorId)
-      .orderBy(sql`min(${messages.seq})`)
-      .limit(THREAD_LIMITS.followers + 1)
-      .all()
-      .flatMap((r) => (r.authorId ? [r.authorId] : []));
+      .where(eq(messages.threadId, input.threadId))
+      .orderBy(desc(messages.seq))
+      .limit(1)
+      .get();
+    const earlier = followersBefore(
+      latest && { authorId: latest.authorId, meta: parseText(latest.meta) as MessageMeta | null },
+    );
     return root ? { id: root.id, followers: threadFollowers(root.authorId, earlier, input.authorId) } : null;
   };
 
@@ -279,7 +287,10 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     const root = getMessage(tx, rootId);
     if (!root) return null;
     const summary = root.thread ?? { replyCount: 0, repliers: [] };
-    tx.update(messages).set(summaryAfterReply(summary, reply, toText)).where(eq(messages.id, rootId)).run();
+    tx.update(messages)
+      .set(summaryAfterReply(summary, reply, toText))
+      .where(eq(messages.id, rootId))
+      .run();
     const updated = getMessage(tx, rootId);
     return updated ? append(tx, updated.channelId, threadChange(updated)) : null;
   };
@@ -387,10 +398,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   };
   const flushSends = () => {
     const batch = sendQueue.splice(0);
-    const outcomes: (
-      | { ok: true; value: ReturnType<typeof sendOne> }
-      | { ok: false; error: unknown }
-    )[] = [];
+    const outcomes: ({ ok: true; value: ReturnType<typeof sendOne> } | { ok: false; error: unknown })[] = [];
     try {
       db.transaction((tx) => {
         for (const item of batch) {
