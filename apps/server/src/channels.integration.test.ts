@@ -150,4 +150,47 @@ describe('channels and messages', () => {
       data: { code: 'CONFLICT' },
     });
   });
+
+  it("renames a channel and sets its topic: owner or admin only, live on its stream and in everyone's list", async () => {
+    const { alice, a, b } = await twoUsers();
+    const room = await b.api.channel.create.mutate({ slug: 'room', name: 'Room', topic: 'chat' });
+    await a.api.channel.join.mutate({ channelId: room.id });
+    const stream = recordChannel(a, room.id);
+    await stream.until((e) => e.some((x) => x.data.type === 'presence'));
+
+    // Bob owns it; Alice (the first account) is an admin; a third person is neither.
+    expect(alice.user.role).toBe('admin');
+    const carol = await server.signup('carol');
+    const c = server.client(carol.token);
+    await c.api.channel.join.mutate({ channelId: room.id });
+    await expect(c.api.channel.update.mutate({ channelId: room.id, name: 'Mine' })).rejects.toMatchObject({
+      data: { code: 'FORBIDDEN' },
+    });
+    await expect(b.api.channel.update.mutate({ channelId: room.id })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+    });
+    await expect(b.api.channel.update.mutate({ channelId: room.id, name: '   ' })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+    });
+    await expect(b.api.channel.update.mutate({ channelId: 'nope', name: 'X' })).rejects.toMatchObject({
+      data: { code: 'NOT_FOUND' },
+    });
+
+    const renamed = await b.api.channel.update.mutate({ channelId: room.id, name: '  Design room ' });
+    expect(renamed).toMatchObject({ id: room.id, slug: 'room', name: 'Design room', topic: 'chat' });
+    const cleared = await a.api.channel.update.mutate({ channelId: room.id, topic: '' });
+    expect(cleared).toMatchObject({ name: 'Design room', topic: null });
+    const updates = await stream.until((e) => e.filter((x) => x.data.type === 'channel.updated').length === 2);
+    expect(updates.filter((e) => e.data.type === 'channel.updated').map((e) => e.data.channel)).toMatchObject([
+      { name: 'Design room', topic: 'chat' },
+      { name: 'Design room', topic: null },
+    ]);
+    const listed = (await c.api.channel.list.query()).items.find((ch) => ch.id === room.id);
+    expect(listed).toMatchObject({ name: 'Design room', topic: null });
+
+    await b.api.channel.archive.mutate({ channelId: room.id });
+    await expect(b.api.channel.update.mutate({ channelId: room.id, name: 'Late' })).rejects.toMatchObject({
+      data: { code: 'FORBIDDEN' },
+    });
+  });
 });

@@ -38,6 +38,12 @@ export function assertCanArchive(user: User, membership: Membership | null): voi
   }
 }
 
+export function assertCanEditChannel(user: User, membership: Membership | null): void {
+  if (user.role !== 'admin' && membership?.role !== 'owner') {
+    throw new AppError('FORBIDDEN', 'only the channel owner or an admin can rename it or change its topic');
+  }
+}
+
 export function assertCanModify(user: User, message: Message): void {
   if (user.role !== 'admin' && message.authorId !== user.id) {
     throw new AppError('FORBIDDEN', 'you can only change your own messages');

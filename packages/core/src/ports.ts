@@ -165,6 +165,12 @@ export interface StreamInfo {
   oldestRetained: number;
 }
 
+/** What channel.update changes: the name, the topic (null clears it). */
+export interface ChannelPatch {
+  name?: string;
+  topic?: string | null;
+}
+
 /**
  * Chat persistence. Every method that changes a channel appends the change to
  * the channel's stream in the same transaction and returns the stored event.
@@ -192,6 +198,8 @@ export interface ChatStore {
   archive(channelId: string): Promise<{ channel: Channel; event: StreamEvent }>;
   /** Makes an archived channel writable again (a no-op change on one that is not: it still appends the event). */
   unarchive(channelId: string): Promise<{ channel: Channel; event: StreamEvent }>;
+  /** Renames a channel or sets its topic (null clears it), with the channel.updated event. */
+  update(channelId: string, patch: ChannelPatch): Promise<{ channel: Channel; event: StreamEvent }>;
   /**
    * Idempotent on (channel, author, clientId): a retry returns the stored message and no event.
    * A thread reply also updates its root's summary, in the same transaction: `threadEvent` is

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
 import { hasBidiControls, isInvisible, RESERVED_HANDLES } from './text-rules';
+
 import { ATTACHMENT_LIMITS } from './types';
 
 export const ZId = z.string().min(1).max(64);
@@ -70,6 +71,14 @@ export const ZCreateChannelInput = z.object({
   visibility: ZVisibility.default('public'),
 });
 export const ZChannelRef = z.object({ channelId: ZId });
+/** Renames a channel or sets its topic (an empty topic clears it); at least one of the two. */
+export const ZUpdateChannelInput = z
+  .object({
+    channelId: ZId,
+    name: z.string().trim().min(1).max(LIMITS.channelName).optional(),
+    topic: z.string().trim().max(LIMITS.topic).optional(),
+  })
+  .refine((input) => input.name !== undefined || input.topic !== undefined, { message: 'nothing to change' });
 export const ZChannelListInput = z
   .object({
     /** nextCursor of the previous page. */

@@ -1,5 +1,6 @@
 import {
   AppError,
+  type ChannelPatch,
   type Message,
   type MessageMeta,
   type MessagePatch,
@@ -28,6 +29,9 @@ export const newChannelRow = (input: NewChannel) => ({
   createdBy: input.createdBy,
   createdAt: isoNow(),
 });
+
+/** The channel columns a change may set: the archive time, and what channel.update changes. */
+export type ChannelFields = ChannelPatch & { archivedAt?: string | null };
 
 /** A new message: its seq is the offset of its creation event. */
 export const newMessageRow = <Meta>(

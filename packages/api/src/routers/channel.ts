@@ -1,5 +1,6 @@
 import {
   assertCanArchive,
+  assertCanEditChannel,
   assertCanJoin,
   assertNotArchived,
   type ChannelChange,
@@ -13,6 +14,7 @@ import {
   ZInviteInput,
   ZMarkReadInput,
   ZRemoveMemberInput,
+  ZUpdateChannelInput,
 } from '@hubbub/core';
 import {
   publishChanges,
@@ -176,6 +178,20 @@ export const channelRouter = router({
     assertCanArchive(ctx.user, membership);
     if (!current.archivedAt) return current;
     const { channel, event } = await ctx.deps.stores.chat.unarchive(input.channelId);
+    await publishChanges(ctx.deps, event);
+    await publishDirectory(ctx.deps, channel);
+    return channel;
+  }),
+
+  /** Renames a channel or sets its topic: its owner or an admin, while it is not archived. */
+  update: writeProcedure.input(ZUpdateChannelInput).mutation(async ({ input, ctx }) => {
+    const { channel: current, membership } = await readableChannel(ctx, input.channelId);
+    assertCanEditChannel(ctx.user, membership);
+    assertNotArchived(current);
+    const { channel, event } = await ctx.deps.stores.chat.update(input.channelId, {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.topic !== undefined && { topic: input.topic || null }),
+    });
     await publishChanges(ctx.deps, event);
     await publishDirectory(ctx.deps, channel);
     return channel;

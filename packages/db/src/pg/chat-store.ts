@@ -17,6 +17,7 @@ import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
   assertThreadRoot,
+  type ChannelFields,
   followersBefore,
   mentionRowUsers,
   messagePatchColumns,
@@ -204,12 +205,12 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   const append = async (tx: PgTx, channelId: string, change: ChannelChange) =>
     appendAt(tx, channelId, await log.next(tx, channelId), change);
 
-  /** Archives (a time) or unarchives (null) a channel; the event carries the channel as it commits. */
-  const setArchivedAt = (channelId: string, archivedAt: string | null) =>
+  /** Changes a channel's own fields (archive, unarchive, rename, topic); the event carries the channel as it commits. */
+  const changeChannel = (channelId: string, set: ChannelFields) =>
     db.transaction(async (tx) => {
       // The offset first: it locks the row, so the snapshot in the event is the one that commits.
       const offset = await log.next(tx, channelId);
-      await tx.update(channels).set({ archivedAt }).where(eq(channels.id, channelId));
+      await tx.update(channels).set(set).where(eq(channels.id, channelId));
       const channel = await requireChannel(tx, channelId);
       return { channel, event: await appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
     });
@@ -422,8 +423,9 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       });
     },
 
-    archive: (channelId) => setArchivedAt(channelId, isoNow()),
-    unarchive: (channelId) => setArchivedAt(channelId, null),
+    archive: (channelId) => changeChannel(channelId, { archivedAt: isoNow() }),
+    unarchive: (channelId) => changeChannel(channelId, { archivedAt: null }),
+    update: (channelId, patch) => changeChannel(channelId, patch),
 
     async sendMessage(input) {
       const clientId = input.clientId;

@@ -17,6 +17,7 @@ import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
   assertThreadRoot,
+  type ChannelFields,
   followersBefore,
   mentionRowUsers,
   messagePatchColumns,
@@ -228,10 +229,10 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   const append = (tx: Tx, channelId: string, change: ChannelChange) =>
     appendAt(tx, channelId, log.next(tx, channelId), change);
 
-  /** Archives (a time) or unarchives (null) a channel, with the channel.updated event. */
-  const setArchivedAt = (channelId: string, archivedAt: string | null) =>
+  /** Changes a channel's own fields (archive, unarchive, rename, topic), with the channel.updated event. */
+  const changeChannel = (channelId: string, set: ChannelFields) =>
     db.transaction((tx) => {
-      tx.update(channels).set({ archivedAt }).where(eq(channels.id, channelId)).run();
+      tx.update(channels).set(set).where(eq(channels.id, channelId)).run();
       const offset = log.next(tx, channelId);
       const channel = requireChannel(tx, channelId);
       return { channel, event: appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
@@ -516,8 +517,9 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       });
     },
 
-    archive: async (channelId) => setArchivedAt(channelId, isoNow()),
-    unarchive: async (channelId) => setArchivedAt(channelId, null),
+    archive: async (channelId) => changeChannel(channelId, { archivedAt: isoNow() }),
+    unarchive: async (channelId) => changeChannel(channelId, { archivedAt: null }),
+    update: async (channelId, patch) => changeChannel(channelId, patch),
 
     /** Sends in the same event-loop turn share one transaction (group commit), each in its own savepoint. */
     sendMessage(input) {

@@ -240,6 +240,22 @@ export function chatStoreContract(name: string, makeStores: MakeStores, options:
         const sent = await chat.sendMessage({ channelId: dev.id, authorId: ada.id, content: 'back again' });
         expect(sent.event?.offset).toBe(4);
       });
+
+      it('update renames and sets or clears the topic, leaving the rest, with channel.updated', async () => {
+        const dev = await createChannel('dev', ada);
+        const renamed = await chat.update(dev.id, { name: 'Development' });
+        expect(renamed.channel).toMatchObject({ slug: 'dev', name: 'Development', topic: null, lastOffset: 2 });
+        expect(renamed.event).toEqual({
+          channelId: dev.id,
+          offset: 2,
+          change: { type: 'channel.updated', channel: renamed.channel },
+        });
+        const topical = await chat.update(dev.id, { topic: 'builds and releases' });
+        expect(topical.channel).toMatchObject({ name: 'Development', topic: 'builds and releases' });
+        const cleared = await chat.update(dev.id, { topic: null });
+        expect(cleared.channel.topic).toBeNull();
+        expect(await chat.channelById(dev.id)).toMatchObject({ name: 'Development', topic: null, lastOffset: 4 });
+      });
     });
 
     describe('offsets', () => {

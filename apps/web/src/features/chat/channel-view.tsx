@@ -4,12 +4,13 @@ import { useMemo, useRef, useState } from 'react';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { HashIcon, LockIcon, UsersIcon } from '../../ui/icons';
-import { MuteToggle } from '../notifications';
-import { AddPeopleDialog } from './add-people-dialog';
 import { useFileDrop } from '../files/use-file-drop';
 import { useUploads } from '../files/use-uploads';
+import { MuteToggle } from '../notifications';
+import { AddPeopleDialog } from './add-people-dialog';
 import { Composer } from './composer';
 import { conversationName, directTitle, isDirect } from './dm-names';
+import { EditChannelDialog, type EditChannelDialogHandle } from './edit-channel-dialog';
 import { useChatLive, useStreamError } from './live-context';
 import { MembersPanel } from './members-panel';
 import { MessageList } from './message-list';
@@ -40,6 +41,7 @@ export function ChannelView({
   const uploads = useUploads(channel.id);
   const drop = useFileDrop(uploads.add);
   const addPeople = useRef<PeopleDialogHandle>(null);
+  const editChannel = useRef<EditChannelDialogHandle>(null);
   const memberIds = useMemo(() => members.data?.map((m) => m.userId) ?? [], [members.data]);
 
   const refreshList = () => queryClient.invalidateQueries({ queryKey: channelsKey });
@@ -126,6 +128,16 @@ export function ChannelView({
               Add people
             </button>
           )}
+          {mayArchive && !archived && !direct && (
+            <button
+              type="button"
+              className="button subtle"
+              onClick={() => editChannel.current?.open()}
+              data-testid="edit-channel"
+            >
+              Edit
+            </button>
+          )}
           {channel.joined && !direct && (
             <button type="button" className="button subtle" onClick={onLeave} disabled={leave.isPending}>
               Leave
@@ -198,6 +210,7 @@ export function ChannelView({
         {showMembers && <MembersPanel channelId={channel.id} me={me} members={members} canRemove={canRemoveMembers} />}
       </div>
       {canAddPeople && <AddPeopleDialog ref={addPeople} channel={channel} memberIds={memberIds} />}
+      {mayArchive && !direct && <EditChannelDialog ref={editChannel} channel={channel} />}
     </div>
   );
 }
