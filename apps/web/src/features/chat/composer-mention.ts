@@ -69,7 +69,8 @@ export function mentionOptions(
     // The built-in assistant is offered above already.
     if (person.handle === 'assistant') continue;
     const kind = person.role === 'agent' ? 'agent' : 'person';
-    const hint = kind === 'agent' ? `@${person.handle} · agent: it replies here` : `@${person.handle}`;
+    // Not every agent answers (an API key's identity works on tasks): the hint only says what it is.
+    const hint = kind === 'agent' ? `@${person.handle} · agent` : `@${person.handle}`;
     all.push({ handle: person.handle, label: person.displayName, hint, kind });
   }
   if (all.some((option) => option.handle === lower)) return [];
