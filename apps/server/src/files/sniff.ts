@@ -23,7 +23,8 @@ const TEXT_PREFIX = 8192;
  */
 export async function sniffContentType(bytes: Uint8Array): Promise<string> {
   const found = await fileTypeFromBuffer(bytes);
-  if (found) return found.mime;
+  // XML is text: an SVG inside is told apart below.
+  if (found && found.mime !== 'application/xml') return found.mime;
   const head = bytes.subarray(0, TEXT_PREFIX);
   if (head.includes(0)) return 'application/octet-stream';
   let text: string;
