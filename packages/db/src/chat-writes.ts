@@ -96,7 +96,7 @@ export const mentionRowUsers = (meta: MessageMeta | undefined) => [
   ...new Set([...(meta?.mentions ?? []), ...(meta?.threadFollowers ?? [])]),
 ];
 
-/** A root's summary columns after one more reply (read-modify-write under the root's lock). */
+/** A root's summary after one more reply, and its columns (read-modify-write under the root's lock). */
 export function summaryAfterReply<Json>(
   root: { replyCount: number; repliers: string[] },
   reply: { authorId: string | null; createdAt: string },
@@ -105,7 +105,11 @@ export function summaryAfterReply<Json>(
   const repliers = reply.authorId
     ? [reply.authorId, ...root.repliers.filter((id) => id !== reply.authorId)].slice(0, THREAD_LIMITS.repliers)
     : root.repliers;
-  return { replyCount: root.replyCount + 1, lastReplyAt: reply.createdAt, repliers: encode(repliers) };
+  const thread: ThreadSummary = { replyCount: root.replyCount + 1, lastReplyAt: reply.createdAt, repliers };
+  return {
+    thread,
+    columns: { replyCount: thread.replyCount, lastReplyAt: thread.lastReplyAt, repliers: encode(repliers) },
+  };
 }
 
 /**

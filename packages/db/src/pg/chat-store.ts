@@ -249,6 +249,8 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         channelId: messages.channelId,
         threadId: messages.threadId,
         authorId: messages.authorId,
+        replyCount: messages.replyCount,
+        repliers: messages.repliers,
       })
       .from(messages)
       .where(eq(messages.id, input.threadId))
@@ -263,20 +265,20 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const earlier = followersBefore(
       latest && { authorId: latest.authorId, meta: asValue(latest.meta) as MessageMeta | null },
     );
-    return root ? { id: root.id, followers: threadFollowers(root.authorId, earlier, input.authorId) } : null;
+    if (!root) return null;
+    const summary = { replyCount: root.replyCount, repliers: (asValue(root.repliers) as string[] | null) ?? [] };
+    return { id: root.id, summary, followers: threadFollowers(root.authorId, earlier, input.authorId) };
   };
 
-  /** A locked root's summary after a reply came: one more, this one newest. */
-  const addReply = async (tx: PgTx, rootId: string, reply: Message) => {
-    const root = await getMessage(tx, rootId);
-    if (!root) return null;
-    const summary = root.thread ?? { replyCount: 0, repliers: [] };
-    await tx
-      .update(messages)
-      .set(summaryAfterReply(summary, reply, toValue))
-      .where(eq(messages.id, rootId));
-    const updated = await getMessage(tx, rootId);
-    return updated ? append(tx, updated.channelId, threadChange(updated)) : null;
+  /** A locked root's summary after a reply came (one more, this one newest), from what the send read of it. */
+  const addReply = async (
+    tx: PgTx,
+    root: { id: string; summary: { replyCount: number; repliers: string[] } },
+    reply: Message,
+  ) => {
+    const { columns, thread } = summaryAfterReply(root.summary, reply, toValue);
+    await tx.update(messages).set(columns).where(eq(messages.id, root.id));
+    return append(tx, reply.channelId, { type: 'thread.updated', messageId: root.id, thread });
   };
 
   /** A locked root's summary recounted from the replies left (after a delete). */
@@ -471,7 +473,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           const message = await getMessage(tx, row.id);
           if (!message) throw notFound('message');
           const event = await appendAt(tx, input.channelId, offset, { type: 'message.created', message });
-          return root ? { message, event, threadEvent: await addReply(tx, root.id, message) } : { message, event };
+          return root ? { message, event, threadEvent: await addReply(tx, root, message) } : { message, event };
         });
       } catch (error) {
         if (!(error instanceof DuplicateSend) || !dedupe) throw error;

@@ -43,6 +43,7 @@ import { channelMembers, channels, mentions, messages, reactions, readPositions,
 import { createSqliteStreamLog } from './stream-log';
 
 type Db = SqliteDb | Tx;
+type ThreadSummaryRead = { replyCount: number; repliers: string[] };
 
 const memberCount = sql<number>`(select count(*) from channel_members m where m.channel_id = ${channels.id})`;
 const channelColumns = { ...getTableColumns(channels), memberCount };
@@ -265,6 +266,8 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         channelId: messages.channelId,
         threadId: messages.threadId,
         authorId: messages.authorId,
+        replyCount: messages.replyCount,
+        repliers: messages.repliers,
       })
       .from(messages)
       .where(eq(messages.id, input.threadId))
@@ -280,20 +283,16 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     const earlier = followersBefore(
       latest && { authorId: latest.authorId, meta: parseText(latest.meta) as MessageMeta | null },
     );
-    return root ? { id: root.id, followers: threadFollowers(root.authorId, earlier, input.authorId) } : null;
+    if (!root) return null;
+    const summary = { replyCount: root.replyCount, repliers: (parseText(root.repliers) as string[] | null) ?? [] };
+    return { id: root.id, summary, followers: threadFollowers(root.authorId, earlier, input.authorId) };
   };
 
-  /** A root's summary after a reply came: one more, this one newest. */
-  const addReply = (tx: Tx, rootId: string, reply: Message): StreamEvent | null => {
-    const root = getMessage(tx, rootId);
-    if (!root) return null;
-    const summary = root.thread ?? { replyCount: 0, repliers: [] };
-    tx.update(messages)
-      .set(summaryAfterReply(summary, reply, toText))
-      .where(eq(messages.id, rootId))
-      .run();
-    const updated = getMessage(tx, rootId);
-    return updated ? append(tx, updated.channelId, threadChange(updated)) : null;
+  /** A root's summary after a reply came (one more, this one newest), from what the send read of it. */
+  const addReply = (tx: Tx, root: { id: string; summary: ThreadSummaryRead }, reply: Message): StreamEvent => {
+    const { columns, thread } = summaryAfterReply(root.summary, reply, toText);
+    tx.update(messages).set(columns).where(eq(messages.id, root.id)).run();
+    return append(tx, reply.channelId, { type: 'thread.updated', messageId: root.id, thread });
   };
 
   /** A root's summary recounted from the replies left (after a delete). */
@@ -381,7 +380,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     if (!stored) throw notFound('message');
     const message = files.length > 0 ? { ...stored, attachments: files } : stored;
     const event = appendAt(tx, input.channelId, offset, { type: 'message.created', message }, createdAt);
-    return root ? { message, event, threadEvent: addReply(tx, root.id, message) } : { message, event };
+    return root ? { message, event, threadEvent: addReply(tx, root, message) } : { message, event };
   };
 
   type QueuedSend = {
