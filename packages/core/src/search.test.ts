@@ -14,7 +14,7 @@ describe('parseSearchQuery', () => {
     // A space after it: the word is finished.
     expect(parseSearchQuery('deploy friday ').include.at(-1)).toEqual({ words: ['friday'], prefix: false });
     // Too short to be worth a prefix (it would match a good part of the dictionary).
-    expect(parseSearchQuery('deploy fr').include.at(-1)).toEqual({ words: ['fr'], prefix: false });
+    expect(parseSearchQuery('deploy dep').include.at(-1)).toEqual({ words: ['dep'], prefix: false });
   });
 
   it('reads "quoted words" as a phrase and -word as an exclusion; a word joined by punctuation is a phrase of its parts', () => {

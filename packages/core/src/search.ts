@@ -15,8 +15,11 @@ export const SEARCH_LIMITS = {
   page: { max: 50, default: 20 },
   /** Words in one query; more are ignored (each one is another index lookup). */
   words: 16,
-  /** The last word is matched as a prefix (search as you type) from this many characters on. */
-  prefixMin: 3,
+  /**
+   * The last word is matched as a prefix (search as you type) from this many characters on: a
+   * shorter prefix ("th") stands for so many words that merging their postings costs more than the rest.
+   */
+  prefixMin: 4,
   /**
    * Hits are ranked among the newest this many matches a caller may read: a
    * word in half the messages costs the same as a rare one, and the pages run out there.

@@ -78,11 +78,26 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
     }
     return statement;
   };
-  // The cast matters: better-sqlite3 binds a number as a REAL, and FTS5 then ignores the rowid constraint.
+  // One pass of the full-text query over the page's rowid range marks the page's matches: a
+  // statement per hit would evaluate the query (a prefix's merged doclist) once per hit. The casts
+  // matter: better-sqlite3 binds a number as a REAL, and FTS5 then ignores a rowid constraint.
   const marked = raw.prepare(
-    `select highlight(messages_fts, 0, '${MARK_START}', '${MARK_END}') as marked
-     from messages_fts where messages_fts match ? and rowid = cast(? as integer)`,
+    `select rowid as rid, highlight(messages_fts, 0, '${MARK_START}', '${MARK_END}') as marked
+     from messages_fts
+     where messages_fts match @match
+       and rowid >= cast(@low as integer) and rowid <= cast(@high as integer)
+       and rowid in (select value from json_each(@rids))`,
   );
+  const markedOf = (match: string, rids: number[]) => {
+    if (rids.length === 0) return new Map<number, string>();
+    const rows = marked.all({
+      match,
+      low: Math.min(...rids),
+      high: Math.max(...rids),
+      rids: JSON.stringify(rids),
+    }) as { rid: number; marked: string }[];
+    return new Map(rows.map((row) => [row.rid, row.marked]));
+  };
 
   return {
     async search(request: SearchRequest) {
@@ -109,16 +124,19 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
       const ids = page.map((r) => r.id);
       const byId = new Map(loadMessages(ids).map((m) => [m.message.id, m]));
       const channelsById = loadChannels([...new Set([...byId.values()].map((m) => m.message.channelId))]);
+      const marks = markedOf(
+        match,
+        page.map((row) => row.rid),
+      );
       const hits: SearchHit[] = [];
       for (const row of page) {
         const found = byId.get(row.id);
         const channel = found && channelsById.get(found.message.channelId);
         if (!found || !channel) continue;
-        const mark = marked.get(match, row.rid) as { marked: string } | undefined;
         hits.push({
           message: found.message,
           channel,
-          ...searchSnippet(found.message.content, mark?.marked ?? null),
+          ...searchSnippet(found.message.content, marks.get(row.rid) ?? null),
           ...(found.threadId ? { threadId: found.threadId } : {}),
         });
       }
