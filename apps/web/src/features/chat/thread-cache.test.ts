@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { flattenMessages } from './cache-updates';
 import { ChatLive, historyKey } from './chat-live';
 import { applyToThread, type ThreadData, type ThreadPage, threadKey } from './thread-cache';
+import { openThreadStore } from './thread-panel-state';
 import type { HistoryData, Message, StreamEnvelope } from './types';
 
 const CH = 'c1';
@@ -100,9 +101,11 @@ describe('ChatLive with threads', () => {
     expect(live.catchUpThread(fetched).items.map((m) => m.id)).toEqual(['m2']);
   });
 
-  it('a deleted root drops its cached thread', () => {
+  it('a deleted root drops its cached thread and closes its panel', () => {
     const { queryClient, live } = setup();
+    openThreadStore.set({ channelId: CH, rootId: ROOT, opener: null });
     live.handle(CH, event(2, { type: 'message.deleted', messageId: ROOT }));
     expect(queryClient.getQueryData(threadKey(ROOT))).toBeUndefined();
+    expect(openThreadStore.get()).toBeNull();
   });
 });

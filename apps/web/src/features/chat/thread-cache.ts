@@ -2,6 +2,7 @@ import type { AppRouter } from '@hubbub/api';
 import type { ChannelEvent, ThreadSummary } from '@hubbub/core';
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
+import { openThreadStore } from './thread-panel-state';
 import type { Message } from './types';
 
 /**
@@ -115,8 +116,9 @@ export function applyToThread(data: ThreadData | undefined, event: ChannelEvent)
 /** Applies a channel event to every cached thread (only open or recently open ones are cached). */
 export function applyToThreads(queryClient: QueryClient, event: ChannelEvent): void {
   if (event.type === 'message.deleted') {
-    // A root gone: its thread (replies went with it) is gone too.
+    // A root gone: its thread (replies went with it) is gone too, and so is its panel.
     queryClient.removeQueries({ queryKey: threadKey(event.messageId), exact: true });
+    openThreadStore.set((open) => (open?.rootId === event.messageId ? null : open));
   }
   queryClient.setQueriesData<ThreadData>({ queryKey: THREADS }, (data) => applyToThread(data, event));
 }
