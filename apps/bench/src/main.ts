@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`: every server under the same load client on this machine, one
  * after another, then one table (printed, and written to docs/benchmarks.md
- * with a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,cluster,
+ * with a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,cluster,search,
+ * --search-messages=N (messages stored for the search run; default 1,000,000, 100,000 with --quick),
  * --servers=raw-ws,hubbub (a subset of the servers, for A/B runs; prints only).
  */
 import { writeFileSync } from 'node:fs';
@@ -143,6 +144,21 @@ if (wants('cluster')) {
       await databases.dropAll();
     }
   }
+}
+
+if (wants('search')) {
+  // A fresh database per dialect, filled straight through SQL, then queries through the SearchStore.
+  const { searchBench } = await import('./search/search-bench');
+  const messages = Number(listFlag('search-messages')?.[0] ?? (quick ? 100_000 : 1_000_000));
+  if (!Number.isInteger(messages) || messages < 1000) {
+    console.error('--search-messages takes a whole number of at least 1000');
+    process.exit(1);
+  }
+  results.search = [await searchBench('sqlite', messages, 300, log)];
+  const { probePostgres } = await import('@hubbub/db/test');
+  const pg = await probePostgres();
+  if (pg.reachable) results.search.push(await searchBench('postgres', messages, 300, log));
+  else results.searchSkipped = `PostgreSQL: ${pg.reason}`;
 }
 
 const markdown = renderMarkdown(results);

@@ -1,5 +1,6 @@
 import type { Results } from './results';
 import type { FanoutResult } from './scenarios';
+import { searchSection } from './search/search-report';
 import { SERVER_NAMES } from './server-process';
 import { fixed as f } from './stats';
 import { checkTargets } from './targets';
@@ -159,5 +160,6 @@ export function renderMarkdown(r: Results): string {
           )}`,
     );
   }
+  if (r.search?.length || r.searchSkipped) parts.push(searchSection(r.search ?? [], r.searchSkipped));
   return parts.join('\n\n');
 }

@@ -7,6 +7,7 @@ import type {
   SlowConsumerResult,
   SseFanoutResult,
 } from './scenarios';
+import type { SearchBenchResult } from './search/search-bench';
 
 /** Everything one `pnpm bench` run measured: what the report, the targets and the chart read. */
 export interface Results {
@@ -22,6 +23,10 @@ export interface Results {
   cluster: ClusterFanoutResult[];
   /** Why the cluster figures are missing, when they are. */
   clusterSkipped?: string;
+  /** Search latency per database (`--only=search`). */
+  search?: SearchBenchResult[];
+  /** Why a database's search figures are missing, when they are. */
+  searchSkipped?: string;
 }
 
 /** A run with nothing measured yet. */

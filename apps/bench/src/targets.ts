@@ -1,6 +1,7 @@
 import { CLOSE_CODES } from '@hubbub/core';
 import type { Results } from './results';
 import type { FanoutResult } from './scenarios';
+import { searchTargets } from './search/search-report';
 import { fixed } from './stats';
 
 /** The latency target's case: p99 publish→receive within `ms` at `subscribers` × `rate` messages/s. */
@@ -85,5 +86,6 @@ export function checkTargets(r: Results): TargetCheck[] {
       met: p.messagesPerSecond >= 5000 && p.ackP99 < 20 && p.gapFree,
     });
   }
+  checks.push(...searchTargets(r.search ?? []));
   return checks;
 }
