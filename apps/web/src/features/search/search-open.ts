@@ -8,14 +8,14 @@ export const openSearch = () => open.set(true);
 export const closeSearch = () => open.set(false);
 export const useSearchOpen = () => useStore(open, (value) => value);
 
-/** Ctrl+K (⌘K on a Mac) opens the palette from anywhere in the app, a text field included; again closes it. */
+/** Ctrl+K (⌘K on a Mac) opens the palette from anywhere in the app, a text field included (Escape closes it). */
 export function useSearchShortcut() {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey)
         return;
       event.preventDefault();
-      open.set((was) => !was);
+      open.set(true);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -20,7 +20,10 @@ export function snippetParts(snippet: string, highlights: readonly (readonly [nu
     if (end <= at) continue;
     const from = Math.max(start, at);
     if (from > at) parts.push({ text: snippet.slice(at, from), mark: false });
-    parts.push({ text: snippet.slice(from, end), mark: true });
+    const previous = parts.at(-1);
+    // Overlapping or touching ranges are one mark.
+    if (previous?.mark && from === at) previous.text += snippet.slice(from, end);
+    else parts.push({ text: snippet.slice(from, end), mark: true });
     at = end;
   }
   if (at < snippet.length) parts.push({ text: snippet.slice(at), mark: false });
