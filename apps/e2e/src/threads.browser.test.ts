@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useBrowserSuite } from './browser-harness';
 
 const WAIT = 15_000;
+const PHONE = { width: 390, height: 844 };
 
 const suite = useBrowserSuite();
 const { pageErrors } = suite;
@@ -80,6 +81,34 @@ describe('threads in a real browser', () => {
       .waitFor({ timeout: WAIT });
     await inChannel(ada, 'Fixed, thanks').waitFor({ timeout: WAIT });
     expect(await inChannel(ada, 'Looks good, one typo').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('on a phone the panel takes the whole screen; Escape closes it and gives focus back', async () => {
+    const page = await suite.newPage('phil', { viewport: PHONE });
+    await page.goto(suite.server.url);
+    await page.getByTestId('auth-mode-signup').click();
+    await page.getByTestId('auth-handle').fill('phil');
+    await page.getByTestId('auth-password').fill('correct horse battery');
+    await page.getByTestId('auth-submit').click();
+    const composer = page.getByTestId('composer');
+    await composer.waitFor({ timeout: WAIT });
+    await composer.click();
+    await composer.pressSequentially('Anyone up for lunch?');
+    await composer.press('Enter');
+    const message = inChannel(page, 'Anyone up for lunch?');
+    await message.waitFor({ timeout: WAIT });
+
+    await message.hover();
+    const opener = message.getByTestId('reply-in-thread');
+    await opener.click();
+    await panel(page).getByTestId('thread-input').waitFor({ timeout: WAIT });
+    expect(await panel(page).boundingBox()).toEqual({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
+    await panel(page).locator('.thread-root', { hasText: 'Anyone up for lunch?' }).waitFor({ timeout: WAIT });
+
+    await page.keyboard.press('Escape');
+    await panel(page).waitFor({ state: 'detached', timeout: WAIT });
+    expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 });
