@@ -163,6 +163,22 @@ export function searchStoreContract(name: string, makeStores: MakeSearchStores):
       expect(contents(await search('planetarium'))).toEqual([]);
     });
 
+    it('finds replies in a thread like any message, with the thread they are in', async () => {
+      const dev = await channel();
+      const root = await send(dev.id, 'who owns the invoice export?');
+      const { message: reply } = await stores.chat.sendMessage({
+        channelId: dev.id,
+        authorId: bob.id,
+        content: 'the invoice export is mine',
+        threadId: root.id,
+      });
+      const hits = (await search('invoice')).hits;
+      expect(hits.map((hit) => hit.message.id).sort()).toEqual([root.id, reply.id].sort());
+      const found = hits.find((hit) => hit.message.id === reply.id);
+      expect(found?.threadId).toBe(root.id);
+      expect(hits.find((hit) => hit.message.id === root.id)?.threadId).toBeUndefined();
+    });
+
     it('leaves out an assistant reply while it is still streaming', async () => {
       const dev = await channel();
       const { message } = await stores.chat.sendMessage({
