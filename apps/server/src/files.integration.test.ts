@@ -144,6 +144,9 @@ describe('files over real sockets', () => {
     const notJoined = await upload(open.id, 'hello', 'a.txt', bob.token);
     expect(notJoined.status).toBe(403);
     expect(((await notJoined.json()) as { error: string }).error).toMatch(/join the channel/);
+    // A refusal before the body is read still reaches a client sending megabytes: the rest is read and dropped.
+    const big = await upload(open.id, Buffer.alloc(4 * 1024 * 1024, 3), 'big.bin', bob.token);
+    expect(big.status).toBe(403);
     expect((await upload('no-such-channel', 'hello', 'a.txt', bob.token)).status).toBe(404);
     expect((await upload('', 'hello', 'a.txt', bob.token)).status).toBe(400);
 

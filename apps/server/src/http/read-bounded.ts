@@ -1,9 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '@hubbub/core';
 
-/** After a refusal, bytes still read (and thrown away) so the client can read the answer before the socket closes. */
-const DISCARD_BUDGET = 1024 * 1024;
-
 const tooLarge = (maxBytes: number) =>
   new AppError('PAYLOAD_TOO_LARGE', `the file is too large: at most ${formatBytes(maxBytes)}`);
 
@@ -22,7 +19,7 @@ export function formatBytes(bytes: number): string {
 export function readBounded(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    discardRest(req);
+    discardRest(req, maxBytes);
     return Promise.reject(tooLarge(maxBytes));
   }
   return new Promise((resolve, reject) => {
@@ -33,7 +30,7 @@ export function readBounded(req: IncomingMessage, maxBytes: number): Promise<Buf
       if (size <= maxBytes) return void chunks.push(chunk);
       cleanUp();
       chunks.length = 0;
-      discardRest(req);
+      discardRest(req, maxBytes);
       reject(tooLarge(maxBytes));
     };
     const onEnd = () => {
@@ -58,12 +55,20 @@ export function readBounded(req: IncomingMessage, maxBytes: number): Promise<Buf
   });
 }
 
-/** Reads and drops what still arrives, up to a budget; past it the connection is cut. */
-function discardRest(req: IncomingMessage): void {
+const discarding = new WeakSet<IncomingMessage>();
+
+/**
+ * Reads and drops what still arrives of a body that was refused, up to
+ * `budget` bytes (as much as an accepted upload; past it the connection is
+ * cut), so the client gets to read the refusal instead of a reset connection.
+ */
+export function discardRest(req: IncomingMessage, budget: number): void {
+  if (discarding.has(req) || req.readableEnded) return;
+  discarding.add(req);
   let dropped = 0;
   req.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
-    if (dropped > DISCARD_BUDGET) req.socket.destroy();
+    if (dropped > budget) req.socket.destroy();
   });
   req.on('error', () => {});
   req.resume();

@@ -6,7 +6,7 @@ import type { App } from '../compose';
 import { imageFacts } from '../files/image-facts';
 import { isInlineImage, sniffContentType } from '../files/sniff';
 import { answerAppError } from './error-response';
-import { readBounded } from './read-bounded';
+import { discardRest, readBounded } from './read-bounded';
 import { json } from './respond';
 
 /** Who an /api/files request speaks for: its bearer token (a user token or an API key); UNAUTHORIZED otherwise. */
@@ -66,6 +66,8 @@ export function createUploadHandler(app: App): (req: IncomingMessage, res: Serve
       });
       json(res, 201, file);
     } catch (error) {
+      // Refused before (or while) its body was read: drop the rest, then close.
+      if (bodyUnread) discardRest(req, config.maxUploadBytes);
       answerAppError(res, error, bodyUnread);
     }
   };
