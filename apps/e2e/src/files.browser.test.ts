@@ -113,7 +113,7 @@ describe('files in a real browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('a file that is not a picture arrives as a download card; one past the size limit is refused with a reason', async () => {
+  it('a file picked or dropped arrives as a download card; one past the size limit is refused with a reason', async () => {
     const ada = await signUp('cara');
     const bob = await signUp('dan');
     await ada.getByTestId('attach-input').setInputFiles({
@@ -131,6 +131,22 @@ describe('files in a real browser', () => {
     const download = bob.waitForEvent('download', { timeout: WAIT });
     await card.click();
     expect((await download).suggestedFilename()).toBe('notes.txt');
+
+    // Dropped on the conversation: attached the same way.
+    await ada.evaluate(() => {
+      const dragged = new DataTransfer();
+      dragged.items.add(new File(['minutes of the meeting'], 'minutes.txt', { type: 'text/plain' }));
+      const conversation = document.querySelector('.conversation');
+      if (!conversation) throw new Error('no conversation');
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        conversation.dispatchEvent(new DragEvent(type, { dataTransfer: dragged, bubbles: true, cancelable: true }));
+      }
+    });
+    await ada
+      .locator('[data-testid="upload-chip"][data-status="done"]', { hasText: 'minutes.txt' })
+      .waitFor({ timeout: WAIT });
+    await ada.getByRole('button', { name: 'Send' }).click();
+    await bob.getByTestId('file-card').filter({ hasText: 'minutes.txt' }).waitFor({ timeout: WAIT });
 
     await ada.getByTestId('attach-input').setInputFiles({
       name: 'huge.bin',
