@@ -103,4 +103,36 @@ describe('permalinks in a real browser', () => {
     await confirmed(bob, 'Line 131, live').waitFor({ timeout: WAIT });
     expect(pageErrors).toEqual([]);
   });
+
+  it('opens at the first unread when it is older than the newest page, and pages down from there', async () => {
+    const cy = await suite.signUp('cy');
+    const dee = await suite.signUp('dee');
+    const api = suite.server.client(await sessionToken(cy)).api;
+    const general = (await api.channel.list.query()).items.find((c) => c.slug === 'general');
+    if (!general) throw new Error('no #general');
+    await api.message.send.mutate({ channelId: general.id, content: 'Read before' });
+    await confirmed(dee, 'Read before').waitFor({ timeout: WAIT });
+    await dee.getByTestId('nav-tasks').click();
+    await dee.getByTestId('tasks-page').waitFor({ timeout: WAIT });
+    // 80 unread: the newest page (50) does not reach the first of them.
+    for (let i = 1; i <= 80; i++) await api.message.send.mutate({ channelId: general.id, content: `Unread ${i}` });
+
+    await dee.reload();
+    await dee.locator('[data-testid="channel-item"][data-slug="general"]').click();
+    const divider = dee.getByTestId('new-messages-divider');
+    await divider.waitFor({ timeout: WAIT });
+    expect(await divider.evaluate((el) => el.nextElementSibling?.textContent ?? '')).toContain('Unread 1');
+    expect(
+      await divider.evaluate((el) => {
+        const view = document.querySelector('[data-testid="message-scroller"]')?.getBoundingClientRect();
+        const box = el.getBoundingClientRect();
+        return Boolean(view && box.top >= view.top && box.bottom <= view.bottom);
+      }),
+    ).toBe(true);
+    // A window: the newest is below, reached by scrolling down.
+    await dee.getByTestId('jump-to-latest').waitFor({ timeout: WAIT });
+    await scrollUntil(dee, 'bottom', async () => (await confirmed(dee, 'Unread 80').count()) > 0);
+    await dee.getByTestId('jump-to-latest').waitFor({ state: 'detached', timeout: WAIT });
+    expect(pageErrors).toEqual([]);
+  });
 });

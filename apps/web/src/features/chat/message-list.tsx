@@ -94,9 +94,13 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard, f
   /** The first message after the read position that someone else wrote: "New messages" goes above it. */
   const firstUnread = useMemo(() => {
     if (marker === null) return null;
-    const row = rows.find((r) => r.kind === 'message' && r.message.seq > marker && r.message.authorId !== me.id);
-    return row?.key ?? null;
-  }, [rows, marker, me.id]);
+    const at = rows.findIndex((r) => r.kind === 'message' && r.message.seq > marker && r.message.authorId !== me.id);
+    // The oldest loaded row with older ones not loaded may not be the first unread: no divider until it is known.
+    const row = rows[at];
+    if (row?.kind !== 'message') return null;
+    if (at === 0 && history.hasNextPage && !listPlace.unreadOpened && row.message.seq > marker + 1) return null;
+    return row.key;
+  }, [rows, marker, me.id, history.hasNextPage, listPlace.unreadOpened]);
   const divider = useRef<HTMLLIElement>(null);
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;

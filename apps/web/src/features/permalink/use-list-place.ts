@@ -20,6 +20,8 @@ export interface ListPlace {
   error: string | null;
   /** Opens the list just after `seq` (the read position) with the divider in view. */
   openUnread(seq: number): void;
+  /** The list was opened at the first unread: its oldest row is the first unread, older ones loaded or not. */
+  unreadOpened: boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export function useListPlace(channel: Pick<ChannelSummary, 'id'>, focusId: strin
   const [anchor, setAnchor] = useState<ListAnchor | null>(null);
   const [highlight, setHighlight] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [unreadOpened, setUnreadOpened] = useState(false);
 
   useEffect(() => {
     setError(null);
@@ -76,7 +79,10 @@ export function useListPlace(channel: Pick<ChannelSummary, 'id'>, focusId: strin
     (seq: number) => {
       setOpening(true);
       openWindow({ after: seq })
-        .then(() => setAnchor({ divider: true }))
+        .then(() => {
+          setUnreadOpened(true);
+          setAnchor({ divider: true });
+        })
         // The newest messages are still there to read: no more than a missed convenience.
         .catch(() => undefined)
         .finally(() => setOpening(false));
@@ -84,7 +90,7 @@ export function useListPlace(channel: Pick<ChannelSummary, 'id'>, focusId: strin
     [openWindow],
   );
 
-  return { opening, anchor, highlight, error, openUnread };
+  return { opening, anchor, highlight, error, openUnread, unreadOpened };
 }
 
 function notThere(error: unknown): string {
