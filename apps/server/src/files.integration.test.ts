@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import type { Attachment } from '@hubbub/core';
 import { TestDatabases } from '@hubbub/db/test';
 import sharp from 'sharp';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -14,15 +15,8 @@ afterEach(async () => {
 });
 
 type Client = ReturnType<TestServer['client']>;
-interface Uploaded {
-  id: string;
-  name: string;
-  contentType: string;
-  size: number;
-  width?: number;
-  height?: number;
-  thumbnail?: boolean;
-}
+/** What an upload answers: the attachment a message will carry. */
+type Uploaded = Attachment;
 
 async function general(client: Client) {
   const channels = await client.api.channel.list.query();

@@ -1,4 +1,5 @@
-import { AppError, type Attachment, type Message, type StoredAttachment } from '@hubbub/core';
+import { AppError, type Attachment, type Message, type NewAttachment, type StoredAttachment } from '@hubbub/core';
+import { isoNow } from './time';
 
 /** Attachment rows as both dialects read them (the same column names). */
 export interface AttachmentRow {
@@ -13,6 +14,23 @@ export interface AttachmentRow {
   height: number | null;
   hasThumbnail: boolean;
   createdAt: string;
+}
+
+/** The row of a new (pending) upload. */
+export function newAttachmentRow(input: NewAttachment): AttachmentRow {
+  return {
+    id: input.id,
+    channelId: input.channelId,
+    messageId: null,
+    uploaderId: input.uploaderId,
+    name: input.name,
+    contentType: input.contentType,
+    size: input.size,
+    width: input.width ?? null,
+    height: input.height ?? null,
+    hasThumbnail: input.thumbnail ?? false,
+    createdAt: isoNow(),
+  };
 }
 
 /** What a message carries: no row bookkeeping, optional fields left out when unset. */
@@ -35,6 +53,12 @@ export function toStoredAttachment(row: AttachmentRow): StoredAttachment {
     uploaderId: row.uploaderId,
     createdAt: row.createdAt,
   };
+}
+
+/** Upload order: by time, ties within a millisecond by id (as the stores' ORDER BY). */
+export function byUploadOrder(a: AttachmentRow, b: AttachmentRow): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** Rows (in upload order) grouped per message. */

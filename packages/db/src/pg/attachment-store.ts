@@ -1,7 +1,13 @@
 import type { Attachment, AttachmentStore } from '@hubbub/core';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { assertAllAttached, groupAttachments, toAttachment, toStoredAttachment } from '../attachments';
-import { isoNow } from '../time';
+import {
+  assertAllAttached,
+  byUploadOrder,
+  groupAttachments,
+  newAttachmentRow,
+  toAttachment,
+  toStoredAttachment,
+} from '../attachments';
 import type { PgDb, PgTx } from './open';
 import { attachments } from './schema';
 
@@ -10,8 +16,8 @@ type Db = PgDb | PgTx;
 /** A row left behind by a message deleted without its files (the process stopped in between). */
 const messageGone = sql`(${attachments.messageId} is not null and not exists (select 1 from messages m where m.id = ${attachments.messageId}))`;
 
-/** Upload order: ids are UUIDv7 (time first); "C" so both dialects compare bytes alike. */
-const uploadOrder = sql`${attachments.id} collate "C"`;
+/** Ties within a millisecond by id, "C" so both dialects compare bytes alike. */
+const idOrder = sql`${attachments.id} collate "C"`;
 
 /** The attachments of these messages, per message (the chat store hydrates messages with it). */
 export async function pgAttachmentsOf(tx: Db, messageIds: readonly string[]): Promise<Map<string, Attachment[]>> {
@@ -21,7 +27,7 @@ export async function pgAttachmentsOf(tx: Db, messageIds: readonly string[]): Pr
       .select()
       .from(attachments)
       .where(inArray(attachments.messageId, [...messageIds]))
-      .orderBy(asc(uploadOrder)),
+      .orderBy(asc(attachments.createdAt), asc(idOrder)),
   );
 }
 
@@ -46,29 +52,14 @@ export async function pgAttachPending(
     )
     .returning();
   assertAllAttached(input.ids, rows.length);
-  return rows.sort((a, b) => (a.id < b.id ? -1 : 1)).map(toAttachment);
+  return rows.sort(byUploadOrder).map(toAttachment);
 }
 
 export function createPgAttachmentStore(db: PgDb): AttachmentStore {
   return {
     async create(input) {
-      const [row] = await db
-        .insert(attachments)
-        .values({
-          id: input.id,
-          channelId: input.channelId,
-          messageId: null,
-          uploaderId: input.uploaderId,
-          name: input.name,
-          contentType: input.contentType,
-          size: input.size,
-          width: input.width ?? null,
-          height: input.height ?? null,
-          hasThumbnail: input.thumbnail ?? false,
-          createdAt: isoNow(),
-        })
-        .returning();
-      if (!row) throw new Error('attachment insert returned no row');
+      const row = newAttachmentRow(input);
+      await db.insert(attachments).values(row);
       return toStoredAttachment(row);
     },
 

@@ -1,7 +1,13 @@
 import type { Attachment, AttachmentStore } from '@hubbub/core';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { assertAllAttached, groupAttachments, toAttachment, toStoredAttachment } from '../attachments';
-import { isoNow } from '../time';
+import {
+  assertAllAttached,
+  byUploadOrder,
+  groupAttachments,
+  newAttachmentRow,
+  toAttachment,
+  toStoredAttachment,
+} from '../attachments';
 import type { SqliteDb, SqliteTx } from './open';
 import { attachments } from './schema';
 
@@ -18,7 +24,7 @@ export function sqliteAttachmentsOf(tx: Db, messageIds: readonly string[]): Map<
       .select()
       .from(attachments)
       .where(inArray(attachments.messageId, [...messageIds]))
-      .orderBy(asc(attachments.id))
+      .orderBy(asc(attachments.createdAt), asc(attachments.id))
       .all(),
   );
 }
@@ -45,25 +51,13 @@ export function sqliteAttachPending(
     .returning()
     .all();
   assertAllAttached(input.ids, rows.length);
-  return rows.sort((a, b) => (a.id < b.id ? -1 : 1)).map(toAttachment);
+  return rows.sort(byUploadOrder).map(toAttachment);
 }
 
 export function createSqliteAttachmentStore(db: SqliteDb): AttachmentStore {
   return {
     async create(input) {
-      const row = {
-        id: input.id,
-        channelId: input.channelId,
-        messageId: null,
-        uploaderId: input.uploaderId,
-        name: input.name,
-        contentType: input.contentType,
-        size: input.size,
-        width: input.width ?? null,
-        height: input.height ?? null,
-        hasThumbnail: input.thumbnail ?? false,
-        createdAt: isoNow(),
-      };
+      const row = newAttachmentRow(input);
       db.insert(attachments).values(row).run();
       return toStoredAttachment(row);
     },

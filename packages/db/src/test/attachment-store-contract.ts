@@ -3,6 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../ids';
 import { expectAppError, makeUser, type StoresUnderTest } from './stores-harness';
 
+/** Resolves once the clock has moved on to the next millisecond (upload order is by time). */
+async function nextMillisecond(): Promise<void> {
+  const start = Date.now();
+  while (Date.now() === start) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 export type MakeAttachmentStores = () => Promise<StoresUnderTest & { attachments: AttachmentStore }>;
 
 /** The AttachmentStore, and the ChatStore's side of it: sends that attach uploads, reads that carry them. */
@@ -66,6 +72,7 @@ export function attachmentStoreContract(name: string, makeStores: MakeAttachment
     it('a send attaches the uploads: the message, its event, history, replay and ofMessages carry them in upload order', async () => {
       const { ada, channel } = await setUp();
       const first = await upload({ channelId: channel.id, uploaderId: ada.id, width: 2, height: 1, thumbnail: true });
+      await nextMillisecond();
       const second = await upload({
         channelId: channel.id,
         uploaderId: ada.id,
