@@ -92,7 +92,6 @@ export const messageRouter = router({
     return ctx.deps.stores.chat.around(message.id, { limit: input.limit });
   }),
 
-
   /** A thread: its root and a page of replies, newest first; NOT_FOUND unless the caller may read its channel. */
   thread: protectedProcedure.input(ZThreadInput).query(async ({ input, ctx }) => {
     const { message } = await readableMessage(ctx, input.messageId);
