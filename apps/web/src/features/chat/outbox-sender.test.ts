@@ -14,18 +14,27 @@ const CH = 'general';
 function fakeServer() {
   const stored = new Map<string, Message>();
   const calls: string[] = [];
+  const attached: string[][] = [];
   let state: 'up' | 'down' | 'hang' | { refuse: string } = 'up';
   let release: (() => void) | null = null;
   return {
     stored,
     calls,
+    /** The attachment ids each call carried. */
+    attached,
     set(next: typeof state) {
       state = next;
     },
     /** Lets a hanging call through. */
     release: () => release?.(),
-    async send(input: { channelId: string; content: string; clientId: string }): Promise<Message> {
+    async send(input: {
+      channelId: string;
+      content: string;
+      clientId: string;
+      attachmentIds?: string[];
+    }): Promise<Message> {
       calls.push(input.clientId);
+      attached.push(input.attachmentIds ?? []);
       if (state === 'hang') await new Promise<void>((resolve) => (release = resolve));
       if (state === 'down') throw new TypeError('Failed to fetch');
       if (typeof state === 'object') throw { message: 'No.', data: { code: state.refuse } };
@@ -130,6 +139,33 @@ describe('the outbox sender', () => {
     await vi.waitFor(() => expect(after.history()).toEqual(['before the reload']));
     expect(new Set(server.calls).size).toBe(1);
     expect([...server.stored.values()].map((m) => m.content)).toEqual(['before the reload']);
+    expect(after.stored()).toEqual([]);
+  });
+
+  it('a picture sent without words survives a reload offline, and goes out with its attachment ids', async () => {
+    const storage = memoryStorage();
+    const server = fakeServer();
+    server.set('down');
+    const before = openPage(storage, server);
+    const file = {
+      id: 'f1',
+      name: 'shot.png',
+      contentType: 'image/png',
+      size: 9,
+      width: 4,
+      height: 3,
+      thumbnail: true,
+    };
+    before.sender.send(CH, '', [file]);
+    await vi.waitFor(() => expect(server.calls).toHaveLength(1));
+    expect(before.stored().map((m) => m.attachments)).toEqual([[file]]);
+
+    const after = openPage(storage, server);
+    after.sender.restore();
+    server.set('up');
+    after.sender.setConnected(true);
+    await vi.waitFor(() => expect(server.stored.size).toBe(1));
+    expect(server.attached.at(-1)).toEqual(['f1']);
     expect(after.stored()).toEqual([]);
   });
 
