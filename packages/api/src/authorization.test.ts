@@ -59,6 +59,7 @@ describe('signed out', () => {
     ['user.onEvent', (c) => c.user.onEvent()],
     ['message.send', (c) => c.message.send({ channelId: NO_SUCH_ID, content: 'hi' })],
     ['message.history', (c) => c.message.history({ channelId: NO_SUCH_ID })],
+    ['message.search', (c) => c.message.search({ query: 'anything' })],
     ['message.delete', (c) => c.message.delete({ messageId: NO_SUCH_ID })],
     ['message.react', (c) => c.message.react({ messageId: NO_SUCH_ID, emoji: '👍' })],
     ['message.unreact', (c) => c.message.unreact({ messageId: NO_SUCH_ID, emoji: '👍' })],
@@ -101,6 +102,7 @@ describe('private channels', () => {
     ['channel.invite', (c, channelId) => c.channel.invite({ channelId, userIds: [bob.user.id] })],
     ['channel.removeMember', (c, channelId) => c.channel.removeMember({ channelId, userId: alice.user.id })],
     ['message.history', (c, channelId) => c.message.history({ channelId })],
+    ['message.search', (c, channelId) => c.message.search({ query: 'between', channelId })],
     ['message.send', (c, channelId) => c.message.send({ channelId, content: 'knock knock' })],
   ];
 
@@ -178,6 +180,13 @@ describe('private channels', () => {
       by: alice.user.id,
     });
     await stream.return?.(undefined);
+  });
+
+  it('message.search never finds its messages for a non-member, not even an admin; its members find them', async () => {
+    const found = async (c: Caller) => (await c.message.search({ query: 'between' })).hits.map((h) => h.message.id);
+    expect(await found(bob.call)).toEqual([]);
+    expect(await found(admin.call)).toEqual([]);
+    expect(await found(alice.call)).toEqual([secretMessageId]);
   });
 
   it('is not listed to a non-member, and listed to its members', async () => {
