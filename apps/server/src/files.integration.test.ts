@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import type { Attachment } from '@hubbub/core';
 import { TestDatabases } from '@hubbub/db/test';
 import sharp from 'sharp';
@@ -265,6 +267,21 @@ describe('files over real sockets', () => {
     await a.api.message.delete.mutate({ messageId: root.id });
     expect((await download(file.id, bob.token)).status).toBe(404);
     expect(await server.hubbub.deps.stores.blobs.get(file.id)).toBeNull();
+  });
+
+  it("a file outlives a restart: its bytes are in the data directory's files/, named by id", async () => {
+    const { ada, a, channel } = await adaAndBob();
+    const bytes = await png();
+    const file = await uploaded(channel.id, bytes, 'kept.png', ada.token);
+    await a.api.message.send.mutate({ channelId: channel.id, content: 'keep', attachmentIds: [file.id] });
+    const { dataDir, secret } = server;
+    await server.stop({ keepData: true });
+    expect(readdirSync(join(dataDir, 'files')).sort()).toEqual([file.id, `${file.id}.thumb`]);
+    server = await startTestServer({ dataDir, secret });
+    const res = await download(file.id, ada.token);
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('a person over their hourly upload budget gets 429 with Retry-After', async () => {
