@@ -257,6 +257,8 @@ export function Composer({
           <span className="field-error">
             {text.length - LIMITS.message} characters over the {LIMITS.message} limit.
           </span>
+        ) : uploads.busy ? (
+          <span>Uploading files… the message can go once they are up.</span>
         ) : asksAssistant ? (
           <>
             <span className="assistant-hint">The assistant will reply to this message</span> · <kbd>Enter</kbd> to send
