@@ -94,7 +94,12 @@ const ZEnv = z.object({
   /** Files one person may upload per hour. */
   HUBBUB_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.uploadsPerHour),
   /** Largest file upload in bytes (default 10 MiB, config.ts). */
-  HUBBUB_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
+  HUBBUB_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .optional(),
   /** How long a sign-in lasts at most, however often its tokens are refreshed. */
   HUBBUB_SESSION_MAX_AGE_S: z.coerce.number().int().min(60).optional(),
   /** Web Push: the VAPID pair (web-push generate-vapid-keys), both or neither; unset: made once, kept in the database. */

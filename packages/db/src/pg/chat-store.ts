@@ -32,12 +32,12 @@ import {
 import { aroundItems, inOrder, newerPage, windowSides } from '../message-window';
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
-import { pgAttachPending, pgAttachmentsOf } from './attachment-store';
 import { runLater } from '../read-plan';
 import { asValue, toChannel, toMessage, toValue } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
+import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
 import { channelMembers, channels, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';

@@ -1,11 +1,11 @@
 import { afterAll, describe } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
+import { agentStoreContract } from '../test/agent-store-contract';
 import { apiKeyStoreContract } from '../test/api-key-store-contract';
 import { attachmentStoreContract } from '../test/attachment-store-contract';
 import { blobStoreContract } from '../test/blob-store-contract';
 import { chatStoreContract } from '../test/chat-store-contract';
 import { peopleStoreContract } from '../test/people-store-contract';
-import { agentStoreContract } from '../test/agent-store-contract';
 import { reactionStoreContract } from '../test/reaction-store-contract';
 import { searchStoreContract } from '../test/search-store-contract';
 import { sessionStoreContract } from '../test/session-store-contract';

@@ -37,7 +37,7 @@ import { parseText, toChannel, toMessage, toText } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
-import { sqliteAttachPending, sqliteAttachmentsOf } from './attachment-store';
+import { sqliteAttachmentsOf, sqliteAttachPending } from './attachment-store';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
 import { channelMembers, channels, mentions, messages, reactions, readPositions, users } from './schema';
 import { createSqliteStreamLog } from './stream-log';
