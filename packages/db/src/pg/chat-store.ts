@@ -104,15 +104,11 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
               sql`${reactions.emoji} collate "C"`,
             ),
     );
-  /** The messages with their attachments. */
-  const withFiles = async (tx: Db, list: Message[]) =>
-    withAttachments(
-      list,
-      await pgAttachmentsOf(
-        tx,
-        list.map((m) => m.id),
-      ),
-    );
+  /** Messages as every read returns them: with their reactions and their files. */
+  const hydrate = async (tx: Db, list: Message[]) => {
+    const ids = list.map((m) => m.id);
+    return withAttachments(withReactions(list, await reactionsOf(tx, ids)), await pgAttachmentsOf(tx, ids));
+  };
   const getMessage = async (tx: Db, id: string) => {
     const [row] = await tx
       .select(messageColumns)
@@ -120,7 +116,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(eq(messages.id, id));
     if (!row) return null;
-    const [message] = await withFiles(tx, withReactions([toMessage(row, asValue)], await reactionsOf(tx, [id])));
+    const [message] = await hydrate(tx, [toMessage(row, asValue)]);
     return message ?? null;
   };
   /** A message shows in its channel's list unless it is a thread reply not also sent there. */
@@ -173,12 +169,9 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(inArray(messages.id, ids));
-    return withFiles(
+    return hydrate(
       tx,
-      withReactions(
-        rows.map((row) => toMessage(row, asValue)),
-        await reactionsOf(tx, ids),
-      ),
+      rows.map((row) => toMessage(row, asValue)),
     );
   };
 
@@ -611,16 +604,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
-        const items = await withFiles(
-          tx,
-          withReactions(
-            page.items,
-            await reactionsOf(
-              tx,
-              page.items.map((m) => m.id),
-            ),
-          ),
-        );
+        const items = await hydrate(tx, page.items);
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       }, SNAPSHOT);
     },
@@ -659,16 +643,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
-        const items = await withFiles(
-          tx,
-          withReactions(
-            page.items,
-            await reactionsOf(
-              tx,
-              page.items.map((m) => m.id),
-            ),
-          ),
-        );
+        const items = await hydrate(tx, page.items);
         return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       }, SNAPSHOT);
     },

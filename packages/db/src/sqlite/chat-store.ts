@@ -152,18 +152,14 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
             .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
             .all(),
     );
-  /** The messages with their attachments. */
-  const withFiles = (tx: Db, list: Message[]) =>
-    withAttachments(
-      list,
-      sqliteAttachmentsOf(
-        tx,
-        list.map((m) => m.id),
-      ),
-    );
+  /** Messages as every read returns them: with their reactions and their files. */
+  const hydrate = (tx: Db, list: Message[]) => {
+    const ids = list.map((m) => m.id);
+    return withAttachments(withReactions(list, reactionsOf(tx, ids)), sqliteAttachmentsOf(tx, ids));
+  };
   const getMessage = (tx: Db, id: string) => {
     const row = prepared.message.get({ id });
-    return row ? (withFiles(tx, withReactions([toMessage(row, parseText)], reactionsOf(tx, [id])))[0] ?? null) : null;
+    return row ? (hydrate(tx, [toMessage(row, parseText)])[0] ?? null) : null;
   };
   /** A message shows in its channel's list unless it is a thread reply not also sent there. */
   const inMainList = or(isNull(messages.threadId), eq(messages.alsoInChannel, true));
@@ -208,18 +204,15 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     return row ?? null;
   };
   const messagesWithIds = (tx: Db, ids: string[]) =>
-    withFiles(
+    hydrate(
       tx,
-      withReactions(
-        tx
-          .select(messageColumns)
-          .from(messages)
-          .leftJoin(users, eq(users.id, messages.authorId))
-          .where(inArray(messages.id, ids))
-          .all()
-          .map((row) => toMessage(row, parseText)),
-        reactionsOf(tx, ids),
-      ),
+      tx
+        .select(messageColumns)
+        .from(messages)
+        .leftJoin(users, eq(users.id, messages.authorId))
+        .where(inArray(messages.id, ids))
+        .all()
+        .map((row) => toMessage(row, parseText)),
     );
 
   /** Appends a change at `offset`, taken in this transaction (log.next). */
@@ -641,16 +634,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        const items = withFiles(
-          tx,
-          withReactions(
-            page.items,
-            reactionsOf(
-              tx,
-              page.items.map((m) => m.id),
-            ),
-          ),
-        );
+        const items = hydrate(tx, page.items);
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },
@@ -690,16 +674,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        const items = withFiles(
-          tx,
-          withReactions(
-            page.items,
-            reactionsOf(
-              tx,
-              page.items.map((m) => m.id),
-            ),
-          ),
-        );
+        const items = hydrate(tx, page.items);
         return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },
