@@ -1,9 +1,8 @@
 import { createOpenAICompatibleModel } from '@hubbub/assistant';
-import type { HubbubClient } from '@hubbub/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from './test/fake-openai';
 import { startTestServer, type TestServer } from './test/harness';
-import { type EventRecorder, type Received, recordChannel, recordEvents } from './test/stream';
+import { type Received, recordChannel, recordUser } from './test/stream';
 
 /**
  * Agents over real sockets: an admin registers @reviewer, a member asks it by
@@ -37,15 +36,6 @@ const statuses = (events: Received[]) =>
   events.filter((e) => e.data.type === 'agent.status').map((e) => `${e.data.handle} ${e.data.status}`);
 
 /** The user stream from its start (`lastEventId`: an event id of this server's epoch at offset 0). */
-function recordUser(client: HubbubClient, lastEventId: string): EventRecorder<Received> {
-  return recordEvents<Received>((handlers) =>
-    client.api.user.onEvent.subscribe(
-      { lastEventId },
-      { onData: (event) => handlers.onData(event as unknown as Received), onError: handlers.onError },
-    ),
-  );
-}
-
 const REVIEWER = {
   handle: 'reviewer',
   name: 'Reviewer',

@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test/harness';
+import { generalChannel } from './test/stream';
 
 let server: TestServer;
 afterEach(async () => {
   await server?.stop();
 });
-
-type Client = ReturnType<TestServer['client']>;
-
-async function general(client: Client) {
-  const channels = await client.api.channel.list.query();
-  const channel = channels.items.find((c) => c.slug === 'general');
-  if (!channel) throw new Error('no #general');
-  return channel;
-}
 
 describe('message.around and history after, over real sockets', () => {
   it('opens a window around an old message and pages down to the newest', async () => {
@@ -22,7 +14,7 @@ describe('message.around and history after, over real sockets', () => {
     const bob = await server.signup('bob');
     const a = server.client(ada.token);
     const b = server.client(bob.token);
-    const channel = await general(a);
+    const channel = await generalChannel(a);
     const sent = [];
     for (let i = 1; i <= 12; i++)
       sent.push(await a.api.message.send.mutate({ channelId: channel.id, content: `n${i}` }));
@@ -71,7 +63,7 @@ describe('message.around and history after, over real sockets', () => {
     server = await startTestServer();
     const ada = await server.signup('ada');
     const a = server.client(ada.token);
-    const channel = await general(a);
+    const channel = await generalChannel(a);
     const message = await a.api.message.send.mutate({ channelId: channel.id, content: 'x' });
     await expect(a.api.message.around.query({ messageId: message.id, limit: 101 })).rejects.toMatchObject({
       data: { code: 'BAD_REQUEST' },

@@ -1,18 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test/harness';
-import { recordChannel } from './test/stream';
+import { generalChannel, recordChannel } from './test/stream';
 
 let server: TestServer;
 afterEach(async () => {
   await server?.stop();
 });
-
-async function general(client: ReturnType<TestServer['client']>) {
-  const channels = await client.api.channel.list.query();
-  const channel = channels.items.find((c) => c.slug === 'general');
-  if (!channel) throw new Error('no #general');
-  return channel;
-}
 
 const messages = (events: { data: { type: string; message?: unknown } }[]) =>
   events.filter((e) => e.data.type === 'message.created').map((e) => (e.data.message as { content: string }).content);
@@ -24,7 +17,7 @@ describe('chat over real sockets', () => {
     const bob = await server.signup('bob');
     const a = server.client(alice.token);
     const b = server.client(bob.token);
-    const channel = await general(a);
+    const channel = await generalChannel(a);
     const ra = recordChannel(a, channel.id);
     const rb = recordChannel(b, channel.id);
     await ra.until((e) => e.some((x) => x.data.type === 'presence'));
@@ -51,7 +44,7 @@ describe('chat over real sockets', () => {
     const alice = await server.signup('alice');
     const bob = await server.signup('bob');
     const a = server.client(alice.token);
-    const channel = await general(a);
+    const channel = await generalChannel(a);
     const page = await a.api.message.history.query({ channelId: channel.id });
 
     const first = recordChannel(a, channel.id, page.eventId);
@@ -77,7 +70,7 @@ describe('chat over real sockets', () => {
     server = await startTestServer();
     const alice = await server.signup('alice');
     const a = server.client(alice.token);
-    const channel = await general(a);
+    const channel = await generalChannel(a);
     const r = recordChannel(a, channel.id, 'someotherepoch:3');
     await r.until((e) => e.length > 0);
     expect(r.events[0]?.data.type).toBe('reset');
@@ -91,7 +84,7 @@ describe('chat over real sockets', () => {
     const bob = await server.signup('bob');
     const a = server.client(alice.token);
     const b = server.client(bob.token);
-    const channel = await general(a);
+    const channel = await generalChannel(a);
     const page = await a.api.message.history.query({ channelId: channel.id });
     const stream = recordChannel(a, channel.id, page.eventId);
     await stream.until((e) => e.some((x) => x.data.type === 'presence'));

@@ -9,23 +9,15 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sweepUploads } from './background-jobs';
 import { probeBackends } from './test/cluster';
 import { startTestServer, type TestServer, type TestServerOptions } from './test/harness';
-import { recordChannel } from './test/stream';
+import { generalChannel, recordChannel } from './test/stream';
 
 let server: TestServer;
 afterEach(async () => {
   await server?.stop();
 });
 
-type Client = ReturnType<TestServer['client']>;
 /** What an upload answers: the attachment a message will carry. */
 type Uploaded = Attachment;
-
-async function general(client: Client) {
-  const channels = await client.api.channel.list.query();
-  const channel = channels.items.find((c) => c.slug === 'general');
-  if (!channel) throw new Error('no #general');
-  return channel;
-}
 
 /** A real PNG: 300×200 pixels of one colour. */
 const png = () =>
@@ -57,7 +49,7 @@ async function adaAndBob(options: TestServerOptions = {}) {
   const bob = await server.signup('bob');
   const a = server.client(ada.token);
   const b = server.client(bob.token);
-  const channel = await general(a);
+  const channel = await generalChannel(a);
   return { ada, bob, a, b, channel };
 }
 
@@ -320,7 +312,7 @@ describe.skipIf(!backends.reachable)('files in a cluster (PostgreSQL + Redis, tw
     const bob = await second.signup('bob');
     const a = first.client(ada.token);
     const b = second.client(bob.token);
-    const channel = await general(b);
+    const channel = await generalChannel(b);
     const page = await b.api.message.history.query({ channelId: channel.id });
     const live = recordChannel(b, channel.id, page.eventId);
 

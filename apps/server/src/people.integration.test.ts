@@ -10,19 +10,11 @@ import { TestDatabases } from '@hubbub/db/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBackends } from './test/cluster';
 import { startTestServer, type TestServer } from './test/harness';
-import { type EventRecorder, type Received, recordEvents } from './test/stream';
+import { type Received, recordUser } from './test/stream';
 
 const backends = await probeBackends();
 if (!backends.reachable) console.warn(`the PostgreSQL + Redis people tests are skipped: ${backends.reason}`);
 
-function recordUser(client: HubbubClient, lastEventId?: string): EventRecorder<Received> {
-  return recordEvents<Received>((handlers) =>
-    client.api.user.onEvent.subscribe(
-      { lastEventId },
-      { onData: (event) => handlers.onData(event as unknown as Received), onError: handlers.onError },
-    ),
-  );
-}
 const ofType = (events: Received[], type: string) => events.filter((e) => e.data.type === type);
 const has =
   (type: string, match: (data: Received['data']) => boolean = () => true) =>

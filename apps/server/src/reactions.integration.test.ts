@@ -1,21 +1,12 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test/harness';
-import { type Received, recordChannel } from './test/stream';
+import { generalChannel, type Received, recordChannel } from './test/stream';
 
 let server: TestServer;
 afterEach(async () => {
   await server?.stop();
 });
-
-type Client = ReturnType<TestServer['client']>;
-
-async function general(client: Client) {
-  const channels = await client.api.channel.list.query();
-  const channel = channels.items.find((c) => c.slug === 'general');
-  if (!channel) throw new Error('no #general');
-  return channel;
-}
 
 const reactionEvents = (events: Received[]) => events.filter((e) => e.data.type === 'message.reactions');
 
@@ -26,7 +17,7 @@ async function adaPostsBobWatches(content: string) {
   const bob = await server.signup('bob');
   const a = server.client(ada.token);
   const b = server.client(bob.token);
-  const channel = await general(a);
+  const channel = await generalChannel(a);
   const message = await a.api.message.send.mutate({ channelId: channel.id, content });
   const page = await b.api.message.history.query({ channelId: channel.id });
   return { ada, bob, a, b, channel, message, page, live: recordChannel(b, channel.id, page.eventId) };
@@ -79,7 +70,7 @@ describe('reactions over real sockets', () => {
     server = await startTestServer();
     const ada = await server.signup('ada');
     const a = server.client(ada.token);
-    const channel = await general(a);
+    const channel = await generalChannel(a);
     const message = await a.api.message.send.mutate({ channelId: channel.id, content: 'many' });
     const emoji = [...'😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙🥲😚🙂'];
     expect(emoji).toHaveLength(20);

@@ -1,20 +1,12 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test/harness';
+import { generalChannel } from './test/stream';
 
 let server: TestServer;
 afterEach(async () => {
   await server?.stop();
 });
-
-type Client = ReturnType<TestServer['client']>;
-
-async function general(client: Client) {
-  const channels = await client.api.channel.list.query();
-  const channel = channels.items.find((c) => c.slug === 'general');
-  if (!channel) throw new Error('no #general');
-  return channel;
-}
 
 /** What a refused call carries: the message for people, the code for programs. */
 type Refusal = Error & { data?: { code?: string } };
@@ -38,7 +30,7 @@ async function adaAndBob() {
   const bob = await server.signup('bob');
   const a = server.client(ada.token);
   const b = server.client(bob.token);
-  const open = await general(a);
+  const open = await generalChannel(a);
   const secret = await a.api.channel.create.mutate({ slug: 'board', name: 'Board', visibility: 'private' });
   const inSecret = await a.api.message.send.mutate({ channelId: secret.id, content: 'the merger closes on friday' });
   const inOpen = await a.api.message.send.mutate({

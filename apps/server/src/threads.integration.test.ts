@@ -1,12 +1,6 @@
-/**
- * Threads over real sockets: replies on the channel stream with their root's count (live and on
- * resume), message.thread pages, the thread.reply signal on the user stream, the assistant
- * answering inside a thread, and the refusals.
- */
-import type { HubbubClient } from '@hubbub/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test/harness';
-import { type EventRecorder, type Received, recordChannel, recordEvents } from './test/stream';
+import { generalChannel, type Received, recordChannel, recordUser } from './test/stream';
 
 let server: TestServer;
 afterEach(async () => {
@@ -14,22 +8,6 @@ afterEach(async () => {
 });
 
 type Client = ReturnType<TestServer['client']>;
-
-async function general(client: Client) {
-  const channels = await client.api.channel.list.query();
-  const channel = channels.items.find((c) => c.slug === 'general');
-  if (!channel) throw new Error('no #general');
-  return channel;
-}
-
-function recordUser(client: HubbubClient, lastEventId?: string): EventRecorder<Received> {
-  return recordEvents<Received>((handlers) =>
-    client.api.user.onEvent.subscribe(
-      { lastEventId },
-      { onData: (event) => handlers.onData(event as unknown as Received), onError: handlers.onError },
-    ),
-  );
-}
 
 const ofType = (events: Received[], type: string) => events.filter((e) => e.data.type === type);
 interface Msg {
@@ -48,7 +26,7 @@ async function adaPostsARoot(content = 'shall we ship on Friday?') {
   const bob = await server.signup('bob');
   const a = server.client(ada.token);
   const b = server.client(bob.token);
-  const channel = await general(a);
+  const channel = await generalChannel(a);
   const root = await a.api.message.send.mutate({ channelId: channel.id, content });
   const page = await a.api.message.history.query({ channelId: channel.id });
   const live = recordChannel(a, channel.id, page.eventId);
@@ -178,7 +156,7 @@ describe('threads over real sockets', () => {
     const eve = await server.signup('eve');
     const a = server.client(ada.token);
     const e = server.client(eve.token);
-    const channel = await general(a);
+    const channel = await generalChannel(a);
     const secret = await a.api.channel.create.mutate({ slug: 'secret', name: 'Secret', visibility: 'private' });
     const hidden = await a.api.message.send.mutate({ channelId: secret.id, content: 'hidden' });
     const root = await a.api.message.send.mutate({ channelId: channel.id, content: 'open' });

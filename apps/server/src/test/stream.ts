@@ -62,3 +62,21 @@ export function recordChannel(client: HubbubClient, channelId: string, lastEvent
   );
   return { ...recorder, changes: () => recorder.events.filter((e) => !EPHEMERAL.has(e.data.type)) };
 }
+
+/** Subscribes to the person's own stream (user.onEvent) and records everything it yields. */
+export function recordUser(client: HubbubClient, lastEventId?: string): EventRecorder<Received> {
+  return recordEvents<Received>((handlers) =>
+    client.api.user.onEvent.subscribe(
+      { lastEventId },
+      { onData: (event) => handlers.onData(event as unknown as Received), onError: handlers.onError },
+    ),
+  );
+}
+
+/** #general, as the client's channel list has it (every server starts with it). */
+export async function generalChannel(client: HubbubClient) {
+  const channels = await client.api.channel.list.query();
+  const channel = channels.items.find((c) => c.slug === 'general');
+  if (!channel) throw new Error('no #general');
+  return channel;
+}
