@@ -12,7 +12,7 @@ import { useNotificationsMenu } from '../features/notifications';
 import { SearchBox } from '../features/search/search-box';
 import { ApprovalsBadge } from '../features/tasks/approvals-badge';
 import { TASKS_HREF } from '../lib/router';
-import { TasksIcon } from '../ui/icons';
+import { AgentIcon, TasksIcon } from '../ui/icons';
 import { ConnectionBadge } from './connection-badge';
 
 interface SidebarProps {
@@ -70,12 +70,12 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
               <li>
                 <button
                   type="button"
-                  className="channel-link"
+                  className="channel-link nav-button"
                   onClick={() => agentsDialog.current?.open()}
                   data-testid="nav-agents"
                 >
                   <span className="channel-icon" aria-hidden="true">
-                    🤖
+                    <AgentIcon />
                   </span>
                   <span className="channel-name">Agents</span>
                 </button>

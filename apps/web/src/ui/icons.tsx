@@ -70,6 +70,14 @@ export const TasksIcon = ({ size = 14 }: { size?: number }) => (
   </Icon>
 );
 
+/** A robot's head: the agents. */
+export const AgentIcon = ({ size = 14 }: { size?: number }) => (
+  <Icon size={size}>
+    <rect x="4" y="8" width="16" height="12" rx="2" />
+    <path d="M12 4v4M9 13h.01M15 13h.01M9 17h6" />
+  </Icon>
+);
+
 export const ChatIcon = ({ size = 16 }: { size?: number }) => (
   <Icon size={size}>
     <path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z" />

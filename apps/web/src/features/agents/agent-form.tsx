@@ -178,6 +178,9 @@ export function AgentForm({ agent, onDone }: AgentFormProps) {
       />
       <fieldset className="agent-tools">
         <legend>Tools it may use</legend>
+        <p className="field-hint">
+          Kept with the agent for tool calling, which is not in this version yet: today agents answer in text only.
+        </p>
         {AGENT_TOOLS.map((tool) => {
           const on = values.tools.includes(tool);
           return (

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type Ref, useImperativeHandle, useRef, useState } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { useTRPC } from '../../trpc';
+import { AgentIcon } from '../../ui/icons';
 import { AgentForm } from './agent-form';
 import { useAgents } from './use-agents';
 import './agents.css';
@@ -64,7 +65,7 @@ function AgentList({ onEdit, onClose }: { onEdit(agent: AgentSummary | null): vo
         {agents.data?.map((agent) => (
           <li key={agent.handle} className="agent-row" data-testid="agent-row" data-handle={agent.handle}>
             <span className="agent-avatar" aria-hidden="true">
-              {agent.avatar ?? '🤖'}
+              {agent.avatar ?? <AgentIcon size={18} />}
             </span>
             <span className="agent-who">
               <strong>{agent.name}</strong> <span className="agent-handle">@{agent.handle}</span>
