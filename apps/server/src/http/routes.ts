@@ -3,6 +3,7 @@ import { appRouter, createHttpContext, retryAfterMs, type SystemStatus } from '@
 import { LIMITS } from '@hubbub/core';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { App } from '../compose';
+import { createMcpHandler } from '../mcp/endpoint';
 import { renderMetrics } from '../metrics';
 import type { ProcedureErrorHandler } from '../procedure-errors';
 import { isHttps, sessionCookieExchange } from '../session-cookie';
@@ -24,6 +25,8 @@ export interface HubbubRoutes {
   serveStatic(req: IncomingMessage, res: ServerResponse): void;
   /** POST /api/files (upload) and GET /api/files/<id>[/thumbnail] (download), bearer token required. */
   files(req: IncomingMessage, res: ServerResponse, path: string): void | Promise<void>;
+  /** POST /mcp: the Model Context Protocol door for agents (API key required). */
+  mcp(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
 /** Hubbub's HTTP routes: the API, open health checks, operator data behind a token, then the web app. */
@@ -31,6 +34,7 @@ export function createRouteHandler(routes: HubbubRoutes): EdgeRequestHandler {
   return async (req, res, path) => {
     if (path.startsWith('/trpc/')) return routes.trpc(req, res);
     if (path === '/healthz') return json(res, 200, { ok: true });
+    if (path === '/mcp') return routes.mcp(req, res);
     if (path === '/api/files' || path.startsWith('/api/files/')) return routes.files(req, res, path);
     if (path === '/readyz') {
       const ready = await routes.readiness();
@@ -67,6 +71,7 @@ export function createHubbubRoutes(
     }),
     serveStatic: createStaticHandler(config.webDir),
     files: createFileRoutes(app),
+    mcp: createMcpHandler(app, options.onError),
   });
 }
 
