@@ -84,7 +84,7 @@ describe('threads in a real browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('on a phone the panel takes the whole screen; Escape closes it and gives focus back', async () => {
+  it('on a phone the panel takes the whole screen; Escape closes it, gives focus back and keeps the draft', async () => {
     const page = await suite.newPage('phil', { viewport: PHONE });
     await page.goto(suite.server.url);
     await page.getByTestId('auth-mode-signup').click();
@@ -106,9 +106,14 @@ describe('threads in a real browser', () => {
     expect(await panel(page).boundingBox()).toEqual({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
     await panel(page).locator('.thread-root', { hasText: 'Anyone up for lunch?' }).waitFor({ timeout: WAIT });
 
+    await panel(page).getByTestId('thread-input').fill('Maybe at noon');
+
     await page.keyboard.press('Escape');
     await panel(page).waitFor({ state: 'detached', timeout: WAIT });
     expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The reply typed and not sent is kept, like a channel's draft: opening the thread again shows it.
+    await opener.click();
+    expect(await panel(page).getByTestId('thread-input').inputValue()).toBe('Maybe at noon');
     expect(pageErrors).toEqual([]);
   });
 });

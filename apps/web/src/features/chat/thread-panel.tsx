@@ -5,6 +5,7 @@ import { errorMessage } from '../../lib/errors';
 import { newClientId } from '../../lib/ids';
 import { useTRPC, useTRPCClient } from '../../trpc';
 import { useChatLive } from './live-context';
+import { useDraftText } from './local-chat';
 import { MessageItem } from './message-item';
 import { type ThreadPage, threadKey } from './thread-cache';
 import { closeThread, useOpenThreadIn } from './thread-panel-state';
@@ -112,7 +113,7 @@ function ThreadView({
           ))}
         </ol>
       </div>
-      {canPost && root && <ThreadComposer channelId={channelId} rootId={rootId} />}
+      {canPost && root && <ThreadComposer key={rootId} channelId={channelId} rootId={rootId} />}
     </aside>
   );
 }
@@ -122,7 +123,8 @@ function ThreadComposer({ channelId, rootId }: { channelId: string; rootId: stri
   const trpc = useTRPC();
   const live = useChatLive();
   const inputId = useId();
-  const [text, setText] = useState('');
+  // Kept like a channel's draft: closing the panel or reloading loses nothing typed.
+  const [text, setText] = useDraftText(`thread:${rootId}`);
   const [alsoInChannel, setAlsoInChannel] = useState(false);
   // One key per reply: a retry after a lost answer is stored once.
   const clientId = useRef(newClientId());
