@@ -13,8 +13,8 @@ afterEach(async () => {
 });
 
 /** An admin (first signup) and an agent key it minted, for the agent `scout`. */
-async function setup() {
-  server = await startTestServer();
+async function setup(options: Parameters<typeof startTestServer>[0] = {}) {
+  server = await startTestServer(options);
   const admin = await server.signup('admin');
   const boss = server.client(admin.token);
   const { key, apiKey } = await boss.api.apiKey.create.mutate({ name: 'scout', role: 'agent' });
@@ -186,6 +186,19 @@ describe('the MCP door (POST /mcp) with the SDK client over real HTTP', () => {
     await ok(mcp, 'join_channel', { channelId });
     const blank = await call(mcp, 'send_message', { channelId, content: '   ' });
     expect(blank).toEqual({ isError: true, text: expect.stringMatching(/^BAD_REQUEST: .*message is empty/s) });
+  });
+
+  it("is held to the key's write limit: past it, a tool error that says when to try again", async () => {
+    const { server, boss, key } = await setup({ limits: { writes: { burst: 2, perSecond: 0.01 } } });
+    const general = await generalChannel(boss);
+    const mcp = await mcpClient(server.url, key);
+    await ok(mcp, 'join_channel', { channelId: general.id });
+    await ok(mcp, 'send_message', { channelId: general.id, content: 'one' });
+    const third = await call(mcp, 'send_message', { channelId: general.id, content: 'two' });
+    expect(third).toEqual({
+      isError: true,
+      text: expect.stringMatching(/^TOO_MANY_REQUESTS: slow down: .* \(try again in \d+ s\)$/),
+    });
   });
 
   it('opens only with an API key: none, a bad one and a person’s token get 401, a revoked key stops at once', async () => {

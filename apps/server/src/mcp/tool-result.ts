@@ -1,4 +1,4 @@
-import { wireCode } from '@hubbub/api';
+import { retryAfterMs, wireCode } from '@hubbub/api';
 import { AppError } from '@hubbub/core';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { TRPCError } from '@trpc/server';
@@ -25,5 +25,7 @@ function describeFailure(error: unknown): string {
   const code = wireCode(error);
   if (error.cause instanceof ZodError) return `BAD_REQUEST: ${z.prettifyError(error.cause)}`;
   if (code === 'INTERNAL_SERVER_ERROR') return 'INTERNAL_SERVER_ERROR: the server could not complete this call';
-  return `${code}: ${error.message}`;
+  // A limit says when to come back, so an agent can wait instead of retrying at once.
+  const wait = retryAfterMs([error]);
+  return wait ? `${code}: ${error.message} (try again in ${Math.ceil(wait / 1000)} s)` : `${code}: ${error.message}`;
 }
