@@ -16,7 +16,7 @@ const inPanel = (page: Page, text: string) =>
   panel(page).locator('[data-testid="thread-replies"] [data-testid="message"]', { hasText: text });
 
 describe('threads in a real browser', () => {
-  it('Bob replies in a thread; Ada sees the count go to 1 live, opens it, and "Also send to channel" shows in the channel', async () => {
+  it('Bob replies in a thread; Ada sees the count go to 1 live, opens it, "Also send to channel" shows in the channel, and deleting the root keeps the replies', async () => {
     const ada = await suite.signUp('ada');
     const bob = await suite.signUp('bob');
     for (const page of [ada, bob]) {
@@ -81,6 +81,23 @@ describe('threads in a real browser', () => {
       .waitFor({ timeout: WAIT });
     await inChannel(ada, 'Fixed, thanks').waitFor({ timeout: WAIT });
     expect(await inChannel(ada, 'Looks good, one typo').count()).toBe(0);
+
+    // Ada deletes her root: the replies are Bob's words too, so it stays as their anchor, for both of them.
+    const rootOf = (page: Page) =>
+      inChannel(page, 'Release notes draft is up').filter({ hasNot: page.getByTestId('replied-to-thread') });
+    const root = rootOf(ada);
+    await root.hover();
+    await root.getByTestId('message-delete').click();
+    await root.getByRole('button', { name: 'Delete', exact: true }).click();
+    for (const page of [ada, bob]) {
+      const kept = page.locator('.conversation [data-testid="message"]', { has: page.getByTestId('message-deleted') });
+      await kept
+        .getByTestId('thread-count')
+        .filter({ hasText: /^2 replies$/ })
+        .waitFor({ timeout: WAIT });
+      expect(await rootOf(page).count()).toBe(0);
+    }
+    await inChannel(bob, 'Fixed, thanks').waitFor({ timeout: WAIT });
     expect(pageErrors).toEqual([]);
   });
 

@@ -245,20 +245,36 @@ describe('files over real sockets', () => {
     expect(await blobs.get(`${file.id}.thumb`)).toBeNull();
   });
 
-  it("deleting a thread's root deletes the files of its replies too", async () => {
+  it("deleting a thread's root deletes its own files and keeps its replies' (other people's) until they go", async () => {
     const { ada, bob, a, b, channel } = await adaAndBob();
-    const root = await a.api.message.send.mutate({ channelId: channel.id, content: 'a thread' });
+    const rootFile = await uploaded(channel.id, 'agenda', 'agenda.txt', ada.token);
+    const root = await a.api.message.send.mutate({
+      channelId: channel.id,
+      content: 'a thread',
+      attachmentIds: [rootFile.id],
+    });
     const file = await uploaded(channel.id, 'reply notes', 'reply.txt', bob.token);
-    await b.api.message.send.mutate({
+    const reply = await b.api.message.send.mutate({
       channelId: channel.id,
       content: 'my notes',
       threadId: root.id,
       attachmentIds: [file.id],
     });
-    expect((await download(file.id, ada.token)).status).toBe(200);
     await a.api.message.delete.mutate({ messageId: root.id });
+    expect((await download(rootFile.id, ada.token)).status).toBe(404);
+    expect(await server.hubbub.deps.stores.blobs.get(rootFile.id)).toBeNull();
+    expect((await download(file.id, ada.token)).status).toBe(200);
+    // The kept root is only the replies' anchor: no edits, no reactions, no second delete.
+    await expect(a.api.message.edit.mutate({ messageId: root.id, content: 'back' })).rejects.toMatchObject({
+      data: { code: 'NOT_FOUND' },
+    });
+    await expect(b.api.message.react.mutate({ messageId: root.id, emoji: '👍' })).rejects.toMatchObject({
+      data: { code: 'NOT_FOUND' },
+    });
+    await b.api.message.delete.mutate({ messageId: reply.id });
     expect((await download(file.id, bob.token)).status).toBe(404);
     expect(await server.hubbub.deps.stores.blobs.get(file.id)).toBeNull();
+    expect(await server.hubbub.deps.stores.chat.messageById(root.id)).toBeNull();
   });
 
   it("a file outlives a restart: its bytes are in the data directory's files/, named by id", async () => {

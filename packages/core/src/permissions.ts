@@ -44,7 +44,13 @@ export function assertCanEditChannel(user: User, membership: Membership | null):
   }
 }
 
+/** A deleted thread root is only the replies' anchor: nothing more is done to it (as if it were gone). */
+export function assertNotDeleted(message: Message): void {
+  if (message.meta?.deleted) throw notFound('message');
+}
+
 export function assertCanModify(user: User, message: Message): void {
+  assertNotDeleted(message);
   if (user.role !== 'admin' && message.authorId !== user.id) {
     throw new AppError('FORBIDDEN', 'you can only change your own messages');
   }

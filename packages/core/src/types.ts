@@ -65,6 +65,11 @@ export interface MessageMeta {
    * reply's author (at most THREAD_LIMITS.followers): set by the store.
    */
   threadFollowers?: string[];
+  /**
+   * A thread root deleted while it has replies: its words, files and reactions are gone, and it stays
+   * as their root ("This message was deleted") until its last reply goes too.
+   */
+  deleted?: true;
 }
 
 /** An earlier text of an assistant reply, kept when it was regenerated. */

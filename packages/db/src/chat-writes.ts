@@ -30,6 +30,18 @@ export const newChannelRow = (input: NewChannel) => ({
   createdAt: isoNow(),
 });
 
+/** What a deleted thread root keeps: no words, no meta but the mark (its replies' summary columns stay). */
+export const deletedRootColumns = <J>(encode: (meta: MessageMeta) => J) => ({
+  content: '',
+  meta: encode({ deleted: true }),
+});
+
+/** A deleted root as its message.updated event carries it: its files and reactions are gone with it. */
+export function asDeletedRoot(message: Message): Message {
+  const { attachments: _files, reactions: _reactions, ...rest } = message;
+  return rest;
+}
+
 /** The channel columns a change may set: the archive time, and what channel.update changes. */
 export type ChannelFields = ChannelPatch & { archivedAt?: string | null };
 

@@ -3,6 +3,7 @@ import {
   assertCanModify,
   assertCanPost,
   assertNotArchived,
+  assertNotDeleted,
   type Reaction,
   type User,
   ZAroundInput,
@@ -117,15 +118,22 @@ export const messageRouter = router({
     const { message, channel } = await readableMessage(ctx, input.messageId);
     assertNotArchived(channel);
     assertCanModify(ctx.user, message);
-    // A root's replies go with it: every delete (and a reply's root count) is published.
+    // A root with replies stays as their anchor (message.updated, marked deleted); every change is published.
     const { events } = await ctx.deps.stores.chat.deleteMessage(message.id);
     await publishChanges(ctx.deps, ...events);
-    // Their files after the transaction: the message's, and its replies' when a root goes with them.
+    // Their files after the transaction: the deleted messages' and a kept root's.
     await deleteFilesOf(
       ctx.deps,
-      events.flatMap((e) => (e.change.type === 'message.deleted' ? [e.change.messageId] : [])),
+      events.flatMap(({ change }) => {
+        if (change.type === 'message.deleted') return [change.messageId];
+        return change.type === 'message.updated' && change.message.meta?.deleted ? [change.message.id] : [];
+      }),
     );
-    return { messageId: message.id };
+    // A root kept for its replies comes back as it is now, so the deleter's view updates at once.
+    const kept = events.find(({ change }) => change.type === 'message.updated' && change.message.id === message.id);
+    return kept?.change.type === 'message.updated'
+      ? { messageId: message.id, kept: kept.change.message }
+      : { messageId: message.id };
   }),
 });
 
@@ -136,6 +144,7 @@ async function react(
   on: boolean,
 ): Promise<{ messageId: string; reactions: Reaction[] }> {
   const { message, channel, membership } = await readableMessage(ctx, input.messageId);
+  assertNotDeleted(message);
   assertCanPost(channel, membership);
   const { reactions, event } = await ctx.deps.stores.chat.react({
     messageId: message.id,

@@ -16,8 +16,10 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt
 import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
+  asDeletedRoot,
   assertThreadRoot,
   type ChannelFields,
+  deletedRootColumns,
   followersBefore,
   mentionRowUsers,
   messagePatchColumns,
@@ -519,29 +521,40 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           await tx.select({ id: messages.id }).from(messages).where(eq(messages.id, found.threadId)).for('update');
         }
         const [row] = await tx
-          .select({ channelId: messages.channelId, threadId: messages.threadId })
+          .select({ channelId: messages.channelId, threadId: messages.threadId, meta: messages.meta })
           .from(messages)
           .where(eq(messages.id, id))
           .for('update');
-        if (!row) throw notFound('message');
-        const replies = row.threadId
-          ? []
-          : await tx
-              .select({ id: messages.id })
-              .from(messages)
-              .where(eq(messages.threadId, id))
-              .orderBy(asc(messages.seq))
-              .for('update');
-        const ids = [...replies.map((r) => r.id), id];
-        await tx.delete(messages).where(inArray(messages.id, ids));
-        await tx.delete(mentions).where(inArray(mentions.messageId, ids));
-        await tx.delete(reactions).where(inArray(reactions.messageId, ids));
-        const events: StreamEvent[] = [];
-        for (const messageId of ids)
-          events.push(await append(tx, row.channelId, { type: 'message.deleted', messageId }));
-        const event = events.at(-1) as StreamEvent;
-        const threadEvent = row.threadId ? await recountReplies(tx, row.threadId) : null;
-        return { event, events: threadEvent ? [...events, threadEvent] : events };
+        if (!row || row.meta?.deleted) throw notFound('message');
+        const hasReplies = async (rootId: string) =>
+          (await tx.select({ id: messages.id }).from(messages).where(eq(messages.threadId, rootId)).limit(1)).length >
+          0;
+        const forget = async (ids: string[]) => {
+          await tx.delete(mentions).where(inArray(mentions.messageId, ids));
+          await tx.delete(reactions).where(inArray(reactions.messageId, ids));
+        };
+        if (!row.threadId && (await hasReplies(id))) {
+          // The replies are other people's words: the root stays as their anchor, its own words gone.
+          await tx.update(messages).set(deletedRootColumns(toValue)).where(eq(messages.id, id));
+          await forget([id]);
+          const root = await getMessage(tx, id);
+          if (!root) throw notFound('message');
+          const event = await append(tx, row.channelId, { type: 'message.updated', message: asDeletedRoot(root) });
+          return { event, events: [event] };
+        }
+        await tx.delete(messages).where(eq(messages.id, id));
+        await forget([id]);
+        const event = await append(tx, row.channelId, { type: 'message.deleted', messageId: id });
+        if (!row.threadId) return { event, events: [event] };
+        const root = await getMessage(tx, row.threadId);
+        if (root?.meta?.deleted && !(await hasReplies(root.id))) {
+          // A deleted root whose last reply this was has nothing left to anchor.
+          await tx.delete(messages).where(eq(messages.id, root.id));
+          const rootEvent = await append(tx, row.channelId, { type: 'message.deleted', messageId: root.id });
+          return { event, events: [event, rootEvent] };
+        }
+        const threadEvent = await recountReplies(tx, row.threadId);
+        return { event, events: threadEvent ? [event, threadEvent] : [event] };
       });
     },
 

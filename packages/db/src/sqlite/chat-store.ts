@@ -16,8 +16,10 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt
 import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
+  asDeletedRoot,
   assertThreadRoot,
   type ChannelFields,
+  deletedRootColumns,
   followersBefore,
   mentionRowUsers,
   messagePatchColumns,
@@ -553,28 +555,39 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     async deleteMessage(id) {
       return db.transaction((tx) => {
         const row = tx
-          .select({ channelId: messages.channelId, threadId: messages.threadId })
+          .select({ channelId: messages.channelId, threadId: messages.threadId, meta: messages.meta })
           .from(messages)
           .where(eq(messages.id, id))
           .get();
-        if (!row) throw notFound('message');
-        const replyIds = row.threadId
-          ? []
-          : tx
-              .select({ id: messages.id })
-              .from(messages)
-              .where(eq(messages.threadId, id))
-              .orderBy(asc(messages.seq))
-              .all()
-              .map((r) => r.id);
-        const ids = [...replyIds, id];
-        tx.delete(messages).where(inArray(messages.id, ids)).run();
-        tx.delete(mentions).where(inArray(mentions.messageId, ids)).run();
-        tx.delete(reactions).where(inArray(reactions.messageId, ids)).run();
-        const events = ids.map((messageId) => append(tx, row.channelId, { type: 'message.deleted', messageId }));
-        const event = events.at(-1) as StreamEvent;
-        const threadEvent = row.threadId ? recountReplies(tx, row.threadId) : null;
-        return { event, events: threadEvent ? [...events, threadEvent] : events };
+        if (!row || (parseText(row.meta) as MessageMeta | null)?.deleted) throw notFound('message');
+        const hasReplies = (rootId: string) =>
+          tx.select({ id: messages.id }).from(messages).where(eq(messages.threadId, rootId)).limit(1).get() !==
+          undefined;
+        const forget = (ids: string[]) => {
+          tx.delete(mentions).where(inArray(mentions.messageId, ids)).run();
+          tx.delete(reactions).where(inArray(reactions.messageId, ids)).run();
+        };
+        if (!row.threadId && hasReplies(id)) {
+          // The replies are other people's words: the root stays as their anchor, its own words gone.
+          tx.update(messages).set(deletedRootColumns(toText)).where(eq(messages.id, id)).run();
+          forget([id]);
+          const root = getMessage(tx, id);
+          if (!root) throw notFound('message');
+          const event = append(tx, row.channelId, { type: 'message.updated', message: asDeletedRoot(root) });
+          return { event, events: [event] };
+        }
+        tx.delete(messages).where(eq(messages.id, id)).run();
+        forget([id]);
+        const event = append(tx, row.channelId, { type: 'message.deleted', messageId: id });
+        if (!row.threadId) return { event, events: [event] };
+        const root = getMessage(tx, row.threadId);
+        if (root?.meta?.deleted && !hasReplies(root.id)) {
+          // A deleted root whose last reply this was has nothing left to anchor.
+          tx.delete(messages).where(eq(messages.id, root.id)).run();
+          return { event, events: [event, append(tx, row.channelId, { type: 'message.deleted', messageId: root.id })] };
+        }
+        const threadEvent = recountReplies(tx, row.threadId);
+        return { event, events: threadEvent ? [event, threadEvent] : [event] };
       });
     },
 

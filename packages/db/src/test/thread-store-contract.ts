@@ -146,18 +146,45 @@ export function threadStoreContract(name: string, makeStores: MakeStores): void 
       expect((await stores.chat.messageById(root.id))?.thread).toBeUndefined();
     });
 
-    it('deleting a root deletes its replies with it, each with its message.deleted before the root’s', async () => {
+    it('deleting a root that has replies keeps it as their anchor, its words gone; its last reply takes it along', async () => {
       const { bob, channel, root, reply } = await setUp();
       const one = await reply(bob.id, '1', { alsoInChannel: true });
       const two = await reply(bob.id, '2');
+      await stores.chat.react({ messageId: root.id, userId: bob.id, emoji: '👍', on: true });
+
       const { event, events } = await stores.chat.deleteMessage(root.id);
-      expect(events.map((e) => e.change)).toEqual([
-        { type: 'message.deleted', messageId: one.message.id },
+      expect(events).toEqual([event]);
+      expect(event.change).toMatchObject({
+        type: 'message.updated',
+        message: { id: root.id, content: '', meta: { deleted: true }, thread: { replyCount: 2 } },
+      });
+      const kept = await stores.chat.messageById(root.id);
+      expect(kept).toMatchObject({ content: '', meta: { deleted: true } });
+      expect(kept?.reactions).toBeUndefined();
+      // The replies are untouched, in the thread and (the one also sent there) in the channel.
+      expect((await stores.chat.thread(root.id, { limit: 10 })).items.map((m) => m.content)).toEqual(['2', '1']);
+      expect((await stores.chat.history(channel.id, { limit: 10 })).items.map((m) => m.id)).toEqual([
+        one.message.id,
+        root.id,
+      ]);
+      await expectAppError(stores.chat.deleteMessage(root.id), 'NOT_FOUND');
+
+      const first = await stores.chat.deleteMessage(one.message.id);
+      expect(first.events.map((e) => e.change.type)).toEqual(['message.deleted', 'thread.updated']);
+      const last = await stores.chat.deleteMessage(two.message.id);
+      expect(last.events.map((e) => e.change)).toEqual([
         { type: 'message.deleted', messageId: two.message.id },
         { type: 'message.deleted', messageId: root.id },
       ]);
-      expect(event).toEqual(events[2]);
-      expect(await stores.chat.messageById(one.message.id)).toBeNull();
+      expect(await stores.chat.messageById(root.id)).toBeNull();
+      expect((await stores.chat.history(channel.id, { limit: 10 })).items).toEqual([]);
+    });
+
+    it('deleting a root without replies deletes it', async () => {
+      const { channel, root } = await setUp();
+      const { event, events } = await stores.chat.deleteMessage(root.id);
+      expect(events.map((e) => e.change)).toEqual([{ type: 'message.deleted', messageId: root.id }]);
+      expect(event).toEqual(events[0]);
       expect((await stores.chat.history(channel.id, { limit: 10 })).items).toEqual([]);
     });
 

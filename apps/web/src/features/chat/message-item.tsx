@@ -55,12 +55,15 @@ export function MessageItem({ message, me, compact, canModify, highlighted = fal
   );
   const remove = useMutation(
     trpc.message.delete.mutationOptions({
-      onSuccess: ({ messageId }) => live.confirmDeleted(message.channelId, messageId),
+      onSuccess: (result) =>
+        'kept' in result ? live.confirm(result.kept) : live.confirmDeleted(message.channelId, result.messageId),
     }),
   );
 
   const mine = message.authorId === me.id;
-  const settled = canModify && message.status !== 'streaming';
+  // A thread root deleted while it had replies: only their anchor now.
+  const deleted = message.meta?.deleted === true;
+  const settled = canModify && message.status !== 'streaming' && !deleted;
   const editable = mine && settled;
   // Moderation: an admin may delete anyone's message.
   const deletable = settled && (mine || me.role === 'admin');
@@ -198,7 +201,11 @@ export function MessageItem({ message, me, compact, canModify, highlighted = fal
         ) : (
           <Foldable streaming={streaming}>
             <div className="message-body" data-testid="message-content">
-              {earlier ? (
+              {deleted ? (
+                <p className="message-deleted" data-testid="message-deleted">
+                  This message was deleted.
+                </p>
+              ) : earlier ? (
                 <MessageText text={earlier.text} />
               ) : state === 'waiting' ? (
                 <AssistantWaiting position={message.meta?.queuePosition ?? 1} />
@@ -217,7 +224,7 @@ export function MessageItem({ message, me, compact, canModify, highlighted = fal
         {message.attachments?.length ? <AttachmentList files={message.attachments} /> : null}
         {assistant && message.status === 'failed' && !earlier && <AssistantError message={message} />}
         {assistant && <AssistantFooter message={message} me={me} canPost={canModify} versions={versionView} />}
-        {mode === 'view' && !streaming && <Reactions message={message} me={me} canReact={canModify} />}
+        {mode === 'view' && !streaming && !deleted && <Reactions message={message} me={me} canReact={canModify} />}
         <ThreadSummaryLine message={message} />
         {mode === 'confirm-delete' && (
           <div className="confirm-row">
