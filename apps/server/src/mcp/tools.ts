@@ -18,9 +18,69 @@ async function run(call: () => Promise<unknown>): Promise<CallToolResult> {
 }
 
 const channelId = ZId.describe('the channel id (from list_channels)');
-const taskId = ZId.describe('the task id (from list_tasks or create_task)');
 /** A task's input or result: any JSON value (the API bounds its size). */
 const json = z.unknown();
+
+/**
+ * Each tool's input, built once rather than per request (every request gets a
+ * server of its own) and checked by the SDK before the call; the procedure
+ * then validates again with the API's own schema.
+ */
+const INPUTS = {
+  list_channels: z.object({
+    cursor: z.string().max(64).optional().describe('nextCursor of the previous page'),
+    limit: z.number().int().min(1).max(200).optional(),
+  }),
+  join_channel: z.object({ channelId }),
+  read_messages: z.object({
+    channelId,
+    before: z.number().int().positive().optional().describe('read messages older than this seq (nextCursor)'),
+    limit: z.number().int().min(1).max(LIMITS.historyPage).default(20),
+  }),
+  send_message: z.object({
+    channelId,
+    content: z.string().min(1).max(LIMITS.message).describe('the message text (markdown)'),
+    threadId: ZId.optional().describe("the thread's root message id, to reply in a thread"),
+  }),
+  search_messages: z.object({
+    query: z.string().min(SEARCH_LIMITS.query.min).max(SEARCH_LIMITS.query.max),
+    channelId: channelId.optional().describe('only this channel'),
+    limit: z.number().int().min(1).max(SEARCH_LIMITS.page.max).optional(),
+    cursor: z.string().max(400).optional().describe('nextCursor of the previous page'),
+  }),
+  create_task: z.object({
+    title: z.string().min(1).max(200),
+    agent: ZAgentName.optional().describe('the agent the task is for'),
+    input: json.optional().describe('the task input: any JSON value'),
+    totalSteps: z.number().int().min(1).max(1_000_000).optional(),
+  }),
+  list_tasks: z.object({
+    status: ZTaskStatus.optional(),
+    agent: ZAgentName.optional(),
+    cursor: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(100).default(25),
+  }),
+  update_task: z.object({
+    id: ZId.describe('the task id (from list_tasks or create_task)'),
+    progress: z
+      .object({
+        current: z.number().int().min(0).max(1_000_000),
+        total: z.number().int().min(1).max(1_000_000).optional(),
+        step: z.string().max(200).optional().describe('what it is doing now'),
+      })
+      .optional(),
+    log: z
+      .array(z.string().max(LOG_LIMITS.lineLength))
+      .min(1)
+      .max(LOG_LIMITS.linesPerCall)
+      .optional()
+      .describe('log lines to append'),
+    complete: z.boolean().optional().describe('true: the task is done'),
+    result: json.optional().describe('with complete: the result, any JSON value'),
+  }),
+};
+
+const READ_ONLY = { readOnlyHint: true } as const;
 
 /** Hubbub's chat and task tools, on one MCP server whose calls act as `api`'s caller. */
 export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
@@ -29,11 +89,8 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
     {
       description:
         'Lists the channels this agent can see: public ones and the private ones it is a member of, a page at a time (pass nextCursor back as cursor for the next page).',
-      inputSchema: {
-        cursor: z.string().max(64).optional().describe('nextCursor of the previous page'),
-        limit: z.number().int().min(1).max(200).optional(),
-      },
-      annotations: { readOnlyHint: true },
+      inputSchema: INPUTS.list_channels,
+      annotations: READ_ONLY,
     },
     (input) => run(() => api.channel.list(input)),
   );
@@ -42,7 +99,7 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
     'join_channel',
     {
       description: 'Joins a public channel so the agent can read and post there (private channels need an invitation).',
-      inputSchema: { channelId },
+      inputSchema: INPUTS.join_channel,
     },
     (input) => run(() => api.channel.join(input)),
   );
@@ -51,12 +108,8 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
     'read_messages',
     {
       description: `Reads a channel's messages, newest first, at most ${LIMITS.historyPage} per call; pass nextCursor back as before for older ones.`,
-      inputSchema: {
-        channelId,
-        before: z.number().int().positive().optional().describe('read messages older than this seq (nextCursor)'),
-        limit: z.number().int().min(1).max(LIMITS.historyPage).default(20),
-      },
-      annotations: { readOnlyHint: true },
+      inputSchema: INPUTS.read_messages,
+      annotations: READ_ONLY,
     },
     (input) => run(() => api.message.history(input)),
   );
@@ -66,11 +119,7 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
     {
       description:
         'Posts a message in a channel the agent is a member of; with threadId, as a reply in that thread. Mention people with @handle.',
-      inputSchema: {
-        channelId,
-        content: z.string().min(1).max(LIMITS.message).describe('the message text (markdown)'),
-        threadId: ZId.optional().describe("the thread's root message id, to reply in a thread"),
-      },
+      inputSchema: INPUTS.send_message,
     },
     (input) => run(() => api.message.send(input)),
   );
@@ -80,13 +129,8 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
     {
       description:
         'Full-text search over the messages this agent may read: words, "quoted phrases", -excluded words. Best hits first, with snippets.',
-      inputSchema: {
-        query: z.string().min(SEARCH_LIMITS.query.min).max(SEARCH_LIMITS.query.max),
-        channelId: channelId.optional().describe('only this channel'),
-        limit: z.number().int().min(1).max(SEARCH_LIMITS.page.max).optional(),
-        cursor: z.string().max(400).optional().describe('nextCursor of the previous page'),
-      },
-      annotations: { readOnlyHint: true },
+      inputSchema: INPUTS.search_messages,
+      annotations: READ_ONLY,
     },
     (input) => run(() => api.message.search(input)),
   );
@@ -95,12 +139,7 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
     'create_task',
     {
       description: 'Creates a task on the dashboard, optionally for a named agent (its workers claim it).',
-      inputSchema: {
-        title: z.string().min(1).max(200),
-        agent: ZAgentName.optional().describe('the agent the task is for'),
-        input: json.optional().describe('the task input: any JSON value'),
-        totalSteps: z.number().int().min(1).max(1_000_000).optional(),
-      },
+      inputSchema: INPUTS.create_task,
     },
     (input) => run(() => api.task.create(input)),
   );
@@ -109,13 +148,8 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
     'list_tasks',
     {
       description: 'Lists tasks, newest first, optionally by status or agent; pass nextCursor back as cursor.',
-      inputSchema: {
-        status: ZTaskStatus.optional(),
-        agent: ZAgentName.optional(),
-        cursor: z.number().int().positive().optional(),
-        limit: z.number().int().min(1).max(100).default(25),
-      },
-      annotations: { readOnlyHint: true },
+      inputSchema: INPUTS.list_tasks,
+      annotations: READ_ONLY,
     },
     (input) => run(() => api.task.list(input)),
   );
@@ -125,29 +159,13 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
     {
       description:
         'Reports on a task this agent has claimed: progress, log lines, and/or completion (in that order, each as the task API does it). Give at least one.',
-      inputSchema: {
-        id: taskId,
-        progress: z
-          .object({
-            current: z.number().int().min(0).max(1_000_000),
-            total: z.number().int().min(1).max(1_000_000).optional(),
-            step: z.string().max(200).optional().describe('what it is doing now'),
-          })
-          .optional(),
-        log: z
-          .array(z.string().max(LOG_LIMITS.lineLength))
-          .min(1)
-          .max(LOG_LIMITS.linesPerCall)
-          .optional()
-          .describe('log lines to append'),
-        complete: z.boolean().optional().describe('true: the task is done'),
-        result: json.optional().describe('with complete: the result, any JSON value'),
-      },
+      inputSchema: INPUTS.update_task,
     },
     ({ id, progress, log, complete, result }) =>
       run(async () => {
-        if (!progress && !log && !complete)
+        if (!progress && !log && !complete) {
           throw new AppError('BAD_REQUEST', 'nothing to update: give progress, log or complete');
+        }
         let task: unknown;
         if (progress) task = await api.task.progress({ id, ...progress });
         if (log) task = await api.task.log({ id, lines: log });
