@@ -19,6 +19,13 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
       await stores.close();
     });
 
+    // Reactions are listed oldest first, and two in the same millisecond have no order between them:
+    // each reaction here gets a millisecond of its own, so the expected order is the order written.
+    const react = async (input: Parameters<StoresUnderTest['chat']['react']>[0]) => {
+      await nextMillisecond();
+      return stores.chat.react(input);
+    };
+
     const setUp = async () => {
       const ada = await makeUser(stores.users);
       const bob = await makeUser(stores.users);
@@ -35,24 +42,21 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
     it('adds a reaction with a message.reactions event at the next offset, and takes it back', async () => {
       const { ada, bob, channel, message } = await setUp();
       const head = (await stores.chat.streamInfo(channel.id)).head;
-      const first = await stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
+      const first = await react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
       expect(first.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [ada.id] }]);
       expect(first.event).toEqual({
         channelId: channel.id,
         offset: head + 1,
         change: { type: 'message.reactions', messageId: message.id, reactions: first.reactions },
       });
-      // Reactors are listed oldest first; two in the same millisecond have no order between them.
-      await nextMillisecond();
-      const second = await stores.chat.react({ messageId: message.id, userId: bob.id, emoji: '👍', on: true });
+      const second = await react({ messageId: message.id, userId: bob.id, emoji: '👍', on: true });
       expect(second.reactions).toEqual([{ emoji: '👍', count: 2, userIds: [ada.id, bob.id] }]);
-      await nextMillisecond();
-      const third = await stores.chat.react({ messageId: message.id, userId: bob.id, emoji: '🎉', on: true });
+      const third = await react({ messageId: message.id, userId: bob.id, emoji: '🎉', on: true });
       expect(third.reactions).toEqual([
         { emoji: '👍', count: 2, userIds: [ada.id, bob.id] },
         { emoji: '🎉', count: 1, userIds: [bob.id] },
       ]);
-      const back = await stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '👍', on: false });
+      const back = await react({ messageId: message.id, userId: ada.id, emoji: '👍', on: false });
       expect(back.reactions).toEqual([
         { emoji: '👍', count: 1, userIds: [bob.id] },
         { emoji: '🎉', count: 1, userIds: [bob.id] },
@@ -62,11 +66,11 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
 
     it('is harmless twice: reacting again or taking back what is not there changes nothing and appends nothing', async () => {
       const { ada, channel, message } = await setUp();
-      await stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
+      await react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
       const head = (await stores.chat.streamInfo(channel.id)).head;
-      const again = await stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
+      const again = await react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
       expect(again).toEqual({ reactions: [{ emoji: '👍', count: 1, userIds: [ada.id] }], event: null });
-      const never = await stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '🎉', on: false });
+      const never = await react({ messageId: message.id, userId: ada.id, emoji: '🎉', on: false });
       expect(never.event).toBeNull();
       expect((await stores.chat.streamInfo(channel.id)).head).toBe(head);
     });
@@ -74,8 +78,8 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
     it('carries the reactions on the message read back, in history and on replay', async () => {
       const { ada, bob, channel, message } = await setUp();
       const before = (await stores.chat.streamInfo(channel.id)).head;
-      await stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
-      await stores.chat.react({ messageId: message.id, userId: bob.id, emoji: '❤️', on: true });
+      await react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
+      await react({ messageId: message.id, userId: bob.id, emoji: '❤️', on: true });
       const expected = [
         { emoji: '👍', count: 1, userIds: [ada.id] },
         { emoji: '❤️', count: 1, userIds: [bob.id] },
@@ -102,14 +106,13 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
     it('refuses a new emoji past the per-message cap, and still takes one already there', async () => {
       const { ada, bob, message } = await setUp();
       const emoji = [...'😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙🥲😚🙂🤗🤩🤔🫡'].slice(0, REACTION_LIMITS.emoji);
-      for (const e of emoji) await stores.chat.react({ messageId: message.id, userId: ada.id, emoji: e, on: true });
+      for (const e of emoji) await react({ messageId: message.id, userId: ada.id, emoji: e, on: true });
       const error = await expectAppError(
-        stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '🐢', on: true }),
+        react({ messageId: message.id, userId: ada.id, emoji: '🐢', on: true }),
         'BAD_REQUEST',
       );
       expect(error.message).toBe('this message has the most reactions it can take');
-      await nextMillisecond();
-      const more = await stores.chat.react({ messageId: message.id, userId: bob.id, emoji: emoji[0] ?? '', on: true });
+      const more = await react({ messageId: message.id, userId: bob.id, emoji: emoji[0] ?? '', on: true });
       expect(more.reactions).toHaveLength(REACTION_LIMITS.emoji);
       expect(more.reactions[0]).toEqual({ emoji: emoji[0], count: 2, userIds: [ada.id, bob.id] });
     });
@@ -119,7 +122,7 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
       const people = [];
       for (let i = 0; i < REACTION_LIMITS.userIds + 2; i++) people.push(await makeUser(stores.users));
       for (const person of people) {
-        await stores.chat.react({ messageId: message.id, userId: person.id, emoji: '👍', on: true });
+        await react({ messageId: message.id, userId: person.id, emoji: '👍', on: true });
       }
       const [reaction] = (await stores.chat.messageById(message.id))?.reactions ?? [];
       expect(reaction?.count).toBe(people.length);
@@ -129,17 +132,11 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
 
     it('answers NOT_FOUND for a message that does not exist, and deletes reactions with their message', async () => {
       const { ada, channel, message } = await setUp();
-      await expectAppError(
-        stores.chat.react({ messageId: 'nope', userId: ada.id, emoji: '👍', on: true }),
-        'NOT_FOUND',
-      );
+      await expectAppError(react({ messageId: 'nope', userId: ada.id, emoji: '👍', on: true }), 'NOT_FOUND');
       const before = (await stores.chat.streamInfo(channel.id)).head;
-      await stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
+      await react({ messageId: message.id, userId: ada.id, emoji: '👍', on: true });
       await stores.chat.deleteMessage(message.id);
-      await expectAppError(
-        stores.chat.react({ messageId: message.id, userId: ada.id, emoji: '👍', on: false }),
-        'NOT_FOUND',
-      );
+      await expectAppError(react({ messageId: message.id, userId: ada.id, emoji: '👍', on: false }), 'NOT_FOUND');
       // The reaction event of a deleted message is dropped on replay; its delete follows.
       expect((await stores.chat.eventsAfter(channel.id, before, 10)).map((e) => e.change)).toEqual([
         { type: 'message.deleted', messageId: message.id },
