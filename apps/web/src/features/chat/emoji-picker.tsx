@@ -1,16 +1,9 @@
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
-import { EMOJI, type EmojiEntry, RECENT_LIMIT, searchEmoji, withRecent } from './emoji-data';
-import { browserStorage, readJson, tryWrite } from './local-storage';
+import { EMOJI, type EmojiEntry, searchEmoji } from './emoji-data';
+import { browserStorage } from './local-storage';
+import { recentEmoji } from './recent-emoji';
 
 const COLUMNS = 8;
-const recentKey = (userId: string) => `hubbub.emoji-recent.${userId}`;
-
-function readRecent(userId: string): string[] {
-  const stored = readJson(browserStorage(), recentKey(userId));
-  if (!Array.isArray(stored)) return [];
-  const known = new Set(EMOJI.map((e) => e.emoji));
-  return stored.filter((e): e is string => typeof e === 'string' && known.has(e)).slice(0, RECENT_LIMIT);
-}
 
 interface EmojiPickerProps {
   userId: string;
@@ -27,7 +20,7 @@ export function EmojiPicker({ userId, onPick, onClose }: EmojiPickerProps) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const grid = useRef<HTMLDivElement>(null);
-  const recent = useMemo(() => readRecent(userId), [userId]);
+  const recent = useMemo(() => recentEmoji(browserStorage(), userId).read(), [userId]);
   const shown: EmojiEntry[] = useMemo(() => {
     const found = searchEmoji(query);
     if (query.trim()) return found;
@@ -39,7 +32,7 @@ export function EmojiPicker({ userId, onPick, onClose }: EmojiPickerProps) {
   useEffect(() => setActive(0), [query]);
 
   const pick = (emoji: string) => {
-    tryWrite(browserStorage(), recentKey(userId), JSON.stringify(withRecent(recent, emoji)));
+    recentEmoji(browserStorage(), userId).add(emoji);
     onPick(emoji);
   };
 

@@ -7,6 +7,7 @@ import { useChatLive } from './live-context';
 import { browserStorage } from './local-storage';
 import { createOutbox } from './outbox';
 import { OutboxSender } from './outbox-sender';
+import { recentEmoji } from './recent-emoji';
 
 interface LocalChat {
   drafts: Drafts;
@@ -48,6 +49,7 @@ export function LocalChatProvider({
       forget: () => {
         drafts.clear();
         outbox.clear();
+        recentEmoji(storage, userId).clear();
       },
     };
   });
