@@ -64,6 +64,7 @@ describe('the MCP door (POST /mcp) with the SDK client over real HTTP', () => {
     const mcp = await mcpClient(server.url, key);
     const { tools } = await mcp.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'claim_task',
       'create_task',
       'join_channel',
       'list_channels',
@@ -112,7 +113,7 @@ describe('the MCP door (POST /mcp) with the SDK client over real HTTP', () => {
     expect(found.hits.map((hit) => hit.message.id)).toEqual([sent.id]);
   });
 
-  it('creates and lists tasks, and reports on a task it claimed (progress, log, complete)', async () => {
+  it('creates, lists and claims tasks, and reports on a task it claimed (progress, log, complete)', async () => {
     const { server, boss, key } = await setup();
     const mcp = await mcpClient(server.url, key);
     const created = await ok<{ id: string; title: string; status: string }>(mcp, 'create_task', {
@@ -131,10 +132,12 @@ describe('the MCP door (POST /mcp) with the SDK client over real HTTP', () => {
     expect(refused.isError).toBe(true);
     expect(refused.text).toBe('CONFLICT: the task is queued: stop working on it');
 
-    // Claimed through the worker API (the same key), then reported on through MCP.
-    const worker = server.client(key);
-    const claimed = await worker.api.task.claim.mutate({ agent: 'scout' });
-    expect(claimed?.id).toBe(created.id);
+    // Claimed through MCP (the oldest queued task for its agent name), then reported on.
+    const claimed = await ok<{ id: string; status: string; input: unknown }>(mcp, 'claim_task', { agent: 'scout' });
+    expect(claimed).toMatchObject({ id: created.id, status: 'in_progress', input: { week: 48 } });
+    // Then the task for no agent in particular (anyone's work), then nothing is left: null.
+    expect(await ok(mcp, 'claim_task', { agent: 'scout' })).toMatchObject({ id: other.id, status: 'in_progress' });
+    expect(await ok(mcp, 'claim_task', { agent: 'scout' })).toBeNull();
     await ok(mcp, 'update_task', {
       id: created.id,
       progress: { current: 1, step: 'reading' },

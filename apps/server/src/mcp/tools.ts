@@ -60,6 +60,9 @@ const INPUTS = {
     cursor: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(100).default(25),
   }),
+  claim_task: z.object({
+    agent: ZAgentName.describe('the agent name whose queued work to take (one this API key was made for)'),
+  }),
   update_task: z.object({
     id: ZId.describe('the task id (from list_tasks or create_task)'),
     progress: z
@@ -152,6 +155,16 @@ export function registerHubbubTools(server: McpServer, api: ApiCaller): void {
       annotations: READ_ONLY,
     },
     (input) => run(() => api.task.list(input)),
+  );
+
+  server.registerTool(
+    'claim_task',
+    {
+      description:
+        'Takes the oldest queued task for an agent name this key was made for; answers the task with its input, or null when nothing waits.',
+      inputSchema: INPUTS.claim_task,
+    },
+    (input) => run(() => api.task.claim(input)),
   );
 
   server.registerTool(
