@@ -78,6 +78,25 @@ class DuplicateSend extends Error {}
  * Lock order, to stay clear of deadlocks: message or membership row first, the
  * channel row last; of a thread, its root before its replies.
  */
+/** The reactions of these messages, per message. */
+async function reactionsOf(tx: Db, ids: string[]) {
+  return groupReactions(
+    ids.length === 0
+      ? []
+      : await tx
+          .select()
+          .from(reactions)
+          .where(inArray(reactions.messageId, ids))
+          .orderBy(asc(reactions.createdAt), sql`${reactions.userId} collate "C"`, sql`${reactions.emoji} collate "C"`),
+  );
+}
+
+/** Messages as every read returns them (the chat store's and search's): with their reactions and their files. */
+export async function hydrateMessages(tx: Db, list: Message[]): Promise<Message[]> {
+  const ids = list.map((m) => m.id);
+  return withAttachments(withReactions(list, await reactionsOf(tx, ids)), await pgAttachmentsOf(tx, ids));
+}
+
 export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = {}): ChatStore {
   const { db, epoch } = handle;
   const log = createPgStreamLog(handle, channelStream, options.retention);
@@ -91,26 +110,6 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     if (!channel) throw notFound('channel');
     return channel;
   };
-  /** The reactions of these messages, per message. */
-  const reactionsOf = async (tx: Db, ids: string[]) =>
-    groupReactions(
-      ids.length === 0
-        ? []
-        : await tx
-            .select()
-            .from(reactions)
-            .where(inArray(reactions.messageId, ids))
-            .orderBy(
-              asc(reactions.createdAt),
-              sql`${reactions.userId} collate "C"`,
-              sql`${reactions.emoji} collate "C"`,
-            ),
-    );
-  /** Messages as every read returns them: with their reactions and their files. */
-  const hydrate = async (tx: Db, list: Message[]) => {
-    const ids = list.map((m) => m.id);
-    return withAttachments(withReactions(list, await reactionsOf(tx, ids)), await pgAttachmentsOf(tx, ids));
-  };
   const getMessage = async (tx: Db, id: string) => {
     const [row] = await tx
       .select(messageColumns)
@@ -118,7 +117,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(eq(messages.id, id));
     if (!row) return null;
-    const [message] = await hydrate(tx, [toMessage(row, asValue)]);
+    const [message] = await hydrateMessages(tx, [toMessage(row, asValue)]);
     return message ?? null;
   };
   /** A message shows in its channel's list unless it is a thread reply not also sent there. */
@@ -171,7 +170,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(inArray(messages.id, ids));
-    return hydrate(
+    return hydrateMessages(
       tx,
       rows.map((row) => toMessage(row, asValue)),
     );
@@ -617,7 +616,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
-        const items = await hydrate(tx, page.items);
+        const items = await hydrateMessages(tx, page.items);
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       }, SNAPSHOT);
     },
@@ -656,7 +655,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           .orderBy(desc(messages.seq))
           .limit(limit + 1);
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, asValue));
-        const items = await hydrate(tx, page.items);
+        const items = await hydrateMessages(tx, page.items);
         return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       }, SNAPSHOT);
     },

@@ -8,14 +8,12 @@ import {
   type SearchStore,
   type SearchTerm,
 } from '@hubbub/core';
-import { asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
-import { withAttachments } from '../attachments';
-import { groupReactions, withReactions } from '../reactions';
+import { eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { asValue, toMessage } from '../rows';
 import { MARK_END, MARK_START, searchSnippet } from '../search-snippet';
-import { pgAttachmentsOf } from './attachment-store';
+import { hydrateMessages } from './chat-store';
 import type { PgHandle } from './open';
-import { channels, messages, reactions, users } from './schema';
+import { channels, messages, users } from './schema';
 
 /** A tsquery phrase: quoted lexemes (letters and digits only, so nothing inside is syntax) that follow each other. */
 const tsTerm = (term: SearchTerm) =>
@@ -127,32 +125,21 @@ export function createPgSearchStore(handle: PgHandle): SearchStore {
     },
   };
 
-  /** The page's messages with their reactions and their text with the matches marked (for the snippet). */
+  /** The page's messages, hydrated like every read, and their text with the matches marked (for the snippet). */
   async function loadMessages(ids: string[], tsquery: string) {
     const found = new Map<string, { message: SearchHit['message']; threadId: string | null; marked: string | null }>();
     if (ids.length === 0) return found;
-    const [rows, reactionRows, files] = await Promise.all([
-      db
-        .select({
-          ...messageColumns,
-          marked: sql<string>`ts_headline('english', ${messages.content}, to_tsquery('english', ${tsquery}), ${HEADLINE_OPTIONS})`,
-        })
-        .from(messages)
-        .leftJoin(users, eq(users.id, messages.authorId))
-        .where(inArray(messages.id, ids)),
-      db
-        .select()
-        .from(reactions)
-        .where(inArray(reactions.messageId, ids))
-        .orderBy(asc(reactions.createdAt), sql`${reactions.userId} collate "C"`, sql`${reactions.emoji} collate "C"`),
-      pgAttachmentsOf(db, ids),
-    ]);
-    const list = withAttachments(
-      withReactions(
-        rows.map((row) => toMessage(row, asValue)),
-        groupReactions(reactionRows),
-      ),
-      files,
+    const rows = await db
+      .select({
+        ...messageColumns,
+        marked: sql<string>`ts_headline('english', ${messages.content}, to_tsquery('english', ${tsquery}), ${HEADLINE_OPTIONS})`,
+      })
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(inArray(messages.id, ids));
+    const list = await hydrateMessages(
+      db,
+      rows.map((row) => toMessage(row, asValue)),
     );
     rows.forEach((row, i) => {
       const message = list[i];

@@ -63,6 +63,26 @@ const memberColumns = {
   joinedAt: channelMembers.joinedAt,
 };
 
+/** The reactions of these messages, per message. */
+function reactionsOf(tx: Db, ids: string[]) {
+  return groupReactions(
+    ids.length === 0
+      ? []
+      : tx
+          .select()
+          .from(reactions)
+          .where(inArray(reactions.messageId, ids))
+          .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
+          .all(),
+  );
+}
+
+/** Messages as every read returns them (the chat store's and search's): with their reactions and their files. */
+export function hydrateMessages(tx: Db, list: Message[]): Message[] {
+  const ids = list.map((m) => m.id);
+  return withAttachments(withReactions(list, reactionsOf(tx, ids)), sqliteAttachmentsOf(tx, ids));
+}
+
 export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOptions = {}): ChatStore {
   const { db, epoch } = handle;
   const log = createSqliteStreamLog(handle, channelStream, options.retention);
@@ -142,26 +162,9 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     if (!channel) throw notFound('channel');
     return channel;
   };
-  /** The reactions of these messages, per message. */
-  const reactionsOf = (tx: Db, ids: string[]) =>
-    groupReactions(
-      ids.length === 0
-        ? []
-        : tx
-            .select()
-            .from(reactions)
-            .where(inArray(reactions.messageId, ids))
-            .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
-            .all(),
-    );
-  /** Messages as every read returns them: with their reactions and their files. */
-  const hydrate = (tx: Db, list: Message[]) => {
-    const ids = list.map((m) => m.id);
-    return withAttachments(withReactions(list, reactionsOf(tx, ids)), sqliteAttachmentsOf(tx, ids));
-  };
   const getMessage = (tx: Db, id: string) => {
     const row = prepared.message.get({ id });
-    return row ? (hydrate(tx, [toMessage(row, parseText)])[0] ?? null) : null;
+    return row ? (hydrateMessages(tx, [toMessage(row, parseText)])[0] ?? null) : null;
   };
   /** A message shows in its channel's list unless it is a thread reply not also sent there. */
   const inMainList = or(isNull(messages.threadId), eq(messages.alsoInChannel, true));
@@ -206,7 +209,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     return row ?? null;
   };
   const messagesWithIds = (tx: Db, ids: string[]) =>
-    hydrate(
+    hydrateMessages(
       tx,
       tx
         .select(messageColumns)
@@ -647,7 +650,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        const items = hydrate(tx, page.items);
+        const items = hydrateMessages(tx, page.items);
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },
@@ -687,7 +690,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        const items = hydrate(tx, page.items);
+        const items = hydrateMessages(tx, page.items);
         return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },

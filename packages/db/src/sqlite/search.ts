@@ -8,14 +8,12 @@ import {
   type SearchStore,
   type SearchTerm,
 } from '@hubbub/core';
-import { asc, eq, getTableColumns, inArray } from 'drizzle-orm';
-import { withAttachments } from '../attachments';
-import { groupReactions, withReactions } from '../reactions';
+import { eq, getTableColumns, inArray } from 'drizzle-orm';
 import { parseText, toMessage } from '../rows';
 import { MARK_END, MARK_START, searchSnippet } from '../search-snippet';
-import { sqliteAttachmentsOf } from './attachment-store';
+import { hydrateMessages } from './chat-store';
 import type { SqliteHandle } from './open';
-import { channels, messages, reactions, users } from './schema';
+import { channels, messages, users } from './schema';
 
 /** An FTS5 phrase: the words in double quotes (they are letters and digits only, so nothing inside is syntax). */
 const fts5Term = (term: SearchTerm) => `"${term.words.join(' ').replaceAll('"', '""')}"${term.prefix ? '*' : ''}`;
@@ -157,18 +155,9 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(inArray(messages.id, ids))
       .all();
-    const reactionRows = db
-      .select()
-      .from(reactions)
-      .where(inArray(reactions.messageId, ids))
-      .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
-      .all();
-    const list = withAttachments(
-      withReactions(
-        rows.map((row) => toMessage(row, parseText)),
-        groupReactions(reactionRows),
-      ),
-      sqliteAttachmentsOf(db, ids),
+    const list = hydrateMessages(
+      db,
+      rows.map((row) => toMessage(row, parseText)),
     );
     const threadIds = new Map(rows.map((row) => [row.id, row.threadId]));
     return list.map((message) => ({ message, threadId: threadIds.get(message.id) ?? null }));
