@@ -1,5 +1,4 @@
 import {
-  encodeSearchCursor,
   isSearchable,
   type ParsedQuery,
   SEARCH_LIMITS,
@@ -10,7 +9,8 @@ import {
 } from '@hubbub/core';
 import { eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { asValue, toMessage } from '../rows';
-import { MARK_END, MARK_START, searchSnippet } from '../search-snippet';
+import { searchPage } from '../search-page';
+import { MARK_END, MARK_START } from '../search-snippet';
 import { hydrateMessages } from './chat-store';
 import type { PgHandle } from './open';
 import { channels, messages, users } from './schema';
@@ -98,36 +98,18 @@ export function createPgSearchStore(handle: PgHandle): SearchStore {
         ],
         { prepare: false },
       )) as unknown as { id: string; upTo: string }[];
-      const page = ranked.slice(0, request.limit);
       const found = await loadMessages(
-        page.map((r) => r.id),
+        ranked.slice(0, request.limit).map((r) => r.id),
         tsquery,
       );
       const channelsById = await loadChannels([...new Set([...found.values()].map((m) => m.message.channelId))]);
-      const hits: SearchHit[] = [];
-      for (const row of page) {
-        const hit = found.get(row.id);
-        const channel = hit && channelsById.get(hit.message.channelId);
-        if (!hit || !channel) continue;
-        hits.push({
-          message: hit.message,
-          channel,
-          ...searchSnippet(hit.message.content, hit.marked),
-          ...(hit.threadId ? { threadId: hit.threadId } : {}),
-        });
-      }
-      const more = ranked.length > request.limit && offset + request.limit < SEARCH_LIMITS.window;
-      const upTo = page[0]?.upTo;
-      return {
-        hits,
-        nextCursor: more && upTo ? encodeSearchCursor({ offset: offset + request.limit, upTo }) : null,
-      };
+      return searchPage(request, ranked, (row) => found.get(row.id), channelsById);
     },
   };
 
   /** The page's messages, hydrated like every read, and their text with the matches marked (for the snippet). */
   async function loadMessages(ids: string[], tsquery: string) {
-    const found = new Map<string, { message: SearchHit['message']; threadId: string | null; marked: string | null }>();
+    const found = new Map<string, { message: SearchHit['message']; marked: string | null }>();
     if (ids.length === 0) return found;
     const rows = await db
       .select({
@@ -143,7 +125,7 @@ export function createPgSearchStore(handle: PgHandle): SearchStore {
     );
     rows.forEach((row, i) => {
       const message = list[i];
-      if (message) found.set(row.id, { message, threadId: row.threadId, marked: row.marked });
+      if (message) found.set(row.id, { message, marked: row.marked });
     });
     return found;
   }

@@ -1,5 +1,4 @@
 import {
-  encodeSearchCursor,
   isSearchable,
   type ParsedQuery,
   SEARCH_LIMITS,
@@ -10,7 +9,8 @@ import {
 } from '@hubbub/core';
 import { eq, getTableColumns, inArray } from 'drizzle-orm';
 import { parseText, toMessage } from '../rows';
-import { MARK_END, MARK_START, searchSnippet } from '../search-snippet';
+import { searchPage } from '../search-page';
+import { MARK_END, MARK_START } from '../search-snippet';
 import { hydrateMessages } from './chat-store';
 import type { SqliteHandle } from './open';
 import { channels, messages, users } from './schema';
@@ -119,31 +119,21 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
         Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)),
       ) as { id: string; rid: number; upTo: string }[];
       const page = ranked.slice(0, request.limit);
-      const ids = page.map((r) => r.id);
-      const byId = new Map(loadMessages(ids).map((m) => [m.message.id, m]));
-      const channelsById = loadChannels([...new Set([...byId.values()].map((m) => m.message.channelId))]);
+      const byId = new Map(loadMessages(page.map((r) => r.id)).map((m) => [m.id, m]));
+      const channelsById = loadChannels([...new Set([...byId.values()].map((m) => m.channelId))]);
       const marks = markedOf(
         match,
         page.map((row) => row.rid),
       );
-      const hits: SearchHit[] = [];
-      for (const row of page) {
-        const found = byId.get(row.id);
-        const channel = found && channelsById.get(found.message.channelId);
-        if (!found || !channel) continue;
-        hits.push({
-          message: found.message,
-          channel,
-          ...searchSnippet(found.message.content, marks.get(row.rid) ?? null),
-          ...(found.threadId ? { threadId: found.threadId } : {}),
-        });
-      }
-      const more = ranked.length > request.limit && offset + request.limit < SEARCH_LIMITS.window;
-      const upTo = page[0]?.upTo;
-      return {
-        hits,
-        nextCursor: more && upTo ? encodeSearchCursor({ offset: offset + request.limit, upTo }) : null,
-      };
+      return searchPage(
+        request,
+        ranked,
+        (row) => {
+          const message = byId.get(row.id);
+          return message && { message, marked: marks.get(row.rid) ?? null };
+        },
+        channelsById,
+      );
     },
   };
 
@@ -155,12 +145,10 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(inArray(messages.id, ids))
       .all();
-    const list = hydrateMessages(
+    return hydrateMessages(
       db,
       rows.map((row) => toMessage(row, parseText)),
     );
-    const threadIds = new Map(rows.map((row) => [row.id, row.threadId]));
-    return list.map((message) => ({ message, threadId: threadIds.get(message.id) ?? null }));
   }
 
   function loadChannels(ids: string[]) {
