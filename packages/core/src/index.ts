@@ -13,4 +13,6 @@ export * from './search';
 export * from './tasks';
 export * from './text-rules';
 export * from './throttle';
+export * from './todos';
+export * from './tool-calls';
 export * from './types';

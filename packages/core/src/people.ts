@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AgentStatusReport } from './agents';
 import { ZEventId, ZId } from './schemas';
 import type { Channel, Message, User } from './types';
 
@@ -26,6 +27,24 @@ export type UserChange =
       approvalId: string;
       status: 'approved' | 'rejected';
       decidedBy: string;
+    }
+  /** An agent's tool call (in a reply you asked for, or as an admin) waits for a decision: message.decideTool. */
+  | {
+      type: 'tool.approval.requested';
+      channelId: string;
+      messageId: string;
+      toolCallId: string;
+      toolName: string;
+      agentHandle: string;
+    }
+  /** That call was decided (by you or another who may). */
+  | {
+      type: 'tool.approval.decided';
+      channelId: string;
+      messageId: string;
+      toolCallId: string;
+      approved: boolean;
+      decidedBy: string;
     };
 
 export type UserSignal =
@@ -40,7 +59,9 @@ export type UserSignal =
   /** A new message in one of your direct conversations. */
   | { type: 'direct.message'; channelId: string; message: Message }
   /** An agent was added, changed or removed (agent.list tells what it is now). */
-  | { type: 'agent.changed'; handle: string; removed: boolean };
+  | { type: 'agent.changed'; handle: string; removed: boolean }
+  /** An agent working on a reply you asked for: what it is doing (also on the reply's channel). */
+  | ({ type: 'agent.status'; channelId: string } & AgentStatusReport);
 
 /** What `user.onEvent` yields. `reset` means: read channel.list again, ids before this are void. */
 export type UserEvent = UserChange | UserSignal | { type: 'reset' };

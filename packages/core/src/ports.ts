@@ -4,6 +4,7 @@ import type { NotificationStore } from './notifications';
 import type { UserChange, UserStreamEvent } from './people';
 import type { SearchPage, SearchRequest } from './search';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
+import type { TodoItemsInput, TodoList, TodoStatus } from './todos';
 import type {
   Attachment,
   Channel,
@@ -177,6 +178,17 @@ export interface ChannelPatch {
  */
 export interface ChatStore {
   epoch(): string;
+  /** The channel's plan (no items when it has none). */
+  todos(channelId: string): Promise<TodoList>;
+  /** Replaces the channel's plan whole (the items get new ids), with the todo.updated event. */
+  replaceTodos(channelId: string, items: TodoItemsInput, by: string): Promise<{ todos: TodoList; event: StreamEvent }>;
+  /** Sets one item's status, with the todo.updated event; NOT_FOUND for an id the plan does not have. */
+  setTodoStatus(
+    channelId: string,
+    id: string,
+    status: TodoStatus,
+    by: string,
+  ): Promise<{ todos: TodoList; event: StreamEvent }>;
   createChannel(input: NewChannel): Promise<{ channel: Channel; events: StreamEvent[] }>;
   channelById(id: string): Promise<Channel | null>;
   channelBySlug(slug: string): Promise<Channel | null>;

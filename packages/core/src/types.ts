@@ -1,3 +1,7 @@
+import type { AgentStatusReport } from './agents';
+import type { TodoList } from './todos';
+import type { ToolCallPart } from './tool-calls';
+
 export type Role = 'admin' | 'member' | 'agent';
 export type Visibility = 'public' | 'private';
 /** A channel, or a direct conversation (private, one per set of people: dm.open). */
@@ -70,6 +74,13 @@ export interface MessageMeta {
    * as their root ("This message was deleted") until its last reply goes too.
    */
   deleted?: true;
+  /** An assistant reply's tool calls, in order (see replyParts): each with its state. */
+  toolCalls?: ToolCallPart[];
+  /**
+   * Set while an assistant reply waits for a person to approve or deny a tool call (its status stays
+   * "streaming": in progress, holding no model slot); it survives restarts and resumes on the decision.
+   */
+  awaitingApproval?: true;
 }
 
 /** An earlier text of an assistant reply, kept when it was regenerated. */
@@ -178,20 +189,15 @@ export type ChannelChange =
   | { type: 'thread.updated'; messageId: string; thread: ThreadSummary | null }
   | { type: 'member.joined'; member: Member }
   | { type: 'member.left'; userId: string }
-  | { type: 'channel.updated'; channel: Channel };
+  | { type: 'channel.updated'; channel: Channel }
+  /** The channel's plan changed (an agent's update_todos, or a person ticked an item): the whole list. */
+  | { type: 'todo.updated'; todos: TodoList };
 
 /** Ephemeral events: delivered live, never stored or replayed. */
 export type ChannelSignal =
   | { type: 'message.delta'; messageId: string; index: number; text: string }
   /** An agent's live status in this channel (ephemeral, like typing): "thinking" while it writes `messageId`. */
-  | {
-      type: 'agent.status';
-      agentId: string;
-      handle: string;
-      name: string;
-      status: 'idle' | 'thinking' | 'error';
-      messageId: string;
-    }
+  | ({ type: 'agent.status' } & AgentStatusReport)
   | { type: 'typing'; userId: string; displayName: string; until: string }
   | { type: 'presence'; online: string[] };
 
