@@ -11,6 +11,7 @@ import {
   notFound,
   type StreamEvent,
   THREAD_LIMITS,
+  type TodoItem,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { withAttachments } from '../attachments';
@@ -39,9 +40,10 @@ import { asValue, toChannel, toMessage, toValue } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
+import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
-import { channelMembers, channels, mentions, messages, reactions, readPositions, users } from './schema';
+import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
 
 type Db = PgDb | PgTx;
@@ -209,6 +211,23 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       return { channel, event: await appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
     });
 
+  /**
+   * The channel's plan as stored (no row: none yet), locked until commit: a plan's writers take its row
+   * first and the channel row last (log.next), so concurrent ticks apply one after the other, none lost.
+   */
+  const lockTodosRow = async (tx: PgTx, channelId: string) => {
+    const [row] = await tx.select().from(channelTodos).where(eq(channelTodos.channelId, channelId)).for('update');
+    return row;
+  };
+  /** Stores the channel's plan whole, with its todo.updated event (NOT_FOUND for no such channel: log.next). */
+  const writeTodos = async (tx: PgTx, channelId: string, items: TodoItem[], by: string) => {
+    const offset = await log.next(tx, channelId);
+    const { todos, row } = todoWrite(channelId, items, by, (list) => list);
+    const { channelId: _key, ...set } = row;
+    await tx.insert(channelTodos).values(row).onConflictDoUpdate({ target: channelTodos.channelId, set });
+    return { todos, event: await appendAt(tx, channelId, offset, { type: 'todo.updated', todos }) };
+  };
+
   const joinTx = async (tx: PgTx, channelId: string, userId: string, role: Member['role']) => {
     if (await getMember(tx, channelId, userId)) return null;
     // Checked here: the foreign key would otherwise surface as a raw PostgresError.
@@ -321,6 +340,30 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
 
   return {
     epoch: () => epoch,
+
+    async todos(channelId) {
+      return db.transaction(async (tx) => {
+        await requireChannel(tx, channelId);
+        const [row] = await tx.select().from(channelTodos).where(eq(channelTodos.channelId, channelId));
+        return toTodoList(channelId, row, asValue);
+      }, SNAPSHOT);
+    },
+
+    async replaceTodos(channelId, items, by) {
+      return db.transaction(async (tx) => {
+        await lockTodosRow(tx, channelId);
+        return writeTodos(tx, channelId, newTodoItems(items), by);
+      });
+    },
+
+    async setTodoStatus(channelId, id, status, by) {
+      return db.transaction(async (tx) => {
+        const row = await lockTodosRow(tx, channelId);
+        if (!row) await requireChannel(tx, channelId);
+        const items = withTodoStatus(toTodoList(channelId, row, asValue).items, id, status);
+        return writeTodos(tx, channelId, items, by);
+      });
+    },
 
     async createChannel(input) {
       return db.transaction(async (tx) => {

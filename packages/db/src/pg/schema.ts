@@ -1,4 +1,4 @@
-import type { MessageMeta } from '@hubbub/core';
+import type { MessageMeta, TodoItem } from '@hubbub/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -417,4 +417,14 @@ export const agents = pgTable('agents', {
   avatar: text('avatar'),
   createdBy: text('created_by'),
   updatedAt: isoTimestamp('updated_at').notNull(),
+});
+
+/** Mirror of SQLite's `channel_todos`. */
+export const channelTodos = pgTable('channel_todos', {
+  channelId: text('channel_id')
+    .primaryKey()
+    .references(() => channels.id, { onDelete: 'cascade' }),
+  items: jsonValue<TodoItem[]>('items').notNull(),
+  updatedAt: isoTimestamp('updated_at').notNull(),
+  updatedBy: text('updated_by'),
 });

@@ -11,6 +11,7 @@ import {
   notFound,
   type StreamEvent,
   THREAD_LIMITS,
+  type TodoItem,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { withAttachments } from '../attachments';
@@ -39,9 +40,10 @@ import { parseText, toChannel, toMessage, toText } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
+import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { sqliteAttachmentsOf, sqliteAttachPending } from './attachment-store';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
-import { channelMembers, channels, mentions, messages, reactions, readPositions, users } from './schema';
+import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createSqliteStreamLog } from './stream-log';
 
 type Db = SqliteDb | Tx;
@@ -237,6 +239,18 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       return { channel, event: appendAt(tx, channelId, offset, { type: 'channel.updated', channel }) };
     });
 
+  /** The channel's plan as stored (no row: none yet). */
+  const todosRow = (tx: Db, channelId: string) =>
+    tx.select().from(channelTodos).where(eq(channelTodos.channelId, channelId)).get();
+  /** Stores the channel's plan whole, with its todo.updated event (NOT_FOUND for no such channel: log.next). */
+  const writeTodos = (tx: Tx, channelId: string, items: TodoItem[], by: string) => {
+    const offset = log.next(tx, channelId);
+    const { todos, row } = todoWrite(channelId, items, by, JSON.stringify);
+    const { channelId: _key, ...set } = row;
+    tx.insert(channelTodos).values(row).onConflictDoUpdate({ target: channelTodos.channelId, set }).run();
+    return { todos, event: appendAt(tx, channelId, offset, { type: 'todo.updated', todos }) };
+  };
+
   const joinTx = (tx: Tx, channelId: string, userId: string, role: Member['role']): StreamEvent | null => {
     if (getMember(tx, channelId, userId)) return null;
     // Checked here: the foreign key would otherwise surface as a raw SqliteError.
@@ -425,6 +439,26 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
   return {
     epoch: () => epoch,
+
+    async todos(channelId) {
+      return db.transaction((tx) => {
+        requireChannel(tx, channelId);
+        return toTodoList(channelId, todosRow(tx, channelId), parseText);
+      });
+    },
+
+    async replaceTodos(channelId, items, by) {
+      return db.transaction((tx) => writeTodos(tx, channelId, newTodoItems(items), by));
+    },
+
+    async setTodoStatus(channelId, id, status, by) {
+      return db.transaction((tx) => {
+        const row = todosRow(tx, channelId);
+        if (!row) requireChannel(tx, channelId);
+        const items = withTodoStatus(toTodoList(channelId, row, parseText).items, id, status);
+        return writeTodos(tx, channelId, items, by);
+      });
+    },
 
     async createChannel(input) {
       return db.transaction((tx) => {

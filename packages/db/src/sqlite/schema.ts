@@ -353,3 +353,17 @@ export const agents = sqliteTable('agents', {
   createdBy: text('created_by'),
   updatedAt: text('updated_at').notNull(),
 });
+
+/**
+ * A channel's plan (TodoList): the items in order as JSON (`[{ id, content, status }]`), replaced whole
+ * by update_todos and changed one status at a time by todo.update. No row: no plan yet.
+ */
+export const channelTodos = sqliteTable('channel_todos', {
+  channelId: text('channel_id')
+    .primaryKey()
+    .references(() => channels.id, { onDelete: 'cascade' }),
+  items: text('items').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  /** The user (an agent or a person) who made the last change. */
+  updatedBy: text('updated_by'),
+});
