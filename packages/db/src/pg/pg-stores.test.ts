@@ -11,6 +11,7 @@ import { searchStoreContract } from '../test/search-store-contract';
 import { sessionStoreContract } from '../test/session-store-contract';
 import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-contract';
 import { threadStoreContract } from '../test/thread-store-contract';
+import { todoStoreContract } from '../test/todo-store-contract';
 import { userStoreContract } from '../test/user-store-contract';
 import { probePostgres, TestDatabases } from './test-databases';
 
@@ -43,6 +44,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
   blobStoreContract('BlobStore contract (PostgreSQL bytea)', () => freshStores());
   searchStoreContract('SearchStore contract (PostgreSQL)', () => freshStores());
   threadStoreContract('Threads of the ChatStore (PostgreSQL)', () => freshStores());
+  todoStoreContract('Todos of the ChatStore (PostgreSQL)', () => freshStores());
   agentStoreContract('AgentStore contract (PostgreSQL)', () => freshStores());
   chatStoreContract('ChatStore contract (PostgreSQL)', () => freshStores(), {
     makeStoresWithRetention: (retention) => freshStores({ chat: { retention } }),

@@ -11,6 +11,7 @@ import { reactionStoreContract } from '../test/reaction-store-contract';
 import { searchStoreContract } from '../test/search-store-contract';
 import type { StoresUnderTest } from '../test/stores-harness';
 import { threadStoreContract } from '../test/thread-store-contract';
+import { todoStoreContract } from '../test/todo-store-contract';
 import { userStoreContract } from '../test/user-store-contract';
 import { createSqliteChatStore } from './chat-store';
 import { openSqlite } from './open';
@@ -76,6 +77,8 @@ describe('SQLite stores', () => {
   searchStoreContract('SearchStore contract (SQLite file)', fileStores);
   threadStoreContract('Threads of the ChatStore (SQLite :memory:)', memoryStores);
   threadStoreContract('Threads of the ChatStore (SQLite file)', fileStores);
+  todoStoreContract('Todos of the ChatStore (SQLite :memory:)', memoryStores);
+  todoStoreContract('Todos of the ChatStore (SQLite file)', fileStores);
   chatStoreContract('ChatStore contract (SQLite :memory:)', memoryStores, {
     makeStoresWithRetention: memoryStoresWithRetention,
   });
