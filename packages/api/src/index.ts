@@ -30,5 +30,6 @@ export { type StrengthChecker, strengthChecker } from './password-strength';
 export { createPasswordHasher, hashPassword, type PasswordHasher, verifyPassword } from './passwords';
 export { ResumableStream, type StreamEnd, type StreamSink, type StreamSource } from './resumable-stream';
 export { type AppRouter, appRouter, createCaller } from './root';
+export { replaceChannelTodos } from './routers/todo';
 export { failStaleRuns } from './task-access';
 export { createTokenService, type TokenService } from './tokens';

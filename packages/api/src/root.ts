@@ -7,6 +7,7 @@ import { messageRouter } from './routers/message';
 import { notificationRouter } from './routers/notification';
 import { systemRouter } from './routers/system';
 import { taskRouter } from './routers/task';
+import { todoRouter } from './routers/todo';
 import { userRouter } from './routers/user';
 import { createCallerFactory, router } from './trpc';
 
@@ -20,6 +21,7 @@ export const appRouter = router({
   notification: notificationRouter,
   system: systemRouter,
   task: taskRouter,
+  todo: todoRouter,
   user: userRouter,
 });
 
