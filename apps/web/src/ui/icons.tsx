@@ -110,3 +110,22 @@ export const WarningIcon = () => (
     <path d="M12 9v4M12 17h.01" />
   </Icon>
 );
+
+/** A wrench: an agent's tool call. */
+export const ToolIcon = ({ size = 14 }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.77-3.77a6 6 0 0 1-7.94 7.94l-6.91 6.91a2.12 2.12 0 0 1-3-3l6.91-6.91a6 6 0 0 1 7.94-7.94l-3.76 3.76z" />
+  </Icon>
+);
+
+/** A checklist: a conversation's plan. */
+export const PlanIcon = ({ size = 16 }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="m3 6 1.5 1.5L7 5" />
+    <path d="m3 13 1.5 1.5L7 12" />
+    <path d="M11 6h10" />
+    <path d="M11 13h10" />
+    <path d="M11 20h10" />
+    <path d="M4 20h2" />
+  </Icon>
+);

@@ -109,6 +109,7 @@ export function AssistantFooter({ message, me, canPost, versions = null }: Foote
       {(state === 'waiting' || state === 'thinking' || state === 'writing') && (
         <span className="visually-hidden">Still writing.</span>
       )}
+      {state === 'awaiting-approval' && <span className="visually-hidden">Waiting for approval.</span>}
       {label && (
         <span className={`assistant-status is-${state}`} data-testid="assistant-status">
           {label}

@@ -72,6 +72,22 @@ describe('canRegenerateReply', () => {
   });
 });
 
+describe('a reply held for a tool call’s approval', () => {
+  it('is "awaiting approval", not "thinking", while its status stays streaming; over once it ends', () => {
+    expect(replyState(reply({ meta: { awaitingApproval: true } }))).toBe('awaiting-approval');
+    expect(replyState(reply({ content: 'Let me', meta: { awaitingApproval: true } }))).toBe('awaiting-approval');
+    expect(replyState(reply())).toBe('thinking');
+    expect(replyState(reply({ status: 'cancelled', meta: { awaitingApproval: true } }))).toBe('stopped');
+  });
+
+  it('can still be stopped by the asker or an admin', () => {
+    const held = reply({ meta: { requestedBy: 'u-asker', awaitingApproval: true } });
+    expect(canStopReply(held, asker)).toBe(true);
+    expect(canStopReply(held, admin)).toBe(true);
+    expect(canStopReply(held, other)).toBe(false);
+  });
+});
+
 describe('waiting in line', () => {
   it('a reply with a place in line is "waiting", and says where it stands', () => {
     expect(replyState(reply({ meta: { queuePosition: 3 } }))).toBe('waiting');

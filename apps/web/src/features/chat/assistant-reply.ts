@@ -7,17 +7,21 @@ import type { Message } from './types';
  * discreet model/usage line.
  */
 
-export type ReplyState = 'waiting' | 'thinking' | 'writing' | 'complete' | 'stopped' | 'failed';
+export type ReplyState = 'waiting' | 'thinking' | 'writing' | 'awaiting-approval' | 'complete' | 'stopped' | 'failed';
 
 export function isAssistantReply(message: Pick<Message, 'role'>): boolean {
   return message.role === 'assistant';
 }
 
-/** In line for the model is "waiting"; streaming with nothing written yet is "thinking"; the rest follows the stored status. */
+/**
+ * In line for the model is "waiting"; held until a person decides on a tool call is "awaiting
+ * approval"; streaming with nothing written yet is "thinking"; the rest follows the stored status.
+ */
 export function replyState(message: Pick<Message, 'status' | 'content' | 'meta'>): ReplyState {
   switch (message.status) {
     case 'streaming':
       if (message.meta?.queuePosition) return 'waiting';
+      if (message.meta?.awaitingApproval) return 'awaiting-approval';
       return message.content ? 'writing' : 'thinking';
     case 'cancelled':
       return 'stopped';

@@ -17,6 +17,7 @@ import { MessageList } from './message-list';
 import type { PeopleDialogHandle } from './people-dialog';
 import { channelsKey } from './query-keys';
 import { ThreadPanel } from './thread-panel';
+import { PlanToggle, TodoPanel } from './todo-panel';
 import type { ChannelSummary } from './types';
 import { useSendMessage } from './use-send-message';
 
@@ -35,7 +36,10 @@ export function ChannelView({
   const queryClient = useQueryClient();
   const _live = useChatLive();
   const streamError = useStreamError(channel.id);
-  const [showMembers, setShowMembers] = useState(true);
+  // The right-hand panel: the members (as before) or the channel's plan, one at a time.
+  const [side, setSide] = useState<'members' | 'todos' | null>('members');
+  const showMembers = side === 'members';
+  const toggleSide = (panel: 'members' | 'todos') => setSide((open) => (open === panel ? null : panel));
   const members = useQuery(trpc.channel.members.queryOptions({ channelId: channel.id }, { staleTime: 60_000 }));
   const sender = useSendMessage(channel.id);
   const uploads = useUploads(channel.id);
@@ -158,11 +162,12 @@ export function ChannelView({
               Unarchive
             </button>
           )}
+          <PlanToggle channelId={channel.id} open={side === 'todos'} onToggle={() => toggleSide('todos')} />
           <button
             type="button"
             className="button subtle members-toggle"
             aria-pressed={showMembers}
-            onClick={() => setShowMembers((s) => !s)}
+            onClick={() => toggleSide('members')}
             data-testid="toggle-members"
             aria-label={`Members: ${channel.memberCount}`}
             title={showMembers ? 'Hide members' : 'Show members'}
@@ -207,6 +212,7 @@ export function ChannelView({
           />
         </section>
         <ThreadPanel channel={channel} me={me} canPost={canPost} />
+        {side === 'todos' && <TodoPanel channelId={channel.id} canPost={canPost} onClose={() => setSide(null)} />}
         {showMembers && <MembersPanel channelId={channel.id} me={me} members={members} canRemove={canRemoveMembers} />}
       </div>
       {canAddPeople && <AddPeopleDialog ref={addPeople} channel={channel} memberIds={memberIds} />}

@@ -1,7 +1,9 @@
+import type { TodoList } from '@hubbub/core';
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { flattenMessages, upsertMessage } from './cache-updates';
 import { ChatLive, historyKey } from './chat-live';
+import { todosKey } from './query-keys';
 import type { HistoryData, HistoryPage, Message, StreamEnvelope } from './types';
 
 const CH = 'c1';
@@ -134,6 +136,52 @@ describe('streamed assistant replies', () => {
     });
     live.handle(CH, delta(5, ' late')); // the reply is finished: ignored
     expect(contents()).toEqual(['Hello there!']);
+  });
+});
+
+describe('a channel’s plan and its agents at work', () => {
+  const plan = (updatedAt: string, status: 'pending' | 'done'): TodoList => ({
+    channelId: CH,
+    items: [{ id: 't1', content: 'write draft', status }],
+    updatedAt,
+    updatedBy: 'u-agent',
+  });
+
+  it('todo.updated sets the plan, moves the stream position, and a replayed older one changes nothing', () => {
+    const { live, queryClient } = setup(page([], 'e:0'));
+    const first: StreamEnvelope = {
+      id: 'e:1',
+      data: { type: 'todo.updated', todos: plan('2026-01-01T10:00:00Z', 'pending') },
+    };
+    const ticked: StreamEnvelope = {
+      id: 'e:2',
+      data: { type: 'todo.updated', todos: plan('2026-01-01T10:00:09Z', 'done') },
+    };
+    live.handle(CH, first);
+    live.handle(CH, ticked);
+    expect(live.position(CH)).toBe('e:2');
+    live.handle(CH, first);
+    expect(queryClient.getQueryData<TodoList>(todosKey(CH))?.items[0]?.status).toBe('done');
+  });
+
+  it('a reply held for approval keeps its agent on the line; its final update takes it off', () => {
+    const reply = msg(1, { role: 'assistant', authorId: null, status: 'streaming', content: '' });
+    const { live } = setup(page([reply], 'e:1'));
+    const status = {
+      type: 'agent.status' as const,
+      agentId: 'u-as',
+      handle: 'assistant',
+      name: 'Assistant',
+      messageId: 'm1',
+    };
+    live.handle(CH, { id: 'e:1', data: { ...status, status: 'calling', tool: 'create_task' } });
+    expect(live.agentStatus.get()[CH]?.[0]).toMatchObject({ activity: 'calling', tool: 'create_task' });
+    live.handle(CH, { id: 'e:1', data: { ...status, status: 'awaiting-approval' } });
+    const held = { ...reply, meta: { awaitingApproval: true as const } };
+    live.handle(CH, { id: 'e:2', data: { type: 'message.updated', message: held } });
+    expect(live.agentStatus.get()[CH]?.[0]?.activity).toBe('awaiting-approval');
+    live.handle(CH, { id: 'e:3', data: { type: 'message.updated', message: { ...reply, status: 'complete' } } });
+    expect(live.agentStatus.get()[CH]).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { TodoList } from '@hubbub/core';
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { RecentEvents } from '../../lib/recent-events';
 import { createStore } from '../../lib/store';
@@ -12,7 +13,9 @@ import {
   setThread,
   upsertMessage,
 } from './cache-updates';
+import { todosKey } from './query-keys';
 import { applyToThread, applyToThreads, inChannel, type ThreadData, type ThreadPage, threadKey } from './thread-cache';
+import { newerTodos } from './todo-rules';
 import {
   type ChannelEvent,
   type ChannelSummary,
@@ -105,6 +108,7 @@ export class ChatLive {
       this.recent.delete(channelId);
       void this.queryClient.resetQueries({ queryKey: historyKey(channelId) });
       void this.queryClient.invalidateQueries({ queryKey: this.keys.members(channelId) });
+      void this.queryClient.invalidateQueries({ queryKey: todosKey(channelId) });
       return;
     }
 
@@ -137,6 +141,10 @@ export class ChatLive {
         break;
       case 'presence':
         this.presence.set((p) => ({ ...p, [channelId]: event.online }));
+        break;
+      case 'todo.updated':
+        // The event carries the whole plan: the newer copy stays (a read still on its way may be older).
+        this.queryClient.setQueryData<TodoList>(todosKey(channelId), (todos) => newerTodos(todos, event.todos));
         break;
       case 'agent.status':
         this.agentStatus.set((s) => applyAgentStatus(s, channelId, event));

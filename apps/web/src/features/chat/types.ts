@@ -49,4 +49,5 @@ export const STORED_EVENTS = new Set<ChannelEvent['type']>([
   'member.joined',
   'member.left',
   'channel.updated',
+  'todo.updated',
 ]);

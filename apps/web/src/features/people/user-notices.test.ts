@@ -68,4 +68,34 @@ describe('what the user stream tells a person', () => {
     );
     expect(approval).toMatchObject({ title: '“Deploy” waits for your approval', body: 'push to prod', url: '#/tasks' });
   });
+
+  it('a tool call waiting for approval elsewhere: which agent, which tool, and a link to the reply', () => {
+    const requested = {
+      type: 'tool.approval.requested' as const,
+      channelId: 'id-room',
+      messageId: 'm-reply',
+      toolCallId: 'call-1',
+      toolName: 'create_task',
+      agentHandle: 'assistant',
+    };
+    const notice = noticeFor(requested, { me: 'me', channels, onScreen: null });
+    expect(notice).toMatchObject({
+      title: '@assistant waits for your approval to run create_task',
+      body: 'In #room: approve or deny it on the reply.',
+      url: '#/c/room/m/m-reply',
+      tag: 'tool:call-1',
+      channelId: 'id-room',
+    });
+    // In the channel on screen the card itself asks; the decision tells nobody anything new.
+    expect(noticeFor(requested, { me: 'me', channels, onScreen: 'id-room' })).toBeNull();
+    const decided = {
+      type: 'tool.approval.decided' as const,
+      channelId: 'id-room',
+      messageId: 'm-reply',
+      toolCallId: 'call-1',
+      approved: true,
+      decidedBy: 'ada',
+    };
+    expect(noticeFor(decided, { me: 'me', channels, onScreen: null })).toBeNull();
+  });
 });

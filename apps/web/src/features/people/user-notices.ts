@@ -1,5 +1,5 @@
 import type { Message, Notice, UserEvent } from '@hubbub/core';
-import { channelHref, TASKS_HREF } from '../../lib/router';
+import { channelHref, messageHref, TASKS_HREF } from '../../lib/router';
 import type { ChannelSummary } from '../chat/types';
 
 /** At most this much of a message goes into a notice. */
@@ -60,6 +60,18 @@ export function noticeFor(
         url: TASKS_HREF,
         tag: `approval:${event.approvalId}`,
       };
+    case 'tool.approval.requested': {
+      // On screen, the card with Approve / Deny is right there in the conversation.
+      if (event.channelId === context.onScreen) return null;
+      const where = channel(event.channelId);
+      return {
+        title: `@${event.agentHandle} waits for your approval to run ${event.toolName}`,
+        body: `In ${placeOf(where, context.me)}: approve or deny it on the reply.`,
+        url: where ? messageHref(where.slug, event.messageId) : channelHref(''),
+        tag: `tool:${event.toolCallId}`,
+        channelId: event.channelId,
+      };
+    }
     default:
       return null;
   }
