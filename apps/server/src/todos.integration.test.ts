@@ -8,16 +8,19 @@ afterEach(async () => {
   await server?.stop();
 });
 
+async function twoPeople() {
+  server = await startTestServer();
+  const alice = await server.signup('alice');
+  const bob = await server.signup('bob');
+  return { alice, bob, a: server.client(alice.token), b: server.client(bob.token) };
+}
+
 const todoEvents = (events: { id: string; data: { type: string } }[]) =>
   events.filter((event) => event.data.type === 'todo.updated');
 
 describe('a channel’s plan over real sockets', () => {
   it('a tick reaches another member’s channel.onEvent live, and a resumed subscription replays it', async () => {
-    server = await startTestServer();
-    const alice = await server.signup('alice');
-    const bob = await server.signup('bob');
-    const a = server.client(alice.token);
-    const b = server.client(bob.token);
+    const { alice, bob, a, b } = await twoPeople();
     const channel = await a.api.channel.create.mutate({ slug: 'plans', name: 'Plans' });
     await b.api.channel.join.mutate({ channelId: channel.id });
     // The assistant's update_todos, as the server's own code calls it.
@@ -51,11 +54,7 @@ describe('a channel’s plan over real sockets', () => {
   });
 
   it('keeps a private channel’s plan from outsiders: list and update answer like a random id', async () => {
-    server = await startTestServer();
-    const alice = await server.signup('alice');
-    const bob = await server.signup('bob');
-    const a = server.client(alice.token);
-    const b = server.client(bob.token);
+    const { alice, a, b } = await twoPeople();
     const secret = await a.api.channel.create.mutate({ slug: 'secret', name: 'Secret', visibility: 'private' });
     const plan = await replaceChannelTodos(server.hubbub.deps, secret.id, [{ content: 'hush' }], alice.user.id);
     const hidden = { message: 'channel not found', data: { code: 'NOT_FOUND' } };

@@ -1,6 +1,12 @@
 import { REACTION_LIMITS } from '@hubbub/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectAppError, type MakeStores, makeUser, type StoresUnderTest } from './stores-harness';
+import {
+  expectAppError,
+  type MakeStores,
+  makeUser,
+  type StoresUnderTest,
+  twoPeopleAndAChannel,
+} from './stores-harness';
 
 /** Resolves once the clock has moved on to the next millisecond. */
 async function nextMillisecond(): Promise<void> {
@@ -27,14 +33,7 @@ export function reactionStoreContract(name: string, makeStores: MakeStores): voi
     };
 
     const setUp = async () => {
-      const ada = await makeUser(stores.users);
-      const bob = await makeUser(stores.users);
-      const { channel } = await stores.chat.createChannel({
-        slug: `r${ada.handle}`,
-        name: 'R',
-        visibility: 'public',
-        createdBy: ada.id,
-      });
+      const { ada, bob, channel } = await twoPeopleAndAChannel(stores, 'r');
       const { message } = await stores.chat.sendMessage({ channelId: channel.id, authorId: ada.id, content: 'hi' });
       return { ada, bob, channel, message };
     };

@@ -16,6 +16,19 @@ export function makeUser(users: UserStore, handle = `user${++counter}`): Promise
   return users.create({ handle, displayName: handle.toUpperCase(), passwordHash: `hash-of-${handle}` });
 }
 
+/** Two people, and a public channel the first of them created (its owner; the second is not in it). */
+export async function twoPeopleAndAChannel(stores: Pick<StoresUnderTest, 'users' | 'chat'>, slugPrefix: string) {
+  const ada = await makeUser(stores.users);
+  const bob = await makeUser(stores.users);
+  const { channel } = await stores.chat.createChannel({
+    slug: `${slugPrefix}${ada.handle}`,
+    name: slugPrefix.toUpperCase(),
+    visibility: 'public',
+    createdBy: ada.id,
+  });
+  return { ada, bob, channel };
+}
+
 /** Asserts that `promise` rejects with an AppError carrying `code`. */
 export async function expectAppError(promise: Promise<unknown>, code: AppErrorCode): Promise<AppError> {
   const error = await promise.then(

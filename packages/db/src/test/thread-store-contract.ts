@@ -1,6 +1,12 @@
 import { THREAD_LIMITS } from '@hubbub/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectAppError, type MakeStores, makeUser, type StoresUnderTest } from './stores-harness';
+import {
+  expectAppError,
+  type MakeStores,
+  makeUser,
+  type StoresUnderTest,
+  twoPeopleAndAChannel,
+} from './stores-harness';
 
 /** The thread part of the ChatStore contract: replies, their root's summary and its events, thread pages, deletes. */
 export function threadStoreContract(name: string, makeStores: MakeStores): void {
@@ -14,14 +20,7 @@ export function threadStoreContract(name: string, makeStores: MakeStores): void 
     });
 
     const setUp = async () => {
-      const ada = await makeUser(stores.users);
-      const bob = await makeUser(stores.users);
-      const { channel } = await stores.chat.createChannel({
-        slug: `t${ada.handle}`,
-        name: 'T',
-        visibility: 'public',
-        createdBy: ada.id,
-      });
+      const { ada, bob, channel } = await twoPeopleAndAChannel(stores, 't');
       await stores.chat.join(channel.id, bob.id);
       const { message: root } = await stores.chat.sendMessage({
         channelId: channel.id,

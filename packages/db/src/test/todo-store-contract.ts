@@ -1,6 +1,6 @@
 import { TODO_LIMITS, type TodoItemsInput, ZTodoItemsInput } from '@hubbub/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectAppError, type MakeStores, makeUser, type StoresUnderTest } from './stores-harness';
+import { expectAppError, type MakeStores, type StoresUnderTest, twoPeopleAndAChannel } from './stores-harness';
 
 /** The todo part of the ChatStore contract: a channel's plan, its todo.updated events and their replay. */
 export function todoStoreContract(name: string, makeStores: MakeStores): void {
@@ -14,14 +14,7 @@ export function todoStoreContract(name: string, makeStores: MakeStores): void {
     });
 
     const setUp = async () => {
-      const ada = await makeUser(stores.users);
-      const bob = await makeUser(stores.users);
-      const { channel } = await stores.chat.createChannel({
-        slug: `t${ada.handle}`,
-        name: 'T',
-        visibility: 'public',
-        createdBy: ada.id,
-      });
+      const { ada, bob, channel } = await twoPeopleAndAChannel(stores, 't');
       return { ada, bob, channel };
     };
     const plan: TodoItemsInput = [
