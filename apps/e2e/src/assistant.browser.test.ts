@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelProvider } from '@hubbub/core';
+import { handMadeModel } from '@hubbub/assistant';
 import type { TestServer } from '@hubbub/server/test/harness';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -135,21 +135,14 @@ function gatedModel() {
   const answers: ((text: string) => void)[] = [];
   const waiters: (() => void)[] = [];
   let taken = 0;
-  const model: ModelProvider = {
-    provider: 'gated',
-    model: 'gated-1',
-    stream({ signal }) {
-      const answer = new Promise<string>((resolve, reject) => {
-        answers.push(resolve);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      });
-      for (const wake of waiters.splice(0)) wake();
-      async function* text() {
-        for (const word of (await answer).split(/(?<= )/)) yield word;
-      }
-      return { text: text(), usage: async () => ({ outputTokens: null }) };
-    },
-  };
+  const model = handMadeModel({ provider: 'gated', model: 'gated-1' }, async function* (_prompt, signal) {
+    const answer = new Promise<string>((resolve, reject) => {
+      answers.push(resolve);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    for (const wake of waiters.splice(0)) wake();
+    for (const word of (await answer).split(/(?<= )/)) yield word;
+  });
   return {
     model,
     /** The next call the assistant makes (in order), once it makes it: answer it with `text`. */

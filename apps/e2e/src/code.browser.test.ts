@@ -5,7 +5,7 @@
  * and the pixel; an assistant reply copies as its Markdown; a long message
  * folds behind "Show more".
  */
-import type { ModelProvider } from '@hubbub/core';
+import { handMadeModel } from '@hubbub/assistant';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { signUpThroughUi, useBrowserSuite } from './browser-harness';
@@ -27,16 +27,9 @@ const REPLY = [
 ].join('\n');
 
 /** A model that always writes REPLY, a few words at a time. */
-const model: ModelProvider = {
-  provider: 'fixed',
-  model: 'fixed-1',
-  stream() {
-    async function* text() {
-      for (const word of REPLY.split(/(?<= )/)) yield word;
-    }
-    return { text: text(), usage: async () => ({ outputTokens: null }) };
-  },
-};
+const model = handMadeModel({ provider: 'fixed', model: 'fixed-1' }, async function* () {
+  for (const word of REPLY.split(/(?<= )/)) yield word;
+});
 
 const suite = useBrowserSuite({ assistant: { model, deltaIntervalMs: 10 } });
 const { pageErrors } = suite;

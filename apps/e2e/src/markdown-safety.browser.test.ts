@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LIMITS, type ModelProvider } from '@hubbub/core';
+import { handMadeModel } from '@hubbub/assistant';
+import { LIMITS } from '@hubbub/core';
 import { planMessage } from '@hubbub/web/markdown-plan';
 import { denseOrdinaryMessage, ordinaryLongReply, PATHOLOGICAL } from '@hubbub/web/markdown-test-data';
 import type { Locator, Page } from 'playwright-core';
@@ -136,22 +137,15 @@ describe('one message cannot take the page down', () => {
 function fedModel() {
   const chunks: (string | null)[] = [];
   let wake: (() => void) | null = null;
-  const model: ModelProvider = {
-    provider: 'fed',
-    model: 'fed-1',
-    stream({ signal }) {
-      signal.addEventListener('abort', () => wake?.(), { once: true });
-      async function* text() {
-        for (;;) {
-          while (chunks.length === 0 && !signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
-          const next = chunks.shift();
-          if (signal.aborted || next === null || next === undefined) return;
-          yield next;
-        }
-      }
-      return { text: text(), usage: async () => ({ outputTokens: null }) };
-    },
-  };
+  const model = handMadeModel({ provider: 'fed', model: 'fed-1' }, async function* (_prompt, signal) {
+    signal.addEventListener('abort', () => wake?.(), { once: true });
+    for (;;) {
+      while (chunks.length === 0 && !signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
+      const next = chunks.shift();
+      if (signal.aborted || next === null || next === undefined) return;
+      yield next;
+    }
+  });
   const push = (chunk: string | null) => {
     chunks.push(chunk);
     wake?.();

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOpenAICompatibleModel } from '@hubbub/assistant';
+import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import { createOpenAICompatibleModel, type ModelProvider } from '@hubbub/assistant';
 import { createMemoryRateLimiter } from '@hubbub/bus';
-import type { ModelProvider } from '@hubbub/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SERVER_MAIN, SERVER_NODE_ARGS } from './node-args';
 import { freePort } from './test/cluster';
@@ -268,24 +268,51 @@ describe('the assistant streams model replies', () => {
 function countingModel(baseURL: string) {
   const inner = createOpenAICompatibleModel({ baseURL, apiKey: 'sk-test', model: 'fake-model' });
   const counts = { active: 0, max: 0, calls: 0 };
-  const model: ModelProvider = {
-    provider: inner.provider,
-    model: inner.model,
-    stream(input) {
-      const result = inner.stream(input);
+  const base = inner.languageModel;
+  const languageModel: LanguageModelV3 = {
+    specificationVersion: 'v3',
+    provider: base.provider,
+    modelId: base.modelId,
+    supportedUrls: base.supportedUrls,
+    doGenerate: (options) => base.doGenerate(options),
+    async doStream(options) {
       counts.calls++;
       counts.active++;
       counts.max = Math.max(counts.max, counts.active);
-      async function* text() {
-        try {
-          yield* result.text;
-        } finally {
-          counts.active--;
-        }
+      let ended = false;
+      const end = () => {
+        if (!ended) counts.active--;
+        ended = true;
+      };
+      try {
+        const result = await base.doStream(options);
+        const reader = result.stream.getReader();
+        const stream = new ReadableStream<LanguageModelV3StreamPart>({
+          async pull(controller) {
+            try {
+              const next = await reader.read();
+              if (next.done) {
+                end();
+                controller.close();
+              } else controller.enqueue(next.value);
+            } catch (error) {
+              end();
+              controller.error(error);
+            }
+          },
+          cancel(reason) {
+            end();
+            return reader.cancel(reason);
+          },
+        });
+        return { ...result, stream };
+      } catch (error) {
+        end();
+        throw error;
       }
-      return { text: text(), usage: () => result.usage() };
     },
   };
+  const model: ModelProvider = { provider: inner.provider, model: inner.model, languageModel };
   return { model, counts };
 }
 

@@ -11,6 +11,7 @@ import {
 import type { Assistant } from '@hubbub/assistant';
 import { systemClock } from '@hubbub/core';
 import { WebSocketServer } from 'ws';
+import { agentToolset } from './agent-tools/tools';
 import { createAssistant } from './assistant-host';
 import { type Backends, openBackends } from './backends';
 import type { ResolvedConfig } from './config';
@@ -91,6 +92,7 @@ function apiDeps(
     rateLimits: createRateLimiterSet(rateLimiters, config.limits),
     limits: config.limits,
     push,
+    agentTools: agentToolset,
     status,
   });
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { DEFAULT_LIMITS, type LimitSettings } from '@hubbub/api';
-import type { ModelProvider, RateLimiter } from '@hubbub/core';
+import type { ModelProvider } from '@hubbub/assistant';
+import type { RateLimiter } from '@hubbub/core';
 import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './http/connection-cap';
 import type { HttpTimeouts } from './http/edge-server';
 import type { Logger } from './logger';

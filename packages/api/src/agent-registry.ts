@@ -1,7 +1,8 @@
 /** The agent registry as the API uses it: which agent a message asks, the built-in @assistant, live changes. */
-import type { ReplyAgent } from '@hubbub/assistant';
+import type { AgentToolset, ReplyAgent } from '@hubbub/assistant';
 import { mentionsAssistant } from '@hubbub/assistant';
 import {
+  AGENT_TOOLS,
   type Agent,
   type AgentStore,
   type AgentUpsertInput,
@@ -14,13 +15,13 @@ import {
 } from '@hubbub/core';
 import type { AppDeps } from './context';
 
-/** The built-in agent as it is first made: the server's default prompt and model, no tools yet. */
+/** The built-in agent as it is first made: the server's default prompt and model, every tool (those that change something ask first). */
 const BUILT_IN_SETTINGS: AgentUpsertInput = {
   handle: BUILT_IN_AGENT,
   name: 'Assistant',
   instructions: '',
   model: null,
-  tools: [],
+  tools: [...AGENT_TOOLS],
   approval: {},
   avatar: null,
 };
@@ -40,14 +41,18 @@ export async function ensureBuiltInAgent(agents: AgentStore): Promise<Agent> {
   }
 }
 
-/** How the assistant writes as `agent`: the built-in one's replies stay authorless, as they were before the registry. */
-export const toReplyAgent = (agent: Agent): ReplyAgent => ({
+/**
+ * How the assistant writes as `agent` (with `toolset`: its tools for this reply's asker): the built-in
+ * one's replies stay authorless, as they were before the registry.
+ */
+export const toReplyAgent = (agent: Agent, toolset?: AgentToolset): ReplyAgent => ({
   id: agent.userId,
   handle: agent.handle,
   name: agent.name,
   authorId: agent.builtIn ? null : agent.userId,
   instructions: agent.instructions,
   model: agent.model,
+  toolset,
 });
 
 /** Channels → the people of a direct conversation (null: a channel). Both never change, so they are kept. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { Assistant } from '@hubbub/assistant';
+import type { AgentToolset, Assistant } from '@hubbub/assistant';
 import type { ChannelHub, Presence } from '@hubbub/bus';
 import {
+  type Agent,
   AppError,
   type Bus,
   CLOSE_CODES,
@@ -50,12 +51,27 @@ export interface AppDeps {
   typingThrottle: KeyedThrottle;
   /** Web Push (apps/server/src/push); `pushOff` where the host has none. */
   push: Notifier;
+  /** An agent's tools for one reply, acting as `asker` in `channelId` (the host builds them); undefined: none. */
+  agentToolset(agent: Agent, asker: User, channelId: string): AgentToolset | undefined;
   status(): Promise<SystemStatus>;
 }
 
+/** How the host gives agents their tools: it sees the finished deps (the tools call the API through them). */
+export type AgentToolsetFactory = (
+  deps: AppDeps,
+  agent: Agent,
+  asker: User,
+  channelId: string,
+) => AgentToolset | undefined;
+
 export interface AppDepsInput
-  extends Omit<AppDeps, 'typingThrottle' | 'limits' | 'sessionMaxAgeMs' | 'passwords' | 'strength' | 'push'> {
+  extends Omit<
+    AppDeps,
+    'typingThrottle' | 'limits' | 'sessionMaxAgeMs' | 'passwords' | 'strength' | 'push' | 'agentToolset'
+  > {
   push?: Notifier;
+  /** Without: agents have no tools (they only write). */
+  agentTools?: AgentToolsetFactory;
   limits?: Partial<LimitSettings>;
   sessionMaxAgeMs?: number;
   passwords: PasswordHasher;
@@ -66,13 +82,16 @@ export interface AppDepsInput
 export const DEFAULT_SESSION_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 export function createAppDeps(input: AppDepsInput): AppDeps {
-  return {
-    ...input,
+  const { agentTools, ...rest } = input;
+  const deps: AppDeps = {
+    ...rest,
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     sessionMaxAgeMs: input.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
     typingThrottle: new KeyedThrottle(2000),
     push: input.push ?? pushOff,
+    agentToolset: (agent, asker, channelId) => agentTools?.(deps, agent, asker, channelId),
   };
+  return deps;
 }
 
 /** A live socket (or a Server-Sent Events response), as far as procedures need to know it. */

@@ -33,3 +33,4 @@ export { type AppRouter, appRouter, createCaller } from './root';
 export { replaceChannelTodos } from './routers/todo';
 export { failStaleRuns } from './task-access';
 export { createTokenService, type TokenService } from './tokens';
+export { replyDeciders, tellToolApprovers } from './tool-approvals';

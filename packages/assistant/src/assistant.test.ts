@@ -1,17 +1,10 @@
 import { APICallError } from '@ai-sdk/provider';
 import { createMemoryBus, createMemoryRateLimiter } from '@hubbub/bus';
-import {
-  AppError,
-  type AppErrorCode,
-  type Bus,
-  type BusEvent,
-  type Message,
-  type ModelProvider,
-  type User,
-} from '@hubbub/core';
+import { AppError, type AppErrorCode, type Bus, type BusEvent, type Message, type User } from '@hubbub/core';
 import { createSqliteStores, type Stores } from '@hubbub/db';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Assistant, type AssistantOptions, CONTROL_TOPIC } from './assistant';
+import type { ModelProvider } from './hand-made-model';
 import { describeModelError } from './model-errors';
 import { createOfflineModel, offlineAnswer, tokenize } from './offline-model';
 import { DEFAULT_SYSTEM_PROMPT } from './prompt';
@@ -240,7 +233,10 @@ describe('Assistant.cancel', () => {
     await streamed(rec, reply.id, 6);
     call.send('second');
     await call.drained();
-    expect(assistant.inFlight(channelId, reply.seq)).toEqual([{ messageId: reply.id, text: 'first second' }]);
+    // The chunk passes the AI SDK's stream on its way to the assistant.
+    await vi.waitFor(() =>
+      expect(assistant.inFlight(channelId, reply.seq)).toEqual([{ messageId: reply.id, text: 'first second' }]),
+    );
     expect(applyDeltas(rec.events, reply.id)).toBe('first ');
     await assistant.cancel(reply.id, alice);
     const finalAt = rec.events.findIndex(isFinal(reply.id));
@@ -463,6 +459,7 @@ describe('Assistant.retry', () => {
     const refused = results[1];
     expect(refused?.status === 'rejected' && (refused.reason as AppError).code).toBe('CONFLICT');
     expect(assistant.streaming).toBe(1);
+    await scripted.nextCall();
     expect(scripted.calls).toHaveLength(2);
   });
 

@@ -1,22 +1,28 @@
 import {
+  type AgentStatus,
   AppError,
   type Bus,
   type ChatStore,
   type ControlCommand,
+  type DecideToolInput,
   type Message,
   type MessageMeta,
-  type ModelProvider,
   notFound,
   type StreamEvent,
+  TOOL_CALL_LIMITS,
+  type ToolCallPart,
   type User,
 } from '@hubbub/core';
+import { stepCountIs, streamText } from 'ai';
 import { DeltaCoalescer } from './coalescer';
 import { type DailyReplyBudget, spendReply } from './daily-budget';
+import type { ModelProvider } from './hand-made-model';
 import { describeModelError } from './model-errors';
 import { buildPrompt, threadContext } from './prompt';
 import { agentStatusSignal, modelFor, type ReplyAgent, systemPromptFor } from './reply-agent';
 import { type InLine, ReplyLine } from './reply-line';
 import { versionsAfterRegenerate } from './reply-versions';
+import { keptOutput, loopMessages, ToolCallLog } from './tool-call-log';
 
 export interface AssistantOptions {
   chat: ChatStore;
@@ -66,6 +72,10 @@ interface Reply extends InLine {
   /** Why it stopped early, if it did. */
   stop: { status: 'cancelled' | 'failed'; reason?: string } | null;
   text: string;
+  /** Its tool calls so far (a resumed reply starts with the stored ones). */
+  calls: ToolCallLog;
+  /** It continues a loop that waited for a decision (its text and calls are stored). */
+  resuming: boolean;
   done: Promise<void>;
 }
 
@@ -102,6 +112,8 @@ const newReply = (): Reply => ({
   controller: new AbortController(),
   stop: null,
   text: '',
+  calls: new ToolCallLog(),
+  resuming: false,
   done: Promise.resolve(),
   started: false,
   wake: null,
@@ -120,6 +132,8 @@ export class Assistant {
   private readonly perUser = new Map<string, number>();
   /** Replies being reset by retry() (between its checks and the start of the new stream). */
   private readonly restarting = new Set<string>();
+  /** Replies whose tool call is being decided here (one decision at a time per reply). */
+  private readonly deciding = new Set<string>();
   private readonly line: ReplyLine<Reply>;
 
   constructor(private readonly options: AssistantOptions) {
@@ -229,6 +243,8 @@ export class Assistant {
           ...this.modelMeta(admitted.reply.agent),
           error: undefined,
           tokenCount: undefined,
+          toolCalls: undefined,
+          awaitingApproval: undefined,
           instance: this.options.instance,
           queuePosition: queuePosition ?? undefined,
           regeneratedAt: new Date().toISOString(),
@@ -251,12 +267,93 @@ export class Assistant {
   /** Stops a streaming (or waiting) reply: the model request is aborted and the text so far is kept. */
   async cancel(messageId: string, by: User): Promise<void> {
     const reply = this.replies.get(messageId);
-    if (!reply) return this.cancelElsewhere(messageId, by);
+    if (!reply) return this.cancelWaitingOrElsewhere(messageId, by);
     if (reply.requestedBy !== by.id && by.role !== 'admin') {
       throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can stop this reply');
     }
     this.stopLocal(reply);
     await reply.done;
+  }
+
+  /**
+   * A person approves or denies a tool call waiting in a reply (its asker, or an admin). Once none
+   * of the reply's calls waits any more, its loop resumes here — after a restart too: the approved
+   * calls run, the model hears of the denied ones and goes on. `agent`: the agent that wrote it, with
+   * its tools for the asker.
+   */
+  async decideTool(input: DecideToolInput, by: User, agent?: ReplyAgent): Promise<Message> {
+    // The reply may still be storing its pause (the card showed the call as it was asked).
+    await this.replies.get(input.messageId)?.done;
+    const message = await this.requireReply(input.messageId);
+    const asker = message.meta?.requestedBy;
+    if (asker !== by.id && by.role !== 'admin') {
+      throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can approve or deny this call');
+    }
+    const call = message.meta?.toolCalls?.find((c) => c.toolCallId === input.toolCallId);
+    if (!call) throw notFound('tool call');
+    const waiting =
+      call.state === 'awaiting-approval' && message.status === 'streaming' && message.meta?.awaitingApproval;
+    if (!waiting || this.deciding.has(message.id)) {
+      throw new AppError('CONFLICT', `this call is ${waiting ? 'being decided' : `already ${call.state}`}`);
+    }
+    this.deciding.add(message.id);
+    try {
+      const calls = new ToolCallLog(message.meta?.toolCalls);
+      calls.update(call.toolCallId, {
+        state: input.approved ? 'running' : 'denied',
+        decidedBy: { id: by.id, displayName: by.displayName },
+        ...(input.reason ? { reason: input.reason } : {}),
+      });
+      if (calls.awaiting.length > 0) {
+        const { message: updated, event } = await this.options.chat.editMessage(message.id, {
+          meta: { toolCalls: calls.snapshot() },
+        });
+        await this.publish(event);
+        return updated;
+      }
+      return await this.resume(message, calls, asker ?? by.id, agent ?? null);
+    } finally {
+      this.deciding.delete(message.id);
+    }
+  }
+
+  /** Runs a reply's loop again from its stored text and decided calls (it takes a model slot, not the asker's). */
+  private async resume(
+    message: Message,
+    calls: ToolCallLog,
+    asker: string,
+    agent: ReplyAgent | null,
+  ): Promise<Message> {
+    const reply = newReply();
+    if (!this.line.join(reply)) {
+      throw new AppError('TOO_MANY_REQUESTS', 'the assistant is busy: try again in a few minutes');
+    }
+    const admitted = new Admitted(
+      reply,
+      () => {},
+      (a) => this.giveBack(a),
+    );
+    Object.assign(reply, { agent, text: message.content, calls, resuming: true });
+    let resumed: Message;
+    try {
+      const queuePosition = this.line.position(reply);
+      const edited = await this.options.chat.editMessage(message.id, {
+        meta: {
+          toolCalls: calls.snapshot(),
+          awaitingApproval: undefined,
+          instance: this.options.instance,
+          queuePosition: queuePosition ?? undefined,
+        },
+      });
+      resumed = edited.message;
+      reply.storedPosition = queuePosition;
+      await this.publish(edited.event);
+    } catch (error) {
+      this.giveBack(admitted);
+      throw error;
+    }
+    this.run(reply, resumed, asker, admitted.release);
+    return resumed;
   }
 
   /** Another instance asks: stop this reply if it streams here (the asker's rights were checked there). */
@@ -271,12 +368,27 @@ export class Assistant {
     reply.controller.abort(new Error('cancelled'));
   }
 
-  /** The reply streams on another instance (or nowhere): ask over the bus, then wait for it to end. */
-  private async cancelElsewhere(messageId: string, by: User): Promise<void> {
+  /**
+   * A reply waiting for a decision is stopped here (its waiting calls end denied); one streaming on
+   * another instance (or nowhere) is asked over the bus, then waited for.
+   */
+  private async cancelWaitingOrElsewhere(messageId: string, by: User): Promise<void> {
     const message = await this.requireReply(messageId);
     if (message.status !== 'streaming') throw new AppError('CONFLICT', `this reply is already ${message.status}`);
     if (message.meta?.requestedBy !== by.id && by.role !== 'admin') {
       throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can stop this reply');
+    }
+    if (message.meta?.awaitingApproval) {
+      const decidedBy = { id: by.id, displayName: by.displayName };
+      const toolCalls = (message.meta.toolCalls ?? []).map((call) =>
+        call.state === 'awaiting-approval' ? { ...call, state: 'denied' as const, decidedBy, reason: 'stopped' } : call,
+      );
+      const { event } = await this.options.chat.editMessage(messageId, {
+        status: 'cancelled',
+        meta: { toolCalls, awaitingApproval: undefined },
+      });
+      await this.publish(event);
+      return;
     }
     await this.options.bus.publish(CONTROL_TOPIC, {
       kind: 'control',
@@ -312,6 +424,8 @@ export class Assistant {
     for (const message of await this.options.chat.streamingMessages()) {
       const owner = message.meta?.instance;
       if (this.replies.has(message.id) || (owner && (owner === this.options.instance || isAlive(owner)))) continue;
+      // Waiting for a person is not running anywhere: it resumes on the decision, after any restart.
+      if (message.meta?.awaitingApproval) continue;
       const { event } = await this.options.chat.editMessage(message.id, {
         status: 'failed',
         meta: { error: 'interrupted: the server stopped while this reply was streaming', queuePosition: undefined },
@@ -343,9 +457,9 @@ export class Assistant {
   }
 
   /** Tells the channel what the reply's agent is doing (ephemeral, like typing); best effort. */
-  private publishStatus(reply: Reply, status: 'idle' | 'thinking' | 'error'): void {
+  private publishStatus(reply: Reply, status: AgentStatus, tool?: string): void {
     if (!reply.agent) return;
-    const signal = agentStatusSignal(reply.agent, status, reply.messageId);
+    const signal = agentStatusSignal(reply.agent, status, reply, tool);
     this.options.bus.publish(reply.channelId, { kind: 'signal', channelId: reply.channelId, signal }).catch(() => {});
   }
 
@@ -439,17 +553,21 @@ export class Assistant {
     });
   }
 
-  /** `finish` ends the reply's bookkeeping: called once the final text is stored, before it is published. */
+  /** `finish` ends the reply's bookkeeping: called once the final state is stored, before it is published. */
   private async stream(reply: Reply, finish: () => void): Promise<void> {
     const { chat } = this.options;
     const { model, requestedModel } = modelFor(reply.agent, this.options.model);
-    if (reply.agent && requestedModel) this.options.onModelFallback?.(reply.agent, requestedModel, reply.messageId);
+    if (reply.agent && requestedModel && !reply.resuming) {
+      this.options.onModelFallback?.(reply.agent, requestedModel, reply.messageId);
+    }
+    // A resumed reply's text is stored already: its deltas continue where that text ends.
+    const base = reply.text.length;
     const coalescer = new DeltaCoalescer(this.options.deltaIntervalMs ?? 30, (delta) => {
       this.options.bus
         .publish(reply.channelId, {
           kind: 'signal',
           channelId: reply.channelId,
-          signal: { type: 'message.delta', messageId: reply.messageId, ...delta },
+          signal: { type: 'message.delta', messageId: reply.messageId, index: base + delta.index, text: delta.text },
         })
         .catch(() => {});
     });
@@ -468,30 +586,83 @@ export class Assistant {
     try {
       await this.line.waitForTurn(reply, reply.controller.signal);
       this.publishStatus(reply, 'thinking');
-      // In a thread, the thread (its root and earlier replies) is the context; otherwise the channel's latest messages.
-      const context = reply.threadId
-        ? await threadContext(chat, reply.threadId, reply.seq)
-        : (await chat.history(reply.channelId, { before: reply.seq, limit: 100 })).items;
-      const messages = buildPrompt(
-        context,
-        this.options.historyBudgetChars ?? 12_000,
-        systemPromptFor(reply.agent, this.options.systemPrompt),
-      );
       touch();
-      const stream = model.stream({
-        messages,
-        signal: reply.controller.signal,
+      const result = streamText({
+        model: model.languageModel,
+        messages: [
+          ...(await this.prompt(reply)),
+          ...(reply.resuming ? loopMessages(reply.text, reply.calls.calls) : []),
+        ],
+        tools: reply.agent?.toolset?.tools,
+        stopWhen: stepCountIs(Math.max(1, TOOL_CALL_LIMITS.steps - reply.calls.nextStep)),
+        abortSignal: reply.controller.signal,
         maxOutputTokens: this.options.maxOutputTokens,
+        // Hubbub reports failures on the message; a retry is the user's Regenerate.
+        maxRetries: 0,
+        onError: () => {},
       });
-      for await (const chunk of stream.text) {
+      let step = reply.calls.nextStep;
+      for await (const part of result.fullStream) {
         if (reply.stop) break;
-        reply.text += chunk;
-        coalescer.push(chunk);
         touch();
+        switch (part.type) {
+          case 'text-delta':
+            reply.text += part.text;
+            coalescer.push(part.text);
+            break;
+          case 'finish-step':
+            step++;
+            break;
+          case 'tool-call': {
+            coalescer.flush();
+            const asks = reply.agent?.toolset?.tools[part.toolName]?.needsApproval === true;
+            const call: ToolCallPart = {
+              toolCallId: part.toolCallId,
+              toolName: part.toolName,
+              input: part.input,
+              state: asks ? 'awaiting-approval' : 'running',
+              at: reply.text.length,
+              step,
+            };
+            if (!reply.calls.add(call)) throw new Error(`more than ${TOOL_CALL_LIMITS.calls} tool calls in one reply`);
+            // A call that waits is shown once its approval is asked for (next part).
+            if (!asks) {
+              this.publishStatus(reply, 'calling', part.toolName);
+              await this.storeProgress(reply);
+            }
+            break;
+          }
+          case 'tool-approval-request':
+            reply.calls.update(part.toolCall.toolCallId, { state: 'awaiting-approval', approvalId: part.approvalId });
+            await this.storeProgress(reply);
+            break;
+          case 'tool-result':
+            reply.calls.update(part.toolCallId, { state: 'done', output: keptOutput(part.output) });
+            await this.storeProgress(reply);
+            this.publishStatus(reply, 'thinking');
+            break;
+          case 'tool-error':
+            reply.calls.update(part.toolCallId, { state: 'failed', error: toolErrorText(part.error) });
+            await this.storeProgress(reply);
+            this.publishStatus(reply, 'thinking');
+            break;
+          case 'tool-output-denied':
+            reply.calls.update(part.toolCallId, { state: 'denied' });
+            await this.storeProgress(reply);
+            break;
+          case 'error':
+            throw part.error;
+          case 'abort':
+            throw reply.controller.signal.reason ?? new Error('aborted');
+        }
       }
       if (reply.stop) throw new Error('stopped');
-      meta.tokenCount = (await stream.usage()).outputTokens ?? undefined;
-      if (!reply.text.trim()) {
+      meta.tokenCount = (await result.totalUsage).outputTokens ?? undefined;
+      if (reply.calls.awaiting.length > 0) {
+        // Paused for a person: still in progress, holding no slot; the decision resumes it.
+        status = 'streaming';
+        meta.awaitingApproval = true;
+      } else if (!reply.text.trim() && reply.calls.calls.length === 0) {
         status = 'failed';
         meta.error = 'the model returned an empty reply';
       }
@@ -508,17 +679,66 @@ export class Assistant {
       clearTimeout(idle);
       coalescer.flush();
     }
-    const { event } = await this.line.finalUpdate(reply, () =>
+    if (reply.calls.calls.length > 0) meta.toolCalls = this.endCalls(reply, status);
+    const { message, event } = await this.line.finalUpdate(reply, () =>
       chat.editMessage(reply.messageId, { content: reply.text, status, meta }),
     );
-    // Whoever sees the final update may at once ask again, retry, or look for in-flight text.
+    // Whoever sees the final update may at once ask again, retry, decide, or look for in-flight text.
     finish();
     await this.publish(event);
-    this.publishStatus(reply, status === 'failed' ? 'error' : 'idle');
+    if (meta.awaitingApproval) {
+      this.publishStatus(reply, 'awaiting-approval');
+      await reply.agent?.toolset?.onAwaitingApproval(message, reply.calls.awaiting).catch(() => {});
+    } else {
+      this.publishStatus(reply, status === 'failed' ? 'error' : 'idle');
+    }
+  }
+
+  /** The reply's calls as stored at its end: none is left running once it stopped or failed. */
+  private endCalls(reply: Reply, status: Message['status']): ToolCallPart[] {
+    if (status !== 'streaming') {
+      for (const call of reply.calls.calls) {
+        if (call.state === 'running' || call.state === 'awaiting-approval') {
+          reply.calls.update(call.toolCallId, {
+            state: 'failed',
+            error: status === 'cancelled' ? 'stopped' : 'the reply ended first',
+          });
+        }
+      }
+    }
+    return reply.calls.snapshot();
+  }
+
+  /** The model's view before this reply: in a thread, the thread (root and earlier replies); otherwise the channel's latest messages. */
+  private async prompt(reply: Reply) {
+    const { chat } = this.options;
+    const context = reply.threadId
+      ? await threadContext(chat, reply.threadId, reply.seq)
+      : (await chat.history(reply.channelId, { before: reply.seq, limit: 100 })).items;
+    return buildPrompt(
+      context,
+      this.options.historyBudgetChars ?? 12_000,
+      systemPromptFor(reply.agent, this.options.systemPrompt),
+    );
+  }
+
+  /** Stores the reply's text and calls as they are now (a call changed state), so a reload or resume shows them. */
+  private async storeProgress(reply: Reply): Promise<void> {
+    const { event } = await this.options.chat.editMessage(reply.messageId, {
+      content: reply.text,
+      meta: { toolCalls: reply.calls.snapshot() },
+    });
+    await this.publish(event);
   }
 
   /** Best effort: the change is stored; if the bus is down, streams re-read the store once it is back. */
   private async publish(event: StreamEvent | null): Promise<void> {
     if (event) await this.options.bus.publish(event.channelId, { kind: 'change', event }).catch(() => {});
   }
+}
+
+/** A tool's failure in words: its own message (the tools throw readable errors), never a stack. */
+function toolErrorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.slice(0, 500);
 }

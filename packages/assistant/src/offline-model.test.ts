@@ -1,16 +1,30 @@
 import { getEventListeners } from 'node:events';
-import type { ModelMessage, ModelProvider, TaskStats } from '@hubbub/core';
+import type { ModelMessage, TaskStats } from '@hubbub/core';
+import { streamText } from 'ai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createOfflineModel, offlineAnswer, tokenize } from './offline-model';
+import type { ModelProvider, ToolResultView } from './hand-made-model';
+import { createOfflineModel, offlineAnswer, offlineTurn, tokenize } from './offline-model';
 
 const system: ModelMessage = { role: 'system', content: 'sys' };
 const ask = (text: string, who = 'Ada'): ModelMessage => ({ role: 'user', content: `${who}: ${text}` });
 
+/** What the model streams through the AI SDK, as the assistant reads it. */
 async function collect(model: ModelProvider, messages: ModelMessage[], signal = new AbortController().signal) {
-  const stream = model.stream({ messages, signal });
+  const result = streamText({ model: model.languageModel, messages, abortSignal: signal });
   const chunks: string[] = [];
-  for await (const chunk of stream.text) chunks.push(chunk);
-  return { chunks, text: chunks.join(''), usage: await stream.usage() };
+  for await (const chunk of result.textStream) chunks.push(chunk);
+  return { chunks, text: chunks.join(''), usage: (await result.totalUsage).outputTokens };
+}
+
+/** The model's own stream parts, read one at a time. */
+async function rawStream(model: ModelProvider, messages: ModelMessage[], abortSignal?: AbortSignal) {
+  const prompt = messages.map((m) =>
+    m.role === 'system'
+      ? { role: 'system' as const, content: m.content }
+      : { role: m.role, content: [{ type: 'text' as const, text: m.content }] },
+  );
+  const { stream } = await model.languageModel.doStream({ prompt, abortSignal });
+  return stream.getReader();
 }
 
 function stats(overrides: Partial<TaskStats['counts']> = {}, lastHour = { completed: 0, failed: 0 }): TaskStats {
@@ -124,15 +138,14 @@ describe('createOfflineModel', () => {
     const model = createOfflineModel();
     expect(model.provider).toBe('hubbub-offline');
     expect(model.model).toBe('hubbub-offline-1');
+    expect(model.languageModel.specificationVersion).toBe('v3');
   });
 
-  it('is deterministic: the same messages give the same chunks and text', async () => {
-    const model = createOfflineModel({ tokenIntervalMs: 0 });
-    const a = await collect(model, conversation);
+  it('is deterministic through the AI SDK: the same messages give the same chunks and text', async () => {
+    const a = await collect(createOfflineModel({ tokenIntervalMs: 0 }), conversation);
     const b = await collect(createOfflineModel({ tokenIntervalMs: 0 }), conversation);
     expect(a.chunks.length).toBeGreaterThan(1);
     expect(b.chunks).toEqual(a.chunks);
-    expect(b.text).toBe(a.text);
     expect(a.text).toBe(await offlineAnswer(conversation));
   });
 
@@ -148,74 +161,123 @@ describe('createOfflineModel', () => {
   });
 
   it('waits tokenIntervalMs between bursts (fake timers), and not before the first', async () => {
-    vi.useFakeTimers();
-    const model = createOfflineModel({ tokenIntervalMs: 50, tokensPerBurst: 2 });
-    const iterator = model
-      .stream({ messages: conversation, signal: new AbortController().signal })
-      .text[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    expect(first.done).toBe(false);
-
-    let second: IteratorResult<string> | undefined;
-    void iterator.next().then((r) => {
+    // Only the model's own pauses are faked: the stream machinery keeps its real scheduling.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const reader = await rawStream(createOfflineModel({ tokenIntervalMs: 50, tokensPerBurst: 2 }), conversation);
+    expect((await reader.read()).value?.type).toBe('stream-start');
+    expect((await reader.read()).value?.type).toBe('text-start');
+    expect((await reader.read()).value?.type).toBe('text-delta');
+    let second: { done?: boolean } | undefined;
+    void reader.read().then((r) => {
       second = r;
     });
     await vi.advanceTimersByTimeAsync(49);
     expect(second).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
     expect(second?.done).toBe(false);
-    await iterator.return?.();
+    // The model stops once its current pause ends.
+    const cancelled = reader.cancel();
+    await vi.runAllTimersAsync();
+    await cancelled;
   });
 
-  it('stops when the signal is aborted mid-stream: the iterator throws the reason and yields no more', async () => {
+  it('stops when the signal is aborted mid-stream: the stream errors with the reason', async () => {
     const controller = new AbortController();
-    const model = createOfflineModel({ tokenIntervalMs: 1, tokensPerBurst: 1 });
-    const stream = model.stream({ messages: conversation, signal: controller.signal });
-    const iterator = stream.text[Symbol.asyncIterator]();
-    const got: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = await iterator.next();
-      if (!r.done) got.push(r.value);
-    }
-    expect(got).toHaveLength(3);
+    const reader = await rawStream(
+      createOfflineModel({ tokenIntervalMs: 1, tokensPerBurst: 1 }),
+      conversation,
+      controller.signal,
+    );
+    for (let i = 0; i < 5; i++) await reader.read();
     const reason = new Error('user pressed stop');
-    const pending = iterator.next();
+    const pending = reader.read();
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
-    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
-    expect(await stream.usage()).toEqual({ outputTokens: 3 });
   });
 
-  it('throws at once when the signal is already aborted before the second burst', async () => {
+  it('leaves no abort listeners behind on the signal after the stream', async () => {
     const controller = new AbortController();
-    const stream = createOfflineModel({ tokenIntervalMs: 1 }).stream({
-      messages: conversation,
-      signal: controller.signal,
-    });
-    const iterator = stream.text[Symbol.asyncIterator]();
-    await iterator.next();
-    controller.abort(new Error('gone'));
-    await expect(iterator.next()).rejects.toThrow('gone');
+    const { chunks } = await collect(
+      createOfflineModel({ tokenIntervalMs: 0, tokensPerBurst: 1 }),
+      conversation,
+      controller.signal,
+    );
+    expect(chunks.length).toBeGreaterThan(20);
+    expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(1);
   });
 
-  it('leaves no abort listeners behind on the signal between bursts or after the stream', async () => {
-    const controller = new AbortController();
-    const model = createOfflineModel({ tokenIntervalMs: 0, tokensPerBurst: 1 });
-    const stream = model.stream({ messages: conversation, signal: controller.signal });
-    const seen: number[] = [];
-    let chunks = 0;
-    for await (const _ of stream.text) {
-      chunks++;
-      seen.push(getEventListeners(controller.signal, 'abort').length);
-    }
-    expect(chunks).toBeGreaterThan(20);
-    expect(Math.max(...seen)).toBe(0);
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-  });
-
-  it('usage() reports the tokens produced', async () => {
+  it('reports the tokens produced as its usage', async () => {
     const { usage, text } = await collect(createOfflineModel({ tokenIntervalMs: 0 }), conversation);
-    expect(usage).toEqual({ outputTokens: tokenize(text).length });
-    expect(usage.outputTokens).toBeGreaterThan(10);
+    expect(usage).toBe(tokenize(text).length);
+    expect(usage).toBeGreaterThan(10);
+  });
+});
+
+describe('the offline model’s commands', () => {
+  const view = (question: string, tools = ['search_messages', 'create_task', 'update_todos']) => ({
+    messages: [system, ask(question)],
+    tools,
+    toolResults: null,
+  });
+
+  it('find: says what it searches, then calls search_messages with the words', async () => {
+    const turn = await offlineTurn(view('@assistant find release notes'));
+    expect(turn.text).toContain('release notes');
+    expect(turn.call).toEqual({ toolName: 'search_messages', input: { query: 'release notes' } });
+  });
+
+  it('create a task: calls create_task with the title and the agent', async () => {
+    const turn = await offlineTurn(view('@assistant create a task "Ship the notes" for worker'));
+    expect(turn.call).toEqual({ toolName: 'create_task', input: { title: 'Ship the notes', agent: 'worker' } });
+    const bare = await offlineTurn(view('@assistant create task “Tidy up”'));
+    expect(bare.call).toEqual({ toolName: 'create_task', input: { title: 'Tidy up' } });
+  });
+
+  it('plan: calls update_todos with the items, in order, pending', async () => {
+    const turn = await offlineTurn(view('@assistant plan: write draft; review ;publish;'));
+    expect(turn.call).toEqual({
+      toolName: 'update_todos',
+      input: {
+        items: [
+          { content: 'write draft', status: 'pending' },
+          { content: 'review', status: 'pending' },
+          { content: 'publish', status: 'pending' },
+        ],
+      },
+    });
+  });
+
+  it('says so, calling nothing, when the agent may not use the tool', async () => {
+    const turn = await offlineTurn(view('@assistant find x', ['update_todos']));
+    expect(turn.call).toBeUndefined();
+    expect(turn.text).toContain('search_messages');
+    expect(turn.text).toContain('Agents');
+  });
+
+  it('answers from the results it is given: hits, a created task, a plan, a denial, a failure', async () => {
+    const results = async (toolResults: ToolResultView[]) =>
+      (await offlineTurn({ messages: [system], tools: [], toolResults })).text;
+    const hits = [{ channel: 'general', author: 'Ada', text: 'the release notes are ready' }];
+    expect(await results([{ toolName: 'search_messages', output: { hits, more: false } }])).toContain(
+      '**#general** Ada: the release notes are ready',
+    );
+    expect(await results([{ toolName: 'search_messages', output: { hits: [] } }])).toContain('found no messages');
+    expect(
+      await results([{ toolName: 'create_task', output: { title: 'Ship', status: 'queued', agent: 'worker' } }]),
+    ).toContain('“Ship” is queued for worker');
+    expect(await results([{ toolName: 'update_todos', output: { items: [1, 2, 3] } }])).toContain('3 steps');
+    expect(await results([{ toolName: 'create_task', output: null, denied: 'not now' }])).toContain(
+      'denied (“not now”)',
+    );
+    expect(await results([{ toolName: 'create_task', output: null, error: 'FORBIDDEN' }])).toContain(
+      'failed: FORBIDDEN',
+    );
+  });
+
+  it('lists its commands in help', async () => {
+    const answer = await offlineAnswer([system, ask('@assistant help')]);
+    expect(answer).toContain('@assistant find');
+    expect(answer).toContain('@assistant create a task');
+    expect(answer).toContain('@assistant plan:');
   });
 });

@@ -1,4 +1,9 @@
-import type { ModelMessage, ModelProvider, TaskStats } from '@hubbub/core';
+import type { ModelMessage, TaskStats } from '@hubbub/core';
+import { handMadeModel, type ModelProvider, type PromptView, tokenize } from './hand-made-model';
+
+export { tokenize };
+
+import { commandOf, type OfflineCall, resultsAnswer } from './offline-commands';
 
 export interface OfflineModelOptions {
   /** Pause between bursts of tokens, like a real model's pace. Default 30 ms. */
@@ -18,7 +23,11 @@ const HELP = `Hi! I can help with Hubbub:
 - **Tasks**: the *Tasks* page shows agents' runs live — progress, logs, approvals. Run \`pnpm demo\` to watch a demo worker.
 - **API**: every feature is a typed tRPC procedure over HTTP and WebSocket; scripts use \`@hubbub/client\`.
 
-Ask me to **summarize** this channel (e.g. \`@assistant summarize 30\`) or for **task stats**.`;
+Ask me to **summarize** this channel (e.g. \`@assistant summarize 30\`) or for **task stats**. With tools, I can also:
+
+- \`@assistant find <words>\`: search the messages you can read, and answer from the hits;
+- \`@assistant create a task "<title>" for <agent>\`: create a task (once you approve it);
+- \`@assistant plan: <first>; <second>; <third>\`: keep a plan in the conversation's *Plan* panel.`;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -34,11 +43,6 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
-
-/** Words and the spaces after them: what a real model streams, roughly. */
-export function tokenize(text: string): string[] {
-  return text.match(/\S+\s*|\s+/g) ?? [];
-}
 
 function lastQuestion(messages: ModelMessage[]): string {
   const last = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
@@ -72,6 +76,22 @@ async function taskReport(facts: OfflineModelOptions['facts']): Promise<string> 
   return `**Tasks**: ${counts.in_progress} running, ${counts.queued} queued, ${counts.awaiting_approval} awaiting approval, ${counts.completed} completed, ${counts.failed} failed, ${counts.cancelled} cancelled.\n\nIn the last hour: ${lastHour.completed} completed, ${lastHour.failed} failed.`;
 }
 
+/** What the offline model says to a prompt: text, and the tool call a command asks for. */
+export async function offlineTurn(
+  prompt: PromptView,
+  facts?: OfflineModelOptions['facts'],
+): Promise<{ text: string; call?: OfflineCall }> {
+  if (prompt.toolResults) return { text: resultsAnswer(prompt.toolResults) };
+  const command = commandOf(lastQuestion(prompt.messages));
+  if (!command) return { text: await offlineAnswer(prompt.messages, facts) };
+  if (!prompt.tools.includes(command.call.toolName)) {
+    return {
+      text: `I would use the \`${command.call.toolName}\` tool for that, but this agent may not: an admin can allow it in the *Agents* dialog.`,
+    };
+  }
+  return { text: command.intro, call: command.call };
+}
+
 /** What the offline model says: deterministic for the same conversation and facts. */
 export async function offlineAnswer(messages: ModelMessage[], facts?: OfflineModelOptions['facts']): Promise<string> {
   const question = lastQuestion(messages);
@@ -87,34 +107,21 @@ export async function offlineAnswer(messages: ModelMessage[], facts?: OfflineMod
 
 /**
  * The model Hubbub uses when none is configured: honest about what it is,
- * deterministic, useful for a few things, and streaming at a realistic pace
- * so stop, regenerate and reconnects behave as with a real model.
+ * deterministic, useful for a few things (its commands call tools through
+ * the same loop as a real model), and streaming at a realistic pace so stop,
+ * regenerate, approvals and reconnects behave as with a real model.
  */
 export function createOfflineModel(options: OfflineModelOptions = {}): ModelProvider {
   const interval = options.tokenIntervalMs ?? 30;
   const burst = options.tokensPerBurst ?? 3;
-  return {
-    provider: 'hubbub-offline',
-    model: 'hubbub-offline-1',
-    stream({ messages, signal }) {
-      let produced = 0;
-      async function* text() {
-        const answer = await offlineAnswer(messages, options.facts);
-        const pieces = tokenize(answer);
-        for (let i = 0; i < pieces.length; i += burst) {
-          if (i > 0) await sleep(interval, signal);
-          if (signal.aborted) throw signal.reason;
-          const chunk = pieces.slice(i, i + burst);
-          produced += chunk.length;
-          yield chunk.join('');
-        }
-      }
-      return {
-        text: text(),
-        usage: async () => {
-          return { outputTokens: produced };
-        },
-      };
-    },
-  };
+  return handMadeModel({ provider: 'hubbub-offline', model: 'hubbub-offline-1' }, async function* (prompt, signal) {
+    const said = await offlineTurn(prompt, options.facts);
+    const pieces = tokenize(said.text);
+    for (let i = 0; i < pieces.length; i += burst) {
+      if (i > 0) await sleep(interval, signal);
+      if (signal.aborted) throw signal.reason;
+      yield pieces.slice(i, i + burst).join('');
+    }
+    if (said.call) yield said.call;
+  });
 }

@@ -1,4 +1,6 @@
-import type { ChannelSignal, ModelProvider } from '@hubbub/core';
+import type { AgentStatus, ChannelSignal, Message, ToolCallPart } from '@hubbub/core';
+import type { ToolSet } from 'ai';
+import type { ModelProvider } from './hand-made-model';
 import { DEFAULT_SYSTEM_PROMPT } from './prompt';
 
 /** The agent a reply is written as (from the registry: the API resolves it). */
@@ -13,6 +15,16 @@ export interface ReplyAgent {
   instructions: string;
   /** The model it asks for; null: the server's default. */
   model: string | null;
+  /** The tools it may call in this reply, acting as the person who asked (none: it only writes). */
+  toolset?: AgentToolset;
+}
+
+/** An agent's tools for one reply, bound to the person who asked and the channel (the API builds them). */
+export interface AgentToolset {
+  /** AI SDK tools; a tool that needs a person's approval has `needsApproval: true`. */
+  tools: ToolSet;
+  /** The reply now waits for a decision on `calls`: tell who may decide. Best effort. */
+  onAwaitingApproval(reply: Message, calls: ToolCallPart[]): Promise<void>;
 }
 
 /**
@@ -37,8 +49,18 @@ export function systemPromptFor(agent: ReplyAgent | null, serverPrompt: string |
 /** The `agent.status` signal for `agent` working on `messageId`. */
 export function agentStatusSignal(
   agent: ReplyAgent,
-  status: 'idle' | 'thinking' | 'error',
-  messageId: string,
+  status: AgentStatus,
+  reply: { messageId: string; requestedBy: string },
+  tool?: string,
 ): ChannelSignal {
-  return { type: 'agent.status', agentId: agent.id, handle: agent.handle, name: agent.name, status, messageId };
+  return {
+    type: 'agent.status',
+    agentId: agent.id,
+    handle: agent.handle,
+    name: agent.name,
+    status,
+    ...(tool ? { tool } : {}),
+    messageId: reply.messageId,
+    requestedBy: reply.requestedBy,
+  };
 }

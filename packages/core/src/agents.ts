@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZDisplayName, ZHandleFormat } from './schemas';
 import { RESERVED_HANDLES } from './text-rules';
+import type { AgentStatus } from './types';
 
 /**
  * Agents: members that answer. An agent IS a user of role "agent" (a channel
@@ -56,23 +57,6 @@ export interface Agent {
 
 /** What `agent.list` and `agent.get` show a member: no instructions (an admin's prompt is theirs to share). */
 export type AgentSummary = Omit<Agent, 'instructions'> & { instructions?: string };
-
-/**
- * A live status, sent as the `agent.status` signal on the channels it works in and on the asker's
- * user stream: "calling" names the tool; "awaiting-approval" waits for a person's decision.
- */
-export type AgentStatus = 'idle' | 'thinking' | 'calling' | 'awaiting-approval' | 'error';
-
-/** What `agent.status` says: which agent, doing what, on which reply. */
-export interface AgentStatusReport {
-  agentId: string;
-  handle: string;
-  name: string;
-  status: AgentStatus;
-  /** The tool it is calling (status "calling"). */
-  tool?: string;
-  messageId: string;
-}
 
 const ZAgentTool = z.enum(AGENT_TOOLS);
 

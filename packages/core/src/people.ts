@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { AgentStatusReport } from './agents';
 import { ZEventId, ZId } from './schemas';
-import type { Channel, Message, User } from './types';
+import type { AgentStatusReport, Channel, Message, User } from './types';
 
 /**
  * A person's own stream (user.onEvent). Stored changes are what concerns

@@ -4,7 +4,7 @@ import type { NotificationStore } from './notifications';
 import type { UserChange, UserStreamEvent } from './people';
 import type { SearchPage, SearchRequest } from './search';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
-import type { TodoItemsInput, TodoList, TodoStatus } from './todos';
+import type { TodoItemsInput } from './todos';
 import type {
   Attachment,
   Channel,
@@ -16,6 +16,8 @@ import type {
   Reaction,
   Role,
   StreamEvent,
+  TodoList,
+  TodoStatus,
   User,
   Visibility,
 } from './types';
@@ -382,21 +384,6 @@ export interface ApiKeyStore {
 export interface ModelMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
-}
-
-export interface ModelStream {
-  /** Text chunks as the model produces them. Throws when the model fails. */
-  text: AsyncIterable<string>;
-  /** Output tokens, once the stream has ended (null when the model does not say). */
-  usage(): Promise<{ outputTokens: number | null }>;
-}
-
-/** A language model that streams its answer; any OpenAI-compatible endpoint, or the built-in offline one. */
-export interface ModelProvider {
-  /** Shown on replies: "openai-compatible", "hubbub-offline". */
-  readonly provider: string;
-  readonly model: string;
-  stream(input: { messages: ModelMessage[]; signal: AbortSignal; maxOutputTokens?: number }): ModelStream;
 }
 
 /**

@@ -1,27 +1,11 @@
 import { z } from 'zod';
 import { ZId } from './schemas';
+import type { TodoStatus } from './types';
 
 /**
  * A conversation's plan: the list an agent keeps with `update_todos` (replacing
  * it whole) and people tick (`todo.update`). One list per channel.
  */
-export type TodoStatus = 'pending' | 'in_progress' | 'done';
-
-export interface TodoItem {
-  /** Stable while the list is not replaced: `todo.update` names an item by it. */
-  id: string;
-  content: string;
-  status: TodoStatus;
-}
-
-export interface TodoList {
-  channelId: string;
-  /** In plan order. Empty: no plan yet. */
-  items: TodoItem[];
-  /** When it last changed, and by whom (an agent's or a person's user id); null: never. */
-  updatedAt: string | null;
-  updatedBy: string | null;
-}
 
 export const TODO_LIMITS = {
   items: 50,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZId } from './schemas';
-import type { Message } from './types';
+import type { Message, ToolCallPart } from './types';
 
 /**
  * An assistant reply is made of ordered parts: its text, and the tool calls
@@ -8,29 +8,6 @@ import type { Message } from './types';
  * place in the text where it stands (`at`), so text deltas keep appending to
  * `content` and the parts are the text cut at those places (`replyParts`).
  */
-export type ToolCallState = 'awaiting-approval' | 'running' | 'done' | 'failed' | 'denied';
-
-export interface ToolCallPart {
-  toolCallId: string;
-  toolName: string;
-  /** The arguments the model gave (validated by the tool before it runs). */
-  input: unknown;
-  state: ToolCallState;
-  /** What the tool returned (state "done"); bounded (TOOL_CALL_LIMITS.output). */
-  output?: unknown;
-  /** Why it failed or was denied, in words. */
-  error?: string;
-  /** Characters of the reply's text before the call. */
-  at: number;
-  /** The loop step it was made in (0: the first answer of the model). */
-  step: number;
-  /** The tool loop's approval id (a call that needed approval). */
-  approvalId?: string;
-  /** Who approved or denied it. */
-  decidedBy?: { id: string; displayName: string };
-  /** The reason given with a denial. */
-  reason?: string;
-}
 
 export type ReplyPart = { type: 'text'; text: string } | ({ type: 'tool-call' } & ToolCallPart);
 

@@ -1,7 +1,3 @@
-import type { AgentStatusReport } from './agents';
-import type { TodoList } from './todos';
-import type { ToolCallPart } from './tool-calls';
-
 export type Role = 'admin' | 'member' | 'agent';
 export type Visibility = 'public' | 'private';
 /** A channel, or a direct conversation (private, one per set of people: dm.open). */
@@ -210,3 +206,68 @@ export interface StreamEvent {
 
 /** What `channel.onEvent` yields. `reset` means: refetch history, ids before this are void. */
 export type ChannelEvent = ChannelChange | ChannelSignal | { type: 'reset' };
+
+/**
+ * A live status, sent as the `agent.status` signal on the channels it works in and on the asker's
+ * user stream: "calling" names the tool; "awaiting-approval" waits for a person's decision.
+ */
+export type AgentStatus = 'idle' | 'thinking' | 'calling' | 'awaiting-approval' | 'error';
+
+/** What `agent.status` says: which agent, doing what, on which reply. */
+export interface AgentStatusReport {
+  agentId: string;
+  handle: string;
+  name: string;
+  status: AgentStatus;
+  /** The tool it is calling (status "calling"). */
+  tool?: string;
+  messageId: string;
+  /** Who asked for the reply (their user stream is told too). */
+  requestedBy?: string;
+}
+
+/**
+ * A conversation's plan (todos.ts): the list an agent keeps with `update_todos` and people tick.
+ */
+export type TodoStatus = 'pending' | 'in_progress' | 'done';
+
+export interface TodoItem {
+  /** Stable while the list is not replaced: `todo.update` names an item by it. */
+  id: string;
+  content: string;
+  status: TodoStatus;
+}
+
+export interface TodoList {
+  channelId: string;
+  /** In plan order. Empty: no plan yet. */
+  items: TodoItem[];
+  /** When it last changed, and by whom (an agent's or a person's user id); null: never. */
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+/** A tool call of an assistant reply (tool-calls.ts). */
+export type ToolCallState = 'awaiting-approval' | 'running' | 'done' | 'failed' | 'denied';
+
+export interface ToolCallPart {
+  toolCallId: string;
+  toolName: string;
+  /** The arguments the model gave (validated by the tool before it runs). Optional only as JSON types go. */
+  input?: unknown;
+  state: ToolCallState;
+  /** What the tool returned (state "done"); bounded (TOOL_CALL_LIMITS.output). */
+  output?: unknown;
+  /** Why it failed or was denied, in words. */
+  error?: string;
+  /** Characters of the reply's text before the call. */
+  at: number;
+  /** The loop step it was made in (0: the first answer of the model). */
+  step: number;
+  /** The tool loop's approval id (a call that needed approval). */
+  approvalId?: string;
+  /** Who approved or denied it. */
+  decidedBy?: { id: string; displayName: string };
+  /** The reason given with a denial. */
+  reason?: string;
+}

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_RATE_LIMITS } from '@hubbub/api';
-import type { ModelProvider } from '@hubbub/core';
+import { handMadeModel, type ModelProvider } from '@hubbub/assistant';
 import { createHubbub } from '@hubbub/server/hubbub';
 import { createLogger } from '@hubbub/server/logger';
 
@@ -12,22 +12,13 @@ const dataDir = mkdtempSync(join(tmpdir(), 'hubbub-bench-'));
 
 /** BENCH_FAST_MODEL=N: a model that streams N one-word chunks as fast as the event loop allows. */
 function floodModel(chunks: number): ModelProvider {
-  let produced = 0;
-  return {
-    provider: 'bench-flood',
-    model: `flood-${chunks}`,
-    stream: ({ signal }) => ({
-      text: (async function* () {
-        for (let i = 0; i < chunks; i++) {
-          if (signal.aborted) throw signal.reason;
-          if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
-          produced++;
-          yield `w${i} `;
-        }
-      })(),
-      usage: async () => ({ outputTokens: produced }),
-    }),
-  };
+  return handMadeModel({ provider: 'bench-flood', model: `flood-${chunks}` }, async function* (_prompt, signal) {
+    for (let i = 0; i < chunks; i++) {
+      if (signal.aborted) throw signal.reason;
+      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+      yield `w${i} `;
+    }
+  });
 }
 const fast = Number(process.env.BENCH_FAST_MODEL ?? 0);
 const hubbub = await createHubbub({

@@ -1,12 +1,14 @@
-import type { ReplyTicket } from '@hubbub/assistant';
+import type { ReplyAgent, ReplyTicket } from '@hubbub/assistant';
 import {
   assertCanModify,
   assertCanPost,
   assertNotArchived,
   assertNotDeleted,
+  type Message,
   type Reaction,
   type User,
   ZAroundInput,
+  ZDecideToolInput,
   ZEditMessageInput,
   ZHistoryInput,
   ZMessageRef,
@@ -19,7 +21,9 @@ import { deleteFilesOf } from '../attachments';
 import { postableChannel, publishChanges, readableChannel, readableMessage } from '../channel-access';
 import type { AppDeps } from '../context';
 import { mentionedMembers } from '../mentions';
+import { replyDeciders } from '../tool-approvals';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
+import { tellUsers } from '../user-events';
 import { messageSearch } from './message-search';
 
 export const messageRouter = router({
@@ -55,8 +59,10 @@ export const messageRouter = router({
     const notified = [...mentions, ...(message.meta?.threadFollowers ?? [])];
     if (event) ctx.deps.push.messagePosted({ message, mentionedUserIds: notified });
     // A retried send (event null) must not ask twice.
-    if (ticket && event && agent) await ctx.deps.assistant.reply(message, ctx.user, ticket, toReplyAgent(agent));
-    else ticket?.cancel();
+    if (ticket && event && agent) {
+      const toolset = ctx.deps.agentToolset(agent, ctx.user, message.channelId);
+      await ctx.deps.assistant.reply(message, ctx.user, ticket, toReplyAgent(agent, toolset));
+    } else ticket?.cancel();
     return message;
   }),
 
@@ -71,8 +77,31 @@ export const messageRouter = router({
   retry: writeProcedure.input(ZMessageRef).mutation(async ({ input, ctx }) => {
     const { message, channel, membership } = await readableMessage(ctx, input.messageId);
     assertCanPost(channel, membership);
-    const agent = await agentOfReply(ctx.deps, message);
-    return ctx.deps.assistant.retry(message.id, ctx.user, agent ? toReplyAgent(agent) : undefined);
+    return ctx.deps.assistant.retry(message.id, ctx.user, await replyAgentFor(ctx.deps, message, ctx.user));
+  }),
+
+  /**
+   * Approves or denies an agent's tool call waiting in a reply (its asker, or an admin). Once none
+   * waits, the reply's loop goes on: the approved calls run as the person who asked.
+   */
+  decideTool: writeProcedure.input(ZDecideToolInput).mutation(async ({ input, ctx }) => {
+    const { message } = await readableMessage(ctx, input.messageId);
+    const agent = await replyAgentFor(ctx.deps, message, ctx.user);
+    const decided = await ctx.deps.assistant.decideTool(input, ctx.user, agent);
+    const change = {
+      type: 'tool.approval.decided' as const,
+      channelId: message.channelId,
+      messageId: message.id,
+      toolCallId: input.toolCallId,
+      approved: input.approved,
+      decidedBy: ctx.user.id,
+    };
+    const people = await replyDeciders(ctx.deps, message);
+    await tellUsers(
+      ctx.deps,
+      people.map((userId) => ({ userId, change })),
+    );
+    return decided;
   }),
 
   /** Full-text search over what the caller may read (message-search.ts). */
@@ -154,4 +183,13 @@ async function react(
   });
   await publishChanges(ctx.deps, event);
   return { messageId: message.id, reactions };
+}
+
+/** The agent that wrote a reply, with its tools acting as the person who asked it (to write again, or go on). */
+async function replyAgentFor(deps: AppDeps, reply: Message, by: User): Promise<ReplyAgent | undefined> {
+  const agent = await agentOfReply(deps, reply);
+  if (!agent) return undefined;
+  const askerId = reply.meta?.requestedBy;
+  const asker = askerId && askerId !== by.id ? await deps.stores.users.byId(askerId) : by;
+  return toReplyAgent(agent, asker ? deps.agentToolset(agent, asker, reply.channelId) : undefined);
 }

@@ -1,10 +1,11 @@
-import type { ModelMessage, ModelProvider } from '@hubbub/core';
+import type { ModelMessage } from '@hubbub/core';
+import { handMadeModel, type ModelChunk, type PromptView } from '../hand-made-model';
 
-type Step = { chunk: string } | { end: true } | { error: unknown };
+type Step = { chunk: ModelChunk } | { end: true } | { error: unknown };
 
 /**
  * One model call whose stream the test drives step by step: `send` a chunk,
- * `end` the stream, or `fail` it. Like a real model, it throws the signal's
+ * `callTool`, `end` the stream, or `fail` it. Like a real model, it throws the signal's
  * reason once aborted.
  */
 export class ScriptedCall {
@@ -16,15 +17,25 @@ export class ScriptedCall {
   /** The consumer has stopped reading (finished, thrown or returned). */
   closed = false;
 
+  readonly messages: ModelMessage[];
+
   constructor(
-    readonly messages: ModelMessage[],
+    /** What the model was asked: the conversation, the tools offered, the results it is given. */
+    readonly prompt: PromptView,
     readonly signal: AbortSignal,
   ) {
+    this.messages = prompt.messages;
     signal.addEventListener('abort', () => this.poke(), { once: true });
   }
 
   send(...chunks: string[]): void {
     for (const chunk of chunks) this.steps.push({ chunk });
+    this.poke();
+  }
+
+  /** The model calls a tool (the loop runs it, or asks for approval, once this call ends). */
+  callTool(toolName: string, input: unknown): void {
+    this.steps.push({ chunk: { toolName, input } });
     this.poke();
   }
 
@@ -44,7 +55,7 @@ export class ScriptedCall {
     return new Promise((resolve) => this.idlers.push(resolve));
   }
 
-  async *text(): AsyncGenerator<string> {
+  async *chunks(): AsyncGenerator<ModelChunk> {
     try {
       for (;;) {
         if (this.signal.aborted) throw this.signal.reason;
@@ -80,18 +91,14 @@ export function scriptedModel() {
   const calls: ScriptedCall[] = [];
   let waiters: (() => void)[] = [];
   let taken = 0;
-  const model: ModelProvider = {
-    provider: 'scripted',
-    model: 'scripted-1',
-    stream({ messages, signal }) {
-      const call = new ScriptedCall(messages, signal);
-      calls.push(call);
-      const woken = waiters;
-      waiters = [];
-      for (const wake of woken) wake();
-      return { text: call.text(), usage: async () => ({ outputTokens: call.produced }) };
-    },
-  };
+  const model = handMadeModel({ provider: 'scripted', model: 'scripted-1' }, (prompt, signal) => {
+    const call = new ScriptedCall(prompt, signal);
+    calls.push(call);
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
+    return call.chunks();
+  });
   return {
     model,
     calls,
