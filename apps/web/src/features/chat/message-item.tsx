@@ -11,6 +11,7 @@ import { CopyLinkButton } from '../permalink/copy-link-button';
 import { AssistantAvatar } from './assistant-avatar';
 import { AssistantFooter, type VersionView } from './assistant-footer';
 import { replyState, replyVersions, shownVersionIndex, type VersionPick } from './assistant-reply';
+import { AssistantReplyParts } from './assistant-reply-parts';
 import { AssistantError, AssistantThinking, AssistantWaiting } from './assistant-reply-states';
 import { Foldable } from './foldable';
 import { useChatLive } from './live-context';
@@ -19,6 +20,7 @@ import { PersonButton } from './profile-card';
 import { Reactions } from './reactions';
 import { openThread } from './thread-panel-state';
 import { RepliedToThread, ThreadSummaryLine } from './thread-summary';
+import { hasToolCalls } from './tool-call-rules';
 import type { Message, PendingMessage } from './types';
 
 interface MessageItemProps {
@@ -209,6 +211,8 @@ export function MessageItem({ message, me, compact, canModify, highlighted = fal
                 <MessageText text={earlier.text} />
               ) : state === 'waiting' ? (
                 <AssistantWaiting position={message.meta?.queuePosition ?? 1} />
+              ) : assistant && hasToolCalls(message) ? (
+                <AssistantReplyParts message={message} me={me} />
               ) : state === 'thinking' ? (
                 <AssistantThinking />
               ) : (
