@@ -46,10 +46,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 function lastQuestion(messages: ModelMessage[]): string {
   const last = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-  return last
-    .replace(/^[^:]{1,120}:\s*/, '')
-    .replace(/@assistant\b/gi, '')
-    .trim();
+  return (
+    last
+      .replace(/^[^:]{1,120}:\s*/, '')
+      .replace(/@assistant\b/gi, '')
+      // Any agent is asked by a mention first: "@planner plan: …".
+      .replace(/^\s*(@[\w.-]+[\s,:]*)+/, '')
+      .trim()
+  );
 }
 
 function summarize(messages: ModelMessage[], count: number): string {

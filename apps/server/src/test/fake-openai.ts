@@ -4,14 +4,23 @@ import type { AddressInfo } from 'node:net';
 export type FakeMode =
   | { kind: 'stream'; tokens: string[]; delayMs?: number }
   | { kind: 'status'; status: number; body?: string }
-  | { kind: 'broken'; tokensBefore: string[] };
+  | { kind: 'broken'; tokensBefore: string[] }
+  /**
+   * A model that calls one tool: a request without tool results gets the call (its arguments
+   * streamed in pieces, as OpenAI does), one with tool results gets `answer` as text.
+   */
+  | { kind: 'tool-call'; name: string; arguments: object; answer: string[] };
 
 export interface FakeOpenAI {
   baseURL: string;
   /** What the next requests get. */
   mode: FakeMode;
   /** Chat requests received (their JSON bodies). */
-  requests: Array<{ model: string; messages: Array<{ role: string; content: string }> }>;
+  requests: Array<{
+    model: string;
+    messages: Array<{ role: string; content: string; tool_call_id?: string }>;
+    tools?: Array<{ function: { name: string } }>;
+  }>;
   /** Requests whose client went away before the stream ended. */
   abortedByClient: number;
   /** Token chunks written so far, over all requests. */
@@ -28,6 +37,22 @@ const chunk = (content: string | null, finish: string | null, usage?: object) =>
     choices: [{ index: 0, delta: content === null ? {} : { role: 'assistant', content }, finish_reason: finish }],
     ...(usage ? { usage } : {}),
   })}\n\n`;
+
+/** The chunks of one streamed tool call: its name first, then its arguments a few characters at a time. */
+function toolCallChunks(name: string, args: object): string[] {
+  const json = JSON.stringify(args);
+  const call = (delta: object) =>
+    `data: ${JSON.stringify({
+      id: 'chatcmpl-test',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'fake-model',
+      choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...delta }] }, finish_reason: null }],
+    })}\n\n`;
+  const pieces = [call({ id: 'call_fake_1', type: 'function', function: { name, arguments: '' } })];
+  for (let at = 0; at < json.length; at += 8) pieces.push(call({ function: { arguments: json.slice(at, at + 8) } }));
+  return pieces;
+}
 
 /** A real OpenAI-compatible HTTP server streaming Server-Sent Events, for the assistant's tests. */
 export async function startFakeOpenAI(mode: FakeMode): Promise<FakeOpenAI> {
@@ -54,7 +79,19 @@ export async function startFakeOpenAI(mode: FakeMode): Promise<FakeOpenAI> {
     res.on('close', () => {
       if (!finished) fake.abortedByClient++;
     });
-    const tokens = current.kind === 'stream' ? current.tokens : current.tokensBefore;
+    if (current.kind === 'tool-call') {
+      const request = fake.requests.at(-1);
+      if (!request?.messages.some((m) => m.role === 'tool')) {
+        for (const piece of toolCallChunks(current.name, current.arguments)) res.write(piece);
+        res.write(chunk(null, 'tool_calls', { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }));
+        res.write('data: [DONE]\n\n');
+        finished = true;
+        res.end();
+        return;
+      }
+    }
+    const tokens =
+      current.kind === 'stream' ? current.tokens : current.kind === 'tool-call' ? current.answer : current.tokensBefore;
     for (const token of tokens) {
       if (res.destroyed) return;
       res.write(chunk(token, null));
