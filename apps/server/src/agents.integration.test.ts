@@ -134,4 +134,26 @@ describe('agents', () => {
     });
     expect((await bob.api.agent.get.query({ handle: 'reviewer' })).handle).toBe('reviewer');
   });
+
+  it('workers: an agent key is online once it calls, with the task it runs; a key never used is offline, a revoked one gone', async () => {
+    server = await startTestServer();
+    const { ada, bob } = await people(server);
+    const { key } = await ada.api.apiKey.create.mutate({ name: 'builder', role: 'agent' });
+    const idle = await ada.api.apiKey.create.mutate({ name: 'sleeper', role: 'agent' });
+    const worker = server.client(key);
+    await bob.api.task.create.mutate({ title: 'Build it', agent: 'builder' });
+    const claimed = await worker.api.task.claim.mutate({ agent: 'builder' });
+    await worker.api.task.progress.mutate({ id: claimed?.id ?? '', current: 1, total: 4, step: 'compiling' });
+
+    const workers = await bob.api.agent.workers.query();
+    expect(workers.map((w) => [w.name, w.online])).toEqual([
+      ['builder', true],
+      ['sleeper', false],
+    ]);
+    expect(workers[0]?.currentTask).toMatchObject({ title: 'Build it', progress: { current: 1, total: 4 } });
+    expect(workers[1]?.currentTask).toBeNull();
+
+    await ada.api.apiKey.revoke.mutate({ id: idle.apiKey.id });
+    expect((await bob.api.agent.workers.query()).map((w) => w.name)).toEqual(['builder']);
+  });
 });

@@ -62,8 +62,31 @@ describe('the tool loop with the offline model', () => {
 
     const page = await bob.api.message.history.query({ channelId: general.id, limit: 1 });
     const stream = recordChannel(bob, general.id, page.eventId);
+    // Both streams are live: the user stream once it tells Bob of a channel he makes.
+    const bobsStream = recordUser(bob, `${page.eventId.slice(0, page.eventId.lastIndexOf(':'))}:0`);
+    await bob.api.channel.create.mutate({ slug: 'bobs', name: 'Bob', visibility: 'private' });
+    await stream.until((e) => e.some((x) => x.data.type === 'presence'));
+    await bobsStream.until((e) => e.some((x) => x.data.type === 'channel.joined'));
     await bob.api.message.send.mutate({ channelId: general.id, content: '@assistant find zebra' });
     const reply = await replyTo(stream, finished);
+    // The agent's status, on the channel and on the asker's own stream: thinking, calling the tool, idle.
+    const statuses = (events: Received[]) =>
+      events.filter((e) => e.data.type === 'agent.status').map((e) => [e.data.status, e.data.tool ?? null]);
+    const expected = [
+      ['thinking', null],
+      ['calling', 'search_messages'],
+      ['thinking', null],
+      ['idle', null],
+    ];
+    await stream.until((e) => statuses(e).length === 4);
+    expect(statuses(stream.events)).toEqual(expected);
+    await bobsStream.until((e) => statuses(e).length === 4);
+    expect(statuses(bobsStream.events)).toEqual(expected);
+    expect(bobsStream.events.find((e) => e.data.type === 'agent.status')?.data).toMatchObject({
+      channelId: general.id,
+      handle: 'assistant',
+      messageId: reply.id,
+    });
 
     expect(reply.meta?.toolCalls).toHaveLength(1);
     const [call] = reply.meta?.toolCalls ?? [];

@@ -196,7 +196,15 @@ export async function assertKeyActive(deps: AppDeps, apiKeyId: string | null): P
   if (!apiKeyId) return;
   const key = await deps.stores.apiKeys.byIdWithSecret(apiKeyId);
   if (!key || key.revokedAt) throw new AppError('UNAUTHORIZED', 'this API key was revoked');
+  // A worker on a long-lived socket is seen on its calls too (agent.workers tells who is online).
+  const now = deps.clock.now();
+  if (!key.lastUsedAt || now - Date.parse(key.lastUsedAt) >= KEY_SEEN_EVERY_MS) {
+    await deps.stores.apiKeys.touch(key.id, new Date(now).toISOString());
+  }
 }
+
+/** How often a key's "last seen" is written at most (a worker calling many times a second writes once). */
+export const KEY_SEEN_EVERY_MS = 15_000;
 
 /** What the server knows about an HTTP request beyond the request itself. */
 export interface HttpRequestInfo {

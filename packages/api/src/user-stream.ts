@@ -71,6 +71,11 @@ export class UnreadFollower {
   }
 
   private onChannelEvent(state: ReadState, event: BusEvent): void {
+    if (event.kind === 'signal' && event.signal.type === 'agent.status') {
+      // An agent working on a reply this person asked for: their other tabs and pages hear of it too.
+      if (event.signal.requestedBy === this.userId) this.emit({ ...event.signal, channelId: state.channelId });
+      return;
+    }
     if (event.kind !== 'change') return;
     const { change } = event.event;
     if (change.type === 'channel.updated') {

@@ -2,12 +2,15 @@ import { APICallError } from '@ai-sdk/provider';
 import { createMemoryBus, createMemoryRateLimiter } from '@hubbub/bus';
 import { AppError, type AppErrorCode, type Bus, type BusEvent, type Message, type User } from '@hubbub/core';
 import { createSqliteStores, type Stores } from '@hubbub/db';
+import { tool } from 'ai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { Assistant, type AssistantOptions, CONTROL_TOPIC } from './assistant';
 import type { ModelProvider } from './hand-made-model';
 import { describeModelError } from './model-errors';
 import { createOfflineModel, offlineAnswer, tokenize } from './offline-model';
 import { DEFAULT_SYSTEM_PROMPT } from './prompt';
+import type { ReplyAgent } from './reply-agent';
 import { KEPT_VERSIONS } from './reply-versions';
 import { type ScriptedCall, scriptedModel } from './test/scripted-model';
 
@@ -956,5 +959,133 @@ describe('Assistant.retry rights and versions', () => {
       expect(version).toMatchObject({ model: 'scripted-1', status: 'complete' });
       expect(Number.isNaN(Date.parse(version.at))).toBe(false);
     }
+  });
+});
+
+describe('Assistant tool loop', () => {
+  /** An agent with one read-only tool and one that asks first; `ran` records what ran, `told` who was asked to decide. */
+  function toolAgent() {
+    const ran: string[] = [];
+    const told: string[][] = [];
+    const agent: ReplyAgent = {
+      id: 'agent-user',
+      handle: 'assistant',
+      name: 'Assistant',
+      authorId: null,
+      instructions: '',
+      model: null,
+      toolset: {
+        tools: {
+          lookup: tool({
+            inputSchema: z.object({ q: z.string() }),
+            execute: async ({ q }) => {
+              ran.push(`lookup ${q}`);
+              return { found: q.toUpperCase() };
+            },
+          }),
+          launch: tool({
+            inputSchema: z.object({ what: z.string() }),
+            needsApproval: true,
+            execute: async ({ what }) => {
+              ran.push(`launch ${what}`);
+              return { launched: what };
+            },
+          }),
+        },
+        onAwaitingApproval: async (_reply, calls) => {
+          told.push(calls.map((c) => c.toolName));
+        },
+      },
+    };
+    return { agent, ran, told };
+  }
+
+  it('runs a read-only call at once and gives the model its result for the next step', async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model);
+    const { agent, ran } = toolAgent();
+    const reply = await assistant.reply(await ask(alice, '@assistant look'), alice, undefined, agent);
+    const first = await scripted.nextCall();
+    expect(first.prompt.tools).toEqual(['lookup', 'launch']);
+    first.send('Looking. ');
+    first.callTool('lookup', { q: 'abc' });
+    first.end();
+    const second = await scripted.nextCall();
+    expect(second.prompt.toolResults).toEqual([{ toolName: 'lookup', output: { found: 'ABC' } }]);
+    second.send('It is ABC.');
+    second.end();
+    const done = await rec.until(isFinal(reply.id));
+    const message = updateOf(done, reply.id);
+    expect(ran).toEqual(['lookup abc']);
+    expect(message?.content).toBe('Looking. It is ABC.');
+    expect(message?.meta?.toolCalls).toEqual([
+      expect.objectContaining({ toolName: 'lookup', state: 'done', at: 9, step: 0, output: { found: 'ABC' } }),
+    ]);
+    // The deltas rebuild the whole text across the steps.
+    expect(applyDeltas(rec.events, reply.id)).toBe('Looking. It is ABC.');
+  });
+
+  it('pauses a call that asks first (no slot held), and resumes on the decision: approved runs, denied is told', async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model);
+    const { agent, ran, told } = toolAgent();
+    const reply = await assistant.reply(await ask(alice, '@assistant launch'), alice, undefined, agent);
+    const first = await scripted.nextCall();
+    first.callTool('launch', { what: 'rocket' });
+    first.end();
+    await rec.until((e) => updateOf(e, reply.id)?.meta?.awaitingApproval === true);
+    const waiting = await stores.chat.messageById(reply.id);
+    expect(waiting).toMatchObject({ status: 'streaming', meta: { awaitingApproval: true } });
+    const call = waiting?.meta?.toolCalls?.[0];
+    expect(call).toMatchObject({ toolName: 'launch', state: 'awaiting-approval' });
+    expect(assistant.streaming).toBe(0);
+    expect(ran).toEqual([]);
+    await vi.waitFor(() => expect(told).toEqual([['launch']]));
+    // A restarted instance does not fail it: nothing runs it until someone decides.
+    expect(await makeAssistant(scripted.model).recoverInterrupted()).toBe(0);
+
+    const decision = { messageId: reply.id, toolCallId: call?.toolCallId ?? '', approved: true };
+    await expectAppError(assistant.decideTool(decision, bob, agent), 'FORBIDDEN');
+    await expectAppError(assistant.decideTool({ ...decision, toolCallId: 'nope' }, alice, agent), 'NOT_FOUND');
+    // Any instance may resume it (here: another one, as after a restart).
+    const other = makeAssistant(scripted.model);
+    await other.decideTool(decision, alice, agent);
+    const second = await scripted.nextCall();
+    expect(second.prompt.toolResults).toEqual([{ toolName: 'launch', output: { launched: 'rocket' } }]);
+    second.send('Launched.');
+    second.end();
+    const done = updateOf(await rec.until(isFinal(reply.id)), reply.id);
+    expect(ran).toEqual(['launch rocket']);
+    expect(done).toMatchObject({ status: 'complete', content: 'Launched.' });
+    expect(done?.meta?.awaitingApproval).toBeUndefined();
+    expect(done?.meta?.toolCalls?.[0]).toMatchObject({
+      state: 'done',
+      decidedBy: { id: alice.id, displayName: 'Alice' },
+    });
+    await expectAppError(other.decideTool(decision, alice, agent), 'CONFLICT');
+  });
+
+  it('a denial never runs the tool; the model hears the reason', async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model);
+    const { agent, ran } = toolAgent();
+    const reply = await assistant.reply(await ask(alice, '@assistant launch'), alice, undefined, agent);
+    const first = await scripted.nextCall();
+    first.callTool('launch', { what: 'rocket' });
+    first.end();
+    await rec.until((e) => updateOf(e, reply.id)?.meta?.awaitingApproval === true);
+    const call = (await stores.chat.messageById(reply.id))?.meta?.toolCalls?.[0];
+    await assistant.decideTool(
+      { messageId: reply.id, toolCallId: call?.toolCallId ?? '', approved: false, reason: 'not today' },
+      admin,
+      agent,
+    );
+    const second = await scripted.nextCall();
+    expect(second.prompt.toolResults).toEqual([{ toolName: 'launch', output: null, denied: 'not today' }]);
+    second.send('OK, not launching.');
+    second.end();
+    const done = updateOf(await rec.until(isFinal(reply.id)), reply.id);
+    expect(ran).toEqual([]);
+    expect(done?.meta?.toolCalls?.[0]).toMatchObject({ state: 'denied', reason: 'not today' });
   });
 });

@@ -18,7 +18,32 @@ function visibleTo(user: User, agent: Agent): AgentSummary {
   return summary;
 }
 
+/** A worker seen this recently (any call with its key) is online. */
+export const WORKER_ONLINE_MS = 60_000;
+
 export const agentRouter = router({
+  /**
+   * External worker agents (agent API keys that are not revoked): online when seen in the last
+   * minute, and the task each runs now; by name. Anyone signed in (the dashboard and sidebar show them).
+   */
+  workers: protectedProcedure.query(async ({ ctx }) => {
+    const keys = (await ctx.deps.stores.apiKeys.list())
+      .filter((key) => key.role === 'agent' && !key.revokedAt)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const running = (await ctx.deps.stores.tasks.list({ status: 'in_progress', limit: 100 })).items;
+    const now = ctx.deps.clock.now();
+    return keys.map((key) => {
+      const task = running.find((t) => t.workerId === key.userId);
+      return {
+        name: key.name,
+        agents: key.agents,
+        online: key.lastUsedAt !== null && now - Date.parse(key.lastUsedAt) < WORKER_ONLINE_MS,
+        lastSeenAt: key.lastUsedAt,
+        currentTask: task ? { id: task.id, title: task.title, progress: task.progress } : null,
+      };
+    });
+  }),
+
   /** Every agent, by handle (the built-in @assistant among them). */
   list: protectedProcedure.query(async ({ ctx }) => {
     const agents = await ctx.deps.stores.agents.list();
