@@ -156,4 +156,43 @@ describe('agents', () => {
     await ada.api.apiKey.revoke.mutate({ id: idle.apiKey.id });
     expect((await bob.api.agent.workers.query()).map((w) => w.name)).toEqual(['builder']);
   });
+
+  it('sessions: conversations with an agent alone are opened fresh, named, renamed and archived by their person', async () => {
+    server = await startTestServer();
+    const { bob, bobId } = await people(server);
+    const assistant = await bob.api.agent.get.query({ handle: 'assistant' });
+    const first = await bob.api.dm.open.mutate({ userIds: [assistant.userId], fresh: true, name: 'Release plan' });
+    const second = await bob.api.dm.open.mutate({ userIds: [assistant.userId], fresh: true });
+    expect(first.id).not.toBe(second.id);
+    expect(first).toMatchObject({ kind: 'dm', name: 'Release plan', visibility: 'private' });
+    // Without fresh, the one conversation of old is found again (not a session).
+    const plain = await bob.api.dm.open.mutate({ userIds: [assistant.userId] });
+    expect(await bob.api.dm.open.mutate({ userIds: [assistant.userId] })).toMatchObject({ id: plain.id });
+
+    const mine = (await bob.api.channel.list.query()).items.filter((c) => c.kind === 'dm');
+    expect(mine.map((c) => c.id).sort()).toEqual([first.id, second.id, plain.id].sort());
+    expect(
+      mine
+        .find((c) => c.id === first.id)
+        ?.people?.map((p) => p.userId)
+        .sort(),
+    ).toEqual([bobId, assistant.userId].sort());
+
+    await bob.api.channel.update.mutate({ channelId: second.id, name: 'Bug triage' });
+    await bob.api.channel.archive.mutate({ channelId: first.id });
+    const after = (await bob.api.channel.list.query()).items;
+    expect(after.find((c) => c.id === second.id)?.name).toBe('Bug triage');
+    expect(after.find((c) => c.id === first.id)?.archivedAt).not.toBeNull();
+    await bob.api.channel.unarchive.mutate({ channelId: first.id });
+
+    // With people, a conversation stays one and keeps its people's name: no fresh ones, no renaming by a member.
+    const adaId = (await bob.api.user.list.query({ query: 'ada' }))[0]?.id ?? '';
+    await expect(bob.api.dm.open.mutate({ userIds: [adaId], fresh: true })).rejects.toMatchObject({
+      data: { code: 'BAD_REQUEST' },
+    });
+    const people2 = await bob.api.dm.open.mutate({ userIds: [adaId] });
+    await expect(bob.api.channel.update.mutate({ channelId: people2.id, name: 'Mine' })).rejects.toMatchObject({
+      data: { code: 'FORBIDDEN' },
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from './limits';
 import { ZEventId, ZId } from './schemas';
 import type { AgentStatusReport, Channel, Message, User } from './types';
 
@@ -117,5 +118,11 @@ export const ZDirectOpenInput = z.object({
     .array(ZId)
     .min(1)
     .max(MAX_DIRECT_PEOPLE - 1),
+  /**
+   * A new conversation even when one with these people exists: a session with agents (allowed only
+   * when everyone else is an agent). Its name, if given, is what the sidebar shows.
+   */
+  fresh: z.boolean().optional(),
+  name: z.string().trim().min(1).max(LIMITS.channelName).optional(),
 });
 export const ZMarkReadInput = z.object({ channelId: ZId, messageId: ZId });

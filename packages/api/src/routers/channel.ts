@@ -3,9 +3,11 @@ import {
   assertCanEditChannel,
   assertCanJoin,
   assertNotArchived,
+  type Channel,
   type ChannelChange,
   type ChannelSignal,
   forbidden,
+  type Membership,
   notFound,
   ZChannelEventInput,
   ZChannelListInput,
@@ -23,6 +25,7 @@ import {
   readableMessage,
   requireChannel,
 } from '../channel-access';
+import type { AppDeps } from '../context';
 import { take } from '../limits';
 import { ResumableStream, type StreamSource } from '../resumable-stream';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
@@ -164,8 +167,8 @@ export const channelRouter = router({
   }),
 
   archive: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
-    const { membership } = await readableChannel(ctx, input.channelId);
-    assertCanArchive(ctx.user, membership);
+    const { channel: current, membership } = await readableChannel(ctx, input.channelId);
+    assertCanArchive(ctx.user, await asManager(ctx.deps, current, membership, ctx.user.id));
     const { channel, event } = await ctx.deps.stores.chat.archive(input.channelId);
     await publishChanges(ctx.deps, event);
     await publishDirectory(ctx.deps, channel);
@@ -175,7 +178,7 @@ export const channelRouter = router({
   /** Makes an archived channel writable again: the same people as archive (its owner, an admin). */
   unarchive: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
     const { channel: current, membership } = await readableChannel(ctx, input.channelId);
-    assertCanArchive(ctx.user, membership);
+    assertCanArchive(ctx.user, await asManager(ctx.deps, current, membership, ctx.user.id));
     if (!current.archivedAt) return current;
     const { channel, event } = await ctx.deps.stores.chat.unarchive(input.channelId);
     await publishChanges(ctx.deps, event);
@@ -186,7 +189,7 @@ export const channelRouter = router({
   /** Renames a channel or sets its topic: its owner or an admin, while it is not archived. */
   update: writeProcedure.input(ZUpdateChannelInput).mutation(async ({ input, ctx }) => {
     const { channel: current, membership } = await readableChannel(ctx, input.channelId);
-    assertCanEditChannel(ctx.user, membership);
+    assertCanEditChannel(ctx.user, await asManager(ctx.deps, current, membership, ctx.user.id));
     assertNotArchived(current);
     const { channel, event } = await ctx.deps.stores.chat.update(input.channelId, {
       ...(input.name !== undefined && { name: input.name }),
@@ -250,3 +253,19 @@ export const channelRouter = router({
     );
   }),
 });
+
+/**
+ * A person's conversation with agents only (a session) is theirs to rename and archive, as an
+ * owner would; any other membership is what it is.
+ */
+async function asManager(
+  deps: AppDeps,
+  channel: Channel,
+  membership: Membership | null,
+  userId: string,
+): Promise<Membership | null> {
+  if (channel.kind !== 'dm' || !membership) return membership;
+  const others = (await deps.stores.chat.members(channel.id)).filter((m) => m.userId !== userId);
+  const agents = await deps.stores.agents.byUserIds(others.map((m) => m.userId));
+  return others.length > 0 && agents.length === others.length ? { role: 'owner' } : membership;
+}

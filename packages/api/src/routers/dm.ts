@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { directKey, LIMITS, notFound, ZDirectOpenInput } from '@hubbub/core';
+import { AppError, directKey, LIMITS, notFound, ZDirectOpenInput } from '@hubbub/core';
 import { publishChanges, requireChannel } from '../channel-access';
 import { router, writeProcedure } from '../trpc';
 import { tellUsers } from '../user-events';
@@ -8,23 +8,26 @@ export const dmRouter = router({
   /**
    * The one direct conversation of the caller with these people (1:1 or a small group): found again
    * whoever opens it and in whatever order; created, with everyone as a member, the first time.
+   * With agents only, `fresh` opens a new conversation (a session) each time.
    */
   open: writeProcedure.input(ZDirectOpenInput).mutation(async ({ input, ctx }) => {
     const others = [...new Set(input.userIds)].filter((id) => id !== ctx.user.id);
     const people = await Promise.all(others.map((id) => ctx.deps.stores.users.byId(id)));
     if (people.some((person) => !person)) throw notFound('user');
     const everyone = [ctx.user, ...people.flatMap((person) => (person ? [person] : []))];
-    const name = everyone
-      .map((person) => person.displayName)
-      .join(', ')
-      .slice(0, LIMITS.channelName);
+    // Sessions: a person may hold many conversations with agents; people keep one conversation per group.
+    if (input.fresh && !people.every((person) => person?.role === 'agent')) {
+      throw new AppError('BAD_REQUEST', 'a new conversation each time is for agents: with people there is one');
+    }
+    const name = (input.name ?? everyone.map((person) => person.displayName).join(', ')).slice(0, LIMITS.channelName);
+    const key = directKey(everyone.map((person) => person.id));
     const { channel, created } = await ctx.deps.stores.chat.openDirect({
       // Direct conversations have no name to take a slug from; it only has to be unique and URL-safe.
       slug: `dm-${randomBytes(6).toString('hex')}`,
       name,
       visibility: 'private',
       createdBy: ctx.user.id,
-      dmKey: directKey(everyone.map((person) => person.id)),
+      dmKey: input.fresh ? `${key}#${randomBytes(8).toString('hex')}` : key,
       userIds: everyone.map((person) => person.id),
     });
     // Someone who left it is back in it when it is opened again (by them or by the others).
