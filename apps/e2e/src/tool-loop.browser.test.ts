@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { outDir, useBrowserSuite } from './browser-harness';
+import { outDir, sessionToken, useBrowserSuite } from './browser-harness';
 
 const WAIT = 15_000;
 
@@ -74,17 +74,34 @@ describe('the tool loop in a real browser', () => {
     await ada.getByTestId('nav-tasks').click();
     await ada.locator('[data-testid="task-row"]', { hasText: 'Ship the release notes' }).waitFor({ timeout: WAIT });
 
-    // Deny from the keyboard, with a reason: the call never runs and the reply says so.
-    await ada.locator('[data-testid="channel-item"][data-slug="general"]').click();
-    await send(ada, '@assistant create a task "Delete the archive"');
+    // Asked while she is on the Tasks page (through her session, from another client): a notice leads to the call.
+    const { api } = suite.server.client(await sessionToken(ada));
+    const general = (await api.channel.list.query()).items.find((c) => c.slug === 'general');
+    if (!general) throw new Error('no #general');
+    await api.message.send.mutate({ channelId: general.id, content: '@assistant create a task "Delete the archive"' });
+    const notice = ada.locator('[data-testid="toast"]', {
+      hasText: '@assistant waits for your approval to run create_task',
+    });
+    await notice.locator('a').click();
+    await ada.waitForURL(/#\/c\/general\/m\//, { timeout: WAIT });
     const second = card(ada, 'create_task', 'awaiting-approval');
+    await second.waitFor({ timeout: WAIT });
+    // The link is the reply's permalink: the card waiting there is in the message it opened at.
+    const linked = decodeURIComponent(new URL(ada.url()).hash.split('/m/')[1] ?? '');
+    expect(await second.locator('xpath=ancestor::li[@data-testid="message"]').getAttribute('data-message-id')).toBe(
+      linked,
+    );
+
+    // Deny from the keyboard, with a reason: the call never runs and the reply says so.
     await second.getByTestId('tool-call-deny').focus();
     await ada.keyboard.press('Enter');
     const reason = second.getByTestId('tool-call-reason');
     await reason.waitFor({ timeout: WAIT });
-    // Escape goes back to the buttons; Deny again, a reason, Enter.
+    // Escape goes back to the buttons, with focus on Deny; Enter on it again, a reason, Enter.
     await reason.press('Escape');
-    await second.getByTestId('tool-call-deny').click();
+    const deny = second.getByTestId('tool-call-deny');
+    expect(await deny.evaluate((el) => el === document.activeElement)).toBe(true);
+    await ada.keyboard.press('Enter');
     await second.getByTestId('tool-call-reason').fill('not this week');
     await second.getByTestId('tool-call-reason').press('Enter');
     const denied = card(ada, 'create_task', 'denied');
