@@ -271,4 +271,37 @@ describe('the tool loop with an OpenAI-compatible endpoint', () => {
     const result = fake.requests[1]?.messages.find((m) => m.role === 'tool');
     expect(result?.content).toContain('the deploy is at noon');
   }, 60_000);
+
+  it('an approval-gated call from the endpoint waits, and once approved runs and goes back to the endpoint', async () => {
+    fake = await startFakeOpenAI({
+      kind: 'tool-call',
+      name: 'create_task',
+      arguments: { title: 'Rotate keys', agent: 'ops' },
+      answer: ['Created', '.'],
+    });
+    server = await startTestServer({
+      assistant: {
+        model: createOpenAICompatibleModel({ baseURL: fake.baseURL, apiKey: 'sk-test', model: 'fake-model' }),
+        deltaIntervalMs: 5,
+      },
+    });
+    const { bob, general } = await people(server);
+    const page = await bob.api.message.history.query({ channelId: general.id, limit: 1 });
+    const stream = recordChannel(bob, general.id, page.eventId);
+    await bob.api.message.send.mutate({ channelId: general.id, content: '@assistant rotate the keys' });
+    const waiting = await replyTo(stream, awaiting);
+    expect(fake.requests).toHaveLength(1);
+    const toolCallId = waiting.meta?.toolCalls?.[0]?.toolCallId ?? '';
+    expect(toolCallId).toBe('call_fake_1');
+    await bob.api.message.decideTool.mutate({ messageId: waiting.id, toolCallId, approved: true });
+    const done = await replyTo(stream, finished);
+    expect(done.content).toBe('Created.');
+    expect(done.meta?.toolCalls?.[0]).toMatchObject({ state: 'done', output: { title: 'Rotate keys', agent: 'ops' } });
+    // The endpoint got the call and its result back, as OpenAI's protocol has them.
+    const messages = fake.requests[1]?.messages ?? [];
+    const result = messages.find((m) => m.role === 'tool');
+    expect(result).toMatchObject({ tool_call_id: 'call_fake_1' });
+    expect(result?.content).toContain('Rotate keys');
+    expect((await bob.api.task.list.query({})).items.map((t) => t.title)).toEqual(['Rotate keys']);
+  }, 60_000);
 });
