@@ -110,6 +110,17 @@ describe('the tool loop in a real browser', () => {
     await replyComplete(ada);
     expect(await lastReply(ada).getByTestId('assistant-parts').textContent()).toContain('it was denied');
 
+    // Stop while a call waits: the reply ends there and the call never runs.
+    await send(ada, '@assistant create a task "Rename the repository"');
+    const third = card(ada, 'create_task', 'awaiting-approval');
+    await third.waitFor({ timeout: WAIT });
+    await lastReply(ada).getByTestId('assistant-stop').click();
+    await expect.poll(() => lastReply(ada).getAttribute('data-status'), { timeout: WAIT }).toBe('cancelled');
+    const stopped = lastReply(ada).getByTestId('tool-call');
+    expect(await stopped.getAttribute('data-state')).toBe('denied');
+    expect(await stopped.getByTestId('tool-call-decision').textContent()).toMatch(/^Denied by ada/);
+    expect(await stopped.getByTestId('tool-call-decide').count()).toBe(0);
+
     expect(pageErrors).toEqual([]);
     await ada.context().close();
     await bob.context().close();
