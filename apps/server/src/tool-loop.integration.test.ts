@@ -177,6 +177,11 @@ describe('the tool loop with the offline model', () => {
     await bob.api.message.send.mutate({ channelId: general.id, content: '@assistant create a task "Delete prod"' });
     const waiting = await replyTo(stream, awaiting);
     const toolCallId = waiting.meta?.toolCalls?.[0]?.toolCallId ?? '';
+    // A script's key decides nothing, not even an admin's (a person signed in themselves does).
+    const { key } = await ada.api.apiKey.create.mutate({ name: 'script', role: 'member' });
+    await expect(
+      server.client(key).api.message.decideTool.mutate({ messageId: waiting.id, toolCallId, approved: true }),
+    ).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
     await ada.api.message.decideTool.mutate({
       messageId: waiting.id,
       toolCallId,

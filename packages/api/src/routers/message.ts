@@ -22,7 +22,7 @@ import { postableChannel, publishChanges, readableChannel, readableMessage } fro
 import type { AppDeps } from '../context';
 import { mentionedMembers } from '../mentions';
 import { replyDeciders } from '../tool-approvals';
-import { protectedProcedure, router, writeProcedure } from '../trpc';
+import { humanWriteProcedure, protectedProcedure, router, writeProcedure } from '../trpc';
 import { tellUsers } from '../user-events';
 import { messageSearch } from './message-search';
 
@@ -82,9 +82,10 @@ export const messageRouter = router({
 
   /**
    * Approves or denies an agent's tool call waiting in a reply (its asker, or an admin). Once none
-   * waits, the reply's loop goes on: the approved calls run as the person who asked.
+   * waits, the reply's loop goes on: the approved calls run as the person who asked. A person
+   * signed in themselves decides, never an agent or a script's key (like task approvals).
    */
-  decideTool: writeProcedure.input(ZDecideToolInput).mutation(async ({ input, ctx }) => {
+  decideTool: humanWriteProcedure.input(ZDecideToolInput).mutation(async ({ input, ctx }) => {
     const { message } = await readableMessage(ctx, input.messageId);
     const agent = await replyAgentFor(ctx.deps, message, ctx.user);
     const decided = await ctx.deps.assistant.decideTool(input, ctx.user, agent);
