@@ -1,6 +1,8 @@
 import type { User } from '@hubbub/core';
 import { useRef } from 'react';
+import { AgentSessions } from '../features/agents/agent-sessions-list';
 import { AgentsDialog, type AgentsDialogHandle } from '../features/agents/agents-dialog';
+import { useDirectSplit } from '../features/agents/use-agent-sessions';
 import { UserMenu } from '../features/auth/user-menu';
 import { BrowseChannels } from '../features/chat/browse-channels';
 import { DirectMessages } from '../features/chat/direct-messages';
@@ -28,6 +30,8 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
   const agentsDialog = useRef<AgentsDialogHandle>(null);
   const notifications = useNotificationsMenu();
   const forgetLocal = useForgetLocalChat();
+  // Conversations with agents only are sessions, listed under Agents; the others stay under Direct messages.
+  const { split, isAgent } = useDirectSplit(channels, me.id);
   // Leaving a shared browser: its push subscription goes, and so do drafts and unsent messages.
   const beforeLogout = async () => {
     await notifications.beforeLogout().finally(forgetLocal);
@@ -46,7 +50,8 @@ export function Sidebar({ me, channels, activeSlug, route }: SidebarProps) {
 
       <div className="sidebar-scroll">
         <JoinedChannels channels={channels} activeSlug={activeSlug} onNewChannel={() => dialog.current?.open()} />
-        <DirectMessages me={me} channels={channels} activeSlug={activeSlug} />
+        <AgentSessions meId={me.id} split={split} isAgent={isAgent} activeSlug={activeSlug} />
+        <DirectMessages me={me} conversations={split.people} activeSlug={activeSlug} />
         <BrowseChannels channels={channels} activeSlug={activeSlug} />
 
         <section className="sidebar-section" aria-labelledby="pages-heading">

@@ -2,22 +2,24 @@ import type { User } from '@hubbub/core';
 import { useRef } from 'react';
 import { PlusIcon } from '../../ui/icons';
 import { ChannelLink } from './channel-link';
-import { directConversations, directTitle } from './dm-names';
+import { directTitle } from './dm-names';
 import { NewDirectDialog } from './new-direct-dialog';
 import type { PeopleDialogHandle } from './people-dialog';
 import type { ChannelSummary } from './types';
 
 interface DirectMessagesProps {
   me: User;
-  /** Every channel you can see: the direct conversations you are in are listed. */
-  channels: ChannelSummary[];
+  /**
+   * The direct conversations with people you are in, most recently active first (your sessions with
+   * agents have their own section: features/agents).
+   */
+  conversations: ChannelSummary[];
   activeSlug: string | null;
 }
 
 /** The sidebar's direct conversations, named by the people in them, and the way to start one. */
-export function DirectMessages({ me, channels, activeSlug }: DirectMessagesProps) {
+export function DirectMessages({ me, conversations: direct, activeSlug }: DirectMessagesProps) {
   const dialog = useRef<PeopleDialogHandle>(null);
-  const direct = directConversations(channels);
   return (
     <section className="sidebar-section" aria-labelledby="direct-heading" data-testid="direct-messages">
       <div className="sidebar-section-head">

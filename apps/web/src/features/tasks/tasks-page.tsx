@@ -16,6 +16,7 @@ import { TaskStream } from './task-stream';
 import './tasks.css';
 import { ThroughputChart } from './throughput-chart';
 import { STATUS_LABEL, type Task, type TaskFilter, type TaskStatus } from './types';
+import { WorkersPanel } from './workers-panel';
 
 const AGENT_DEBOUNCE_MS = 300;
 const STREAM_LABEL: Record<StreamState, string> = {
@@ -27,8 +28,8 @@ const STREAM_LABEL: Record<StreamState, string> = {
 
 /**
  * The live task dashboard: what needs approval, counts and throughput, a
- * form to queue work, and every task with its progress, newest first; a task
- * opens in a side panel with its live log.
+ * form to queue work, the workers and what they run, and every task with its
+ * progress, newest first; a task opens in a side panel with its live log.
  */
 export function TasksPage() {
   const live = useTaskLive();
@@ -136,6 +137,8 @@ export function TasksPage() {
             <CreateTaskForm agents={agents} onCreated={onCreated} />
             <ThroughputChart stats={stats.data} loading={stats.isPending} />
           </div>
+          {/* Who runs the work: reread whenever the stream changes the list (a claim, progress, an end). */}
+          <WorkersPanel changed={list.dataUpdatedAt} onOpen={open} />
         </section>
 
         <section className="tasks-list-section" aria-labelledby="task-list-title">
