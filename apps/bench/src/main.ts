@@ -108,8 +108,24 @@ if (wants('slow')) {
   }
 }
 if (wants('persistence')) {
+  const seconds = quick ? 3 : 10;
   log('persistence: Hubbub over WebSocket into SQLite…');
-  results.persistence = await persistence(32, quick ? 3 : 10);
+  results.persistence = { runs: [await persistence(32, seconds)] };
+  // The same load into PostgreSQL (a fresh database on the local server), measured only when it answers.
+  const { probePostgres, TestDatabases } = await import('@hubbub/db/test');
+  const pg = await probePostgres();
+  if (!pg.reachable) results.persistence.postgresSkipped = pg.reason;
+  else {
+    const databases = new TestDatabases();
+    try {
+      const name = await databases.blank();
+      await settle();
+      log('persistence: Hubbub over WebSocket into PostgreSQL…');
+      results.persistence.runs.push(await persistence(32, seconds, databases.urlFor(name)));
+    } finally {
+      await databases.dropAll();
+    }
+  }
 }
 if (wants('deltas')) {
   log('assistant deltas: Hubbub with a fast model…');

@@ -72,4 +72,21 @@ describe('the benchmark report', () => {
     expect(row(renderMarkdown(r), 'SSE (GET /trpc/channel.onEvent)')?.[6]).toBe('500000/500000');
     expect(renderMarkdown(emptyResults('test', '2026-12-02'))).not.toContain('Server-Sent Events');
   });
+  it('puts SQLite and PostgreSQL persistence in one table, a row each, and says why PostgreSQL is missing', () => {
+    const r = emptyResults('test', '2026-12-03');
+    const run = { clients: 32, seconds: 10, ackP50: 4, ackP99: 12.345, cpuUsPerMessage: 150, gapFree: true };
+    r.persistence = {
+      runs: [
+        { ...run, database: 'sqlite', messagesPerSecond: 6000 },
+        { ...run, database: 'postgres', messagesPerSecond: 5100.4, gapFree: false },
+      ],
+    };
+    const md = renderMarkdown(r);
+    expect(md).toContain('### Persistence: messages sent over WebSocket and stored in SQLite and PostgreSQL');
+    expect(row(md, 'SQLite')).toEqual(['32', '6000', '4.00', '12.35', '150.0', 'yes']);
+    expect(row(md, 'PostgreSQL')).toEqual(['32', '5100', '4.00', '12.35', '150.0', 'NO']);
+
+    r.persistence = { runs: [{ ...run, database: 'sqlite', messagesPerSecond: 6000 }], postgresSkipped: 'refused' };
+    expect(renderMarkdown(r)).toContain('PostgreSQL not measured: refused');
+  });
 });

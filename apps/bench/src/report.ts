@@ -1,5 +1,5 @@
 import type { Results } from './results';
-import type { FanoutResult } from './scenarios';
+import type { FanoutResult, PersistenceDatabase, PersistenceResult } from './scenarios';
 import { searchSection } from './search/search-report';
 import { SERVER_NAMES } from './server-process';
 import { fixed as f } from './stats';
@@ -107,24 +107,7 @@ export function renderMarkdown(r: Results): string {
       )}`,
     );
   }
-  if (r.persistence) {
-    const p = r.persistence;
-    parts.push(
-      `### Persistence: messages sent over WebSocket and stored in SQLite\n\n${table(
-        ['senders', 'messages/s', 'ack p50 ms', 'ack p99 ms', 'server CPU µs / message', 'offsets gap-free'],
-        [
-          [
-            String(p.clients),
-            f(p.messagesPerSecond, 0),
-            f(p.ackP50, 2),
-            f(p.ackP99, 2),
-            f(p.cpuUsPerMessage, 1),
-            p.gapFree ? 'yes' : 'NO',
-          ],
-        ],
-      )}`,
-    );
-  }
+  if (r.persistence) parts.push(persistenceSection(r.persistence));
   if (r.deltas) {
     const d = r.deltas;
     parts.push(
@@ -162,4 +145,24 @@ export function renderMarkdown(r: Results): string {
   }
   if (r.search?.length || r.searchSkipped) parts.push(searchSection(r.search ?? [], r.searchSkipped));
   return parts.join('\n\n');
+}
+
+const DATABASE_NAMES: Record<PersistenceDatabase, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+
+/** One row per database the messages were stored in, and why PostgreSQL is missing when it is. */
+function persistenceSection(p: PersistenceResult): string {
+  const rows = p.runs.map((run) => [
+    DATABASE_NAMES[run.database],
+    String(run.clients),
+    f(run.messagesPerSecond, 0),
+    f(run.ackP50, 2),
+    f(run.ackP99, 2),
+    f(run.cpuUsPerMessage, 1),
+    run.gapFree ? 'yes' : 'NO',
+  ]);
+  const skipped = p.postgresSkipped ? `\n\nPostgreSQL not measured: ${p.postgresSkipped}` : '';
+  return `### Persistence: messages sent over WebSocket and stored in SQLite and PostgreSQL\n\n${table(
+    ['database', 'senders', 'messages/s', 'ack p50 ms', 'ack p99 ms', 'server CPU µs / message', 'offsets gap-free'],
+    rows,
+  )}${skipped}`;
 }

@@ -298,7 +298,11 @@ async function resumeAndCount(
   return missing;
 }
 
-export interface PersistenceResult {
+/** Where the persistence run stores its messages. */
+export type PersistenceDatabase = 'sqlite' | 'postgres';
+
+export interface PersistenceRun {
+  database: PersistenceDatabase;
   clients: number;
   seconds: number;
   messagesPerSecond: number;
@@ -309,9 +313,19 @@ export interface PersistenceResult {
   gapFree: boolean;
 }
 
-/** Messages sent over WebSocket and stored, as fast as `clients` senders go (each waits for its ack). */
-export async function persistence(clients: number, seconds: number): Promise<PersistenceResult> {
-  const server = await startServer('hubbub');
+/** The persistence runs of one bench run (SQLite, and PostgreSQL when it answers). */
+export interface PersistenceResult {
+  runs: PersistenceRun[];
+  /** Why the PostgreSQL run is missing, when it is. */
+  postgresSkipped?: string;
+}
+
+/**
+ * Messages sent over WebSocket and stored, as fast as `clients` senders go (each waits for its ack): into the
+ * server's SQLite, or into the PostgreSQL database at `databaseUrl`.
+ */
+export async function persistence(clients: number, seconds: number, databaseUrl?: string): Promise<PersistenceRun> {
+  const server = await startServer('hubbub', databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {});
   try {
     const { token, channelId } = await hubbubAccount(server.port);
     const acks: number[] = [];
@@ -355,6 +369,7 @@ export async function persistence(clients: number, seconds: number): Promise<Per
     const sorted = [...seqs].sort((a, b) => a - b);
     const gapFree = sorted.every((s, i) => i === 0 || s === (sorted[i - 1] as number) + 1);
     return {
+      database: databaseUrl ? 'postgres' : 'sqlite',
       clients,
       seconds,
       messagesPerSecond: acks.length / seconds,

@@ -42,11 +42,13 @@ import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
+import { createGroupCommit } from './group-commit';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
 import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
 
 type Db = PgDb | PgTx;
+type SendResult = Awaited<ReturnType<ChatStore['sendMessage']>>;
 
 const memberCount = sql<number>`(select count(*) from channel_members m where m.channel_id = ${channels.id})`.mapWith(
   Number,
@@ -178,18 +180,29 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     );
   };
 
-  /** The post rules for this send (see NewMessage.checkPostAccess); in the send's transaction, after the channel lock. */
-  const assertPostAccess = async (tx: Db, input: NewMessage) => {
+  /**
+   * May the author post here (the channel, their membership), and who they are: read in the send's transaction
+   * after the channel lock, so a leave or an archive commits either before it (refused) or after the message.
+   */
+  const postAccess = async (tx: Db, input: NewMessage) => {
     const [access] = await tx
-      .select({ visibility: channels.visibility, archivedAt: channels.archivedAt, role: channelMembers.role })
+      .select({
+        visibility: channels.visibility,
+        archivedAt: channels.archivedAt,
+        role: channelMembers.role,
+        authorHandle: users.handle,
+        authorName: users.displayName,
+      })
       .from(channels)
       .leftJoin(
         channelMembers,
         and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, input.authorId ?? '')),
       )
+      .leftJoin(users, eq(users.id, input.authorId ?? ''))
       .where(eq(channels.id, input.channelId));
     if (!access) throw notFound('channel');
-    assertCanPost(access, access.role ? { role: access.role } : null);
+    if (input.checkPostAccess) assertCanPost(access, access.role ? { role: access.role } : null);
+    return access;
   };
 
   /** Appends a change at `offset`, taken in this transaction (log.next). */
@@ -338,6 +351,104 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     return previous ? getMessage(tx, previous.id) : null;
   };
 
+  /** A batch's thread roots, locked in id order before any channel row (the lock order: roots, then channels). */
+  const lockRootsInOrder = async (tx: PgTx, batch: readonly NewMessage[]) => {
+    const roots = [...new Set(batch.flatMap((input) => (input.threadId ? [input.threadId] : [])))];
+    if (roots.length === 0) return;
+    await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(inArray(messages.id, roots))
+      .orderBy(asc(messages.id))
+      .for('update', { of: messages });
+  };
+
+  /** The id of this author's earlier send with this clientId in the channel, if any. */
+  const earlierSendId = async (tx: Db, input: NewMessage & { clientId: string }) => {
+    const [previous] = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, input.channelId),
+          input.authorId ? eq(messages.authorId, input.authorId) : isNull(messages.authorId),
+          eq(messages.clientId, input.clientId),
+        ),
+      );
+    return previous?.id ?? null;
+  };
+
+  /**
+   * One send in a batch's transaction, in its own savepoint (group-commit.ts). Statements that need no answer
+   * from each other go to the server together: the retry lookup, the offset and the access check; then the
+   * message, its mentions, files and event. The message is built, not read back. A retry throws DuplicateSend
+   * (its savepoint takes the offset back: the stream stays gap-free) and is answered by sendInBatch.
+   */
+  const sendOne = async (tx: PgTx, input: NewMessage): Promise<SendResult> => {
+    // A thread's root is locked first (lock order): replies to it count one after the other.
+    const root = await lockThreadRoot(tx, input);
+    const meta = root ? replyMeta(input.meta, root.followers) : input.meta;
+    const createdAt = isoNow();
+    const { clientId } = input;
+    const [previous, offset, access] = await Promise.all([
+      clientId ? earlierSendId(tx, { ...input, clientId }) : null,
+      log.next(tx, input.channelId, createdAt),
+      // After the channel lock (log.next): a leave or an archive commits either before it (refused) or after.
+      input.authorId === null && !input.checkPostAccess ? null : postAccess(tx, input),
+    ]);
+    if (previous) throw new DuplicateSend();
+    const row = newMessageRow({ ...input, meta }, offset, createdAt, toValue);
+    const inserted = tx.insert(messages).values(row).onConflictDoNothing().returning({ id: messages.id }).execute();
+    // The unique (channel, author, clientId) index decides between racing retries: the loser inserts nothing.
+    // Without a clientId nothing can collide, so the rows that point at the message go along with it.
+    if (clientId && (await inserted).length === 0) throw new DuplicateSend();
+    const author = { authorHandle: access?.authorHandle ?? null, authorName: access?.authorName ?? null };
+    const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null, editedAt: null };
+    const stored = toMessage({ ...row, ...author, ...noReplies }, asValue);
+    const mentioned = mentionRowUsers(meta);
+    const [, files] = await Promise.all([
+      inserted,
+      input.attachmentIds?.length
+        ? pgAttachPending(tx, {
+            ids: input.attachmentIds,
+            messageId: row.id,
+            uploaderId: input.authorId ?? '',
+            channelId: input.channelId,
+          })
+        : [],
+      mentioned.length > 0
+        ? tx
+            .insert(mentions)
+            .values(mentioned.map((userId) => ({ userId, messageId: row.id, channelId: input.channelId, seq: offset })))
+            .execute()
+        : null,
+      // The event keeps the message's id only (chat-events.ts): it need not wait for the files.
+      log.write(tx, offset, channelEventFields(input.channelId, { type: 'message.created', message: stored }, toValue)),
+    ]);
+    const message = files.length > 0 ? { ...stored, attachments: files } : stored;
+    const event: StreamEvent = { channelId: input.channelId, offset, change: { type: 'message.created', message } };
+    return root ? { message, event, threadEvent: await addReply(tx, root, message) } : { message, event };
+  };
+
+  /**
+   * Sends share transactions (group commit: group-commit.ts), each in its own savepoint. A batch takes its
+   * channels in id order, and before a channel's row the thread roots its replies lock: the lock order of one
+   * send (root, then channel), held across the batch, so batches on several instances cannot deadlock.
+   */
+  const sendInBatch = createGroupCommit<NewMessage, SendResult>(db, sendOne, {
+    order: (a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0),
+    prepare: lockRootsInOrder,
+    // A retry of an earlier send (same clientId): its savepoint is gone, the earlier send's message answers.
+    afterRollback: async (tx, input, error) => {
+      const message =
+        error instanceof DuplicateSend && input.clientId
+          ? await findByClientId(tx, { ...input, clientId: input.clientId })
+          : null;
+      if (!message) throw error;
+      return { message, event: null };
+    },
+  });
+
   return {
     epoch: () => epoch,
 
@@ -466,59 +577,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     unarchive: (channelId) => changeChannel(channelId, { archivedAt: null }),
     update: (channelId, patch) => changeChannel(channelId, patch),
 
-    async sendMessage(input) {
-      const clientId = input.clientId;
-      const dedupe = clientId ? { channelId: input.channelId, authorId: input.authorId, clientId } : null;
-      // A plain retry finds its message without taking the channel lock.
-      if (dedupe) {
-        const message = await findByClientId(db, dedupe);
-        if (message) {
-          if (input.checkPostAccess) await assertPostAccess(db, input);
-          return { message, event: null };
-        }
-      }
-      try {
-        return await db.transaction(async (tx) => {
-          // A thread's root is locked first (lock order): replies to it count one after the other.
-          const root = await lockThreadRoot(tx, input);
-          const meta = root ? replyMeta(input.meta, root.followers) : input.meta;
-          const createdAt = isoNow();
-          const offset = await log.next(tx, input.channelId, createdAt);
-          // Checked under the channel lock: a leave or an archive commits either before it (refused) or after the message.
-          if (input.checkPostAccess) await assertPostAccess(tx, input);
-          const row = newMessageRow({ ...input, meta }, offset, createdAt, toValue);
-          // The unique (channel, author, clientId) index decides between racing retries: the loser inserts nothing.
-          const inserted = await tx.insert(messages).values(row).onConflictDoNothing().returning({ id: messages.id });
-          // Rolls back the offset too: the stream stays gap-free.
-          if (inserted.length === 0) throw new DuplicateSend();
-          const mentioned = mentionRowUsers(meta);
-          if (mentioned.length > 0) {
-            await tx
-              .insert(mentions)
-              .values(
-                mentioned.map((userId) => ({ userId, messageId: row.id, channelId: input.channelId, seq: offset })),
-              );
-          }
-          if (input.attachmentIds?.length) {
-            await pgAttachPending(tx, {
-              ids: input.attachmentIds,
-              messageId: row.id,
-              uploaderId: input.authorId ?? '',
-              channelId: input.channelId,
-            });
-          }
-          const message = await getMessage(tx, row.id);
-          if (!message) throw notFound('message');
-          const event = await appendAt(tx, input.channelId, offset, { type: 'message.created', message });
-          return root ? { message, event, threadEvent: await addReply(tx, root, message) } : { message, event };
-        });
-      } catch (error) {
-        if (!(error instanceof DuplicateSend) || !dedupe) throw error;
-        const message = await findByClientId(db, dedupe);
-        if (!message) throw error;
-        return { message, event: null };
-      }
-    },
+    sendMessage: (input) => sendInBatch(input),
 
     async streamingMessages() {
       const rows = await db

@@ -1,0 +1,108 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgDb, PgTx } from './open';
+
+/** How many items one shared transaction takes at most: a bound on its locks, its latency and its subtransactions. */
+export const GROUP_COMMIT_MAX_BATCH = 64;
+
+const SAVEPOINT = sql.raw('savepoint group_item');
+const RELEASE = sql.raw('release savepoint group_item');
+const ROLLBACK_TO = sql.raw('rollback to savepoint group_item');
+
+export interface GroupCommitOptions<Item, Result> {
+  /** Items per transaction (default GROUP_COMMIT_MAX_BATCH); the rest wait for the next one. */
+  maxBatch?: number;
+  /** The order a batch runs its items in (a stable sort: lock order across items); arrival order when absent. */
+  order?: (a: Item, b: Item) => number;
+  /** Runs before the items of a batch, in its transaction and outside their savepoints (taking locks in order). */
+  prepare?: (tx: PgTx, batch: readonly Item[]) => Promise<void>;
+  /** After an item threw and its savepoint was rolled back: answers it after all (a result) or rethrows. */
+  afterRollback?: (tx: PgTx, item: Item, error: unknown) => Promise<Result>;
+}
+
+/** Sends a statement now (drizzle's queries are lazy: sent when first awaited), so statements go out in call order. */
+const sendNow = (tx: PgTx, statement: SQL) => tx.execute(statement).execute();
+
+type Outcome<Result> = { ok: true; value: Result } | { ok: false; error: unknown };
+
+const settle = async <Result>(work: () => Promise<Result>): Promise<Outcome<Result>> => {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+};
+
+/**
+ * Group commit on PostgreSQL: items submitted while a batch is in flight, or
+ * in the same event-loop turn, share the next transaction (one commit, one
+ * WAL flush), each in its own savepoint, so one that throws is rolled back
+ * alone and rejects alone while the others commit. One batch is in flight at
+ * a time. A savepoint is released without waiting for it: the release and the
+ * next item's first statements go to the server together (postgres.js
+ * pipelines statements issued before the answers come).
+ */
+export function createGroupCommit<Item, Result>(
+  db: PgDb,
+  run: (tx: PgTx, item: Item) => Promise<Result>,
+  options: GroupCommitOptions<Item, Result> = {},
+): (item: Item) => Promise<Result> {
+  const maxBatch = options.maxBatch ?? GROUP_COMMIT_MAX_BATCH;
+  type Queued = { item: Item; resolve(value: Result): void; reject(error: unknown): void };
+  const queue: Queued[] = [];
+  let inFlight = false;
+
+  const runBatch = async (tx: PgTx, batch: Queued[]) => {
+    await options.prepare?.(
+      tx,
+      batch.map((queued) => queued.item),
+    );
+    const outcomes: Outcome<Result>[] = [];
+    const releases: Promise<unknown>[] = [];
+    for (const { item } of batch) {
+      const begun = sendNow(tx, SAVEPOINT);
+      try {
+        const [, value] = await Promise.all([begun, run(tx, item)]);
+        const released = sendNow(tx, RELEASE);
+        released.catch(() => {});
+        releases.push(released);
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        // Settles the savepoint first when the item failed before it was taken (nothing to roll back then).
+        await begun.catch(() => {});
+        await tx.execute(ROLLBACK_TO);
+        await tx.execute(RELEASE);
+        outcomes.push(await settle(() => options.afterRollback?.(tx, item, error) ?? Promise.reject(error)));
+      }
+    }
+    await Promise.all(releases);
+    return outcomes;
+  };
+
+  const flush = async () => {
+    const batch = queue.splice(0, maxBatch);
+    if (options.order) batch.sort((a, b) => (options.order as (a: Item, b: Item) => number)(a.item, b.item));
+    let outcomes: Outcome<Result>[];
+    try {
+      outcomes = await db.transaction((tx) => runBatch(tx, batch));
+    } catch (error) {
+      // The transaction itself failed (begin, commit, the connection): nothing of the batch was stored.
+      outcomes = batch.map(() => ({ ok: false, error }));
+    }
+    batch.forEach((queued, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) queued.resolve(outcome.value);
+      else queued.reject(outcome ? outcome.error : new Error('group commit: no outcome'));
+    });
+    if (queue.length > 0) void flush();
+    else inFlight = false;
+  };
+
+  return (item) =>
+    new Promise<Result>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      if (inFlight) return;
+      inFlight = true;
+      // Everything submitted in this turn goes in the first batch.
+      setImmediate(() => void flush());
+    });
+}
