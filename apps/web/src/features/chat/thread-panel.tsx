@@ -10,6 +10,7 @@ import { MessageItem } from './message-item';
 import { type ThreadPage, threadKey } from './thread-cache';
 import { closeThread, useOpenThreadIn } from './thread-panel-state';
 import type { ChannelSummary, Message } from './types';
+import './side-panel.css';
 import './threads.css';
 
 const PAGE_SIZE = 50;
@@ -66,8 +67,8 @@ function ThreadView({
   const count = root?.thread?.replyCount ?? replies.length;
 
   return (
-    <aside className="thread-panel" aria-labelledby={headingId} data-testid="thread-panel">
-      <header className="thread-header">
+    <aside className="side-panel thread-panel" aria-labelledby={headingId} data-testid="thread-panel">
+      <header className="side-panel-header">
         <h2 id={headingId}>Thread</h2>
         <button
           type="button"

@@ -5,6 +5,7 @@ import { fullTime, shortTime } from '../../lib/time';
 import { PlanIcon } from '../../ui/icons';
 import { openTodoCount, TODO_STATUS_LABEL, tickedStatus } from './todo-rules';
 import { useTodos, useTodoUpdate } from './use-todos';
+import './side-panel.css';
 import './todos.css';
 
 interface TodoPanelProps {
@@ -24,8 +25,8 @@ export function TodoPanel({ channelId, canPost, onClose }: TodoPanelProps) {
   const updatedAt = todos.data?.updatedAt ?? null;
 
   return (
-    <aside className="todo-panel" aria-labelledby={headingId} data-testid="todo-panel">
-      <header className="todo-header">
+    <aside className="side-panel todo-panel" aria-labelledby={headingId} data-testid="todo-panel">
+      <header className="side-panel-header">
         <h2 id={headingId}>
           Plan{' '}
           {items.length > 0 && (
