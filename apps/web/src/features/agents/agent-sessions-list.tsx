@@ -32,43 +32,46 @@ export function AgentSessions({ meId, split, isAgent, activeSlug }: AgentSession
   const groups = groupByAgents(split.sessions, meId, isAgent);
   const item = (c: ChannelSummary) => <SessionItem key={c.id} channel={c} current={c.slug === activeSlug} />;
   return (
-    <section className="sidebar-section" aria-labelledby="sessions-heading" data-testid="agent-sessions">
-      <div className="sidebar-section-head">
-        <h2 id="sessions-heading">Agents</h2>
-        <button
-          type="button"
-          className="icon-button"
-          onClick={() => dialog.current?.open()}
-          aria-label="Start a new conversation with an agent"
-          title="New conversation"
-          data-testid="new-session-button"
-        >
-          <PlusIcon />
-        </button>
-      </div>
-      {groups.length === 0 ? <StartWithAssistant /> : null}
-      {groups.map((group) => (
-        <div key={group.key} className="session-group" data-testid="session-group" data-agents={group.agentNames}>
-          <h3 className="session-group-name">{group.agentNames}</h3>
-          <ul className="channel-list">{group.items.map(item)}</ul>
-        </div>
-      ))}
-      {split.archived.length > 0 && (
-        <div className="session-archived">
+    <>
+      <section className="sidebar-section" aria-labelledby="sessions-heading" data-testid="agent-sessions">
+        <div className="sidebar-section-head">
+          <h2 id="sessions-heading">Agents</h2>
           <button
             type="button"
-            className="sidebar-action"
-            aria-expanded={showArchived}
-            onClick={() => setShowArchived((s) => !s)}
-            data-testid="sessions-archived-toggle"
+            className="icon-button"
+            onClick={() => dialog.current?.open()}
+            aria-label="Start a new conversation with an agent"
+            title="New conversation"
+            data-testid="new-session-button"
           >
-            {showArchived ? '▾' : '▸'} Archived ({split.archived.length})
+            <PlusIcon />
           </button>
-          {showArchived && <ul className="channel-list">{split.archived.map(item)}</ul>}
         </div>
-      )}
+        {groups.length === 0 ? <StartWithAssistant /> : null}
+        {groups.map((group) => (
+          <div key={group.key} className="session-group" data-testid="session-group" data-agents={group.agentNames}>
+            <h3 className="session-group-name">{group.agentNames}</h3>
+            <ul className="channel-list">{group.items.map(item)}</ul>
+          </div>
+        ))}
+        {split.archived.length > 0 && (
+          <div className="session-archived">
+            <button
+              type="button"
+              className="sidebar-action"
+              aria-expanded={showArchived}
+              onClick={() => setShowArchived((s) => !s)}
+              data-testid="sessions-archived-toggle"
+            >
+              {showArchived ? '▾' : '▸'} Archived ({split.archived.length})
+            </button>
+            {showArchived && <ul className="channel-list">{split.archived.map(item)}</ul>}
+          </div>
+        )}
+      </section>
+      {/* Outside the section, so the sidebar's heading styles stay off the dialog's. */}
       <NewSessionDialog ref={dialog} />
-    </section>
+    </>
   );
 }
 
