@@ -70,6 +70,7 @@ export function createHubbubClient(options: HubbubClientOptions) {
         () => false,
       ),
   });
+  const reconnectDelay = reconnectDelays();
   const WebSocketClass = options.WebSocket ?? (WebSocket as unknown as typeof globalThis.WebSocket);
   const ws =
     mode === 'http'
@@ -80,9 +81,7 @@ export function createHubbubClient(options: HubbubClientOptions) {
           ...(options.token ? { connectionParams: { token: options.token } } : {}),
           keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 10_000 },
           retryDelayMs: (attempt) =>
-            selector.current() === 'http'
-              ? WS_RETRY_ON_HTTP_MS + backoffWithJitter(attempt)
-              : backoffWithJitter(attempt),
+            selector.current() === 'http' ? WS_RETRY_ON_HTTP_MS + backoffWithJitter(attempt) : reconnectDelay(attempt),
           onClose: (cause) => {
             if (cause?.code === CLOSE_CODES.unauthorized) refused((cause as { reason?: string }).reason ?? '');
           },
@@ -144,6 +143,26 @@ export function createHubbubClient(options: HubbubClientOptions) {
 }
 
 export type HubbubClient = ReturnType<typeof createHubbubClient>;
+
+/** While an outage is younger than this (a restart, a deploy), a client tries again at least every `SHORT_OUTAGE_CAP_MS`. */
+export const SHORT_OUTAGE_MS = 60_000;
+export const SHORT_OUTAGE_CAP_MS = 3_000;
+
+/**
+ * The WebSocket's reconnect delay: full jitter (each attempt a random delay in [0, min(cap, 500 ms × 2^attempt)),
+ * the first one too, so a crowd dropped at once does not come back at once), with a 3 s cap for the first
+ * minute of an outage and 15 s after it. The short cap is what bounds a restart: a client's wait after the
+ * server is back is at most its current delay, and with 15 s from the first minute on a crowd kept trickling
+ * in for 15 s (the reconnect storm, docs/performance.md); a long outage still backs off to 15 s.
+ */
+export function reconnectDelays(now: () => number = Date.now, random: () => number = Math.random) {
+  let outageStart = 0;
+  return (attempt: number): number => {
+    if (attempt === 0) outageStart = now();
+    const capMs = now() - outageStart < SHORT_OUTAGE_MS ? SHORT_OUTAGE_CAP_MS : undefined;
+    return backoffWithJitter(attempt, undefined, capMs, random);
+  };
+}
 
 function authorization(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};

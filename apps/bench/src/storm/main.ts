@@ -112,6 +112,8 @@ function connect(index: number): Promise<void> {
 // The publisher: message.send over HTTP at a steady rate, each stamped with its index and send time.
 const publisher = createHubbubClient({ url: base, token: ownerToken, transport: 'http' });
 const ackedAt: number[] = [];
+/** The publisher's own acknowledgement latency after the restart, by send time. */
+const acks = new LatencyWindows();
 let publishing = true;
 let sent = 0;
 async function publish() {
@@ -119,9 +121,11 @@ async function publish() {
   for (let n = 0; publishing && n < MAX_MESSAGES; n++) {
     await sleep(start + (n * 1000) / RATE - now());
     sent++;
-    publisher.api.message.send.mutate({ channelId, content: `storm n=${n} ts=${now()}` }).then(
+    const sentAt = now();
+    publisher.api.message.send.mutate({ channelId, content: `storm n=${n} ts=${sentAt}` }).then(
       () => {
         ackedAt[n] = now();
+        if (phase === 'again' && sentAt >= readyAgainAt) acks.add(sentAt - readyAgainAt, now() - sentAt);
       },
       () => {},
     );
@@ -169,7 +173,7 @@ await publishing$;
 // The rest of the acknowledged messages reach everyone (or stop moving).
 const acked = () => ackedAt.flatMap((at, n) => (at !== undefined ? [n] : []));
 let lastMissing = -1;
-for (let stall = 0; stall < 10; stall++) {
+for (let stall = 0, waited = 0; stall < 10 && waited < 60; stall++, waited++) {
   await sleep(500);
   const all = acked();
   const missing = ledgers.reduce((sum, ledger) => sum + ledger.missing(all), 0);
@@ -204,6 +208,12 @@ console.log(
 );
 console.log(
   `  live p99 per 1 s window after accepting (ms): ${p99s.map((p) => (Number.isFinite(p) ? p.toFixed(0) : '–')).join(' ')}`,
+);
+console.log(
+  `  publisher ack p99 per 1 s window of sending after accepting (ms): ${acks
+    .p99s(OBSERVE_S)
+    .map((p) => (Number.isFinite(p) ? p.toFixed(0) : '–'))
+    .join(' ')}`,
 );
 console.log(
   `  CPU over the ${OBSERVE_S} s after accepting: server ${serverCpu.toFixed(1)} s, load client ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s; load client event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, max ${(loop.max / 1e6).toFixed(0)} ms`,
