@@ -38,11 +38,13 @@ import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { runLater } from '../read-plan';
 import { asValue, toChannel, toMessage, toValue } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
+import { DEFAULT_RETENTION } from '../stream-log';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
-import { createGroupCommit } from './group-commit';
+import { takeChannelOffsets, writeChannelEvents } from './channel-log-batch';
+import { createGroupCommit, type Outcome, settledAll } from './group-commit';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
 import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
@@ -103,7 +105,8 @@ export async function hydrateMessages(tx: Db, list: Message[]): Promise<Message[
 
 export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = {}): ChatStore {
   const { db, epoch } = handle;
-  const log = createPgStreamLog(handle, channelStream, options.retention);
+  const retention = options.retention ?? DEFAULT_RETENTION;
+  const log = createPgStreamLog(handle, channelStream, retention);
 
   const getChannel = async (tx: Db, id: string) => {
     const [row] = await tx.select(channelColumns).from(channels).where(eq(channels.id, id));
@@ -390,7 +393,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const meta = root ? replyMeta(input.meta, root.followers) : input.meta;
     const createdAt = isoNow();
     const { clientId } = input;
-    const [previous, offset, access] = await Promise.all([
+    const [previous, offset, access] = await settledAll([
       clientId ? earlierSendId(tx, { ...input, clientId }) : null,
       log.next(tx, input.channelId, createdAt),
       // After the channel lock (log.next): a leave or an archive commits either before it (refused) or after.
@@ -406,7 +409,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null, editedAt: null };
     const stored = toMessage({ ...row, ...author, ...noReplies }, asValue);
     const mentioned = mentionRowUsers(meta);
-    const [, files] = await Promise.all([
+    const [, files] = await settledAll([
       inserted,
       input.attachmentIds?.length
         ? pgAttachPending(tx, {
@@ -431,6 +434,136 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   };
 
   /**
+   * A whole batch of plain sends (no thread, no files, no retry among them) in two round trips whatever its size:
+   * first each channel's row locked and read (ascending ids) with its authors' memberships, then every write at
+   * once: offsets taken one by one through the log (each checked against the one counted from the locked row),
+   * the messages in one insert, their mentions, their events. A refused send writes nothing and fails alone.
+   * Null when the batch is not all plain; anything unexpected throws, and the sends run one by one instead.
+   */
+  const sendAll = async (tx: PgTx, batch: readonly NewMessage[]): Promise<Outcome<SendResult>[] | null> => {
+    if (batch.some((input) => input.threadId || input.attachmentIds?.length)) return null;
+    const channelIds = [...new Set(batch.map((input) => input.channelId))];
+    const authorIds = [...new Set(batch.flatMap((input) => (input.authorId ? [input.authorId] : [])))];
+    const clientIds = [...new Set(batch.flatMap((input) => (input.clientId ? [input.clientId] : [])))];
+    const retryKey = (channelId: string, authorId: string | null, clientId: string) =>
+      `${channelId}\u0000${authorId ?? ''}\u0000${clientId}`;
+    const keys = batch.flatMap((input) =>
+      input.clientId ? [retryKey(input.channelId, input.authorId, input.clientId)] : [],
+    );
+    if (new Set(keys).size !== keys.length) return null;
+    const [heads, authors, earlier] = await settledAll([
+      // In id order, one statement each: the lock order of one send, held across the batch.
+      settledAll(
+        channelIds.map(async (id) => {
+          const [head] = await tx
+            .select({
+              visibility: channels.visibility,
+              archivedAt: channels.archivedAt,
+              lastOffset: channels.lastOffset,
+            })
+            .from(channels)
+            .where(eq(channels.id, id))
+            .for('no key update');
+          return [id, head] as const;
+        }),
+      ),
+      authorIds.length === 0
+        ? []
+        : tx
+            .select({
+              channelId: channelMembers.channelId,
+              userId: users.id,
+              handle: users.handle,
+              displayName: users.displayName,
+              role: channelMembers.role,
+            })
+            .from(users)
+            .leftJoin(
+              channelMembers,
+              and(eq(channelMembers.userId, users.id), inArray(channelMembers.channelId, channelIds)),
+            )
+            .where(inArray(users.id, authorIds))
+            .execute(),
+      clientIds.length === 0
+        ? []
+        : tx
+            .select({ channelId: messages.channelId, authorId: messages.authorId, clientId: messages.clientId })
+            .from(messages)
+            .where(and(inArray(messages.channelId, channelIds), inArray(messages.clientId, clientIds)))
+            .execute(),
+    ]);
+    // A retry of a stored send is answered by that send's message: the one-by-one path does it.
+    if (earlier.some((row) => row.clientId && keys.includes(retryKey(row.channelId, row.authorId, row.clientId)))) {
+      return null;
+    }
+    const headOf = new Map(heads);
+    const nextOffset = new Map(heads.map(([id, head]) => [id, head?.lastOffset ?? 0]));
+    const person = new Map(authors.map((a) => [a.userId, a]));
+    const roleOf = new Map(
+      authors.flatMap((a) => (a.role && a.channelId ? [[`${a.channelId} ${a.userId}`, a.role]] : [])),
+    );
+    const createdAt = isoNow();
+    const outcomes: Outcome<SendResult>[] = [];
+    const stored: { row: ReturnType<typeof newMessageRow<MessageMeta | null>>; message: Message }[] = [];
+    for (const input of batch) {
+      try {
+        const head = headOf.get(input.channelId);
+        if (!head) throw notFound('channel');
+        if (input.checkPostAccess) {
+          const role = roleOf.get(`${input.channelId} ${input.authorId ?? ''}`);
+          assertCanPost(head, role ? { role } : null);
+        }
+        const offset = (nextOffset.get(input.channelId) ?? 0) + 1;
+        nextOffset.set(input.channelId, offset);
+        const row = newMessageRow(input, offset, createdAt, toValue);
+        const author = input.authorId ? person.get(input.authorId) : undefined;
+        const names = { authorHandle: author?.handle ?? null, authorName: author?.displayName ?? null };
+        const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null, editedAt: null };
+        const message = toMessage({ ...row, ...names, ...noReplies }, asValue);
+        stored.push({ row, message });
+        const event: StreamEvent = { channelId: input.channelId, offset, change: { type: 'message.created', message } };
+        outcomes.push({ ok: true, value: { message, event } });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    if (stored.length === 0) return outcomes;
+    const mentionRows = stored.flatMap(({ row, message }) =>
+      mentionRowUsers(message.meta ?? undefined).map((userId) => ({
+        userId,
+        messageId: row.id,
+        channelId: row.channelId,
+        seq: row.seq,
+      })),
+    );
+    const counted = [...new Set(stored.map(({ row }) => row.channelId))].map(
+      (channelId) => [channelId, stored.filter(({ row }) => row.channelId === channelId).length] as const,
+    );
+    const events = stored.map(({ row, message }) => ({
+      ...channelEventFields(row.channelId, { type: 'message.created', message }, toValue),
+      offset: row.seq,
+      createdAt,
+    }));
+    const [taken, inserted] = await settledAll([
+      // In channel id order: the offsets counted above, taken at once (channel-log-batch.ts).
+      settledAll(counted.map(([channelId, count]) => takeChannelOffsets(tx, channelId, count, createdAt))),
+      tx
+        .insert(messages)
+        .values(stored.map(({ row }) => row))
+        .onConflictDoNothing()
+        .returning({ id: messages.id })
+        .execute(),
+      mentionRows.length > 0 ? tx.insert(mentions).values(mentionRows).execute() : null,
+      writeChannelEvents(tx, events, retention),
+    ]);
+    const countedRight = counted.every(([channelId], i) => taken[i] === nextOffset.get(channelId));
+    if (inserted.length !== stored.length || !countedRight) {
+      throw new Error('a batch of sends did not take the offsets it counted');
+    }
+    return outcomes;
+  };
+
+  /**
    * Sends share transactions (group commit: group-commit.ts), each in its own savepoint. A batch takes its
    * channels in id order, and before a channel's row the thread roots its replies lock: the lock order of one
    * send (root, then channel), held across the batch, so batches on several instances cannot deadlock.
@@ -438,6 +571,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   const sendInBatch = createGroupCommit<NewMessage, SendResult>(db, sendOne, {
     order: (a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0),
     prepare: lockRootsInOrder,
+    runAll: sendAll,
     // A retry of an earlier send (same clientId): its savepoint is gone, the earlier send's message answers.
     afterRollback: async (tx, input, error) => {
       const message =

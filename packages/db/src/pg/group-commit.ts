@@ -4,6 +4,9 @@ import type { PgDb, PgTx } from './open';
 /** How many items one shared transaction takes at most: a bound on its locks, its latency and its subtransactions. */
 export const GROUP_COMMIT_MAX_BATCH = 64;
 
+const BATCH_SAVEPOINT = sql.raw('savepoint group_batch');
+const BATCH_RELEASE = sql.raw('release savepoint group_batch');
+const BATCH_ROLLBACK_TO = sql.raw('rollback to savepoint group_batch');
 const SAVEPOINT = sql.raw('savepoint group_item');
 const RELEASE = sql.raw('release savepoint group_item');
 const ROLLBACK_TO = sql.raw('rollback to savepoint group_item');
@@ -15,6 +18,11 @@ export interface GroupCommitOptions<Item, Result> {
   order?: (a: Item, b: Item) => number;
   /** Runs before the items of a batch, in its transaction and outside their savepoints (taking locks in order). */
   prepare?: (tx: PgTx, batch: readonly Item[]) => Promise<void>;
+  /**
+   * Runs the whole batch at once when it can, in one savepoint: an outcome per item (in the batch's order), or
+   * null to run the items one by one. When it throws, its savepoint is rolled back and they run one by one too.
+   */
+  runAll?: (tx: PgTx, batch: readonly Item[]) => Promise<Outcome<Result>[] | null>;
   /** After an item threw and its savepoint was rolled back: answers it after all (a result) or rethrows. */
   afterRollback?: (tx: PgTx, item: Item, error: unknown) => Promise<Result>;
 }
@@ -22,7 +30,22 @@ export interface GroupCommitOptions<Item, Result> {
 /** Sends a statement now (drizzle's queries are lazy: sent when first awaited), so statements go out in call order. */
 const sendNow = (tx: PgTx, statement: SQL) => tx.execute(statement).execute();
 
-type Outcome<Result> = { ok: true; value: Result } | { ok: false; error: unknown };
+/**
+ * Promise.all that waits for every statement to settle before it throws: nothing of a failed step may reach
+ * the server after its savepoint was rolled back.
+ */
+export async function settledAll<T extends readonly unknown[]>(
+  work: readonly [...T],
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+export type Outcome<Result> = { ok: true; value: Result } | { ok: false; error: unknown };
 
 const settle = async <Result>(work: () => Promise<Result>): Promise<Outcome<Result>> => {
   try {
@@ -52,16 +75,29 @@ export function createGroupCommit<Item, Result>(
   let inFlight = false;
 
   const runBatch = async (tx: PgTx, batch: Queued[]) => {
-    await options.prepare?.(
-      tx,
-      batch.map((queued) => queued.item),
-    );
+    const items = batch.map((queued) => queued.item);
+    await options.prepare?.(tx, items);
+    if (options.runAll) {
+      const begun = sendNow(tx, BATCH_SAVEPOINT);
+      try {
+        const [, all] = await settledAll([begun, options.runAll(tx, items)]);
+        if (all) {
+          await tx.execute(BATCH_RELEASE);
+          return all;
+        }
+      } catch {
+        // Whatever went wrong (a value the database refused, a retry found late), the items say it one by one.
+      }
+      await begun.catch(() => {});
+      await tx.execute(BATCH_ROLLBACK_TO);
+      await tx.execute(BATCH_RELEASE);
+    }
     const outcomes: Outcome<Result>[] = [];
     const releases: Promise<unknown>[] = [];
     for (const { item } of batch) {
       const begun = sendNow(tx, SAVEPOINT);
       try {
-        const [, value] = await Promise.all([begun, run(tx, item)]);
+        const [, value] = await settledAll([begun, run(tx, item)]);
         const released = sendNow(tx, RELEASE);
         released.catch(() => {});
         releases.push(released);
