@@ -148,6 +148,53 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
     ]);
   });
 
+  it('refuses sends of a batch of plain ones alone, and a value the database refuses fails alone too', async () => {
+    const stores = first(await instances());
+    const ada = await makeUser(stores.users);
+    const bob = await makeUser(stores.users);
+    const dev = await channel(stores.chat, 'dev', ada.id);
+    const send = (input: NewMessage) => stores.chat.sendMessage(input);
+    // No thread, no files: the batch's sends are written together, after the access of each was checked.
+    const refused = await Promise.allSettled([
+      send({ channelId: dev.id, authorId: ada.id, content: 'one', checkPostAccess: true, clientId: 'c1' }),
+      send({ channelId: dev.id, authorId: bob.id, content: 'outsider', checkPostAccess: true }),
+      send({ channelId: 'no-such-channel', authorId: ada.id, content: 'lost' }),
+      send({ channelId: dev.id, authorId: null, content: 'system note' }),
+    ]);
+    expect(refused.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    await expectAppError(Promise.reject((refused[1] as PromiseRejectedResult).reason), 'FORBIDDEN');
+    await expectAppError(Promise.reject((refused[2] as PromiseRejectedResult).reason), 'NOT_FOUND');
+    const [one, , , note] = refused.map((o) => (o.status === 'fulfilled' ? o.value : null));
+    expect([one?.message.seq, note?.message.seq]).toEqual([2, 3]);
+    expect(one?.message.author).toEqual({ handle: ada.handle, displayName: ada.displayName });
+    expect(note?.message.author).toBeNull();
+    expect(await stores.chat.messageById(one?.message.id as string)).toEqual(one?.message);
+
+    // Written together, the batch's insert fails on the one value; its sends go again one by one.
+    const unstorable = await Promise.allSettled([
+      send({ channelId: dev.id, authorId: ada.id, content: 'four' }),
+      send({ channelId: dev.id, authorId: ada.id, content: 'bad', meta: { tokenCount: 1n as unknown as number } }),
+      send({ channelId: dev.id, authorId: ada.id, content: 'five' }),
+    ]);
+    expect(unstorable.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // A retry of a send stored earlier, in a batch with a new one: the earlier message, nothing appended for it.
+    const [retried, six] = await Promise.all([
+      send({ channelId: dev.id, authorId: ada.id, content: 'one again', checkPostAccess: true, clientId: 'c1' }),
+      send({ channelId: dev.id, authorId: ada.id, content: 'six', checkPostAccess: true, clientId: 'c6' }),
+    ]);
+    expect(retried.event).toBeNull();
+    expect(retried.message.id).toBe(one?.message.id);
+    expect(six.message.seq).toBe(6);
+    expect(await offsets(stores.chat, dev.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await stores.chat.history(dev.id, { limit: 10 })).items.map((m) => m.content)).toEqual([
+      'six',
+      'five',
+      'four',
+      'system note',
+      'one',
+    ]);
+  });
+
   it('answers a retry with the same clientId inside one batch with the first message, stored once', async () => {
     const stores = first(await instances());
     const ada = await makeUser(stores.users);
