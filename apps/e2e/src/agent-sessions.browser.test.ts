@@ -89,6 +89,9 @@ describe('conversations with agents in a real browser', () => {
     await input.press('Enter');
     await session(bob, 'Release notes').waitFor({ timeout: WAIT });
     expect(await session(bob, 'Release notes').getAttribute('data-slug')).toBe(first);
+    // The open conversation's header says so too, and with whom.
+    await bob.getByTestId('channel-title').filter({ hasText: 'Release notes' }).waitFor({ timeout: WAIT });
+    expect(await bob.locator('.channel-topic').textContent()).toContain('Your conversation with Assistant');
 
     // Archive the other: it leaves the list, and waits under the Archived fold.
     const secondItem = bob.locator(`[data-testid="agent-session"][data-slug="${second}"]`);

@@ -65,12 +65,14 @@ describe('agents in a real browser', () => {
     expect(((await reply.getByTestId('message-content').textContent()) ?? '').length).toBeGreaterThan(0);
 
     // The reply's author opens the agent's card (tagged agent); Message opens a direct conversation with it,
-    // listed under Direct messages, where every message is answered without a mention.
+    // listed under Agents (a conversation with an agent alone), where every message is answered without a mention.
     await reply.getByTestId('message-author').click();
     const card = bob.getByTestId('profile-card');
     expect(await card.getByTestId('profile-role').textContent()).toBe('agent');
     await card.getByTestId('profile-message').click();
-    await bob.locator('[data-testid="direct-item"]', { hasText: 'Reviewer' }).waitFor({ timeout: WAIT });
+    await bob
+      .locator('[data-testid="session-group"][data-agents="Reviewer"] [data-testid="agent-session"]')
+      .waitFor({ timeout: WAIT });
     await composer.fill('hello');
     await composer.press('Enter');
     const direct = bob.locator('[data-testid="message"].role-assistant[data-status="complete"]');

@@ -4,6 +4,8 @@ import { useMemo, useRef, useState } from 'react';
 import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { HashIcon, LockIcon, UsersIcon } from '../../ui/icons';
+import { agentCheck, sessionAgents, sessionTitle } from '../agents/agent-sessions';
+import { useAgentIds } from '../agents/use-agents';
 import { useFileDrop } from '../files/use-file-drop';
 import { useUploads } from '../files/use-uploads';
 import { MuteToggle } from '../notifications';
@@ -64,6 +66,10 @@ export function ChannelView({
   const myRole = members.data?.find((m) => m.userId === me.id)?.role;
   const archived = Boolean(channel.archivedAt);
   const mayArchive = me.role === 'admin' || myRole === 'owner';
+  // A conversation with agents alone is the person's session: titled with its name (the sidebar renames and archives it).
+  const agentIds = useAgentIds();
+  const agents = sessionAgents(channel, me.id, agentCheck(agentIds));
+  const session = agents.length > 0;
   const canArchive = !archived && channel.joined && mayArchive;
   const canUnarchive = archived && mayArchive;
   const canPost = channel.joined && !archived;
@@ -72,7 +78,7 @@ export function ChannelView({
   const direct = isDirect(channel);
   const canAddPeople = !direct && !archived && (channel.joined || me.role === 'admin');
   const canRemoveMembers = !direct && mayArchive;
-  const title = direct ? directTitle(channel.people, me.id) : channel.slug;
+  const title = session ? sessionTitle(channel) : direct ? directTitle(channel.people, me.id) : channel.slug;
   const place = conversationName(channel, me.id);
 
   const onLeave = () => {
@@ -107,7 +113,11 @@ export function ChannelView({
             {channel.visibility === 'private' && !direct && <span className="tag">private</span>}
           </h1>
           <p className="channel-topic">
-            {direct ? 'Direct message: only the people in it can read it.' : channel.topic || channel.name}
+            {session
+              ? `Your conversation with ${agents.map((a) => a.displayName).join(', ')}: only you and the agent can read it.`
+              : direct
+                ? 'Direct message: only the people in it can read it.'
+                : channel.topic || channel.name}
           </p>
         </div>
         <div className="channel-actions">
