@@ -78,8 +78,9 @@ class DuplicateSend extends Error {}
 /**
  * The ChatStore on PostgreSQL. Every change takes the channel's next offset
  * (log.next: `UPDATE channels SET last_offset = last_offset + 1 … RETURNING`)
- * in its own transaction: the channel row stays locked until commit, so
- * offsets are gap-free and commit in order across instances.
+ * in its transaction: the channel row stays locked until commit, so offsets
+ * are gap-free and commit in order across instances. Sends share
+ * transactions (group commit, below); every other change has its own.
  *
  * Lock order, to stay clear of deadlocks: message or membership row first, the
  * channel row last; of a thread, its root before its replies.
@@ -340,7 +341,9 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     return root ? append(tx, root.channelId, threadChange(root)) : null;
   };
 
-  const findByClientId = async (tx: Db, input: { channelId: string; authorId: string | null; clientId: string }) => {
+  type RetryKey = { channelId: string; authorId: string | null; clientId: string };
+  /** The id of this author's earlier send with this clientId in the channel, if any. */
+  const earlierSendId = async (tx: Db, input: RetryKey) => {
     const [previous] = await tx
       .select({ id: messages.id })
       .from(messages)
@@ -351,7 +354,11 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
           eq(messages.clientId, input.clientId),
         ),
       );
-    return previous ? getMessage(tx, previous.id) : null;
+    return previous?.id ?? null;
+  };
+  const findByClientId = async (tx: Db, input: RetryKey) => {
+    const id = await earlierSendId(tx, input);
+    return id ? getMessage(tx, id) : null;
   };
 
   /** A batch's thread roots, locked in id order before any channel row (the lock order: roots, then channels). */
@@ -364,21 +371,6 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .where(inArray(messages.id, roots))
       .orderBy(asc(messages.id))
       .for('update', { of: messages });
-  };
-
-  /** The id of this author's earlier send with this clientId in the channel, if any. */
-  const earlierSendId = async (tx: Db, input: NewMessage & { clientId: string }) => {
-    const [previous] = await tx
-      .select({ id: messages.id })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.channelId, input.channelId),
-          input.authorId ? eq(messages.authorId, input.authorId) : isNull(messages.authorId),
-          eq(messages.clientId, input.clientId),
-        ),
-      );
-    return previous?.id ?? null;
   };
 
   /**
