@@ -62,7 +62,9 @@ const settle = async <Result>(work: () => Promise<Result>): Promise<Outcome<Resu
  * alone and rejects alone while the others commit. One batch is in flight at
  * a time. A savepoint is released without waiting for it: the release and the
  * next item's first statements go to the server together (postgres.js
- * pipelines statements issued before the answers come).
+ * pipelines statements issued before the answers come). `runAll` may do a
+ * whole batch at once instead (a few statements for all its items): round
+ * trips, not statements, are what a send waits for.
  */
 export function createGroupCommit<Item, Result>(
   db: PgDb,
