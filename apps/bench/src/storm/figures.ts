@@ -10,6 +10,11 @@ export class ClientLedger {
   startedAgainAt: number | null = null;
   /** When it was back and held every message acknowledged before the restart. */
   caughtUpAt: number | null = null;
+  /** Connection attempts after the restarted server accepted, and when the first of them opened. */
+  attemptsAgain = 0;
+  openedAgainAt: number | null = null;
+  /** Close codes seen after the restart (1013: turned away by admission). */
+  closesAgain: number[] = [];
 
   constructor(maxMessages: number) {
     this.got = new Uint8Array(maxMessages);

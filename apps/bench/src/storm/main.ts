@@ -7,7 +7,7 @@
  * p99 in 1 s windows after the restart.
  *
  *   --clients=5000 --users=50 --rate=2 (messages/s) --before=8 (s of publishing before the stop)
- *   --observe=20 (s after the restart) --crash
+ *   --observe=20 (s after the restart) --crash --backlog=N (the server's accept queue; Node's default 511)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ const RATE = Number(args.rate ?? 2);
 const BEFORE_S = Number(args.before ?? 8);
 const OBSERVE_S = Number(args.observe ?? 20);
 const CRASH = args.crash === 'true';
+if (args.backlog) process.env.STORM_BACKLOG = args.backlog;
 const MAX_MESSAGES = Math.ceil(RATE * (BEFORE_S + OBSERVE_S + 60)) + 10;
 const TARGET = { caughtUpS: 5, liveP99Ms: 200, liveWithinS: 10 };
 
@@ -83,10 +84,24 @@ function caughtUp(ledger: ClientLedger, at: number) {
 function connect(index: number): Promise<void> {
   const ledger = new ClientLedger(MAX_MESSAGES);
   ledgers.push(ledger);
+  /** This client's sockets: when each attempt after the restart opens and how it ends. */
+  class ClientSocket extends CountingWebSocket {
+    constructor(...params: ConstructorParameters<typeof WebSocket>) {
+      super(...params);
+      if (phase !== 'again') return;
+      ledger.attemptsAgain++;
+      this.once('open', () => {
+        ledger.openedAgainAt ??= now();
+      });
+      this.once('close', (code: number) => {
+        if (phase === 'again' && ledger.caughtUpAt === null) ledger.closesAgain.push(code);
+      });
+    }
+  }
   const client = createHubbubClient({
     url: base,
     token: tokens[index % USERS] as string,
-    WebSocket: CountingWebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: ClientSocket as unknown as typeof globalThis.WebSocket,
   });
   clients.push(client);
   return new Promise((resolve) => {
@@ -172,12 +187,13 @@ publishing = false;
 await publishing$;
 // The rest of the acknowledged messages reach everyone (or stop moving).
 const acked = () => ackedAt.flatMap((at, n) => (at !== undefined ? [n] : []));
+// Lost is counted once every client is back (or nothing has moved for 10 s, or after 60 s).
 let lastMissing = -1;
-for (let stall = 0, waited = 0; stall < 10 && waited < 60; stall++, waited++) {
+for (let stall = 0, waited = 0; stall < 20 && waited < 120; stall++, waited++) {
   await sleep(500);
   const all = acked();
   const missing = ledgers.reduce((sum, ledger) => sum + ledger.missing(all), 0);
-  if (missing === 0) break;
+  if (missing === 0 && ledgers.every((ledger) => ledger.caughtUpAt !== null)) break;
   if (missing !== lastMissing) stall = 0;
   lastMissing = missing;
 }
@@ -189,6 +205,7 @@ const lastCaughtS = (sortedCaught[sortedCaught.length - 1] as number) / 1000;
 const lostBefore = ledgers.reduce((sum, l) => sum + l.missing(before), 0);
 const lost = ledgers.reduce((sum, l) => sum + l.missing(all), 0);
 const clientsLosing = ledgers.filter((l) => l.missing(all) > 0).length;
+const notBack = ledgers.filter((l) => l.caughtUpAt === null).length;
 const duplicates = ledgers.reduce((sum, l) => sum + l.duplicates, 0);
 const clientsDuplicated = ledgers.filter((l) => l.duplicates > 0).length;
 const p99s = live.p99s(OBSERVE_S);
@@ -204,7 +221,7 @@ console.log(
   `  connection attempts during the outage and storm: ${attempts - attemptsBefore} (${((attempts - attemptsBefore) / CLIENTS).toFixed(1)} per client)`,
 );
 console.log(
-  `  messages: ${sent} sent, ${all.length} acknowledged (${before.length} before the restart); lost ${lost} (${lostBefore} of those before; ${clientsLosing} clients), duplicated ${duplicates} (${clientsDuplicated} clients)`,
+  `  messages: ${sent} sent, ${all.length} acknowledged (${before.length} before the restart); lost ${lost} (${lostBefore} of those before; ${clientsLosing} clients, ${notBack} of them never back), duplicated ${duplicates} (${clientsDuplicated} clients)`,
 );
 console.log(
   `  live p99 per 1 s window after accepting (ms): ${p99s.map((p) => (Number.isFinite(p) ? p.toFixed(0) : '–')).join(' ')}`,
@@ -217,6 +234,20 @@ console.log(
 );
 console.log(
   `  CPU over the ${OBSERVE_S} s after accepting: server ${serverCpu.toFixed(1)} s, load client ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s; load client event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, max ${(loop.max / 1e6).toFixed(0)} ms`,
+);
+// Where the slowest 1% spent their time: waiting to try, the socket opening, or between open and caught up.
+const slowest = [...ledgers]
+  .sort((a, b) => (b.caughtUpAt ?? Number.POSITIVE_INFINITY) - (a.caughtUpAt ?? Number.POSITIVE_INFINITY))
+  .slice(0, Math.max(1, Math.ceil(CLIENTS / 100)));
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+const closeCodes = new Map<number, number>();
+for (const l of slowest) for (const code of l.closesAgain) closeCodes.set(code, (closeCodes.get(code) ?? 0) + 1);
+console.log(
+  `  slowest 1% (${slowest.length}): median attempts after accepting ${median(slowest.map((l) => l.attemptsAgain))}, first open at ${s(median(slowest.map((l) => (l.openedAgainAt ?? Number.NaN) - readyAgainAt)))} s, started at ${s(median(slowest.map((l) => (l.startedAgainAt ?? Number.NaN) - readyAgainAt)))} s, caught up at ${s(median(slowest.map((l) => (l.caughtUpAt ?? Number.NaN) - readyAgainAt)))} s; closes before caught up: ${[...closeCodes].map(([code, n]) => `${code}×${n}`).join(' ') || 'none'}`,
 );
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 console.log('\nTargets');
