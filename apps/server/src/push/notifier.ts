@@ -1,4 +1,4 @@
-import type { ChatStore, Notice, NotificationStore, Notifier, PushSubscriptionRecord } from '@hubbub/core';
+import type { Channel, ChatStore, Notice, NotificationStore, Notifier, PushSubscriptionRecord } from '@hubbub/core';
 import type { Logger } from '../logger';
 import { createBoundedQueue } from './bounded-queue';
 import { type EndpointPolicy, endpointProblem } from './endpoint-policy';
@@ -25,6 +25,9 @@ export interface PushNotifier extends Notifier {
   /** Drops the pushes still waiting, waits for those in flight, then closes the sockets. */
   close(): Promise<void>;
 }
+
+/** Channel kinds remembered (a few bytes each). */
+const KINDS_KEPT = 10_000;
 
 /** The same failure (a push service down) is logged once a minute, not once per push. */
 const LOG_EVERY_MS = 60_000;
@@ -65,6 +68,17 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
       }
     });
 
+  /** Channels' kinds (a channel or a direct conversation never changes kind), the oldest forgotten first. */
+  const kinds = new Map<string, Channel['kind']>();
+  const channelOf = async (channelId: string) => {
+    const channel = await options.channels.channelById(channelId);
+    if (channel) {
+      if (kinds.size >= KINDS_KEPT) kinds.delete(kinds.keys().next().value as string);
+      kinds.set(channelId, channel.kind);
+    }
+    return channel;
+  };
+
   /** Runs `find` in the queue's turn, then a delivery per subscription it names. */
   const fanOut = (what: string, find: () => Promise<{ subscriptions: PushSubscriptionRecord[]; payload: string }[]>) =>
     queue.push(async () => {
@@ -86,15 +100,20 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
     },
     messagePosted({ channel: given, message, mentionedUserIds }) {
       fanOut('message', async () => {
-        const channel = given ?? (await options.channels.channelById(message.channelId));
-        if (!channel) return [];
-        const payload = encodeNotice(messageNotice(channel, message));
+        // Most messages notify nobody: who would hear of it is asked first, the channel read only for them.
+        const kind = given?.kind ?? kinds.get(message.channelId) ?? (await channelOf(message.channelId))?.kind;
+        if (!kind) return [];
         const recipients = await store.recipients({
-          channelId: channel.id,
+          channelId: message.channelId,
           authorId: message.authorId,
           mentionedUserIds,
-          isDirect: channel.kind === 'dm',
+          isDirect: kind === 'dm',
         });
+        if (recipients.length === 0) return [];
+        // Read now, not kept: its name (the notice's title) may have changed.
+        const channel = given ?? (await channelOf(message.channelId));
+        if (!channel) return [];
+        const payload = encodeNotice(messageNotice(channel, message));
         return recipients.map((r) => ({ subscriptions: r.subscriptions, payload }));
       });
     },
