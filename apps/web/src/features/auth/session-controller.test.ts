@@ -6,6 +6,7 @@ import {
   ENDED_EVERYWHERE_NOTICE,
   type Grant,
   LOGGED_OUT_NOTICE,
+  REASON_GRACE_MS,
   SessionController,
   type TabMessage,
 } from './session-controller';
@@ -123,12 +124,15 @@ describe('starting', () => {
     expect(never.refreshes()).toEqual([]);
     expect(never.session.view.get()).toEqual({ status: 'signed-out', notice: null });
 
-    const { session, answers, grant, hint } = setup({ hint: true });
+    const { session, answers, grant, hint, clock } = setup({ hint: true });
     answers.push(grant(alice));
     await session.start();
     expect(hint.value).toBe(true);
     answers.push(() => refusal());
-    await session.refresh();
+    const ended = session.refresh();
+    await settle();
+    clock.advance(REASON_GRACE_MS);
+    expect(await ended).toBe('ended');
     expect(hint.value).toBe(false);
   });
 
@@ -207,12 +211,32 @@ describe('silent renewal', () => {
   });
 
   it('signs out with the server’s reason when the session is over', async () => {
-    const { session, answers, grant } = setup();
+    const { session, answers, grant, clock } = setup();
     session.signIn(grant(alice));
     answers.push(() => refusal());
-    expect(await session.refresh()).toBe('ended');
+    const ended = session.refresh();
+    await settle();
+    // It waits a moment for the socket's reason; none came, so the refusal's own words.
+    expect(session.view.get().status).toBe('signed-in');
+    clock.advance(REASON_GRACE_MS);
+    expect(await ended).toBe('ended');
     expect(session.view.get()).toEqual({ status: 'signed-out', notice: 'Your session has ended: log in again.' });
     expect(session.token()).toBeNull();
+  });
+
+  it('a call refused just before the socket closes signs out with the socket’s reason, not a later generic one', async () => {
+    const { session, answers, grant, clock } = setup();
+    session.signIn(grant(alice));
+    const access = session.accessFor('alice');
+    answers.push(() => refusal());
+    const ended = session.refresh();
+    await settle();
+    access.socketRefused('every session of this account was ended');
+    // The reconnect that follows is refused too, in plain words: the first reason stands.
+    access.socketRefused('your session has ended: log in again');
+    clock.advance(REASON_GRACE_MS);
+    expect(await ended).toBe('ended');
+    expect(session.view.get()).toEqual({ status: 'signed-out', notice: 'Every session of this account was ended.' });
   });
 
   it('renews on wake only when the timer’s moment has passed (a tab that slept)', async () => {

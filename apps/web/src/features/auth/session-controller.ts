@@ -94,6 +94,9 @@ const sameUser = (a: User, b: User) => JSON.stringify(a) === JSON.stringify(b);
  * tree sees `view` (who is signed in), never the token, so a renewal
  * re-renders and rebuilds nothing.
  */
+/** How long a refused refresh waits for the socket's reason before signing out with its own words. */
+export const REASON_GRACE_MS = 500;
+
 export class SessionController {
   readonly view = createStore<SessionView>({ status: 'starting', error: null });
   private held: Held | null = null;
@@ -235,7 +238,8 @@ export class SessionController {
 
   private socketRefused(userId: string, reason: string): void {
     if (this.held?.userId !== userId) return;
-    this.refusalReason = reason ? this.deps.describe({ message: reason }) : null;
+    // The first reason stands: a reconnect refused afterwards only says the session is gone, not why.
+    this.refusalReason ??= reason ? this.deps.describe({ message: reason }) : null;
     void this.refresh();
   }
 
@@ -254,6 +258,11 @@ export class SessionController {
     } catch (error) {
       if (generation !== this.generation) return 'stale';
       if (this.deps.isRefusal(error)) {
+        // A call found the session over; the socket's close, which says why, may be a moment behind it.
+        if (!this.refusalReason) {
+          await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, REASON_GRACE_MS));
+        }
+        if (generation !== this.generation) return 'stale';
         this.end(this.refusalReason ?? this.deps.describe(error));
         return 'ended';
       }
