@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { channelHref, navigate } from '../../lib/router';
 import { useTRPC } from '../../trpc';
 import { channelsKey } from '../chat/query-keys';
 import type { ChannelSummary } from '../chat/types';
+import { useOpenDirect } from '../chat/use-open-direct';
 import { type AgentCheck, agentCheck, type DirectSplit, splitDirect } from './agent-sessions';
 import { useAgents } from './use-agents';
 
@@ -19,24 +19,10 @@ export function useDirectSplit(
   }, [agents, channels, meId]);
 }
 
-/**
- * Opens a new conversation with an agent (dm.open with `fresh`) and goes there; the list is read
- * again first so the sidebar has it when its page opens. Errors are the caller's to show.
- */
+/** Opens a new conversation with an agent (dm.open with `fresh`) and goes there. Errors are the caller's to show. */
 export function useStartSession() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const open = useMutation(trpc.dm.open.mutationOptions({ meta: { inlineErrors: true } }));
-  return {
-    pending: open.isPending,
-    error: open.error,
-    reset: open.reset,
-    async go(agentUserId: string, name?: string): Promise<void> {
-      const channel = await open.mutateAsync({ userIds: [agentUserId], fresh: true, ...(name ? { name } : {}) });
-      await queryClient.invalidateQueries({ queryKey: channelsKey });
-      navigate(channelHref(channel.slug));
-    },
-  };
+  const direct = useOpenDirect();
+  return { ...direct, go: (agentUserId: string, name?: string) => direct.go([agentUserId], { name }) };
 }
 
 /** Rename, archive and unarchive a session (its person may, like a channel's owner); the list is read again after. */

@@ -4,7 +4,8 @@ import { useTRPC } from '../../trpc';
 import { channelsKey } from './query-keys';
 
 /**
- * Opens (or finds again) your direct conversation with these people and goes there. The list is
+ * Opens (or finds again) your direct conversation with these people and goes there; with `session`,
+ * a new conversation with agents (dm.open with `fresh`, and its name if given). The list is
  * refreshed first so the conversation is in the sidebar when its page opens. Errors are the caller's
  * to show (a card or a dialog), so no toast.
  */
@@ -16,8 +17,9 @@ export function useOpenDirect() {
     pending: open.isPending,
     error: open.error,
     reset: open.reset,
-    async go(userIds: string[]): Promise<void> {
-      const channel = await open.mutateAsync({ userIds });
+    async go(userIds: string[], session?: { name?: string }): Promise<void> {
+      const fresh = session ? { fresh: true, ...(session.name ? { name: session.name } : {}) } : {};
+      const channel = await open.mutateAsync({ userIds, ...fresh });
       await queryClient.invalidateQueries({ queryKey: channelsKey });
       navigate(channelHref(channel.slug));
     },
