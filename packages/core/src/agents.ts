@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ZDisplayName, ZHandleFormat } from './schemas';
 import { RESERVED_HANDLES } from './text-rules';
-import type { AgentStatus } from './types';
 
 /**
  * Agents: members that answer. An agent IS a user of role "agent" (a channel

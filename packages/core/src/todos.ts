@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ZId } from './schemas';
-import type { TodoStatus } from './types';
 
 /**
  * A conversation's plan: the list an agent keeps with `update_todos` (replacing
