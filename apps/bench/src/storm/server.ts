@@ -11,15 +11,15 @@ const dataDir = process.env.STORM_DATA_DIR;
 const port = Number(process.env.STORM_PORT ?? 0);
 if (!dataDir) throw new Error('STORM_DATA_DIR is required');
 
-// --backlog=N (STORM_BACKLOG): listen with an accept queue of N instead of Node's 511, to measure what the
+// --backlog=N (STORM_BACKLOG): listen with an accept queue of N instead of the server's (4,096), to measure what the
 // queue costs a storm (a connection the full queue drops is retried by the client's kernel 1, 3, 7, 15 s later).
 const backlog = Number(process.env.STORM_BACKLOG ?? 0);
 if (backlog > 0) {
   const listen = Server.prototype.listen as (this: Server, ...params: unknown[]) => Server;
   Server.prototype.listen = function (this: Server, ...params: unknown[]) {
-    const [port, host, callback] = params;
-    if (typeof port !== 'number' || typeof host !== 'string') return listen.apply(this, params);
-    return listen.call(this, port, host, backlog, callback);
+    const [options, callback] = params;
+    if (typeof options !== 'object' || options === null) return listen.apply(this, params);
+    return listen.call(this, { ...options, backlog }, callback);
   } as typeof Server.prototype.listen;
 }
 
