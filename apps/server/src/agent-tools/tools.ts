@@ -9,7 +9,6 @@ import type { AgentToolset } from '@hubbub/assistant';
 import {
   type Agent,
   type AgentTool,
-  AppError,
   type Message,
   SEARCH_LIMITS,
   type Task,
@@ -19,9 +18,9 @@ import {
   ZTaskStatus,
   ZTodoItemsInput,
 } from '@hubbub/core';
-import { TRPCError } from '@trpc/server';
 import { type Tool, tool } from 'ai';
 import { z } from 'zod';
+import { describeFailure } from '../mcp/tool-result';
 
 /** Tools that change something ask a person first unless the agent's settings say otherwise. */
 const ASKS_BY_DEFAULT: ReadonlySet<AgentTool> = new Set(['create_task', 'post_message']);
@@ -60,18 +59,17 @@ interface ToolScope {
 /** The API as the asker: its procedures with the asker's context. */
 const callerFor = (scope: ToolScope) => createCaller(createContextInner(scope.deps, scope.asker));
 
-/** A refusal becomes the tool's error in words the model (and the card) can read: "FORBIDDEN: …". */
+/** A refusal becomes the tool's error in the MCP door's words (the model and the card read "FORBIDDEN: …"). */
 async function asAsker<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof TRPCError || error instanceof AppError) throw new Error(`${error.code}: ${error.message}`);
-    throw error;
+    throw new Error(describeFailure(error));
   }
 }
 
 function definitions(scope: ToolScope): Record<AgentTool, Tool> {
-  const caller = async () => callerFor(scope);
+  const caller = () => callerFor(scope);
   return {
     search_messages: tool({
       description:
@@ -82,7 +80,7 @@ function definitions(scope: ToolScope): Record<AgentTool, Tool> {
       }),
       execute: ({ query, channelId }) =>
         asAsker(async () => {
-          const page = await (await caller()).message.search({ query, channelId, limit: 10 });
+          const page = await caller().message.search({ query, channelId, limit: 10 });
           const hits = page.hits.map((hit) => ({
             ...messageView(hit.message),
             channel: hit.channel.slug,
@@ -100,7 +98,7 @@ function definitions(scope: ToolScope): Record<AgentTool, Tool> {
       }),
       execute: ({ channelId, limit }) =>
         asAsker(async () => {
-          const page = await (await caller()).message.history({ channelId: channelId ?? scope.channelId, limit });
+          const page = await caller().message.history({ channelId: channelId ?? scope.channelId, limit });
           return { messages: [...page.items].reverse().map(messageView), more: page.nextCursor !== null };
         }),
     }),
@@ -113,14 +111,14 @@ function definitions(scope: ToolScope): Record<AgentTool, Tool> {
       }),
       execute: (input) =>
         asAsker(async () => {
-          const page = await (await caller()).task.list(input);
+          const page = await caller().task.list(input);
           return { tasks: page.items.map(taskView), more: page.nextCursor !== null };
         }),
     }),
     get_task: tool({
       description: 'One task with its progress, result or error.',
       inputSchema: z.object({ id: ZId.describe('the task id') }),
-      execute: ({ id }) => asAsker(async () => taskView((await (await caller()).task.byId({ id })).task)),
+      execute: ({ id }) => asAsker(async () => taskView((await caller().task.byId({ id })).task)),
     }),
     create_task: tool({
       description: 'Create a task for an agent (a worker) to run. Changes something: a person approves it first.',
@@ -128,7 +126,7 @@ function definitions(scope: ToolScope): Record<AgentTool, Tool> {
         title: z.string().trim().min(1).max(200),
         agent: ZAgentName.optional().describe('the agent (worker) the task is for'),
       }),
-      execute: (input) => asAsker(async () => taskView(await (await caller()).task.create(input))),
+      execute: (input) => asAsker(async () => taskView(await caller().task.create(input))),
     }),
     post_message: tool({
       description: 'Post a message in another channel the person who asked may post in.',
@@ -138,7 +136,7 @@ function definitions(scope: ToolScope): Record<AgentTool, Tool> {
       }),
       execute: (input) =>
         asAsker(async () => {
-          const message = await (await caller()).message.send(input);
+          const message = await caller().message.send(input);
           return { messageId: message.id, channelId: message.channelId };
         }),
     }),
@@ -149,7 +147,7 @@ function definitions(scope: ToolScope): Record<AgentTool, Tool> {
       execute: ({ items }) =>
         asAsker(async () => {
           // The asker reads this conversation (they asked in it); the plan is written as the agent.
-          await (await caller()).message.history({ channelId: scope.channelId, limit: 1 });
+          await caller().message.history({ channelId: scope.channelId, limit: 1 });
           const todos = await replaceChannelTodos(scope.deps, scope.channelId, items, scope.agent.userId);
           return { items: todos.items.map(({ content, status }) => ({ content, status })) };
         }),

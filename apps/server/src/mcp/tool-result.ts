@@ -18,7 +18,8 @@ export function toolError(error: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: describeFailure(error) }] };
 }
 
-function describeFailure(error: unknown): string {
+/** A procedure's failure in words a model can act on: "CODE: message" (a server fault: no detail). */
+export function describeFailure(error: unknown): string {
   if (error instanceof AppError) return `${error.code}: ${error.message}`;
   if (!(error instanceof TRPCError)) return 'INTERNAL_SERVER_ERROR: the server could not complete this call';
   // A domain error (AppError) travels as the tRPC error's cause: its code, with its message.
