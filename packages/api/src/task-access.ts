@@ -9,6 +9,7 @@ import {
   type User,
 } from '@hubbub/core';
 import type { AppDeps } from './context';
+import { personAndAdmins } from './tool-approvals';
 
 /** The bus topic of the task stream. */
 export const TASKS_TOPIC = 'tasks';
@@ -79,8 +80,6 @@ export async function failStaleRuns(deps: AppDeps, timeoutMs: number): Promise<n
 
 /** Who is told that a task waits for a decision, and of the decision: its creator (when a person) and the admins. */
 export async function approvers(deps: AppDeps, task: Task): Promise<string[]> {
-  const admins = (await deps.stores.users.admins()).map((admin) => admin.id);
   const creator = task.createdBy ? await deps.stores.users.byId(task.createdBy) : null;
-  const people = creator && creator.role !== 'agent' ? [creator.id, ...admins] : admins;
-  return [...new Set(people)];
+  return personAndAdmins(deps, creator && creator.role !== 'agent' ? creator.id : undefined);
 }

@@ -3,11 +3,15 @@ import type { Message, ToolCallPart } from '@hubbub/core';
 import type { AppDeps } from './context';
 import { tellUsers } from './user-events';
 
-/** Who may decide a reply's calls: the person who asked, and the admins. */
-export async function replyDeciders(deps: AppDeps, reply: Message): Promise<string[]> {
+/** A person (when there is one) and the admins, once each: who decides what an agent asks to do. */
+export async function personAndAdmins(deps: AppDeps, person: string | undefined): Promise<string[]> {
   const admins = (await deps.stores.users.admins()).map((admin) => admin.id);
-  const asker = reply.meta?.requestedBy;
-  return [...new Set(asker ? [asker, ...admins] : admins)];
+  return [...new Set(person ? [person, ...admins] : admins)];
+}
+
+/** Who may decide a reply's calls: the person who asked, and the admins. */
+export function replyDeciders(deps: AppDeps, reply: Message): Promise<string[]> {
+  return personAndAdmins(deps, reply.meta?.requestedBy);
 }
 
 /** A reply waits for decisions on `calls`: its deciders are told on their own streams (stored: they survive reconnects). */
