@@ -10,23 +10,11 @@ import {
   usageLine,
   waitingText,
 } from './assistant-reply';
+import { testReply } from './test-messages';
 import type { Message } from './types';
 
-const reply = (patch: Partial<Message> = {}): Message => ({
-  id: 'm1',
-  seq: 2,
-  channelId: 'c1',
-  authorId: null,
-  author: null,
-  role: 'assistant',
-  status: 'streaming',
-  content: '',
-  clientId: null,
-  meta: { provider: 'hubbub-offline', model: 'hubbub-offline-1', requestedBy: 'u-asker' },
-  createdAt: '2025-01-01T00:00:00.000Z',
-  editedAt: null,
-  ...patch,
-});
+const reply = (patch: Partial<Message> = {}): Message =>
+  testReply({ meta: { provider: 'hubbub-offline', model: 'hubbub-offline-1', requestedBy: 'u-asker' }, ...patch });
 
 const asker = { id: 'u-asker', role: 'member' as const };
 const other = { id: 'u-other', role: 'member' as const };

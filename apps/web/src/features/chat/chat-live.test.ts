@@ -4,28 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { flattenMessages, upsertMessage } from './cache-updates';
 import { ChatLive, historyKey } from './chat-live';
 import { todosKey } from './query-keys';
+import { testMessage } from './test-messages';
 import type { HistoryData, HistoryPage, Message, StreamEnvelope } from './types';
 
 const CH = 'c1';
 const ME = 'u-me';
 
-function msg(seq: number, patch: Partial<Message> = {}): Message {
-  return {
-    id: `m${seq}`,
-    seq,
-    channelId: CH,
-    authorId: 'u-other',
-    author: { handle: 'other', displayName: 'Other' },
-    role: 'user',
-    status: 'complete',
-    content: `message ${seq}`,
-    clientId: null,
-    meta: null,
-    createdAt: new Date(2024, 0, 1, 12, seq).toISOString(),
-    editedAt: null,
-    ...patch,
-  };
-}
+const msg = testMessage;
 
 const page = (items: Message[], eventId: string, nextCursor: number | null = null): HistoryPage => ({
   items: [...items].sort((a, b) => b.seq - a.seq),

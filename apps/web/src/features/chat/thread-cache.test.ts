@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { flattenMessages } from './cache-updates';
 import { ChatLive, historyKey } from './chat-live';
+import { testMessage } from './test-messages';
 import { applyToThread, type ThreadData, type ThreadPage, threadKey } from './thread-cache';
 import { openThreadStore } from './thread-panel-state';
 import type { HistoryData, Message, StreamEnvelope } from './types';
@@ -9,23 +10,8 @@ import type { HistoryData, Message, StreamEnvelope } from './types';
 const CH = 'c1';
 const ROOT = 'm1';
 
-function msg(seq: number, patch: Partial<Message> = {}): Message {
-  return {
-    id: `m${seq}`,
-    seq,
-    channelId: CH,
-    authorId: 'u-bob',
-    author: { handle: 'bob', displayName: 'Bob' },
-    role: 'user',
-    status: 'complete',
-    content: `message ${seq}`,
-    clientId: null,
-    meta: null,
-    createdAt: new Date(2024, 0, 1, 12, seq).toISOString(),
-    editedAt: null,
-    ...patch,
-  };
-}
+const msg = (seq: number, patch: Partial<Message> = {}) =>
+  testMessage(seq, { authorId: 'u-bob', author: { handle: 'bob', displayName: 'Bob' }, ...patch });
 const reply = (seq: number, patch: Partial<Message> = {}) => msg(seq, { threadId: ROOT, ...patch });
 const summary = (replyCount: number) => ({ replyCount, lastReplyAt: '2024-01-01T12:00:00.000Z', repliers: ['u-bob'] });
 

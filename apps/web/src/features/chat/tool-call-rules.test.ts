@@ -1,5 +1,6 @@
 import type { ToolCallPart } from '@hubbub/core';
 import { describe, expect, it } from 'vitest';
+import { testReply } from './test-messages';
 import {
   argumentsLine,
   canDecideToolCall,
@@ -22,21 +23,8 @@ const call = (patch: Partial<ToolCallPart> = {}): ToolCallPart => ({
   ...patch,
 });
 
-const reply = (patch: Partial<Message> = {}): Message => ({
-  id: 'm1',
-  seq: 2,
-  channelId: 'c1',
-  authorId: null,
-  author: null,
-  role: 'assistant',
-  status: 'streaming',
-  content: '',
-  clientId: null,
-  meta: { requestedBy: 'u-asker', awaitingApproval: true, toolCalls: [call()] },
-  createdAt: '2025-01-01T00:00:00.000Z',
-  editedAt: null,
-  ...patch,
-});
+const reply = (patch: Partial<Message> = {}): Message =>
+  testReply({ meta: { requestedBy: 'u-asker', awaitingApproval: true, toolCalls: [call()] }, ...patch });
 
 const asker = { id: 'u-asker', role: 'member' as const };
 const other = { id: 'u-other', role: 'member' as const };
