@@ -1065,6 +1065,21 @@ describe('Assistant tool loop', () => {
     await expectAppError(other.decideTool(decision, alice, agent), 'CONFLICT');
   });
 
+  it('refuses someone who may not decide at once, even while the reply is still running here', async () => {
+    const scripted = scriptedModel();
+    const assistant = makeAssistant(scripted.model);
+    const { agent } = toolAgent();
+    const reply = await assistant.reply(await ask(alice, '@assistant launch'), alice, undefined, agent);
+    const first = await scripted.nextCall();
+    first.send('Thinking…');
+    // The model has not finished: a stranger's decision is refused now, not after the reply ends.
+    const decision = { messageId: reply.id, toolCallId: 'call-1', approved: true };
+    await expectAppError(assistant.decideTool(decision, bob, agent), 'FORBIDDEN');
+    expect(assistant.streaming).toBe(1);
+    first.end();
+    await rec.until(isFinal(reply.id));
+  });
+
   it('a denial never runs the tool; the model hears the reason', async () => {
     const scripted = scriptedModel();
     const assistant = makeAssistant(scripted.model);

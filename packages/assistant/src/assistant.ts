@@ -282,13 +282,16 @@ export class Assistant {
    * its tools for the asker.
    */
   async decideTool(input: DecideToolInput, by: User, agent?: ReplyAgent): Promise<Message> {
-    // The reply may still be storing its pause (the card showed the call as it was asked).
-    await this.replies.get(input.messageId)?.done;
-    const message = await this.requireReply(input.messageId);
-    const asker = message.meta?.requestedBy;
-    if (asker !== by.id && by.role !== 'admin') {
-      throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can approve or deny this call');
+    // The reply may still be storing its pause (the card showed the call as it was asked): wait for it, but
+    // refuse someone who may not decide before making them wait.
+    const running = this.replies.get(input.messageId);
+    if (running) {
+      assertMayDecide(await this.requireReply(input.messageId), by);
+      await running.done;
     }
+    const message = await this.requireReply(input.messageId);
+    assertMayDecide(message, by);
+    const asker = message.meta?.requestedBy;
     const call = message.meta?.toolCalls?.find((c) => c.toolCallId === input.toolCallId);
     if (!call) throw notFound('tool call');
     const waiting =
@@ -741,4 +744,11 @@ export class Assistant {
 function toolErrorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.slice(0, 500);
+}
+
+/** Only the person who asked for a reply, or an admin, approves or denies its calls. */
+function assertMayDecide(reply: Message, by: User): void {
+  if (reply.meta?.requestedBy !== by.id && by.role !== 'admin') {
+    throw new AppError('FORBIDDEN', 'only the person who asked (or an admin) can approve or deny this call');
+  }
 }
