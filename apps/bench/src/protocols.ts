@@ -109,19 +109,23 @@ const generatorProtocol = (label: string): Protocol => ({
   },
 });
 
-export const protocols: Record<ServerKind, Protocol> = {
-  'raw-ws': {
-    async setup(port) {
-      return {
-        label: 'raw ws broadcast',
-        subscriberUrl: `ws://127.0.0.1:${port}/`,
-        subscribeFrames: [],
-        publisherUrl: `ws://127.0.0.1:${port}/?publisher`,
-        publisherOpenFrames: [],
-        publishFrame: (_n, ts, body) => JSON.stringify({ ts, body }),
-      };
-    },
+/** Both raw ws servers: the publisher's frame is what every subscriber gets. */
+const rawProtocol = (label: string): Protocol => ({
+  async setup(port) {
+    return {
+      label,
+      subscriberUrl: `ws://127.0.0.1:${port}/`,
+      subscribeFrames: [],
+      publisherUrl: `ws://127.0.0.1:${port}/?publisher`,
+      publisherOpenFrames: [],
+      publishFrame: (_n, ts, body) => JSON.stringify({ ts, body }),
+    };
   },
+});
+
+export const protocols: Record<ServerKind, Protocol> = {
+  'raw-ws-floor': rawProtocol('raw ws floor: each frame built once, the same bytes written to every socket'),
+  'raw-ws': rawProtocol('raw ws broadcast'),
   'stock-trpc': generatorProtocol('tRPC generator (tracked, events.on) on the stock applyWSSHandler'),
   'trpc-ws': generatorProtocol('tRPC generator (tracked, events.on) on applyWSSHandler from @hubbub/trpc-ws'),
   socketio: {

@@ -45,6 +45,27 @@ describe('the benchmark report', () => {
     expect(row(memory, 'tRPC generator on the stock adapter')).toEqual(['52.0', '7.65×']);
   });
 
+  it('puts the floor in the fan-out table with a column of ratios to it, and its target in the targets', () => {
+    const r = emptyResults('test', '2026-12-03');
+    r.fanout.push(
+      fanoutRun('raw-ws-floor', { cpuUsPerDelivery: 8 }),
+      fanoutRun('raw-ws', { cpuUsPerDelivery: 10 }),
+      fanoutRun('hubbub', { cpuUsPerDelivery: 12 }),
+    );
+    const md = renderMarkdown(r);
+    expect(md).toContain('| server | CPU µs / delivery | vs raw ws | vs floor | deliveries/s |');
+    expect(row(md, 'raw ws floor: one frame, one write')?.slice(0, 3)).toEqual(['8.00', '0.80×', '1.00×']);
+    expect(row(md, 'Hubbub')?.slice(0, 3)).toEqual(['12.00', '1.20×', '1.50×']);
+    expect(row(md, 'Hubbub CPU per delivery ≤ 1.2× the floor (1,000 subscribers)')).toEqual([
+      '1.50× (12.00 vs 8.00 µs)',
+      '**NO**',
+    ]);
+
+    const withoutFloor = emptyResults('test', '2026-12-03');
+    withoutFloor.fanout.push(fanoutRun('raw-ws', { cpuUsPerDelivery: 10 }), fanoutRun('hubbub'));
+    expect(renderMarkdown(withoutFloor)).not.toContain('vs floor');
+  });
+
   it('puts SSE next to Hubbub over WebSocket with its CPU ratio to it, and says when streams were cut', () => {
     const r = emptyResults('test', '2026-12-02');
     const websocket = fanoutRun('hubbub', { cpuUsPerDelivery: 16 });

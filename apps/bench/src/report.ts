@@ -13,10 +13,10 @@ function table(head: string[], rows: string[][]): string {
   ].join('\n');
 }
 
-/** A fan-out table's columns after the row's name; `vs` names the row the CPU ratio is to. */
-const fanoutHead = (vs: string) => [
+/** A fan-out table's columns after the row's name; `vs` names the rows the CPU ratios are to. */
+const fanoutHead = (...vs: string[]) => [
   'CPU µs / delivery',
-  `vs ${vs}`,
+  ...vs.map((name) => `vs ${name}`),
   'deliveries/s',
   'p50 ms',
   'p99 ms',
@@ -25,11 +25,11 @@ const fanoutHead = (vs: string) => [
   'load client CPU µs / delivery',
 ];
 
-/** One fan-out run's cells: its CPU as a ratio to `yardstick`'s (a dash without one), `note` after the delivered count. */
-function fanoutCells(x: FanoutResult, yardstick: FanoutResult | undefined, note = ''): string[] {
+/** One fan-out run's cells: its CPU as a ratio to each yardstick's (a dash for one not measured), `note` after the delivered count. */
+function fanoutCells(x: FanoutResult, yardsticks: (FanoutResult | undefined)[], note = ''): string[] {
   return [
     f(x.cpuUsPerDelivery, 2),
-    yardstick ? `${f(x.cpuUsPerDelivery / yardstick.cpuUsPerDelivery, 2)}×` : '–',
+    ...yardsticks.map((y) => (y ? `${f(x.cpuUsPerDelivery / y.cpuUsPerDelivery, 2)}×` : '–')),
     f(x.deliveriesPerSecond, 0),
     f(x.p50),
     f(x.p99),
@@ -52,15 +52,17 @@ export function renderMarkdown(r: Results): string {
       )}`,
     );
   }
-  const raw = (n: number) => r.fanout.find((x) => x.server === 'raw-ws' && x.subscribers === n);
   for (const n of [...new Set(r.fanout.map((x) => x.subscribers))]) {
-    const rows = r.fanout
-      .filter((x) => x.subscribers === n)
-      .map((x) => [SERVER_NAMES[x.server], ...fanoutCells(x, raw(n))]);
-    const sample = r.fanout.find((x) => x.subscribers === n);
+    const runs = r.fanout.filter((x) => x.subscribers === n);
+    const raw = runs.find((x) => x.server === 'raw-ws');
+    // The floor's column only where the floor ran.
+    const floor = runs.find((x) => x.server === 'raw-ws-floor');
+    const yardsticks = floor ? [raw, floor] : [raw];
+    const rows = runs.map((x) => [SERVER_NAMES[x.server], ...fanoutCells(x, yardsticks)]);
+    const sample = runs[0];
     parts.push(
       `### Fan-out: ${n} subscribers, ${sample?.messages} messages at ${sample?.rate}/s\n\n${table(
-        ['server', ...fanoutHead('raw ws')],
+        ['server', ...fanoutHead(...(floor ? ['raw ws', 'floor'] : ['raw ws']))],
         rows,
       )}`,
     );
@@ -72,8 +74,8 @@ export function renderMarkdown(r: Results): string {
       `### Server-Sent Events: Hubbub, ${sse.subscribers} subscribers, ${sse.messages} messages at ${sse.rate}/s\n\n${table(
         ['transport', ...fanoutHead('WebSocket')],
         [
-          ['WebSocket (channel.onEvent)', ...fanoutCells(websocket, websocket)],
-          ['SSE (GET /trpc/channel.onEvent)', ...fanoutCells(sse, websocket, cut)],
+          ['WebSocket (channel.onEvent)', ...fanoutCells(websocket, [websocket])],
+          ['SSE (GET /trpc/channel.onEvent)', ...fanoutCells(sse, [websocket], cut)],
         ],
       )}`,
     );

@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_NODE_ARGS } from '@hubbub/server/node-args';
 import { parseProcStat, parseRss } from './stats';
 
-export type ServerKind = 'raw-ws' | 'stock-trpc' | 'trpc-ws' | 'socketio' | 'hubbub';
+export type ServerKind = 'raw-ws-floor' | 'raw-ws' | 'stock-trpc' | 'trpc-ws' | 'socketio' | 'hubbub';
 
 /** Each server's name in the report and the chart. */
 export const SERVER_NAMES: Record<ServerKind, string> = {
+  // One frame built per message, the same bytes written to every socket: what a broadcast cannot go below.
+  'raw-ws-floor': 'raw ws floor: one frame, one write',
   'raw-ws': 'raw ws broadcast',
   // The two tRPC rows serve the same tracked() generator: they differ in the adapter alone.
   'stock-trpc': 'tRPC generator on the stock adapter',

@@ -40,6 +40,41 @@ describe('the performance targets', () => {
     });
   });
 
+  it('holds Hubbub to 1.2× the floor at 1,000 and 5,000 subscribers, next to the raw ws target', () => {
+    const at = (server: FanoutResult['server'], cpu: number, subscribers: number) => ({
+      ...fanout(server, cpu),
+      subscribers,
+      rate: subscribers === 1000 ? 50 : 10,
+    });
+    const checks = byTarget(
+      results({
+        fanout: [
+          at('raw-ws-floor', 9, 1000),
+          at('raw-ws', 11, 1000),
+          at('hubbub', 10.79, 1000),
+          at('raw-ws-floor', 10, 5000),
+          at('raw-ws', 12, 5000),
+          at('hubbub', 12.1, 5000),
+        ],
+      }),
+    );
+    expect(checks['Hubbub CPU per delivery ≤ 1.2× the floor (1,000 subscribers)']).toEqual({
+      target: 'Hubbub CPU per delivery ≤ 1.2× the floor (1,000 subscribers)',
+      figure: '1.20× (10.79 vs 9.00 µs)',
+      met: true,
+    });
+    expect(checks['Hubbub CPU per delivery ≤ 1.2× the floor (5,000 subscribers)']).toMatchObject({
+      figure: '1.21× (12.10 vs 10.00 µs)',
+      met: false,
+    });
+    expect(checks['server CPU per delivery ≤ 1.5× raw ws (5000 subscribers)']?.met).toBe(true);
+    // Without the floor's run (or at another size) there is no floor target.
+    const noFloor = checkTargets(results({ fanout: [at('raw-ws', 11, 1000), at('hubbub', 10.79, 1000)] }));
+    expect(noFloor.some((c) => c.target.includes('floor'))).toBe(false);
+    const other = checkTargets(results({ fanout: [at('raw-ws-floor', 9, 200), at('hubbub', 10.8, 200)] }));
+    expect(other.some((c) => c.target.includes('floor'))).toBe(false);
+  });
+
   it('holds Hubbub alone to the targets: the tRPC generator rows, on either adapter, add none and change none', () => {
     const hubbubOnly = checkTargets(results({ fanout: [fanout('raw-ws', 10), fanout('hubbub', 15)] }));
     const withAdapters = checkTargets(

@@ -11,6 +11,9 @@ export const P99_TARGET = { subscribers: 1000, rate: 50, ms: 100 } as const;
 export const isP99TargetCase = (run: Pick<FanoutResult, 'subscribers' | 'rate'>): boolean =>
   run.subscribers === P99_TARGET.subscribers && run.rate === P99_TARGET.rate;
 
+/** Hubbub's CPU per delivery against the floor's (one frame built per message, one socket write per delivery). */
+export const FLOOR_TARGET = { ratio: 1.2, subscribers: [1000, 5000] } as const;
+
 /** The persistence targets per database: rate, ack p99 and gap-free offsets, from issue 16 for PostgreSQL. */
 const PERSISTENCE_TARGETS: Record<PersistenceDatabase, { name: string; perSecond: number; p99Ms: number }> = {
   sqlite: { name: 'persistence', perSecond: 5000, p99Ms: 20 },
@@ -39,6 +42,15 @@ export function checkTargets(r: Results): TargetCheck[] {
         target: `server CPU per delivery ≤ 1.5× raw ws (${n} subscribers)`,
         figure: `${fixed(ratio, 2)}× (${fixed(hub.cpuUsPerDelivery, 2)} vs ${fixed(raw.cpuUsPerDelivery, 2)} µs)`,
         met: ratio <= 1.5,
+      });
+    }
+    const floor = r.fanout.find((x) => x.server === 'raw-ws-floor' && x.subscribers === n);
+    if (hub && floor && (FLOOR_TARGET.subscribers as readonly number[]).includes(n)) {
+      const ratio = hub.cpuUsPerDelivery / floor.cpuUsPerDelivery;
+      checks.push({
+        target: `Hubbub CPU per delivery ≤ ${FLOOR_TARGET.ratio}× the floor (${n.toLocaleString('en-US')} subscribers)`,
+        figure: `${fixed(ratio, 2)}× (${fixed(hub.cpuUsPerDelivery, 2)} vs ${fixed(floor.cpuUsPerDelivery, 2)} µs)`,
+        met: ratio <= FLOOR_TARGET.ratio,
       });
     }
     if (hub && isP99TargetCase(hub)) {
