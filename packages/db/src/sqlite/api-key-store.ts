@@ -1,5 +1,5 @@
 import { type ApiKey, type ApiKeyStore, AppError, notFound } from '@hubbub/core';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { newId } from '../ids';
 import { parseText, toApiKey as rowToApiKey, toApiKeyWithSecret } from '../rows';
 import type { SqliteDb } from './open';
@@ -9,6 +9,18 @@ type Row = typeof apiKeys.$inferSelect;
 const toApiKey = (row: Row): ApiKey => rowToApiKey(row, parseText);
 
 export function createSqliteApiKeyStore(db: SqliteDb): ApiKeyStore {
+  // A key's sign-in and every call it makes read it again (revocation): prepared once, not per call.
+  const ph = sql.placeholder;
+  const byId = db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.id, ph('id')))
+    .prepare();
+  const touch = db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`${ph('at')}` })
+    .where(eq(apiKeys.id, ph('id')))
+    .prepare();
   return {
     async create(input) {
       return db.transaction((tx) => {
@@ -47,7 +59,7 @@ export function createSqliteApiKeyStore(db: SqliteDb): ApiKeyStore {
       });
     },
     async byIdWithSecret(id) {
-      const row = db.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
+      const row = byId.get({ id });
       return row ? toApiKeyWithSecret(row, parseText) : null;
     },
     async list() {
@@ -64,7 +76,7 @@ export function createSqliteApiKeyStore(db: SqliteDb): ApiKeyStore {
       return toApiKey(row);
     },
     async touch(id, at) {
-      db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run();
+      touch.run({ id, at });
     },
   };
 }

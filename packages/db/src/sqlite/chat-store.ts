@@ -13,8 +13,23 @@ import {
   THREAD_LIMITS,
   type TodoItem,
 } from '@hubbub/core';
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import { withAttachments } from '../attachments';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  type Placeholder,
+  sql,
+} from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { groupAttachments, withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
   asDeletedRoot,
@@ -43,7 +58,17 @@ import { isoNow } from '../time';
 import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { sqliteAttachmentsOf, sqliteAttachPending } from './attachment-store';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
-import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
+import {
+  attachments,
+  channelMembers,
+  channels,
+  channelTodos,
+  mentions,
+  messages,
+  reactions,
+  readPositions,
+  users,
+} from './schema';
 import { createSqliteStreamLog } from './stream-log';
 
 type Db = SqliteDb | Tx;
@@ -64,6 +89,10 @@ const memberColumns = {
   role: channelMembers.role,
   joinedAt: channelMembers.joinedAt,
 };
+
+/** `column` is one of the ids given as a JSON array: a list of any length in one prepared statement. */
+const inJsonList = (column: SQLiteColumn, list: Placeholder) =>
+  sql`${column} in (select value from json_each(${list}))`;
 
 /** The reactions of these messages, per message. */
 function reactionsOf(tx: Db, ids: string[]) {
@@ -105,6 +134,25 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(eq(messages.id, ph('id')))
+      .prepare(),
+    // Messages by id with their reactions and files (a resume's replay reads these for every client).
+    messagesIn: db
+      .select(messageColumns)
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(inJsonList(messages.id, ph('ids')))
+      .prepare(),
+    reactionsIn: db
+      .select()
+      .from(reactions)
+      .where(inJsonList(reactions.messageId, ph('ids')))
+      .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
+      .prepare(),
+    attachmentsIn: db
+      .select()
+      .from(attachments)
+      .where(inJsonList(attachments.messageId, ph('ids')))
+      .orderBy(asc(attachments.createdAt), asc(attachments.id))
       .prepare(),
     member: db
       .select(memberColumns)
@@ -210,17 +258,14 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     const row = prepared.member.get({ channelId, userId });
     return row ?? null;
   };
-  const messagesWithIds = (tx: Db, ids: string[]) =>
-    hydrateMessages(
-      tx,
-      tx
-        .select(messageColumns)
-        .from(messages)
-        .leftJoin(users, eq(users.id, messages.authorId))
-        .where(inArray(messages.id, ids))
-        .all()
-        .map((row) => toMessage(row, parseText)),
-    );
+  /** hydrateMessages(the messages with these ids), on prepared statements. */
+  const messagesWithIds = (_tx: Db, ids: string[]) => {
+    const list = prepared.messagesIn.all({ ids: JSON.stringify(ids) }).map((row) => toMessage(row, parseText));
+    if (list.length === 0) return list;
+    const found = JSON.stringify(list.map((m) => m.id));
+    const withTheirReactions = withReactions(list, groupReactions(prepared.reactionsIn.all({ ids: found })));
+    return withAttachments(withTheirReactions, groupAttachments(prepared.attachmentsIn.all({ ids: found })));
+  };
 
   /** Appends a change at `offset`, taken in this transaction (log.next). */
   const appendAt = (tx: Tx, channelId: string, offset: number, change: ChannelChange, at?: string): StreamEvent => {

@@ -1,5 +1,5 @@
 import type { Session, SessionStore } from '@hubbub/core';
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { SqliteDb } from './open';
 import { sessions } from './schema';
 
@@ -7,6 +7,12 @@ type Row = typeof sessions.$inferSelect;
 const toSession = ({ secretHash: _, ...session }: Row): Session => session;
 
 export function createSqliteSessionStore(db: SqliteDb): SessionStore {
+  // Every sign-in reads its session (a reconnect storm: thousands at once): prepared once, not per call.
+  const byId = db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
   return {
     async create(input) {
       const row: Row = { ...input, createdAt: new Date().toISOString(), revokedAt: null };
@@ -14,14 +20,14 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
       return toSession(row);
     },
     async byIdWithSecret(id) {
-      return db.select().from(sessions).where(eq(sessions.id, id)).get() ?? null;
+      return byId.get({ id }) ?? null;
     },
     async revoke(id, at) {
       db.update(sessions)
         .set({ revokedAt: at })
         .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
         .run();
-      const row = db.select().from(sessions).where(eq(sessions.id, id)).get();
+      const row = byId.get({ id });
       return row ? toSession(row) : null;
     },
     async revokeAllOf(userId, at) {

@@ -25,9 +25,10 @@ export type SqliteStreamLog<S extends Declared> = StreamLogIn<
 const ph = sql.placeholder;
 
 /**
- * The stream log on SQLite. Writes run on statements prepared once (building
- * and preparing SQL per call cost more than running it on the send path); one
- * connection, so they are valid inside any transaction. SQLite has one writer
+ * The stream log on SQLite. Writes and the resume's read run on statements
+ * prepared once (building and preparing SQL per call cost more than running
+ * it, on the send path and in a reconnect storm); one connection, so they are
+ * valid inside any transaction. SQLite has one writer
  * at a time: taking the next offset needs no lock.
  */
 export function createSqliteStreamLog<S extends Declared>(
@@ -53,6 +54,14 @@ export function createSqliteStreamLog<S extends Declared>(
       .from(events)
       .where(ofStream(ph('key')))
       .prepare(),
+    // The resume's read (every reconnecting subscriber makes one); a read narrowed by `where` is built per call.
+    after: db
+      .select()
+      .from(events)
+      .where(and(ofStream(ph('key')), gt(offsetColumn, ph('after'))))
+      .orderBy(asc(offsetColumn))
+      .limit(ph('limit'))
+      .prepare(),
   };
 
   const write: SqliteStreamLog<S>['write'] = (_tx, offset, fields, createdAt = isoNow()) => {
@@ -76,13 +85,15 @@ export function createSqliteStreamLog<S extends Declared>(
         return { epoch, head: last, oldestRetained: oldest ?? last + 1 };
       }),
     after: (reader, key, after, limit, where) =>
-      reader
-        .select()
-        .from(events)
-        .where(and(ofStream(key), gt(offsetColumn, after), where))
-        .orderBy(asc(offsetColumn))
-        .limit(limit)
-        .all() as ReturnType<SqliteStreamLog<S>['after']>,
+      (where
+        ? reader
+            .select()
+            .from(events)
+            .where(and(ofStream(key), gt(offsetColumn, after), where))
+            .orderBy(asc(offsetColumn))
+            .limit(limit)
+            .all()
+        : prepared.after.all({ key, after, limit })) as ReturnType<SqliteStreamLog<S>['after']>,
   };
 }
 

@@ -16,6 +16,17 @@ const toUser = (row: UserRow): User => ({
 });
 
 export function createSqliteUserStore(db: SqliteDb): UserStore {
+  // Every sign-in reads its user (a reconnect storm: thousands at once): prepared once, not per call.
+  const byId = db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare();
+  const byHandle = db
+    .select()
+    .from(users)
+    .where(eq(users.handle, sql.placeholder('handle')))
+    .prepare();
   return {
     async create({ handle, displayName, passwordHash }) {
       return db.transaction((tx) => {
@@ -37,11 +48,11 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
       });
     },
     async byId(id) {
-      const row = db.select().from(users).where(eq(users.id, id)).get();
+      const row = byId.get({ id });
       return row ? toUser(row) : null;
     },
     async byHandleWithSecret(handle): Promise<UserWithSecret | null> {
-      const row = db.select().from(users).where(eq(users.handle, handle)).get();
+      const row = byHandle.get({ handle });
       return row ? { ...toUser(row), passwordHash: row.passwordHash } : null;
     },
     async byHandles(handles) {
