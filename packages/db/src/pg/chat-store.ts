@@ -45,6 +45,7 @@ import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-row
 import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
 import { takeChannelOffsets, writeChannelEvents } from './channel-log-batch';
 import { createGroupCommit, type Outcome, settledAll } from './group-commit';
+import { batchAuthors, insertMentions, insertMessages, lockChannelHead, sendsWithClientIds } from './message-batch';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
 import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
@@ -445,44 +446,9 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     if (new Set(keys).size !== keys.length) return null;
     const [heads, authors, earlier] = await settledAll([
       // In id order, one statement each: the lock order of one send, held across the batch.
-      settledAll(
-        channelIds.map(async (id) => {
-          const [head] = await tx
-            .select({
-              visibility: channels.visibility,
-              archivedAt: channels.archivedAt,
-              lastOffset: channels.lastOffset,
-            })
-            .from(channels)
-            .where(eq(channels.id, id))
-            .for('no key update');
-          return [id, head] as const;
-        }),
-      ),
-      authorIds.length === 0
-        ? []
-        : tx
-            .select({
-              channelId: channelMembers.channelId,
-              userId: users.id,
-              handle: users.handle,
-              displayName: users.displayName,
-              role: channelMembers.role,
-            })
-            .from(users)
-            .leftJoin(
-              channelMembers,
-              and(eq(channelMembers.userId, users.id), inArray(channelMembers.channelId, channelIds)),
-            )
-            .where(inArray(users.id, authorIds))
-            .execute(),
-      clientIds.length === 0
-        ? []
-        : tx
-            .select({ channelId: messages.channelId, authorId: messages.authorId, clientId: messages.clientId })
-            .from(messages)
-            .where(and(inArray(messages.channelId, channelIds), inArray(messages.clientId, clientIds)))
-            .execute(),
+      settledAll(channelIds.map(async (id) => [id, await lockChannelHead(tx, id)] as const)),
+      batchAuthors(tx, authorIds, channelIds),
+      sendsWithClientIds(tx, channelIds, clientIds),
     ]);
     // A retry of a stored send is answered by that send's message: the one-by-one path does it.
     if (earlier.some((row) => row.clientId && keys.includes(retryKey(row.channelId, row.authorId, row.clientId)))) {
@@ -539,13 +505,11 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const [taken, inserted] = await settledAll([
       // In channel id order: the offsets counted above, taken at once (channel-log-batch.ts).
       settledAll(counted.map(([channelId, count]) => takeChannelOffsets(tx, channelId, count, createdAt))),
-      tx
-        .insert(messages)
-        .values(stored.map(({ row }) => row))
-        .onConflictDoNothing()
-        .returning({ id: messages.id })
-        .execute(),
-      mentionRows.length > 0 ? tx.insert(mentions).values(mentionRows).execute() : null,
+      insertMessages(
+        tx,
+        stored.map(({ row }) => row),
+      ),
+      insertMentions(tx, mentionRows),
       writeChannelEvents(tx, events, retention),
     ]);
     const countedRight = counted.every(([channelId], i) => taken[i] === nextOffset.get(channelId));

@@ -83,10 +83,8 @@ export function createGroupCommit<Item, Result>(
       const begun = sendNow(tx, BATCH_SAVEPOINT);
       try {
         const [, all] = await settledAll([begun, options.runAll(tx, items)]);
-        if (all) {
-          await tx.execute(BATCH_RELEASE);
-          return all;
-        }
+        // Not released: the commit right after ends the savepoint with the transaction (a round trip fewer).
+        if (all) return all;
       } catch {
         // Whatever went wrong (a value the database refused, a retry found late), the items say it one by one.
       }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { eq, sql } from 'drizzle-orm';
-import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { eq, is, sql } from 'drizzle-orm';
+import { drizzle, type PostgresJsDatabase, PostgresJsSession } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema';
@@ -117,4 +117,16 @@ async function ensureEpoch(db: PgDb): Promise<string> {
 /** Takes a transaction-scoped advisory lock: held until commit or rollback. */
 export async function lockFor(tx: PgTx, key: bigint): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${key.toString()}::bigint)`);
+}
+
+/**
+ * The postgres.js connection under a drizzle transaction. The hot writes go out on it as prepared statements
+ * of fixed text (parsed and planned once per connection, a batch's rows passed as arrays), which drizzle's
+ * builder neither caches nor prepares: it builds each statement again, one parameter per value.
+ */
+export function clientOf(tx: PgTx): postgres.Sql {
+  // drizzle keeps the session out of a transaction's declared type; it is there at run time.
+  const { session } = tx as unknown as { session: unknown };
+  if (!is(session, PostgresJsSession)) throw new Error('not a postgres.js transaction');
+  return session.client;
 }

@@ -37,7 +37,7 @@ export async function createPostgresStores(url: string, options: PostgresStoresO
     tasks: createPgTaskStore(handle, options.tasks),
     apiKeys: createPgApiKeyStore(handle.db),
     sessions: createPgSessionStore(handle.db),
-    notifications: createPgNotificationStore(handle.db),
+    notifications: createPgNotificationStore(handle),
     attachments: createPgAttachmentStore(handle.db),
     blobs: createPgBlobStore(handle.db),
     search: createPgSearchStore(handle),
