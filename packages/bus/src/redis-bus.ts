@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus, BusEvent } from '@hubbub/core';
 import { Redis, type RedisOptions } from 'ioredis';
+import { OffsetOrder } from './offset-order';
 
 /** Which part of the bus an error reported to `onError` came from. */
 export type RedisBusErrorSource = 'publisher' | 'subscriber' | 'handler' | 'message';
@@ -20,6 +21,12 @@ export interface RedisBusOptions {
   commandTimeoutMs?: number;
   /** Delay before reconnect attempt `attempt` (1-based). Default: full jitter, 50 ms doubling, capped at 2 s. */
   reconnectDelayMs?: (attempt: number) => number;
+  /**
+   * How long a stored event that arrives ahead of its stream's next offset waits for the missing ones
+   * (another instance's publish, crossing on the way), so local subscribers get them in order instead of each
+   * reading the store for the gap. Default 200 ms; 0 hands every event on as it comes.
+   */
+  reorderWindowMs?: number;
 }
 
 /**
@@ -44,6 +51,8 @@ export interface RedisBus extends Bus {
 
 interface Topic {
   handlers: Set<(event: BusEvent) => void>;
+  /** Hands the topic's events to its handlers in offset order. */
+  order: OffsetOrder;
   /** The SUBSCRIBE of this topic's first handler; later handlers wait for it too. */
   subscribed: Promise<void>;
 }
@@ -57,13 +66,18 @@ const fullJitter = (attempt: number) => Math.floor(Math.random() * Math.min(2_00
  *
  * Each topic is SUBSCRIBEd once per process however many local handlers it
  * has, and UNSUBSCRIBEd when the last one leaves. Events are delivered in the
- * order Redis delivers them; Redis pub/sub is at-most-once, so subscribers
- * rely on the events' offsets (dedupe, gap detection) and on `onReconnect`.
+ * order Redis delivers them, except that a stored event ahead of its stream's
+ * next offset waits (briefly) for the ones before it (see OffsetOrder). Each
+ * message is decoded once per process and the one object is handed to every
+ * local handler (the WebSocket adapter serializes its frame once per object).
+ * Redis pub/sub is at-most-once, so subscribers rely on the events' offsets
+ * (dedupe, gap detection) and on `onReconnect`.
  */
 export function createRedisBus(options: RedisBusOptions): RedisBus {
   const { prefix } = options;
   const onError = options.onError ?? (() => {});
   const commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
+  const reorderWindowMs = options.reorderWindowMs ?? 200;
   const channelOf = (topic: string) => `${prefix}:topic:${topic}`;
   const instance = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const connectionNames = {
@@ -120,7 +134,11 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
       onError(error, 'message');
       return;
     }
-    for (const handler of topic.handlers) {
+    topic.order.push(event);
+  });
+
+  function deliverTo(handlers: Set<(event: BusEvent) => void>, event: BusEvent): void {
+    for (const handler of handlers) {
       try {
         handler(event);
       } catch (error) {
@@ -128,7 +146,7 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
         onError(error, 'handler');
       }
     }
-  });
+  }
 
   // Every 'ready' after the first follows a lost connection: Redis forgot our
   // subscriptions and dropped whatever was published meanwhile.
@@ -139,6 +157,8 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
       return;
     }
     const current = ++generation;
+    // What was published meanwhile is gone: no held event waits for it any longer.
+    for (const topic of topics.values()) topic.order.forget();
     const channels = [...topics.keys()];
     // Sent before anything ioredis replays from before the loss, so a replayed
     // (UN)SUBSCRIBE still has the last word for its channel, as it had locally.
@@ -213,7 +233,12 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
       const channel = channelOf(topicName);
       let topic = topics.get(channel);
       if (!topic) {
-        topic = { handlers: new Set(), subscribed: subscriber.subscribe(channel).then(() => {}) };
+        const handlers = new Set<(event: BusEvent) => void>();
+        topic = {
+          handlers,
+          order: new OffsetOrder((event) => deliverTo(handlers, event), reorderWindowMs),
+          subscribed: subscriber.subscribe(channel).then(() => {}),
+        };
         topics.set(channel, topic);
       }
       const entry = topic;
@@ -228,6 +253,7 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
         entry.handlers.delete(handler);
         if (entry.handlers.size > 0 || topics.get(channel) !== entry) return;
         topics.delete(channel);
+        entry.order.close();
         if (closed) return;
         const unsubscribed = subscriber.unsubscribe(channel).then(
           () => {},
@@ -267,6 +293,7 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     async close() {
       if (closed) return;
       closed = true;
+      for (const topic of topics.values()) topic.order.close();
       topics.clear();
       reconnectListeners.clear();
       subscriber.removeAllListeners('message');
