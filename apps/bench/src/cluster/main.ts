@@ -7,6 +7,7 @@
  * the same run) met or not.
  *
  *   --rates=20,50 (messages/s, all posters) --subscribers=1000 --posters=10 --seconds=10 (measured, per setup)
+ *   --posters-on=first|all (all: spread over the instances, so their publishes cross on the bus)
  *   --rounds=1 (setups alternate their order each round) --no-sqlite --profile=DIR (V8 CPU profiles of every
  *   instance, one folder per setup)
  */
@@ -30,6 +31,7 @@ const SECONDS = Number(args.seconds ?? 10);
 const ROUNDS = Number(args.rounds ?? 1);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PROFILE_DIR = args.profile;
+const POSTERS_ON = args['posters-on'] === 'all' ? 'all' : 'first';
 
 const load = () =>
   loadavg()
@@ -73,6 +75,20 @@ function dropRedisPrefix(prefix: string): void {
     spawnSync('redis-cli', ['-u', REDIS_URL, 'del', ...keys.slice(i, i + 500)]);
 }
 
+/**
+ * Transactions the setup's database committed or rolled back, from its start (migrations, sign-ups,
+ * subscriptions, sends) to its instances' exit, when every backend has flushed its statistics. The same
+ * work on one or two instances should cost the same: more in the cluster would be reads of the receiving side.
+ */
+function databaseTransactions(databaseUrl: string): number {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const query = `select xact_commit + xact_rollback from pg_stat_database where datname = '${name}'`;
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const psql = spawnSync('psql', [admin.toString(), '-Atc', query], { encoding: 'utf8' });
+  return psql.status === 0 ? Number(psql.stdout.trim()) : Number.NaN;
+}
+
 const SINGLE = '1 instance (PostgreSQL + Redis)';
 const CLUSTER = '2 instances (PostgreSQL + Redis)';
 const SQLITE = '1 instance (SQLite, in-process bus; reference)';
@@ -87,6 +103,7 @@ async function measure(setup: SetupSpec, spec: LoadSpec): Promise<SetupResult> {
   const result = await runSetup(setup, spec).finally(() => {
     if (setup.env.BENCH_REDIS_PREFIX) dropRedisPrefix(setup.env.BENCH_REDIS_PREFIX);
   });
+  if (setup.env.BENCH_DATABASE_URL) result.databaseTransactions = databaseTransactions(setup.env.BENCH_DATABASE_URL);
   log(
     `  p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.cpuUsPerDelivery.toFixed(2)} µs/delivery, ${result.delivered}/${result.expected}`,
   );
@@ -100,7 +117,13 @@ const results: SetupResult[] = [];
 const verdicts = [];
 try {
   for (const rate of RATES) {
-    const spec: LoadSpec = { subscribers: SUBSCRIBERS, posters: POSTERS, rate, messages: rate * SECONDS };
+    const spec: LoadSpec = {
+      subscribers: SUBSCRIBERS,
+      posters: POSTERS,
+      rate,
+      messages: rate * SECONDS,
+      postersOn: POSTERS_ON,
+    };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? [SINGLE, CLUSTER] : [CLUSTER, SINGLE];
       const byLabel = new Map<string, SetupResult>();
@@ -122,7 +145,7 @@ try {
 }
 
 console.log(
-  `\nCluster fan-out: ${SUBSCRIBERS} subscribers split evenly over the instances, ${POSTERS} people posting on the first, ${SECONDS} s measured per setup (load average at the end: ${load()})\n`,
+  `\nCluster fan-out: ${SUBSCRIBERS} subscribers split evenly over the instances, ${POSTERS} people posting on ${POSTERS_ON === 'all' ? 'every instance' : 'the first'}, ${SECONDS} s measured per setup (load average at the end: ${load()})\n`,
 );
 console.log(setupTable(results));
 console.log('');

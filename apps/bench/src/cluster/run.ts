@@ -19,6 +19,8 @@ export interface LoadSpec {
   rate: number;
   /** Measured messages, all posters together. */
   messages: number;
+  /** Where the posters are: all on the first instance, or spread over the instances (their publishes cross). */
+  postersOn: 'first' | 'all';
 }
 
 export interface SetupResult {
@@ -38,6 +40,8 @@ export interface SetupResult {
   firstRefusal: string | null;
   /** Subscribers the server closed during the run, by close code. */
   closed: Record<number, number>;
+  /** PostgreSQL transactions over the whole setup (main.ts reads them once the instances have exited). */
+  databaseTransactions?: number;
 }
 
 const BODY = 'The quick brown fox jumps over the lazy dog while the team ships the release notes on time. ';
@@ -124,7 +128,8 @@ export async function runSetup(setup: SetupSpec, load: LoadSpec): Promise<SetupR
     for (let i = 0; i < load.posters; i++) {
       const poster = await person(first.port, `poster${i}${run}`);
       await poster.call('channel.join', { channelId: channel.id });
-      posters.push(posterSession(first.port, poster.token, channel.id, onRefused));
+      const on = (load.postersOn === 'all' ? servers[i % servers.length] : first) as ServerProcess;
+      posters.push(posterSession(on.port, poster.token, channel.id, onRefused));
     }
 
     // A subscriber the server closes (4008: too slow) gets nothing more: the run says so.

@@ -45,11 +45,12 @@ export function setupTable(results: readonly SetupResult[]): string {
       fixed(r.cpuUsPerDelivery, 2),
       r.cpuSecondsPerInstance.map((s) => fixed(s, 2)).join(' + '),
       `${r.delivered}/${r.expected}`,
+      r.databaseTransactions === undefined ? 'n/a' : `${r.databaseTransactions}`,
     ].join(' | '),
   );
   return [
-    '| setup | msg/s | p50 ms | p99 ms | CPU µs / delivery (all instances) | CPU s per instance | delivered |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| setup | msg/s | p50 ms | p99 ms | CPU µs / delivery (all instances) | CPU s per instance | delivered | PostgreSQL transactions (whole setup) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row} |`),
   ].join('\n');
 }
