@@ -1,0 +1,182 @@
+/**
+ * `pnpm bench:scale`: issue 16's "Scale" targets. For raw `ws` and Hubbub in the same run: N subscribed
+ * connections on one server process, opened by several load processes (each process may hold at most
+ * 20,000 file descriptors, the server too: so N is 19,500 by default, not 20,000), each from its own
+ * loopback address. Measured: connect+subscribe rate (Hubbub's authenticated by a user token), resident
+ * memory per connection after a full GC, and server CPU per delivery of a few messages at a low rate.
+ *
+ *   --connections=19500 --workers=4 --users=100 (Hubbub accounts the connections sign in as)
+ *   --inflight=200 (connections being opened at once per load process) --messages=5 --rate=1 (messages/s)
+ *   --only=hubbub|raw-ws
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { publish, SubscriberPool, sleep, waitForCount } from '../load';
+import { protocols, type Session, signUp } from '../protocols';
+import { type ServerProcess, startServer } from '../server-process';
+import { cpuPerDelivery, fixed, rssPerConnection } from '../stats';
+import { type ConnectWindow, connectRate, connectSeconds, type ScaleFigures, shares, verdicts } from './figures';
+import type { ToCoordinator, ToWorker } from './ipc';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    return [key as string, value ?? 'true'];
+  }),
+);
+const CONNECTIONS = Number(args.connections ?? 19_500);
+const WORKERS = Number(args.workers ?? 4);
+const USERS = Number(args.users ?? 100);
+const IN_FLIGHT = Number(args.inflight ?? 200);
+const MESSAGES = Number(args.messages ?? 5);
+const RATE = Number(args.rate ?? 1);
+const KINDS = (args.only ? [args.only] : ['raw-ws', 'hubbub']) as ('raw-ws' | 'hubbub')[];
+/** Subscribers opened before the memory baseline (the server's first connection warms its code and caches). */
+const WARM = 10;
+const BODY = 'The quick brown fox jumps over the lazy dog while the team ships the release notes on time. ';
+const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/** A load process, and a way to ask it one thing and await its answer. */
+class LoadProcess {
+  private readonly child: ChildProcess;
+  private waiting: ((message: ToCoordinator) => void)[] = [];
+  readonly ready: Promise<unknown>;
+
+  constructor() {
+    this.child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (message: ToCoordinator) => this.waiting.shift()?.(message));
+    this.ready = new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  ask<T extends ToCoordinator['type']>(message: ToWorker): Promise<Extract<ToCoordinator, { type: T }>> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve as (message: ToCoordinator) => void);
+      this.child.send(message);
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.send({ type: 'close' } satisfies ToWorker);
+    });
+  }
+}
+
+/** Resolves once the server has used under a tenth of a core for half a second, or after `timeoutMs`. */
+async function untilQuiet(server: ServerProcess, timeoutMs = 60_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  for (let cpu = server.cpuSeconds(); performance.now() < end; ) {
+    await sleep(500);
+    const now = server.cpuSeconds();
+    if (now - cpu < 0.05) return;
+    cpu = now;
+  }
+}
+
+/** One URL per connection: Hubbub's sign in as USERS accounts in turn, raw ws's are all alike. */
+async function subscriberUrls(kind: 'raw-ws' | 'hubbub', port: number, session: Session): Promise<string[]> {
+  if (kind === 'raw-ws') return Array.from({ length: CONNECTIONS }, () => session.subscriberUrl);
+  const tokens: string[] = [];
+  for (let i = 0; i < USERS; i++) tokens.push(await signUp(port, `scale-${i}`));
+  return Array.from({ length: CONNECTIONS }, (_, i) => `ws://127.0.0.1:${port}/ws?token=${tokens[i % USERS]}`);
+}
+
+async function measure(kind: 'raw-ws' | 'hubbub'): Promise<ScaleFigures> {
+  console.log(`\n${kind}: ${CONNECTIONS} connections from ${WORKERS} load processes (load ${load()})`);
+  const server = await startServer(kind);
+  const workers = Array.from({ length: WORKERS }, () => new LoadProcess());
+  let warm: SubscriberPool | null = null;
+  try {
+    const session = await protocols[kind].setup(server.port);
+    warm = new SubscriberPool(session);
+    const urls = await subscriberUrls(kind, server.port, session);
+    await Promise.all(workers.map((w) => w.ready));
+    await warm.connect(WARM);
+    const warmed = warm;
+    await sleep(1000);
+    await server.collectGarbage();
+    const rss0 = server.rss();
+
+    let from = 0;
+    const windows = await Promise.all(
+      shares(CONNECTIONS, WORKERS).map((count, i) => {
+        const part = urls.slice(from, from + count);
+        from += count;
+        return (workers[i] as LoadProcess).ask<'connected'>({
+          type: 'connect',
+          urls: part,
+          frames: session.subscribeFrames,
+          confirm: session.isSubscribed ? '"presence"' : null,
+          inFlight: IN_FLIGHT,
+          localAddress: `127.0.0.${10 + i}`,
+        });
+      }),
+    );
+    const subscribed = windows.reduce((sum, w) => sum + w.subscribed, 0);
+    const failed = windows.reduce((sum, w) => sum + w.failed, 0);
+    const rate = connectRate(windows as ConnectWindow[]);
+    console.log(
+      `  subscribed ${subscribed} (${failed} failed${failed ? `: ${windows.find((w) => w.firstError)?.firstError}` : ''}) in ${fixed(connectSeconds(windows), 2)} s: ${fixed(rate, 0)} connections/s (load ${load()})`,
+    );
+
+    await sleep(2000);
+    await server.collectGarbage();
+    const rss1 = server.rss();
+    const kb = rssPerConnection(rss0, rss1, subscribed);
+    console.log(
+      `  RSS ${fixed(rss0 / 2 ** 20)} → ${fixed(rss1 / 2 ** 20)} MB after GC: ${fixed(kb, 2)} KB per connection`,
+    );
+
+    const delivered = async () =>
+      warmed.delivered +
+      (await Promise.all(workers.map((w) => w.ask<'count'>({ type: 'count' })))).reduce((s, c) => s + c.delivered, 0);
+    let count = 0;
+    const poll = setInterval(async () => {
+      count = await delivered();
+    }, 100);
+    const everyone = subscribed + WARM;
+    try {
+      // Warm-up: the first messages at this size (JIT, buffers), then the measured ones from a quiet server.
+      await publish(session, 3, RATE, BODY, () =>
+        waitForCount(() => count, 3 * everyone, { stallMs: 10_000, timeoutMs: 60_000 }),
+      );
+      await untilQuiet(server);
+      const before = await delivered();
+      const cpu0 = server.cpuSeconds();
+      await publish(session, MESSAGES, RATE, BODY, () =>
+        waitForCount(() => count - before, MESSAGES * everyone, { stallMs: 10_000, timeoutMs: 60_000 }),
+      );
+      const cpu = server.cpuSeconds() - cpu0;
+      const deliveries = (await delivered()) - before;
+      const us = cpuPerDelivery(cpu, deliveries);
+      console.log(
+        `  fan-out: ${MESSAGES} messages at ${RATE}/s, ${deliveries} of ${MESSAGES * everyone} delivered, server CPU ${fixed(cpu, 2)} s = ${fixed(us, 2)} µs per delivery (load ${load()})`,
+      );
+      return { kbPerConnection: kb, connectsPerSecond: rate, cpuUsPerDelivery: us };
+    } finally {
+      clearInterval(poll);
+    }
+  } finally {
+    warm?.close();
+    await Promise.all(workers.map((w) => w.close()));
+    await server.stop();
+  }
+}
+
+const figures = new Map<string, ScaleFigures>();
+for (const kind of KINDS) figures.set(kind, await measure(kind));
+const hubbub = figures.get('hubbub');
+const raw = figures.get('raw-ws');
+if (hubbub && raw) {
+  console.log(`\nTargets (${CONNECTIONS} connections; load ${load()})`);
+  for (const v of verdicts(hubbub, raw)) console.log(`  ${v.target}: ${v.figure} — ${v.met ? 'met' : 'NOT met'}`);
+}
+process.exit(0);
