@@ -1,5 +1,11 @@
-import { DEFAULT_NOTIFICATION_LEVEL, type NotificationStore, type PushSubscriptionRecord } from '@hubbub/core';
+import {
+  DEFAULT_NOTIFICATION_LEVEL,
+  type NotificationStore,
+  type PostedMessageQuery,
+  type PushSubscriptionRecord,
+} from '@hubbub/core';
 import { and, eq, getTableColumns, inArray } from 'drizzle-orm';
+import type postgres from 'postgres';
 import {
   decodeVapidKeys,
   encodeVapidKeys,
@@ -7,12 +13,16 @@ import {
   subscriptionsBeyond,
   VAPID_META_KEY,
 } from '../notification-rows';
+import { createBatchedLookup } from './batched-lookup';
 import type { PgHandle } from './open';
 import { channelMutes, meta, notificationSettings, pgTimestampToIso, pushSubscriptions, users } from './schema';
 
 const subscriptionColumns = getTableColumns(pushSubscriptions);
 
 export function createPgNotificationStore({ db, client }: Pick<PgHandle, 'db' | 'client'>): NotificationStore {
+  const lookUpRecipients = createBatchedLookup((queries: readonly PostedMessageQuery[]) =>
+    recipientsOfMany(client, queries),
+  );
   return {
     async saveSubscription(input, { keepPerUser }) {
       await db.transaction(async (tx) => {
@@ -81,22 +91,36 @@ export function createPgNotificationStore({ db, client }: Pick<PgHandle, 'db' | 
       if (!row) throw new Error('the VAPID keys were not stored');
       return decodeVapidKeys(row.value);
     },
-    async recipients(query) {
-      // One prepared statement of fixed text whatever the query (every send runs it, in the background): no
-      // builder per call, and planned once per connection. Who wants what is levelWants (notification-rows.ts),
-      // no level stored counting as 'mentions'; the exists() is a one-time filter: nobody subscribed, no join.
-      const rows = await client<PushSubscriptionRecord[]>`
-        select s.endpoint, s.user_id as "userId", s.p256dh, s.auth, s.created_at as "createdAt"
-        from channel_members m
-        join push_subscriptions s on s.user_id = m.user_id
-        left join notification_settings n on n.user_id = m.user_id
-        left join channel_mutes mu on mu.user_id = m.user_id and mu.channel_id = m.channel_id
-        where exists (select 1 from push_subscriptions) and m.channel_id = ${query.channelId}
-          and mu.user_id is null and (${query.authorId}::text is null or m.user_id <> ${query.authorId}::text)
-          and case when ${query.isDirect}::boolean then coalesce(n.level, 'mentions') <> 'nothing'
-            else n.level = 'all' or (coalesce(n.level, 'mentions') = 'mentions'
-              and m.user_id = any(${[...query.mentionedUserIds]}::text[])) end`;
-      return groupByRecipient(rows.map((row) => ({ ...row, createdAt: pgTimestampToIso(row.createdAt) })));
-    },
+    recipients: lookUpRecipients,
   };
+}
+
+type RecipientRow = PushSubscriptionRecord & { query: string };
+
+/**
+ * The recipients of many posted messages in one prepared statement (every send asks, in the background; a
+ * burst shares it: batched-lookup.ts), an answer per query in order. Who wants what is levelWants
+ * (notification-rows.ts), no level stored counting as 'mentions'; the exists() is a one-time filter: while
+ * nobody at all has subscribed, no member is joined.
+ */
+async function recipientsOfMany(client: postgres.Sql, queries: readonly PostedMessageQuery[]) {
+  const rows = await client<RecipientRow[]>`
+    select q.n::text as query, s.endpoint, s.user_id as "userId", s.p256dh, s.auth, s.created_at as "createdAt"
+    from unnest(${queries.map((q) => q.channelId)}::text[], ${queries.map((q) => q.authorId)}::text[],
+        ${queries.map((q) => (q.isDirect ? 't' : 'f'))}::text[],
+        ${queries.map((q) => JSON.stringify(q.mentionedUserIds))}::text[])
+      with ordinality as q(channel_id, author_id, direct, mentioned, n)
+    join channel_members m on m.channel_id = q.channel_id
+    join push_subscriptions s on s.user_id = m.user_id
+    left join notification_settings n on n.user_id = m.user_id
+    left join channel_mutes mu on mu.user_id = m.user_id and mu.channel_id = m.channel_id
+    where exists (select 1 from push_subscriptions) and mu.user_id is null
+      and (q.author_id is null or m.user_id <> q.author_id)
+      and case when q.direct::boolean then coalesce(n.level, 'mentions') <> 'nothing'
+        else n.level = 'all' or (coalesce(n.level, 'mentions') = 'mentions' and q.mentioned::jsonb ? m.user_id) end`;
+  const byQuery = queries.map((): PushSubscriptionRecord[] => []);
+  for (const { query, createdAt, ...row } of rows) {
+    byQuery[Number(query) - 1]?.push({ ...row, createdAt: pgTimestampToIso(createdAt) });
+  }
+  return byQuery.map(groupByRecipient);
 }
