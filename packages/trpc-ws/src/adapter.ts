@@ -17,10 +17,11 @@ import {
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket, type WebSocketServer } from 'ws';
-import { frameHead, type Serialize, sendText, sendTextParts, sharedTailBytes, trackedTail } from './frames';
+import { frameHead, type Serialize, sendSharedEvent, sendText, trackedTail } from './frames';
 import { CLOSE_TOO_SLOW, DEFAULT_WS_LIMITS, type WSSHandlerOptions, type WsLimits } from './options';
 import { ABORTED, drained, nextOrAbort, toAsyncIterable } from './pulled-streams';
 import { isPushStream, PUSH_STREAM, type PushEnd, type PushStream } from './push-stream';
+import { TickBatch } from './tick-batch';
 
 type ConnectionOptions<TRouter extends AnyTRPCRouter> = Omit<WSSHandlerOptions<TRouter>, 'wss' | 'prefix'>;
 
@@ -91,6 +92,8 @@ class Connection<TRouter extends AnyTRPCRouter> {
   private paramsDeadline: NodeJS.Timeout | null = null;
   /** Aborted when the socket closes (createContext's `info.signal`), made on first use. */
   private closedController: AbortController | null = null;
+  /** This connection's frames of one tick leave in one socket write. */
+  private readonly batch = new TickBatch();
 
   constructor(
     private readonly ws: WebSocket,
@@ -130,7 +133,7 @@ class Connection<TRouter extends AnyTRPCRouter> {
     const { ws } = this;
     const encoder = this.shared.opts.experimental_encoder;
     const wire = transformTRPCResponse(this.shared.config, message);
-    if (!encoder) return this.checkBacklog(sendText(ws, JSON.stringify(wire)));
+    if (!encoder) return this.checkBacklog(sendText(ws, JSON.stringify(wire), this.batch));
     if (ws.readyState !== WebSocket.OPEN) return 0;
     ws.send(encoder.encode(wire));
     return this.checkBacklog(ws.bufferedAmount);
@@ -232,7 +235,7 @@ class Connection<TRouter extends AnyTRPCRouter> {
     const text = raw.toString('utf8');
     if (text === 'PONG') return;
     if (text === 'PING') {
-      if (!this.shared.opts.dangerouslyDisablePong) sendText(this.ws, 'PONG');
+      if (!this.shared.opts.dangerouslyDisablePong) sendText(this.ws, 'PONG', this.batch);
       return;
     }
     this.onData(text);
@@ -426,10 +429,10 @@ class Connection<TRouter extends AnyTRPCRouter> {
     this.respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'stopped' } });
   }
 
-  /** The fast path: the stream pushes; each event is one frame built from a head and a shared tail. */
+  /** The fast path: the stream pushes; each event is one frame, shared by the subscribers with this head. */
   private push(subscription: Subscription, stream: PushStream): void {
     const { call } = subscription;
-    const { ws, shared } = this;
+    const { ws, shared, batch } = this;
     const head = frameHead(call.id, call.jsonrpc);
     const headBytes = Buffer.from(head);
     this.running ??= new Map();
@@ -446,8 +449,8 @@ class Connection<TRouter extends AnyTRPCRouter> {
           ? 0
           : this.checkBacklog(
               event
-                ? sendTextParts(ws, headBytes, sharedTailBytes(event, eventId, data, shared.serialize))
-                : sendText(ws, head + trackedTail(eventId, data, shared.serialize)),
+                ? sendSharedEvent(ws, head, headBytes, event, eventId, data, shared.serialize, batch)
+                : sendText(ws, head + trackedTail(eventId, data, shared.serialize), batch),
             ),
       end: (reason) => this.finish(subscription, reason),
     });

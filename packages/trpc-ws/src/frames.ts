@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import type { TickBatch } from './tick-batch';
 
 /** Turns a result's data into what goes on the wire (the router's transformer); identity without one. */
 export type Serialize = (data: unknown) => unknown;
@@ -18,16 +19,69 @@ export function trackedTail(eventId: string, data: unknown, serialize?: Serializ
   return `,"result":{"type":"data","id":${id},"data":${payload}}}`;
 }
 
-const tails = new WeakMap<object, { eventId: string; bytes: Buffer }>();
+/**
+ * What the subscribers of one event share: its tail, and the complete frames (WebSocket header + head + tail) of
+ * the heads seen so far. Subscribers whose heads are byte-identical (the same subscription id: browsers running
+ * the same app open their streams in the same order) get the same frame, built once. Held in a WeakMap keyed by
+ * the shared event, so it goes with the event.
+ */
+interface SharedEvent {
+  eventId: string;
+  tail: Buffer;
+  frames: Map<string, Buffer>;
+}
 
-/** The tail of `shared` for `eventId`, serialized by the first subscriber that needs it. */
-export function sharedTailBytes(shared: object, eventId: string, data: unknown, serialize?: Serialize): Buffer {
-  const cached = tails.get(shared);
-  if (cached && cached.eventId === eventId) return cached.bytes;
-  const bytes = Buffer.from(trackedTail(eventId, data, serialize));
+/** Distinct heads whose complete frame is kept per event: bounds the cache however many ids subscribers use. */
+export const MAX_SHARED_FRAMES = 8;
+
+const events = new WeakMap<object, SharedEvent>();
+
+/** What the subscribers of `shared` at `eventId` share, made by the first subscriber that needs it. */
+function sharedEvent(shared: object, eventId: string, data: unknown, serialize?: Serialize): SharedEvent {
+  const cached = events.get(shared);
+  if (cached && cached.eventId === eventId) return cached;
+  const entry = { eventId, tail: Buffer.from(trackedTail(eventId, data, serialize)), frames: new Map() };
   // One entry per event: subscribers at the same position (the usual case) share it.
-  if (!cached) tails.set(shared, { eventId, bytes });
-  return bytes;
+  if (!cached) events.set(shared, entry);
+  return entry;
+}
+
+/**
+ * Sends one tracked event of `shared` to a subscriber whose head is `head`: the complete frame is built once per
+ * (event, head) and the same bytes are written to every such socket, in one write. Returns the connection's backlog.
+ */
+export function sendSharedEvent(
+  ws: WebSocket,
+  head: string,
+  headBytes: Buffer,
+  shared: object,
+  eventId: string,
+  data: unknown,
+  serialize: Serialize | undefined,
+  batch?: TickBatch,
+): number {
+  if (ws.readyState !== WebSocket.OPEN) return 0;
+  const event = sharedEvent(shared, eventId, data, serialize);
+  const socket = directSocket(ws);
+  let frame = socket ? event.frames.get(head) : undefined;
+  if (socket && !frame && event.frames.size < MAX_SHARED_FRAMES) {
+    frame = completeFrame(headBytes, event.tail);
+    event.frames.set(head, frame);
+  }
+  if (!socket || !frame) return sendTextParts(ws, headBytes, event.tail, batch);
+  batch?.beforeWrite(socket, false);
+  socket.write(frame);
+  return socket.writableLength;
+}
+
+/** Header, head and tail in one buffer. */
+function completeFrame(head: Buffer, tail: Buffer): Buffer {
+  const length = head.length + tail.length;
+  const frame = frameWithHeader(length, length);
+  const at = frame.length - length;
+  head.copy(frame, at);
+  tail.copy(frame, at + head.length);
+  return frame;
 }
 
 /** `{"id":<id>` (and the request's `"jsonrpc"`, echoed) — the head of every response frame for one request. */
@@ -57,25 +111,22 @@ function directSocket(ws: WebSocket): Socket | null {
  * with no per-subscriber serialization or UTF-8 encoding of the event.
  * Returns the bytes still waiting to go out on this connection.
  */
-export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): number {
+export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer, batch?: TickBatch): number {
   if (ws.readyState !== WebSocket.OPEN) return 0;
   const socket = directSocket(ws);
   if (!socket) {
     ws.send(Buffer.concat([head, tail]), { binary: false });
     return ws.bufferedAmount;
   }
-  const length = head.length + tail.length;
+  batch?.beforeWrite(socket, false);
   if (tail.length <= COPY_TAIL_UP_TO) {
     // One buffer, one write: for a small frame, copying the tail (from Node's buffer pool) costs
     // less than the two more stream writes of a writev.
-    const frame = frameWithHeader(length, length);
-    const at = frame.length - length;
-    head.copy(frame, at);
-    tail.copy(frame, at + head.length);
-    socket.write(frame);
+    socket.write(completeFrame(head, tail));
     return socket.writableLength;
   }
   // A large tail is shared, not copied: every subscriber's frame points at the same bytes.
+  const length = head.length + tail.length;
   const start = frameWithHeader(length, head.length);
   head.copy(start, start.length - head.length);
   socket.cork();
@@ -85,14 +136,19 @@ export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer): number
   return socket.writableLength;
 }
 
-/** Sends a text frame in one write, encoding the string straight into the frame; returns the backlog like sendTextParts. */
-export function sendText(ws: WebSocket, text: string): number {
+/**
+ * Sends a text frame in one write, encoding the string straight into the frame; returns the backlog like
+ * sendTextParts. Such frames (a replay page, a batch's answers) tend to come several to a tick: with a `batch`,
+ * they leave in one socket write.
+ */
+export function sendText(ws: WebSocket, text: string, batch?: TickBatch): number {
   if (ws.readyState !== WebSocket.OPEN) return 0;
   const socket = directSocket(ws);
   if (!socket) {
     ws.send(text);
     return ws.bufferedAmount;
   }
+  batch?.beforeWrite(socket, true);
   const length = Buffer.byteLength(text);
   const frame = frameWithHeader(length, length);
   frame.write(text, frame.length - length, 'utf8');

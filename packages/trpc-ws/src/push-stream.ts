@@ -4,8 +4,9 @@
  * does), or an object implementing `PushStream`: the adapter then hands it a
  * sink and the stream calls it synchronously per event. That is what lets a
  * fan-out write one pre-serialized frame per subscriber: `shared` names the
- * object the event came from (the same for every subscriber of it), and the
- * frame's tail is serialized once per shared object and event id. `send`
+ * object the event came from (the same for every subscriber of it), the
+ * frame's tail is serialized once per shared object and event id, and
+ * subscribers with the same subscription id share the complete frame. `send`
  * returns the connection's unsent bytes, so a stream can tell a subscriber
  * that fell behind.
  */

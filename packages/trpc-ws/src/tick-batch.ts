@@ -1,0 +1,42 @@
+import type { Socket } from 'node:net';
+
+/**
+ * Frames a connection writes in one tick leave in one socket write: its socket
+ * is corked from the second write of a tick (or the first, when more are
+ * expected, e.g. a resume's replay page) and uncorked on the next tick, as Node's
+ * HTTP does. A live fan-out writes once per connection per tick and pays for
+ * no cork: the tick only counts.
+ */
+
+/** Ticks with writes so far; advanced (and every corked socket uncorked) on the next tick after a write. */
+let tick = 0;
+let tickEndScheduled = false;
+let corked: Socket[] = [];
+
+function endTick(): void {
+  tick++;
+  tickEndScheduled = false;
+  const sockets = corked;
+  corked = [];
+  for (const socket of sockets) socket.uncork();
+}
+
+/** One connection's writes in the current tick. */
+export class TickBatch {
+  private lastWriteTick = -1;
+  private corkedTick = -1;
+
+  /** Call before writing to `socket`: corks it if this is its second write of the tick, or if `more` are coming. */
+  beforeWrite(socket: Socket, more: boolean): void {
+    if (!tickEndScheduled) {
+      tickEndScheduled = true;
+      process.nextTick(endTick);
+    }
+    if (this.corkedTick !== tick && (more || this.lastWriteTick === tick)) {
+      socket.cork();
+      this.corkedTick = tick;
+      corked.push(socket);
+    }
+    this.lastWriteTick = tick;
+  }
+}
