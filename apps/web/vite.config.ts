@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { precompress } from './precompress';
+import { prerender } from './prerender';
 
 // The dev server forwards API traffic to a locally running Hubbub (pnpm start / dev).
 // No changeOrigin: the server accepts a WebSocket upgrade when Origin matches Host,
@@ -8,7 +9,7 @@ import { precompress } from './precompress';
 const target = 'http://localhost:3000';
 
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), prerender(), precompress()],
   server: {
     proxy: {
       '/trpc': { target },

@@ -1,44 +1,49 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, StrictMode, Suspense, useEffect } from 'react';
 import { AppBoundary } from './app-boundary';
-import { AuthScreen } from './features/auth/auth-screen';
+import { AuthScreen, type AuthStart } from './features/auth/auth-screen';
 import { session, useSessionView } from './features/auth/session';
 import { Splash } from './features/auth/splash';
-import { HubbubProvider } from './trpc';
+import { MARKS } from './first-page/handoff';
 import { ToastHost } from './ui/toast-host';
 
-// The signed-in app (chat, Markdown, tasks) is its own chunk, so the first page
-// a visitor waits for is only the sign-in form. It is fetched as soon as the
-// page is idle, and the splash covers the wait for someone already signed in.
-const loadSignedIn = () => import('./shell/signed-in');
-const SignedIn = lazy(() => loadSignedIn().then((module) => ({ default: module.SignedIn })));
+// The signed-in app (chat, Markdown, tasks, and the clients they talk through)
+// is its own chunk, so the first page a visitor waits for is only the sign-in
+// form. It is fetched as soon as the page is idle, and the splash covers the
+// wait for someone already signed in.
+const loadSignedIn = () => import('./signed-in-app');
+const SignedInApp = lazy(() => loadSignedIn().then((module) => ({ default: module.SignedInApp })));
 
 /**
  * Starting: a splash while the cookie says who is signed in. Signed out: the
- * login screen. Signed in: chat and tasks in the app's shell. The provider is
- * keyed by the person, so a new person gets new clients and a renewed token
- * keeps them.
+ * login screen (starting as `authStart` says). Signed in: chat and tasks in
+ * the app's shell, keyed by the person.
  */
-export function App() {
+export function App({ authStart }: { authStart?: AuthStart | undefined }) {
   const view = useSessionView();
-  const userId = view.status === 'signed-in' ? view.user.id : null;
   useEffect(() => preloadWhenIdle(loadSignedIn), []);
+  useEffect(() => void performance.mark(MARKS.reactTookOver), []);
   return (
     <AppBoundary>
       {view.status === 'starting' ? (
         <Splash error={view.error} onRetry={() => void session.start()} />
+      ) : view.status === 'signed-in' ? (
+        <Suspense fallback={<Splash error={null} onRetry={() => {}} />}>
+          <SignedInApp key={view.user.id} user={view.user} />
+        </Suspense>
       ) : (
-        <HubbubProvider key={userId ?? 'signed-out'} session={userId ? session.accessFor(userId) : null}>
-          {view.status === 'signed-in' ? (
-            <Suspense fallback={<Splash error={null} onRetry={() => {}} />}>
-              <SignedIn user={view.user} />
-            </Suspense>
-          ) : (
-            <AuthScreen notice={view.notice} />
-          )}
-        </HubbubProvider>
+        <AuthScreen notice={view.notice} start={authStart} />
       )}
       <ToastHost />
     </AppBoundary>
+  );
+}
+
+/** The whole page, as main.tsx renders or hydrates it and prerender.ts renders it at build time: one tree for both. */
+export function appTree(authStart?: AuthStart) {
+  return (
+    <StrictMode>
+      <App authStart={authStart} />
+    </StrictMode>
   );
 }
 

@@ -3,10 +3,17 @@
  * it. Prints, for the built app in apps/web/dist served by a real Hubbub:
  * - the first page's JavaScript (index.html's scripts and their static
  *   imports), gzipped as the server sends it, against the 120 KB target;
- * - the time from navigation to a usable sign-up form (rendered by React,
- *   handlers attached) in headless Chromium under a slow-3G network and a
- *   4× slower CPU (DevTools protocol), median of several cold loads, against
- *   the 2.5 s target; and the script bytes the page fetched before then.
+ * - the time from navigation to a usable sign-up form in headless Chromium
+ *   under a slow-3G network and a 4× slower CPU (DevTools protocol), median of
+ *   several cold loads, against the 2.5 s target; and the script bytes the
+ *   page fetched before then. "Usable" is the first-page script's mark
+ *   (apps/web/src/first-page): the server-rendered form is in the page, its
+ *   stylesheet has loaded (an inline script runs only after it), and the
+ *   handlers that switch to sign-up and submit through the real API are
+ *   attached. To keep that honest, every load then signs up at once through
+ *   the page (switch to sign-up, type, submit) and must end signed in; the
+ *   bench prints how many did, and how many of those sign-ups were sent
+ *   before React took the form over (React's own mark, printed too).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,21 +61,17 @@ function firstPageScripts(): string[] {
   return [...found];
 }
 
-/*
- * Watches from the first byte of the document: the moment the form's submit button exists, it works
- * (React renders the form and attaches its handlers in the same commit). A string, not a function:
- * tsx's transform would add helpers to a function's source that do not exist in the page.
- */
-const MARK_FORM_USABLE = `
-  new MutationObserver(() => {
-    if (window.formUsableAt === undefined && document.querySelector('[data-testid="auth-submit"]')) {
-      window.formUsableAt = performance.now();
-    }
-  }).observe(document, { childList: true, subtree: true });
-`;
+/** The page's performance marks (apps/web/src/first-page/handoff.ts: MARKS). */
+const MARKS = { formUsable: 'hubbub:form-usable', reactTookOver: 'hubbub:react-took-over' };
 
-/** One cold load: ms from navigation start until the sign-up form is on screen, and the script bytes fetched by then. */
-async function coldLoad(browser: Browser, url: string, profile: NetworkProfile) {
+/** ms from navigation to a performance mark, null while it has not happened. */
+const markAt = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+
+/**
+ * One cold load: ms from navigation start until the sign-up form is usable, the script bytes fetched by then,
+ * when React took over, and whether a sign-up made at once through the page succeeded (and went out before React).
+ */
+async function coldLoad(browser: Browser, url: string, profile: NetworkProfile, handle: string) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -82,28 +85,40 @@ async function coldLoad(browser: Browser, url: string, profile: NetworkProfile) 
       uploadThroughput: (profile.uploadKbps * 1000) / 8,
     });
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
-    await page.addInitScript(MARK_FORM_USABLE);
     await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(
-      () => (window as unknown as { formUsableAt?: number }).formUsableAt !== undefined,
-      null,
-      {
-        timeout: 60_000,
-        polling: 50,
-      },
-    );
-    return await page.evaluate(() => {
-      const at = (window as unknown as { formUsableAt: number }).formUsableAt;
+    await page.waitForFunction(markAt, MARKS.formUsable, { timeout: 60_000, polling: 50 });
+    const loaded = await page.evaluate((usableMark) => {
+      const at = performance.getEntriesByName(usableMark)[0]?.startTime ?? 0;
       const scripts = performance
         .getEntriesByType('resource')
         .filter((e): e is PerformanceResourceTiming => e.name.endsWith('.js') && e.startTime < at)
         .map((e) => e as PerformanceResourceTiming);
+      // The form is styled by then: an inline script waits for the stylesheets above it.
+      const styled = performance
+        .getEntriesByType('resource')
+        .some((e) => e.name.endsWith('.css') && (e as PerformanceResourceTiming).responseEnd <= at);
       return {
         usableMs: at,
         scriptBytes: scripts.reduce((sum, e) => sum + e.encodedBodySize, 0),
         scripts: scripts.length,
+        styled,
       };
-    });
+    }, MARKS.formUsable);
+
+    // The proof: sign up right now, through whatever runs the form at this moment.
+    await page.getByTestId('auth-mode-signup').click();
+    await page.getByTestId('auth-handle').fill(handle);
+    await page.getByTestId('auth-password').fill('correct horse battery');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/trpc/auth.signup'), { timeout: 60_000 });
+    await page.getByTestId('auth-submit').click();
+    const signedUp = (await answer).ok();
+    await page.getByTestId('user-menu').waitFor({ timeout: 60_000 });
+    const timing = await page.evaluate((reactMark) => {
+      const sent = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/trpc/auth.signup'));
+      const react = performance.getEntriesByName(reactMark)[0]?.startTime ?? Number.POSITIVE_INFINITY;
+      return { reactMs: react, sentBeforeReact: sent !== undefined && sent.startTime < react };
+    }, MARKS.reactTookOver);
+    return { ...loaded, ...timing, signedUp };
   } finally {
     await context.close();
   }
@@ -122,11 +137,19 @@ async function main() {
   const browser = await launchChromium();
   try {
     const loads = [];
-    for (let run = 0; run < RUNS; run++) loads.push(await coldLoad(browser, server.url, SLOW_3G));
+    for (let run = 0; run < RUNS; run++) {
+      loads.push(await coldLoad(browser, server.url, SLOW_3G, `first-load-${Date.now().toString(36)}-${run}`));
+    }
     const usable = median(loads.map((l) => l.usableMs));
     console.log(
       `sign-up form usable, ${SLOW_3G.name}, CPU ${CPU_SLOWDOWN}× slower: median ${Math.round(usable)} ms of ${RUNS} cold loads ` +
-        `(${loads.map((l) => Math.round(l.usableMs)).join(', ')}); ${loads[0]?.scripts} script(s), ${kb(loads[0]?.scriptBytes ?? 0)} KB on the wire before it`,
+        `(${loads.map((l) => Math.round(l.usableMs)).join(', ')}); ${loads[0]?.scripts} script file(s), ${kb(loads[0]?.scriptBytes ?? 0)} KB on the wire before it; ` +
+        `stylesheet loaded by then in ${loads.filter((l) => l.styled).length} of ${RUNS}`,
+    );
+    console.log(
+      `React took the page over: median ${Math.round(median(loads.map((l) => l.reactMs)))} ms ` +
+        `(${loads.map((l) => Math.round(l.reactMs)).join(', ')}); a sign-up made at once through the page succeeded ` +
+        `${loads.filter((l) => l.signedUp).length} of ${RUNS} times, ${loads.filter((l) => l.signedUp && l.sentBeforeReact).length} of them sent before React took over`,
     );
     const checks = [
       {
@@ -137,6 +160,7 @@ async function main() {
         target: `sign-up form usable ≤ ${TARGETS.usableMs / 1000} s (slow 3G, 4× CPU)`,
         met: usable <= TARGETS.usableMs,
       },
+      { target: 'every sign-up made at the usable moment signed in', met: loads.every((l) => l.signedUp) },
     ];
     for (const c of checks) console.log(`${c.met ? 'met ' : 'MISSED'}  ${c.target}`);
   } finally {

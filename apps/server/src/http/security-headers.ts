@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
@@ -20,6 +21,26 @@ export const CONTENT_SECURITY_POLICY = {
   'object-src': ["'none'"],
   'form-action': ["'self'"],
 };
+
+/** An inline <script> without src: its text, exactly as the browser hashes it. */
+const INLINE_SCRIPT = /<script\b(?![^>]*\bsrc\s*=)[^>]*>([\s\S]*?)<\/script>/gi;
+
+/** The CSP source expressions ('sha256-…') that allow exactly the inline scripts of an HTML page. */
+export function inlineScriptHashes(html: string): string[] {
+  return [...html.matchAll(INLINE_SCRIPT)].map(
+    (match) =>
+      `'sha256-${createHash('sha256')
+        .update(match[1] ?? '', 'utf8')
+        .digest('base64')}'`,
+  );
+}
+
+/** The policy as a header value, with `scriptSources` (hashes) allowed beside the app's own script files. */
+export function contentSecurityPolicyWith(scriptSources: string[]): string {
+  return Object.entries(CONTENT_SECURITY_POLICY)
+    .map(([name, sources]) => [name, ...sources, ...(name === 'script-src' ? scriptSources : [])].join(' '))
+    .join(';');
+}
 
 /**
  * Sets helmet's headers on a response: its defaults (nosniff, no-referrer,

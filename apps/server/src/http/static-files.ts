@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import sirv from 'sirv';
+import { contentSecurityPolicyWith, inlineScriptHashes } from './security-headers';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** One satisfiable byte range; anything else (suffix, multi, reversed) is ignored and the whole file sent. */
@@ -13,7 +14,9 @@ const NOT_BUILT = 'The web app is not built yet: run `pnpm build` (pnpm start do
  * file is sent to clients that accept it), index.html for any other path
  * (client-side routes) but not under /assets, where a missing file is a 404.
  * Hashed /assets are cached for a year; everything else is revalidated (ETag).
- * The file list is read once at start: a rebuild needs a restart.
+ * The file list is read once at start: a rebuild needs a restart. index.html's
+ * inline script (the sign-in form's first-page script) is allowed by its hash:
+ * the policy on these responses adds it to script-src.
  */
 export function createStaticHandler(root: string): (req: IncomingMessage, res: ServerResponse) => void {
   if (!existsSync(join(root, 'index.html'))) {
@@ -22,6 +25,8 @@ export function createStaticHandler(root: string): (req: IncomingMessage, res: S
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(NOT_BUILT);
     };
   }
+  const hashes = inlineScriptHashes(readFileSync(join(root, 'index.html'), 'utf8'));
+  const policy = hashes.length > 0 ? contentSecurityPolicyWith(hashes) : null;
   const serve = sirv(root, {
     single: true,
     etag: true,
@@ -37,6 +42,7 @@ export function createStaticHandler(root: string): (req: IncomingMessage, res: S
   return (req, res) => {
     if (refuseMethod(req, res)) return;
     dropUnservableRange(req);
+    if (policy) res.setHeader('content-security-policy', policy);
     serve(req, res, notFound(res));
   };
 }

@@ -1,62 +1,77 @@
 import { LIMITS } from '@hubbub/core';
-import { useMutation } from '@tanstack/react-query';
-import { type ChangeEvent, type FormEvent, useEffect, useState } from 'react';
-import { errorCode, errorMessage, errorMessageWithRetryTime, type FieldErrors, fieldErrors } from '../../lib/errors';
+import { type ChangeEvent, type FormEvent, useEffect, useRef, useState } from 'react';
+import { errorMessageWithRetryTime, type FieldErrors } from '../../lib/errors';
 import { validate } from '../../lib/validation';
-import { useTRPC } from '../../trpc';
 import { Field } from '../../ui/field';
+import {
+  type AuthMode,
+  type AuthValues,
+  authInput,
+  EMPTY_AUTH_VALUES,
+  hasInlineErrors,
+  inlineErrors,
+  sendAuth,
+} from './auth-form';
 import { session } from './session';
 
-type Mode = 'login' | 'signup';
+type Mode = AuthMode;
+
+/** Where the form starts: what the first-page script left (mode, typed values, its last error), or empty. */
+export interface AuthStart {
+  mode: Mode;
+  values: AuthValues;
+  error: unknown;
+  submittedAt: number;
+}
+
+interface Attempt {
+  pending: boolean;
+  error: unknown;
+  submittedAt: number;
+}
+
+const IDLE: Attempt = { pending: false, error: null, submittedAt: 0 };
 
 /** The form's rules, in a chunk of their own; null when it cannot be fetched (the server checks everything anyway). */
 const loadAuthSchemas = () => import('./auth-schemas').catch(() => null);
 
 /**
- * The errors that belong under a field: zod's, and on signup the server's two
- * others, by code: a weak password (the only other BAD_REQUEST) and a taken
- * handle (CONFLICT). The rest (wrong password, throttling) go above the button.
+ * Log in or sign up; one form, two modes. Rendered at build time too (both
+ * modes, apps/web/prerender.ts): the page's first HTML is this markup, run by
+ * the first-page script until React hydrates it, so `data-auth-mode` marks
+ * the controls that switch modes for that script.
  */
-function inlineErrors(mode: Mode, error: unknown): FieldErrors {
-  const fields = fieldErrors(error);
-  if (Object.values(fields).some(Boolean)) return fields;
-  if (mode !== 'signup') return {};
-  const code = errorCode(error);
-  if (code === 'BAD_REQUEST') return { password: errorMessage(error) };
-  if (code === 'CONFLICT') return { handle: errorMessage(error) };
-  return {};
-}
-
-/** Log in or sign up; one form, two modes. */
-export function AuthScreen({ notice }: { notice: string | null }) {
-  const trpc = useTRPC();
-  const [mode, setMode] = useState<Mode>('login');
-  const [values, setValues] = useState({ handle: '', displayName: '', password: '' });
+export function AuthScreen({ notice, start }: { notice: string | null; start?: AuthStart | undefined }) {
+  const [mode, setMode] = useState<Mode>(start?.mode ?? 'login');
+  const [values, setValues] = useState<AuthValues>(start?.values ?? EMPTY_AUTH_VALUES);
   const [errors, setErrors] = useState<FieldErrors>({});
-  // Errors show in the form, not as toasts.
-  const login = useMutation(trpc.auth.login.mutationOptions({ meta: { inlineErrors: true } }));
-  const signup = useMutation(trpc.auth.signup.mutationOptions({ meta: { inlineErrors: true } }));
-  const active = mode === 'login' ? login : signup;
+  const [attempt, setAttempt] = useState<Attempt>(IDLE);
+  // Bumped by a mode switch: the answer to an attempt made before it is no longer shown.
+  const round = useRef(0);
   useEffect(() => void loadAuthSchemas(), []);
+  // The first-page script's failed attempt: shown once hydration has matched the server's markup (which has no errors).
+  useEffect(() => {
+    if (!start?.error) return;
+    setAttempt({ pending: false, error: start.error, submittedAt: start.submittedAt });
+    setErrors(inlineErrors(start.mode, start.error));
+  }, [start]);
 
-  const set = (key: keyof typeof values) => (e: ChangeEvent<HTMLInputElement>) => {
+  const set = (key: keyof AuthValues) => (e: ChangeEvent<HTMLInputElement>) => {
     setValues((v) => ({ ...v, [key]: e.target.value }));
     if (errors[key]) setErrors((old) => ({ ...old, [key]: undefined }));
   };
 
   const switchMode = (next: Mode) => {
+    round.current++;
     setMode(next);
     setErrors({});
-    login.reset();
-    signup.reset();
+    setAttempt(IDLE);
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const input =
-      mode === 'login'
-        ? { handle: values.handle, password: values.password }
-        : { handle: values.handle, password: values.password, displayName: values.displayName.trim() || undefined };
+    if (attempt.pending) return;
+    const input = authInput(mode, values);
     const schemas = await loadAuthSchemas();
     const checked = schemas
       ? validate<unknown>(mode === 'login' ? schemas.ZLoginInput : schemas.ZSignupInput, input)
@@ -66,18 +81,19 @@ export function AuthScreen({ notice }: { notice: string | null }) {
       return;
     }
     setErrors({});
+    const sentIn = round.current;
+    const submittedAt = Date.now();
+    setAttempt({ pending: true, error: null, submittedAt });
     try {
-      const result =
-        mode === 'login'
-          ? await login.mutateAsync(checked.data as Parameters<typeof login.mutateAsync>[0])
-          : await signup.mutateAsync(checked.data as Parameters<typeof signup.mutateAsync>[0]);
-      session.signIn(result);
+      session.signIn(await sendAuth(mode, checked.data as typeof input));
     } catch (error) {
+      if (sentIn !== round.current) return;
+      setAttempt({ pending: false, error, submittedAt });
       setErrors(inlineErrors(mode, error));
     }
   };
 
-  const serverError = active.error && !Object.values(inlineErrors(mode, active.error)).some(Boolean);
+  const serverError = attempt.error !== null && !hasInlineErrors(mode, attempt.error);
   const title = mode === 'login' ? 'Welcome back' : 'Create your account';
 
   return (
@@ -94,6 +110,7 @@ export function AuthScreen({ notice }: { notice: string | null }) {
           <button
             type="button"
             aria-pressed={mode === 'login'}
+            data-auth-mode="login"
             onClick={() => switchMode('login')}
             data-testid="auth-mode-login"
           >
@@ -102,6 +119,7 @@ export function AuthScreen({ notice }: { notice: string | null }) {
           <button
             type="button"
             aria-pressed={mode === 'signup'}
+            data-auth-mode="signup"
             onClick={() => switchMode('signup')}
             data-testid="auth-mode-signup"
           >
@@ -157,11 +175,11 @@ export function AuthScreen({ notice }: { notice: string | null }) {
           {serverError && (
             <p className="form-error" role="alert" data-testid="auth-error">
               {/* Throttled: the clock time to try again, counted from the attempt. */}
-              {errorMessageWithRetryTime(active.error, active.submittedAt)}
+              {errorMessageWithRetryTime(attempt.error, attempt.submittedAt)}
             </p>
           )}
-          <button className="button primary wide" type="submit" disabled={active.isPending} data-testid="auth-submit">
-            {active.isPending ? 'Please wait…' : mode === 'login' ? 'Log in' : 'Create account'}
+          <button className="button primary wide" type="submit" disabled={attempt.pending} data-testid="auth-submit">
+            {attempt.pending ? 'Please wait…' : mode === 'login' ? 'Log in' : 'Create account'}
           </button>
         </form>
 
@@ -170,6 +188,7 @@ export function AuthScreen({ notice }: { notice: string | null }) {
           <button
             type="button"
             className="link-button"
+            data-auth-mode={mode === 'login' ? 'signup' : 'login'}
             onClick={() => switchMode(mode === 'login' ? 'signup' : 'login')}
             data-testid="auth-toggle"
           >

@@ -1,33 +1,22 @@
-import type { AppRouter } from '@hubbub/api';
-import { createTRPCClient, httpLink } from '@trpc/client';
 import { asSentence, errorCode, errorMessage } from '../../lib/errors';
 import { useStore } from '../../lib/store';
+import { callAuth } from './auth-request';
 import { type AuthApi, SessionController, type SessionView, type TabMessage } from './session-controller';
+import { signedInHint } from './signed-in-hint';
 
 export type { Grant, SessionAccess, SessionView } from './session-controller';
 
 /** Where the token used to live, before it moved to memory: removed on sight. */
 const LEGACY_TOKEN_KEY = 'hubbub.token';
-/** '1' while this browser has a sign-in (no secret: the cookie is the credential, and scripts cannot read it). */
-const SIGNED_IN_HINT_KEY = 'hubbub.signed-in';
 const TAB_CHANNEL = 'hubbub.session';
 
-/** auth.* over plain HTTP, outside the React clients (which are rebuilt per person); `bearer` rides in the op context. */
+/** auth.* over plain HTTP, outside the React clients (which are rebuilt per person); the cookie rides along. */
 function createAuthApi(): AuthApi {
-  const client = createTRPCClient<AppRouter>({
-    links: [
-      httpLink({
-        url: `${window.location.protocol}//${window.location.host}/trpc`,
-        headers: ({ op }) =>
-          typeof op.context.bearer === 'string' ? { authorization: `Bearer ${op.context.bearer}` } : {},
-      }),
-    ],
-  });
   return {
-    refresh: (bearer) => client.auth.refresh.mutate(undefined, { context: { bearer } }),
-    logout: (bearer) => client.auth.logout.mutate(undefined, { context: { bearer } }),
+    refresh: (bearer) => callAuth('refresh', undefined, bearer),
+    logout: (bearer) => callAuth('logout', undefined, bearer),
     // `{}`, not undefined: the server reads the body of a procedure with an input, and an empty one is not JSON.
-    logoutAll: (bearer) => client.auth.logoutAll.mutate({}, { context: { bearer } }),
+    logoutAll: (bearer) => callAuth('logoutAll', {}, bearer),
   };
 }
 
@@ -47,25 +36,6 @@ function removeLegacyToken(): void {
     // Storage disabled: then nothing was stored either.
   }
 }
-
-/** null when storage is unavailable: then the server is asked every time. */
-const signedInHint = {
-  read(): boolean | null {
-    try {
-      return localStorage.getItem(SIGNED_IN_HINT_KEY) === '1';
-    } catch {
-      return null;
-    }
-  },
-  write(signedIn: boolean): void {
-    try {
-      if (signedIn) localStorage.setItem(SIGNED_IN_HINT_KEY, '1');
-      else localStorage.removeItem(SIGNED_IN_HINT_KEY);
-    } catch {
-      // Storage disabled: read() says "unknown" and the server is asked.
-    }
-  },
-};
 
 const tabs = typeof window === 'undefined' ? null : openTabChannel();
 
