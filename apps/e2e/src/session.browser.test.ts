@@ -271,6 +271,76 @@ describe('sessions in a real browser against a real server', () => {
     await context.close();
   });
 
+  it('before React arrives, the page’s own form switches to sign-up, shows the server’s reasons and signs up; React takes over the form as left', async () => {
+    const { server } = suite;
+    const reactTookOver = (page: Page) =>
+      page.evaluate(() => performance.getEntriesByName('hubbub:react-took-over').length > 0);
+    /** A page whose app bundle is held on the wire until `release`: only the first-page script runs the form. */
+    async function heldPage(context: BrowserContext, name: string) {
+      const { page } = await newTab(context, name);
+      const consoleErrors: string[] = [];
+      page.on('console', (message) => {
+        // The refused sign-up's own 400 is logged by the browser; anything else (a hydration mismatch) is a fault.
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+          consoleErrors.push(message.text());
+        }
+      });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.route(/\/assets\/index-[\w-]+\.js$/, async (route) => {
+        await released;
+        await route.continue();
+      });
+      // Not 'load' or 'domcontentloaded': both wait for the held module script.
+      await page.goto(server.url, { waitUntil: 'commit' });
+      return { page, release, consoleErrors };
+    }
+
+    const context = await newBrowserContext();
+    const held = await heldPage(context, 'gus');
+    await held.page.getByTestId('auth-mode-signup').click();
+    await held.page.getByTestId('auth-handle').fill('gus');
+    await held.page.getByTestId('auth-password').fill('password1');
+    const weak = held.page.waitForResponse((r) => r.url().endsWith('/trpc/auth.signup'), { timeout: WAIT });
+    await held.page.getByTestId('auth-submit').click();
+    expect((await weak).status()).toBe(400);
+    // The browser's own bubble carries the server's reason until React can put it under the field.
+    await expect
+      .poll(() => held.page.getByTestId('auth-password').evaluate((e) => (e as HTMLInputElement).validationMessage))
+      .toMatch(/^Choose a stronger password/);
+    expect(await reactTookOver(held.page)).toBe(false);
+
+    // React hydrates the sign-up form as the person left it, and shows the reason under the field.
+    held.release();
+    const form = held.page.getByTestId('auth-form');
+    await form.locator('.field-error', { hasText: 'Choose a stronger password' }).waitFor({ timeout: WAIT });
+    expect(await reactTookOver(held.page)).toBe(true);
+    expect(await form.getByRole('heading').textContent()).toBe('Create your account');
+    expect(await held.page.getByTestId('auth-handle').inputValue()).toBe('gus');
+    expect(await held.page.getByTestId('auth-password').getAttribute('aria-invalid')).toBe('true');
+    expect(held.consoleErrors).toEqual([]);
+    await context.close();
+
+    // A sign-up that succeeds before React: React starts signed in, with no login screen on the way.
+    const fresh = await newBrowserContext();
+    const early = await heldPage(fresh, 'gus-2');
+    await early.page.getByTestId('auth-mode-signup').click();
+    await early.page.getByTestId('auth-handle').fill('gus');
+    await early.page.getByTestId('auth-password').fill(PASSWORD);
+    const accepted = early.page.waitForResponse((r) => r.url().endsWith('/trpc/auth.signup'), { timeout: WAIT });
+    await early.page.getByTestId('auth-submit').click();
+    expect((await accepted).status()).toBe(200);
+    expect(await early.page.getByTestId('auth-submit').isDisabled()).toBe(true);
+    expect(await reactTookOver(early.page)).toBe(false);
+    early.release();
+    await inGeneral(early.page);
+    await connected(early.page);
+    expect(await early.page.getByTestId('user-menu').textContent()).toContain('@gus');
+    expect(early.consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await fresh.close();
+  });
+
   it('login says when to try again once sign-ins for a handle are throttled', async () => {
     const { server } = suite;
     await server.signup('fay', PASSWORD);
