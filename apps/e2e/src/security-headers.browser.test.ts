@@ -75,6 +75,13 @@ describe('the web app under the Content-Security-Policy', () => {
     expect(await violations()).toEqual([]);
     expect(consoleErrors).toEqual([]);
 
+    // The sign-in page's inline first-page script ran (it marks the form usable), allowed by its hash alone.
+    expect(await page.evaluate(() => performance.getEntriesByName('hubbub:form-usable').length)).toBe(1);
+    for (const headers of documents) {
+      expect(headers['content-security-policy']).toMatch(/script-src 'self' 'sha256-[\w+/]+={0,2}'(;|$)/);
+      expect(headers['content-security-policy']).not.toContain('unsafe-inline');
+    }
+
     expect(documents.length).toBeGreaterThan(0);
     expect(assets.length).toBeGreaterThan(0);
     for (const headers of [...documents, ...assets]) {
