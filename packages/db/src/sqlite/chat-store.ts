@@ -267,6 +267,19 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     return withAttachments(withTheirReactions, groupAttachments(prepared.attachmentsIn.all({ ids: found })));
   };
 
+  /**
+   * A channel's events after `after`, read in one transaction (its pages and their messages at one
+   * moment) on prepared statements. The native transaction is made once: every resume runs it, and
+   * drizzle's transaction() builds a transaction object and a native wrapper on every call.
+   */
+  const replay = handle.raw.transaction((channelId: string, after: number, limit: number) => {
+    const source = {
+      page: (from: number, want: number) => log.after(db, channelId, from, want),
+      messages: (ids: string[]) => messagesWithIds(db, ids),
+    };
+    return runNow(channelEventsAfter(source, channelId, after, limit, parseText));
+  });
+
   /** Appends a change at `offset`, taken in this transaction (log.next). */
   const appendAt = (tx: Tx, channelId: string, offset: number, change: ChannelChange, at?: string): StreamEvent => {
     log.write(tx, offset, channelEventFields(channelId, change, JSON.stringify), at);
@@ -779,13 +792,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     },
 
     async eventsAfter(channelId, after, limit) {
-      return db.transaction((tx) => {
-        const source = {
-          page: (from: number, want: number) => log.after(tx, channelId, from, want),
-          messages: (ids: string[]) => messagesWithIds(tx, ids),
-        };
-        return runNow(channelEventsAfter(source, channelId, after, limit, parseText));
-      });
+      return replay(channelId, after, limit);
     },
   };
 }

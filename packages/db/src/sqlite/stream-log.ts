@@ -64,6 +64,14 @@ export function createSqliteStreamLog<S extends Declared>(
       .prepare(),
   };
 
+  // The head and the oldest event at one moment: a native transaction made once (every subscribe reads
+  // this; drizzle's transaction() builds a transaction object and a native wrapper on every call).
+  const readInfo = handle.raw.transaction((key: StreamKey<S>) => {
+    const last = heads.read(key);
+    const oldest = prepared.oldest.get({ key })?.offset as number | null | undefined;
+    return { epoch, head: last, oldestRetained: oldest ?? last + 1 };
+  });
+
   const write: SqliteStreamLog<S>['write'] = (_tx, offset, fields, createdAt = isoNow()) => {
     prepared.insert.run({ ...fields, offset, createdAt });
     const upTo = pruneThrough(offset, retention);
@@ -78,12 +86,7 @@ export function createSqliteStreamLog<S extends Declared>(
       write(tx, offset, fields);
       return offset;
     },
-    info: (key) =>
-      db.transaction(() => {
-        const last = heads.read(key);
-        const oldest = prepared.oldest.get({ key })?.offset as number | null | undefined;
-        return { epoch, head: last, oldestRetained: oldest ?? last + 1 };
-      }),
+    info: (key) => readInfo(key),
     after: (reader, key, after, limit, where) =>
       (where
         ? reader
