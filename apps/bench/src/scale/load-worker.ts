@@ -26,6 +26,11 @@ function subscribeOne(url: string, frames: string[], confirm: string | null, loc
         delivered++;
         return;
       }
+      // tRPC's keep-alive: a socket that does not answer its PING is closed as dead.
+      if (data.length === 4 && data.toString() === 'PING') {
+        ws.send('PONG');
+        return;
+      }
       if (!subscribed && confirm !== null && data.includes(confirm)) {
         subscribed = true;
         resolve();

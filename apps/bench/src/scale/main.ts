@@ -96,7 +96,8 @@ async function measure(kind: 'raw-ws' | 'hubbub'): Promise<ScaleFigures> {
   let warm: SubscriberPool | null = null;
   try {
     const session = await protocols[kind].setup(server.port);
-    warm = new SubscriberPool(session);
+    // The warm subscribers answer tRPC's keep-alive PING as a client does (else they are closed as dead).
+    warm = new SubscriberPool({ ...session, respond: (frame) => (frame === 'PING' ? ['PONG'] : []) });
     const urls = await subscriberUrls(kind, server.port, session);
     await Promise.all(workers.map((w) => w.ready));
     await warm.connect(WARM);
