@@ -103,7 +103,13 @@ interface WsInternals {
 function directSocket(ws: WebSocket): Socket | null {
   const { _socket: socket, _sender: sender, _extensions: extensions } = ws as unknown as WsInternals;
   if (!socket || !sender || sender._state !== 0 || sender._queue.length > 0) return null;
-  return extensions && Object.keys(extensions).length > 0 ? null : socket;
+  return extensions && hasAny(extensions) ? null : socket;
+}
+
+/** True when `record` has a key: asked once per delivery, so without Object.keys' array. */
+function hasAny(record: Record<string, unknown>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 /**
