@@ -318,6 +318,16 @@ describe('sessions in a real browser against a real server', () => {
     expect(await form.getByRole('heading').textContent()).toBe('Create your account');
     expect(await held.page.getByTestId('auth-handle').inputValue()).toBe('gus');
     expect(await held.page.getByTestId('auth-password').getAttribute('aria-invalid')).toBe('true');
+    // React's form from here on; after a sign-out the login screen starts empty, not as the first page left it.
+    await held.page.getByTestId('auth-password').fill(PASSWORD);
+    await held.page.getByTestId('auth-submit').click();
+    await inGeneral(held.page);
+    await logOut(held.page, 'logout');
+    await loginScreen(held.page);
+    expect(await form.getByRole('heading').textContent()).toBe('Welcome back');
+    expect(await held.page.getByTestId('auth-handle').inputValue()).toBe('');
+    expect(await held.page.getByTestId('auth-password').inputValue()).toBe('');
+    expect(await form.locator('.field-error').count()).toBe(0);
     expect(held.consoleErrors).toEqual([]);
     await context.close();
 
@@ -325,7 +335,7 @@ describe('sessions in a real browser against a real server', () => {
     const fresh = await newBrowserContext();
     const early = await heldPage(fresh, 'gus-2');
     await early.page.getByTestId('auth-mode-signup').click();
-    await early.page.getByTestId('auth-handle').fill('gus');
+    await early.page.getByTestId('auth-handle').fill('gus-early');
     await early.page.getByTestId('auth-password').fill(PASSWORD);
     const accepted = early.page.waitForResponse((r) => r.url().endsWith('/trpc/auth.signup'), { timeout: WAIT });
     await early.page.getByTestId('auth-submit').click();
@@ -335,7 +345,7 @@ describe('sessions in a real browser against a real server', () => {
     early.release();
     await inGeneral(early.page);
     await connected(early.page);
-    expect(await early.page.getByTestId('user-menu').textContent()).toContain('@gus');
+    expect(await early.page.getByTestId('user-menu').textContent()).toContain('@gus-early');
     expect(early.consoleErrors).toEqual([]);
     expect(pageErrors).toEqual([]);
     await fresh.close();

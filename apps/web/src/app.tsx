@@ -1,4 +1,4 @@
-import { lazy, StrictMode, Suspense, useEffect } from 'react';
+import { lazy, StrictMode, Suspense, useEffect, useState } from 'react';
 import { AppBoundary } from './app-boundary';
 import { AuthScreen, type AuthStart } from './features/auth/auth-screen';
 import { session, useSessionView } from './features/auth/session';
@@ -18,8 +18,13 @@ const SignedInApp = lazy(() => loadSignedIn().then((module) => ({ default: modul
  * login screen (starting as `authStart` says). Signed in: chat and tasks in
  * the app's shell, keyed by the person.
  */
-export function App({ authStart }: { authStart?: AuthStart | undefined }) {
+export function App(props: { authStart?: AuthStart | undefined }) {
   const view = useSessionView();
+  // What the first-page script left is for the first login screen only, never one shown after a sign-out.
+  const [authStart, setAuthStart] = useState(props.authStart);
+  useEffect(() => {
+    if (view.status === 'signed-in') setAuthStart(undefined);
+  }, [view.status]);
   useEffect(() => preloadWhenIdle(loadSignedIn), []);
   useEffect(() => void performance.mark(MARKS.reactTookOver), []);
   return (

@@ -14,11 +14,9 @@ import {
 } from './auth-form';
 import { session } from './session';
 
-type Mode = AuthMode;
-
 /** Where the form starts: what the first-page script left (mode, typed values, its last error), or empty. */
 export interface AuthStart {
-  mode: Mode;
+  mode: AuthMode;
   values: AuthValues;
   error: unknown;
   submittedAt: number;
@@ -42,7 +40,7 @@ const loadAuthSchemas = () => import('./auth-schemas').catch(() => null);
  * the controls that switch modes for that script.
  */
 export function AuthScreen({ notice, start }: { notice: string | null; start?: AuthStart | undefined }) {
-  const [mode, setMode] = useState<Mode>(start?.mode ?? 'login');
+  const [mode, setMode] = useState<AuthMode>(start?.mode ?? 'login');
   const [values, setValues] = useState<AuthValues>(start?.values ?? EMPTY_AUTH_VALUES);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [attempt, setAttempt] = useState<Attempt>(IDLE);
@@ -61,7 +59,7 @@ export function AuthScreen({ notice, start }: { notice: string | null; start?: A
     if (errors[key]) setErrors((old) => ({ ...old, [key]: undefined }));
   };
 
-  const switchMode = (next: Mode) => {
+  const switchMode = (next: AuthMode) => {
     round.current++;
     setMode(next);
     setErrors({});
