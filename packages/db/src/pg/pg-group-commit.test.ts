@@ -1,9 +1,10 @@
 import type { ChatStore, NewMessage, StreamEvent } from '@hubbub/core';
+import postgres from 'postgres';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
 import { expectAppError, makeUser } from '../test/stores-harness';
 import { GROUP_COMMIT_MAX_BATCH } from './group-commit';
-import { probePostgres, TestDatabases } from './test-databases';
+import { DROP_ALL_TIMEOUT_MS, probePostgres, TestDatabases } from './test-databases';
 
 const probe = await probePostgres();
 if (!probe.reachable) console.warn(`Skipping the PostgreSQL group commit tests: no server at ${probe.reason}`);
@@ -20,7 +21,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
   afterEach(async () => {
     await Promise.all(open.splice(0).map((stores) => stores.close()));
   });
-  afterAll(() => databases.dropAll());
+  afterAll(() => databases.dropAll(), DROP_ALL_TIMEOUT_MS);
 
   /** `n` instances (stores with pools of their own) on one fresh database. */
   async function instances(n = 1): Promise<Stores[]> {
@@ -193,6 +194,39 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
       'system note',
       'one',
     ]);
+  });
+
+  it('prunes a batch crossing a hundred as sends one at a time would, and stores its mentions', async () => {
+    const database = await databases.fresh();
+    const stores = await createPostgresStores(database.url, { poolSize: 4, chat: { retention: 100 } });
+    open.push(stores);
+    const ada = await makeUser(stores.users);
+    const bob = await makeUser(stores.users);
+    const dev = await channel(stores.chat, 'dev', ada.id, [bob.id]);
+    // Offsets 3…252 in batches of up to 64: one crosses 200, and prunes what a write at 200 would (up to 100).
+    const sent = await Promise.all(
+      range(1, 250).map((i) =>
+        stores.chat.sendMessage({
+          channelId: dev.id,
+          authorId: ada.id,
+          content: `#${i}`,
+          meta: i % 50 === 0 ? { mentions: [bob.id] } : undefined,
+        }),
+      ),
+    );
+    expect(sent.map((s) => s.message.seq).sort((a, b) => a - b)).toEqual(range(3, 252));
+    expect(await stores.chat.streamInfo(dev.id)).toMatchObject({ head: 252, oldestRetained: 101 });
+    expect(await offsets(stores.chat, dev.id)).toEqual(range(101, 252));
+    const client = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const stored = await client<{ seq: string }[]>`
+        select seq from mentions where user_id = ${bob.id} and channel_id = ${dev.id} order by seq`;
+      const mentioned = sent.filter((s) => s.message.meta?.mentions?.length).map((s) => s.message.seq);
+      expect(stored.map((r) => Number(r.seq))).toEqual(mentioned.sort((a, b) => a - b));
+      expect(mentioned).toHaveLength(5);
+    } finally {
+      await client.end();
+    }
   });
 
   it('answers a retry with the same clientId inside one batch with the first message, stored once', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
 import { notificationStoreContract } from '../test/notification-store-contract';
-import { probePostgres, TestDatabases } from './test-databases';
+import { DROP_ALL_TIMEOUT_MS, probePostgres, TestDatabases } from './test-databases';
 
 const probe = await probePostgres();
 if (!probe.reachable) console.warn(`Skipping the PostgreSQL notification store: no server at ${probe.reason}`);
@@ -26,7 +26,7 @@ async function twoInstances(): Promise<[Stores, Stores]> {
 }
 
 describe.skipIf(!probe.reachable)('PostgreSQL notification store', () => {
-  afterAll(() => databases.dropAll());
+  afterAll(() => databases.dropAll(), DROP_ALL_TIMEOUT_MS);
   notificationStoreContract('NotificationStore contract (PostgreSQL)', freshStores, {
     makeTwoInstances: twoInstances,
   });

@@ -2,7 +2,7 @@ import type { PostedMessageQuery, PushRecipient, User } from '@hubbub/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
 import { makeUser } from '../test/stores-harness';
-import { probePostgres, TestDatabases } from './test-databases';
+import { DROP_ALL_TIMEOUT_MS, probePostgres, TestDatabases } from './test-databases';
 
 const probe = await probePostgres();
 if (!probe.reachable) console.warn(`Skipping PostgreSQL push recipients: no server at ${probe.reason}`);
@@ -18,7 +18,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL push recipients asked together', (
     stores = { ...opened, close: () => opened.close().then(database.release) };
   });
   afterEach(() => stores.close());
-  afterAll(() => databases.dropAll());
+  afterAll(() => databases.dropAll(), DROP_ALL_TIMEOUT_MS);
 
   /** The author at level all; #one with alice (all), bob (mentions), carol (nothing); #two with bob and dave (all, muted). */
   async function scene() {

@@ -1,7 +1,7 @@
 import { AppError, type StreamEvent, type User } from '@hubbub/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
-import { probePostgres, TestDatabases } from './test-databases';
+import { DROP_ALL_TIMEOUT_MS, probePostgres, TestDatabases } from './test-databases';
 
 const probe = await probePostgres();
 if (!probe.reachable) console.warn(`Skipping the PostgreSQL scale-out tests: no server at ${probe.reason}`);
@@ -17,7 +17,7 @@ describe.skipIf(!probe.reachable)('PostgreSQL stores shared by several instances
   afterEach(async () => {
     await Promise.all(open.splice(0).map((stores) => stores.close()));
   });
-  afterAll(() => databases.dropAll());
+  afterAll(() => databases.dropAll(), DROP_ALL_TIMEOUT_MS);
 
   /** `n` instances started at the same moment on one brand-new database (no tables yet). */
   async function instances(n: number, poolSize = 5): Promise<{ url: string; all: Stores[] }> {

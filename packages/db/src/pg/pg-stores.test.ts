@@ -13,7 +13,7 @@ import { type TaskStoreLimits, taskStoreContract } from '../test/task-store-cont
 import { threadStoreContract } from '../test/thread-store-contract';
 import { todoStoreContract } from '../test/todo-store-contract';
 import { userStoreContract } from '../test/user-store-contract';
-import { probePostgres, TestDatabases } from './test-databases';
+import { DROP_ALL_TIMEOUT_MS, probePostgres, TestDatabases } from './test-databases';
 
 const probe = await probePostgres();
 if (!probe.reachable) console.warn(`Skipping the PostgreSQL store contracts: no server at ${probe.reason}`);
@@ -35,7 +35,7 @@ async function freshStores(options: { tasks?: TaskStoreLimits; chat?: { retentio
 }
 
 describe.skipIf(!probe.reachable)('PostgreSQL stores', () => {
-  afterAll(() => databases.dropAll());
+  afterAll(() => databases.dropAll(), DROP_ALL_TIMEOUT_MS);
 
   userStoreContract('UserStore contract (PostgreSQL)', () => freshStores());
   peopleStoreContract('PeopleStore contract (PostgreSQL)', () => freshStores());

@@ -13,7 +13,7 @@ import {
 import { openPostgres } from './open';
 import { channels, users } from './schema';
 import { createPgStreamLog } from './stream-log';
-import { probePostgres, TestDatabases } from './test-databases';
+import { DROP_ALL_TIMEOUT_MS, probePostgres, TestDatabases } from './test-databases';
 
 const probe = await probePostgres();
 if (!probe.reachable) console.warn(`Skipping the PostgreSQL stream log contract: no server at ${probe.reason}`);
@@ -70,7 +70,7 @@ const onPostgres =
   };
 
 describe.skipIf(!probe.reachable)('PostgreSQL stream log', () => {
-  afterAll(() => databases.dropAll());
+  afterAll(() => databases.dropAll(), DROP_ALL_TIMEOUT_MS);
 
   declaredStreamsContract('PostgreSQL', onPostgres);
 });

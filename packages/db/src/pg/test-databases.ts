@@ -52,6 +52,9 @@ export interface TestDatabase {
   release(): Promise<void>;
 }
 
+/** How long an afterAll hook gives dropAll. */
+export const DROP_ALL_TIMEOUT_MS = 120_000;
+
 export class TestDatabases {
   readonly prefix = `hubbub_test_${randomBytes(5).toString('hex')}`;
   private admin: postgres.Sql | undefined;
@@ -115,7 +118,10 @@ export class TestDatabases {
     await this.sql().unsafe(`drop database if exists "${name}" with (force)`);
   }
 
-  /** Drops every database of this run (also ones a failed test left behind) and closes the admin connection. */
+  /**
+   * Drops every database of this run (also ones a failed test left behind) and closes the admin connection.
+   * A drop takes seconds on a busy machine (3 s at load 15): give the hook DROP_ALL_TIMEOUT_MS.
+   */
   async dropAll(): Promise<void> {
     if (!this.admin) return;
     const rows = await this.admin<{ datname: string }[]>`
