@@ -11,7 +11,14 @@
  *   showing errors with the browser's own validation bubbles;
  * - hands the form's state to React (window.hubbubFirstPage.takeOver()).
  */
-import { type AuthMode, type AuthValues, authInput, inlineErrors, sendAuth } from '../features/auth/auth-form';
+import {
+  type AuthMode,
+  type AuthValues,
+  authInput,
+  EMPTY_AUTH_VALUES,
+  inlineErrors,
+  sendAuth,
+} from '../features/auth/auth-form';
 import type { Grant } from '../features/auth/session-controller';
 import { signedInHint } from '../features/auth/signed-in-hint';
 import { errorMessage } from '../lib/errors';
@@ -33,10 +40,15 @@ const field = (name: string) => {
 };
 const submitButton = () => form()?.querySelector<HTMLButtonElement>('button[type="submit"]') ?? null;
 
+/** What was typed; a field the current mode does not show keeps its last value (the display name, as in React). */
+const typed: AuthValues = { ...EMPTY_AUTH_VALUES };
+
 function readValues(): AuthValues {
-  const values = { handle: '', displayName: '', password: '' };
-  for (const name of FIELDS) values[name] = field(name)?.value ?? '';
-  return values;
+  for (const name of FIELDS) {
+    const input = field(name);
+    if (input) typed[name] = input.value;
+  }
+  return { ...typed };
 }
 
 function showVariant(id: string): boolean {
