@@ -112,7 +112,7 @@ describe.skipIf(unreachable !== null)('Redis bus', () => {
     await eventually(() => expect(first.events).toEqual(inOrder));
     expect(second.events).toEqual(inOrder);
     // One JSON.parse per message for the whole process: every local handler gets the same object.
-    second.events.forEach((event, i) => expect(event).toBe(first.events[i]));
+    for (const [i, event] of second.events.entries()) expect(event).toBe(first.events[i]);
   });
 
   it('hands on the events after a lost one once the reorder window runs out (the subscriber sees the gap)', async () => {
