@@ -3,8 +3,9 @@
  * the same PostgreSQL + Redis (each setup on a fresh database and Redis prefix), 1,000 subscribers of one
  * channel split evenly over the instances, people posting on the first instance; then the embedded SQLite
  * single instance for reference. Printed: publish→receive p50/p99, CPU per delivery (all instances'
- * user+system), delivered/expected, and the targets (ratios against the PostgreSQL + Redis single instance of
- * the same run) met or not.
+ * user+system), delivered/expected, sends refused and subscribers closed (if any), the setup's PostgreSQL
+ * transactions (a receiving instance that read events back would show here), and the targets (ratios against
+ * the PostgreSQL + Redis single instance of the same run) met or not.
  *
  *   --rates=20,50 (messages/s, all posters) --subscribers=1000 --posters=10 --seconds=10 (measured, per setup)
  *   --posters-on=first|all (all: spread over the instances, so their publishes cross on the bus)
