@@ -1,9 +1,10 @@
 /**
  * `pnpm bench`: every server under the same load client on this machine, one
  * after another, then one table (printed, and written to docs/benchmarks.md
- * with a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,cluster,search,
+ * with a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,search,
  * --search-messages=N (messages stored for the search run; default 1,000,000, 100,000 with --quick),
  * --servers=raw-ws-floor,raw-ws,hubbub (a subset of the servers, for A/B runs; prints only).
+ * Sibling programs: `pnpm bench:cluster` (the cluster path), `pnpm bench:storm`, `pnpm bench:scale`, `pnpm bench:web`.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -12,16 +13,7 @@ import { renderChart } from './chart';
 import { sleep } from './load';
 import { renderMarkdown } from './report';
 import { emptyResults, type Results } from './results';
-import {
-  assistantDeltas,
-  clusterFanout,
-  type FanoutResult,
-  fanout,
-  memory,
-  persistence,
-  slowConsumer,
-  sseFanout,
-} from './scenarios';
+import { assistantDeltas, type FanoutResult, fanout, memory, persistence, slowConsumer, sseFanout } from './scenarios';
 import type { ServerKind } from './server-process';
 
 const args = process.argv.slice(2);
@@ -131,36 +123,6 @@ if (wants('persistence')) {
 if (wants('deltas')) {
   log('assistant deltas: Hubbub with a fast model…');
   results.deltas = await assistantDeltas(quick ? 50 : 200, quick ? 2 : 5);
-}
-
-if (wants('cluster')) {
-  // Needs the local PostgreSQL and Redis; measured only when both answer.
-  const { probePostgres, TestDatabases } = await import('@hubbub/db/test');
-  const pg = await probePostgres();
-  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redisUp = await import('node:net').then(
-    (net) =>
-      new Promise<boolean>((resolve) => {
-        const socket = net.connect(Number(new URL(redisUrl).port || 6379), new URL(redisUrl).hostname);
-        socket.once('connect', () => resolve(socket.end() && true));
-        socket.once('error', () => resolve(false));
-      }),
-  );
-  if (!pg.reachable || !redisUp) {
-    results.clusterSkipped = !pg.reachable ? pg.reason : `Redis at ${redisUrl} is unreachable`;
-  } else {
-    const databases = new TestDatabases();
-    try {
-      const n = quick ? 200 : 1000;
-      const name = await databases.blank();
-      log(`cluster fan-out: 2 instances, ${n} subscribers…`);
-      results.cluster.push(
-        await clusterFanout(2, n, quick ? 100 : 500, 50, { databaseUrl: databases.urlFor(name), redisUrl }),
-      );
-    } finally {
-      await databases.dropAll();
-    }
-  }
 }
 
 if (wants('search')) {

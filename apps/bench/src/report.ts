@@ -119,32 +119,6 @@ export function renderMarkdown(r: Results): string {
       )}`,
     );
   }
-  if (r.cluster.length || r.clusterSkipped) {
-    const single = r.fanout.find((x) => x.server === 'hubbub' && x.subscribers === r.cluster[0]?.subscribers);
-    const rows = r.cluster.map((c) => [
-      `${c.instances} instances (PostgreSQL + Redis)`,
-      f(c.cpuUsPerDelivery, 2),
-      f(c.p50),
-      f(c.p99),
-      `${c.delivered}/${c.expected}`,
-    ]);
-    if (single)
-      rows.unshift([
-        '1 instance (SQLite, in-process bus)',
-        f(single.cpuUsPerDelivery, 2),
-        f(single.p50),
-        f(single.p99),
-        `${single.delivered}/${single.expected}`,
-      ]);
-    parts.push(
-      r.clusterSkipped
-        ? `### Cross-instance fan-out\n\nNot measured: ${r.clusterSkipped}`
-        : `### Cross-instance fan-out: ${r.cluster[0]?.subscribers} subscribers split over the instances, publisher on the first\n\n${table(
-            ['setup', 'CPU µs / delivery (all instances)', 'p50 ms', 'p99 ms', 'delivered'],
-            rows,
-          )}`,
-    );
-  }
   if (r.search?.length || r.searchSkipped) parts.push(searchSection(r.search ?? [], r.searchSkipped));
   return parts.join('\n\n');
 }

@@ -1,5 +1,4 @@
 import type {
-  ClusterFanoutResult,
   DeltaResult,
   FanoutResult,
   MemoryResult,
@@ -20,9 +19,6 @@ export interface Results {
   slow: SlowConsumerResult[];
   persistence: PersistenceResult | null;
   deltas: DeltaResult | null;
-  cluster: ClusterFanoutResult[];
-  /** Why the cluster figures are missing, when they are. */
-  clusterSkipped?: string;
   /** Search latency per database (`--only=search`). */
   search?: SearchBenchResult[];
   /** Why a database's search figures are missing, when they are. */
@@ -31,5 +27,5 @@ export interface Results {
 
 /** A run with nothing measured yet. */
 export function emptyResults(machine: string, date: string): Results {
-  return { machine, date, fanout: [], sse: null, memory: [], slow: [], persistence: null, deltas: null, cluster: [] };
+  return { machine, date, fanout: [], sse: null, memory: [], slow: [], persistence: null, deltas: null };
 }
