@@ -45,17 +45,8 @@ import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-row
 import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
 import { takeChannelOffsets, writeChannelEvents } from './channel-log-batch';
 import { createGroupCommit, type Outcome, settledAll } from './group-commit';
-import {
-  BATCH_WRITES,
-  batchAuthors,
-  insertMentions,
-  insertMessages,
-  lockChannelHead,
-  type PlacedRow,
-  sendsWithClientIds,
-  writeAssumingAccepted,
-} from './message-batch';
-import { clientOf, type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
+import { batchAuthors, insertMentions, insertMessages, lockChannelHead, sendsWithClientIds } from './message-batch';
+import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
 import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
 
@@ -436,13 +427,11 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   };
 
   /**
-   * A whole batch of plain sends (no thread, no files, no retry among them) in one round trip whatever its size,
-   * when every send may go (the usual case): each channel's row locked and read (ascending ids) with its authors'
-   * memberships, and right behind, every write on that assumption (message-batch.ts's writeAssumingAccepted:
-   * offsets taken, messages at them, their events and mentions), checked against the offsets counted from the
-   * locked rows. When a send is refused, those writes are rolled back and the others' written again (a second
-   * round trip): a refused send writes nothing and fails alone. Null when the batch is not all plain or holds a
-   * retry of a stored send; anything unexpected throws, and the sends run one by one instead.
+   * A whole batch of plain sends (no thread, no files, no retry among them) in two round trips whatever its size:
+   * first each channel's row locked and read (ascending ids) with its authors' memberships, then every write at
+   * once: offsets taken one by one through the log (each checked against the one counted from the locked row),
+   * the messages in one insert, their mentions, their events. A refused send writes nothing and fails alone.
+   * Null when the batch is not all plain; anything unexpected throws, and the sends run one by one instead.
    */
   const sendAll = async (tx: PgTx, batch: readonly NewMessage[]): Promise<Outcome<SendResult>[] | null> => {
     if (batch.some((input) => input.threadId || input.attachmentIds?.length)) return null;
@@ -455,24 +444,11 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       input.clientId ? [retryKey(input.channelId, input.authorId, input.clientId)] : [],
     );
     if (new Set(keys).size !== keys.length) return null;
-    const createdAt = isoNow();
-    // Built before the reads, their offsets not yet known: the writes go right behind the reads.
-    const rows = batch.map((input) => newMessageRow(input, 0, createdAt, toValue));
-    const countOf = new Map<string, number>();
-    const placed: PlacedRow[] = rows.map((row) => {
-      const place = (countOf.get(row.channelId) ?? 0) + 1;
-      countOf.set(row.channelId, place);
-      return { row, place };
-    });
-    const [[heads, authors, earlier], written] = await settledAll([
-      settledAll([
-        // In id order, one statement each: the lock order of one send, held across the batch.
-        settledAll(channelIds.map(async (id) => [id, await lockChannelHead(tx, id)] as const)),
-        batchAuthors(tx, authorIds, channelIds),
-        sendsWithClientIds(tx, channelIds, clientIds),
-      ]),
-      // The batch's channels are in id order (group commit's order), so are its counts.
-      writeAssumingAccepted(tx, placed, [...countOf], createdAt, retention),
+    const [heads, authors, earlier] = await settledAll([
+      // In id order, one statement each: the lock order of one send, held across the batch.
+      settledAll(channelIds.map(async (id) => [id, await lockChannelHead(tx, id)] as const)),
+      batchAuthors(tx, authorIds, channelIds),
+      sendsWithClientIds(tx, channelIds, clientIds),
     ]);
     // A retry of a stored send is answered by that send's message: the one-by-one path does it.
     if (earlier.some((row) => row.clientId && keys.includes(retryKey(row.channelId, row.authorId, row.clientId)))) {
@@ -484,9 +460,10 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const roleOf = new Map(
       authors.flatMap((a) => (a.role && a.channelId ? [[`${a.channelId} ${a.userId}`, a.role]] : [])),
     );
+    const createdAt = isoNow();
     const outcomes: Outcome<SendResult>[] = [];
     const stored: { row: ReturnType<typeof newMessageRow<MessageMeta | null>>; message: Message }[] = [];
-    batch.forEach((input, i) => {
+    for (const input of batch) {
       try {
         const head = headOf.get(input.channelId);
         if (!head) throw notFound('channel');
@@ -496,7 +473,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         }
         const offset = (nextOffset.get(input.channelId) ?? 0) + 1;
         nextOffset.set(input.channelId, offset);
-        const row = { ...(rows[i] as (typeof rows)[number]), seq: offset };
+        const row = newMessageRow(input, offset, createdAt, toValue);
         const author = input.authorId ? person.get(input.authorId) : undefined;
         const names = { authorHandle: author?.handle ?? null, authorName: author?.displayName ?? null };
         const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null, editedAt: null };
@@ -507,21 +484,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       } catch (error) {
         outcomes.push({ ok: false, error });
       }
-    });
-    const counted = [...new Set(stored.map(({ row }) => row.channelId))].map(
-      (channelId) => [channelId, stored.filter(({ row }) => row.channelId === channelId).length] as const,
-    );
-    if (stored.length === batch.length) {
-      // Every send went: the writes sent with the reads are the batch's, at the offsets counted here.
-      const seqOf = new Map(written.stored.map((r) => [r.id, r.seq]));
-      const countedRight =
-        counted.every(([channelId], i) => written.lasts[i] === nextOffset.get(channelId)) &&
-        stored.every(({ row }) => seqOf.get(row.id) === row.seq);
-      if (!countedRight) throw new Error('a batch of sends did not take the offsets it counted');
-      return outcomes;
     }
-    // Some were refused: their writes are taken back, and the others' written again at the offsets counted.
-    await clientOf(tx).unsafe(`rollback to savepoint ${BATCH_WRITES}`);
     if (stored.length === 0) return outcomes;
     const mentionRows = stored.flatMap(({ row, message }) =>
       mentionRowUsers(message.meta ?? undefined).map((userId) => ({
@@ -530,6 +493,9 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         channelId: row.channelId,
         seq: row.seq,
       })),
+    );
+    const counted = [...new Set(stored.map(({ row }) => row.channelId))].map(
+      (channelId) => [channelId, stored.filter(({ row }) => row.channelId === channelId).length] as const,
     );
     const events = stored.map(({ row, message }) => ({
       ...channelEventFields(row.channelId, { type: 'message.created', message }, toValue),

@@ -1,14 +1,14 @@
-import { sql } from 'drizzle-orm';
-import { clientOf, type PgDb, type PgTx } from './open';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgDb, PgTx } from './open';
 
 /** How many items one shared transaction takes at most: a bound on its locks, its latency and its subtransactions. */
 export const GROUP_COMMIT_MAX_BATCH = 64;
 
-const BATCH_SAVEPOINT = 'savepoint group_batch';
+const BATCH_SAVEPOINT = sql.raw('savepoint group_batch');
 const BATCH_RELEASE = sql.raw('release savepoint group_batch');
 const BATCH_ROLLBACK_TO = sql.raw('rollback to savepoint group_batch');
-const SAVEPOINT = 'savepoint group_item';
-const RELEASE = 'release savepoint group_item';
+const SAVEPOINT = sql.raw('savepoint group_item');
+const RELEASE = sql.raw('release savepoint group_item');
 const ROLLBACK_TO = sql.raw('rollback to savepoint group_item');
 
 export interface GroupCommitOptions<Item, Result> {
@@ -27,11 +27,8 @@ export interface GroupCommitOptions<Item, Result> {
   afterRollback?: (tx: PgTx, item: Item, error: unknown) => Promise<Result>;
 }
 
-/**
- * Sends a statement now (queries are lazy: sent when first awaited), so statements go out in call order: raw
- * on postgres.js, as the batch's own statements are (message-batch.ts), so nothing of a batch overtakes it.
- */
-const sendNow = (tx: PgTx, statement: string) => clientOf(tx).unsafe(statement).execute();
+/** Sends a statement now (drizzle's queries are lazy: sent when first awaited), so statements go out in call order. */
+const sendNow = (tx: PgTx, statement: SQL) => tx.execute(statement).execute();
 
 /**
  * Promise.all that waits for every statement to settle before it throws: nothing of a failed step may reach
