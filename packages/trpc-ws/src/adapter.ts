@@ -433,8 +433,8 @@ class Connection<TRouter extends AnyTRPCRouter> {
   private push(subscription: Subscription, stream: PushStream): void {
     const { call } = subscription;
     const { ws, shared, batch } = this;
+    // Kept as a string: a few bytes per subscription, where a small Buffer would hold a slab of Node's pool.
     const head = frameHead(call.id, call.jsonrpc);
-    const headBytes = Buffer.from(head);
     this.running ??= new Map();
     this.running.set(call.id, {
       stop: () => {
@@ -449,7 +449,7 @@ class Connection<TRouter extends AnyTRPCRouter> {
           ? 0
           : this.checkBacklog(
               event
-                ? sendSharedEvent(ws, head, headBytes, event, eventId, data, shared.serialize, batch)
+                ? sendSharedEvent(ws, head, event, eventId, data, shared.serialize, batch)
                 : sendText(ws, head + trackedTail(eventId, data, shared.serialize), batch),
             ),
       end: (reason) => this.finish(subscription, reason),

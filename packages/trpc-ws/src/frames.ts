@@ -53,7 +53,6 @@ function sharedEvent(shared: object, eventId: string, data: unknown, serialize?:
 export function sendSharedEvent(
   ws: WebSocket,
   head: string,
-  headBytes: Buffer,
   shared: object,
   eventId: string,
   data: unknown,
@@ -65,10 +64,10 @@ export function sendSharedEvent(
   const socket = directSocket(ws);
   let frame = socket ? event.frames.get(head) : undefined;
   if (socket && !frame && event.frames.size < MAX_SHARED_FRAMES) {
-    frame = completeFrame(headBytes, event.tail);
+    frame = completeFrame(Buffer.from(head), event.tail);
     event.frames.set(head, frame);
   }
-  if (!socket || !frame) return sendTextParts(ws, headBytes, event.tail, batch);
+  if (!socket || !frame) return sendTextParts(ws, Buffer.from(head), event.tail, batch);
   batch?.beforeWrite(socket, false);
   socket.write(frame);
   return socket.writableLength;
