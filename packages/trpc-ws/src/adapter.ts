@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyTRPCRouter, inferRouterContext } from '@trpc/server';
-import { handleKeepAlive, jsonEncoder } from '@trpc/server/adapters/ws';
+import { jsonEncoder } from '@trpc/server/adapters/ws';
 import { isObservable } from '@trpc/server/observable';
 import type { TRPCClientOutgoingMessage, TRPCResponseMessage } from '@trpc/server/rpc';
 import {
@@ -18,6 +18,7 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket, type WebSocketServer } from 'ws';
 import { frameHead, type Serialize, sendSharedEvent, sendText, trackedTail } from './frames';
+import { KeepAliveSweep, type KeptAlive } from './keep-alive';
 import { CLOSE_TOO_SLOW, DEFAULT_WS_LIMITS, type WSSHandlerOptions, type WsLimits } from './options';
 import { ABORTED, drained, nextOrAbort, toAsyncIterable } from './pulled-streams';
 import { isPushStream, PUSH_STREAM, type PushEnd, type PushStream } from './push-stream';
@@ -49,6 +50,8 @@ interface Shared<TRouter extends AnyTRPCRouter> {
   limits: WsLimits;
   /** The router's output transformer, or undefined when it has none (then frames need no extra step). */
   serialize: Serialize | undefined;
+  /** Pings idle connections and cuts silent ones, when keepAlive is enabled. */
+  keepAlive: KeepAliveSweep | null;
 }
 
 /**
@@ -67,6 +70,7 @@ export function getWSConnectionHandler<TRouter extends AnyTRPCRouter>(opts: Conn
     limits: { ...DEFAULT_WS_LIMITS, ...opts.limits },
     serialize:
       config.transformer === defaultTransformer ? undefined : (data) => config.transformer.output.serialize(data),
+    keepAlive: opts.keepAlive?.enabled ? new KeepAliveSweep(opts.keepAlive.pingMs, opts.keepAlive.pongWaitMs) : null,
   };
   return (ws: WebSocket, req: IncomingMessage): void => {
     new Connection(ws, req, shared);
@@ -78,7 +82,7 @@ export function getWSConnectionHandler<TRouter extends AnyTRPCRouter>(opts: Conn
  * holds tens of thousands of these, so a connection costs its fields, not a
  * set of closures.
  */
-class Connection<TRouter extends AnyTRPCRouter> {
+class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
   private ctx: inferRouterContext<TRouter> | undefined = undefined;
   private ctxPromise: Promise<{ ok: true } | { ok: false; error: TRPCError }> | null = null;
   /** Set once the connection is being closed: nothing more is read, run or sent. */
@@ -94,14 +98,18 @@ class Connection<TRouter extends AnyTRPCRouter> {
   private closedController: AbortController | null = null;
   /** This connection's frames of one tick leave in one socket write. */
   private readonly batch = new TickBatch();
+  // The keepalive sweep's marks (keep-alive.ts).
+  heard = false;
+  quietSince = 0;
+  pingedAt = 0;
 
   constructor(
     private readonly ws: WebSocket,
     private req: IncomingMessage | null,
     private readonly shared: Shared<TRouter>,
   ) {
-    const { opts, limits } = shared;
-    if (opts.keepAlive?.enabled) handleKeepAlive(ws, opts.keepAlive.pingMs, opts.keepAlive.pongWaitMs);
+    const { limits } = shared;
+    shared.keepAlive?.watch(this);
     if (new URL(req?.url ?? '/', 'http://localhost').searchParams.get('connectionParams') !== '1') {
       this.createContext(() => null);
     } else {
@@ -126,6 +134,16 @@ class Connection<TRouter extends AnyTRPCRouter> {
   }
 
   // ---------------------------------------------------------------- sending
+
+  /** The keepalive sweep found the connection idle. */
+  ping(): void {
+    sendText(this.ws, 'PING');
+  }
+
+  /** The keepalive sweep got no answer to its PING: cut without a close frame, as tRPC's keepalive does. */
+  terminate(): void {
+    this.ws.terminate();
+  }
 
   /** Sends one message (transformed, encoded); returns the connection's backlog after it. */
   private respond(message: TRPCResponseMessage): number {
@@ -227,6 +245,7 @@ class Connection<TRouter extends AnyTRPCRouter> {
   // ---------------------------------------------------------------- frames
 
   private onMessage(raw: Buffer, isBinary: boolean): void {
+    this.heard = true;
     if (this.closing) return;
     if (isBinary) {
       this.onData(raw);
@@ -489,6 +508,7 @@ class Connection<TRouter extends AnyTRPCRouter> {
 
   private onClose(): void {
     this.closing = true;
+    this.shared.keepAlive?.forget(this);
     if (this.paramsDeadline) clearTimeout(this.paramsDeadline);
     if (this.queued) this.queued.length = 0;
     for (const subscription of this.running?.values() ?? []) subscription.stop();
