@@ -97,7 +97,8 @@ describe('the WebSocket adapter speaks the stock wsLink protocol', () => {
   it('keeps the connection alive: server PINGs are answered by the stock client, client PINGs get PONG', async () => {
     server = await startTestServer({ keepAlive: { pingMs: 100, pongWaitMs: 300 } });
     const { token } = await server.signup('alice');
-    const { api } = stockClient(token, { intervalMs: 100, pongTimeoutMs: 1000 });
+    // The client would PING after 2 s of silence: the server, pinging after 100 ms, speaks first every round.
+    const { api } = stockClient(token, { intervalMs: 2000, pongTimeoutMs: 1000 });
     await api.auth.me.query();
     const [socket] = [...server.hubbub.wss.clients];
     let closed = false;
