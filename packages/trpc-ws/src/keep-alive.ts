@@ -4,7 +4,7 @@
  * `pongWaitMs` after that is terminated. The stock `handleKeepAlive` arms two
  * timers and three closures per socket and re-arms them on every message; here
  * a message only sets a flag, and a sweep every quarter of the shorter period
- * looks at each connection (so a PING or a cut comes up to that much late).
+ * looks at each connection (so a PING comes up to two sweeps late, a cut up to one).
  */
 
 /** What the sweep needs of a connection. */
