@@ -1,7 +1,7 @@
 import type WebSocket from 'ws';
 import { publish, SubscriberPool, sleep, waitForCount, waitUntil } from './load';
 import { hubbubAccount, open, protocols, type Session, signUp } from './protocols';
-import { type ServerKind, type ServerProcess, startServer } from './server-process';
+import { type ServerKind, type ServerProcess, startServer, untilQuiet } from './server-process';
 import { SseSubscriberPool } from './sse-load';
 import { cpuPerDelivery, gapsAndDuplicates, rssPerConnection, summarize } from './stats';
 
@@ -90,20 +90,6 @@ async function measureFanout(
     delivered: pool.delivered,
     expected,
   };
-}
-
-/**
- * Resolves once the server has used under a tenth of a core for half a second
- * (a backlog it was still sending is done), or after `timeoutMs`.
- */
-async function untilQuiet(server: ServerProcess, timeoutMs = 120_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  for (let cpu = server.cpuSeconds(); performance.now() < end; ) {
-    await sleep(500);
-    const now = server.cpuSeconds();
-    if (now - cpu < 0.05) return;
-    cpu = now;
-  }
 }
 
 /** Streams one bench user holds: well under the server's default cap per person (100), so no server setting changes. */

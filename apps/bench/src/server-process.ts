@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { SERVER_NODE_ARGS } from '@hubbub/server/node-args';
 import { parseProcStat, parseRss } from './stats';
@@ -74,4 +75,18 @@ export async function startServer(kind: ServerKind, env: Record<string, string> 
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Resolves once the server has used under a tenth of a core for half a second
+ * (a backlog it was still sending is done), or after `timeoutMs`.
+ */
+export async function untilQuiet(server: ServerProcess, timeoutMs = 120_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  for (let cpu = server.cpuSeconds(); performance.now() < end; ) {
+    await sleep(500);
+    const now = server.cpuSeconds();
+    if (now - cpu < 0.05) return;
+    cpu = now;
+  }
 }

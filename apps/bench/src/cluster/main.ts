@@ -16,15 +16,11 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { probePostgres, TestDatabases } from '@hubbub/db/test';
+import { parseFlags } from '../flags';
 import { type LoadSpec, runSetup, type SetupResult, type SetupSpec } from './run';
 import { judgeCluster, setupTable, verdictTable } from './targets';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key as string, value ?? 'true'];
-  }),
-);
+const args = parseFlags();
 const RATES = (args.rates ?? '20,50').split(',').map(Number);
 const SUBSCRIBERS = Number(args.subscribers ?? 1000);
 const POSTERS = Number(args.posters ?? 10);

@@ -12,19 +12,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseFlags } from '../flags';
 import { publish, SubscriberPool, sleep, waitForCount } from '../load';
 import { protocols, type Session, signUp } from '../protocols';
-import { type ServerProcess, startServer } from '../server-process';
+import { startServer, untilQuiet } from '../server-process';
 import { cpuPerDelivery, fixed, rssPerConnection } from '../stats';
 import { type ConnectWindow, connectRate, connectSeconds, type ScaleFigures, shares, verdicts } from './figures';
 import type { ToCoordinator, ToWorker } from './ipc';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key as string, value ?? 'true'];
-  }),
-);
+const args = parseFlags();
 const CONNECTIONS = Number(args.connections ?? 19_500);
 const WORKERS = Number(args.workers ?? 4);
 const USERS = Number(args.users ?? 100);
@@ -67,17 +63,6 @@ class LoadProcess {
       this.child.once('exit', () => resolve());
       this.child.send({ type: 'close' } satisfies ToWorker);
     });
-  }
-}
-
-/** Resolves once the server has used under a tenth of a core for half a second, or after `timeoutMs`. */
-async function untilQuiet(server: ServerProcess, timeoutMs = 60_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  for (let cpu = server.cpuSeconds(); performance.now() < end; ) {
-    await sleep(500);
-    const now = server.cpuSeconds();
-    if (now - cpu < 0.05) return;
-    cpu = now;
   }
 }
 
@@ -149,7 +134,7 @@ async function measure(kind: 'raw-ws' | 'hubbub'): Promise<ScaleFigures> {
       await publish(session, 3, RATE, BODY, () =>
         waitForCount(() => count, 3 * everyone, { stallMs: 10_000, timeoutMs: 60_000 }),
       );
-      await untilQuiet(server);
+      await untilQuiet(server, 60_000);
       const before = await delivered();
       const cpu0 = server.cpuSeconds();
       await publish(session, MESSAGES, RATE, BODY, () =>

@@ -15,18 +15,14 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createHubbubClient, type HubbubClient } from '@hubbub/client';
 import WebSocket from 'ws';
+import { parseFlags } from '../flags';
 import { sleep } from '../load';
 import { hubbubAccount, signUp } from '../protocols';
 import { percentile } from '../stats';
 import { ClientLedger, LatencyWindows, publishIndexIn, secondsUntilUnder } from './figures';
 import { freePort, type StormServer, startStormServer } from './server-process';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key as string, value ?? 'true'];
-  }),
-);
+const args = parseFlags();
 const CLIENTS = Number(args.clients ?? 5000);
 const USERS = Number(args.users ?? 50);
 const RATE = Number(args.rate ?? 2);
