@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { createBatchQueue, type Outcome } from './batch-queue';
 import type { PgDb, PgTx } from './open';
 
 /** How many items one shared transaction takes at most: a bound on its locks, its latency and its subtransactions. */
@@ -45,8 +46,6 @@ export async function settledAll<T extends readonly unknown[]>(
   };
 }
 
-export type Outcome<Result> = { ok: true; value: Result } | { ok: false; error: unknown };
-
 const settle = async <Result>(work: () => Promise<Result>): Promise<Outcome<Result>> => {
   try {
     return { ok: true, value: await work() };
@@ -71,13 +70,7 @@ export function createGroupCommit<Item, Result>(
   run: (tx: PgTx, item: Item) => Promise<Result>,
   options: GroupCommitOptions<Item, Result> = {},
 ): (item: Item) => Promise<Result> {
-  const maxBatch = options.maxBatch ?? GROUP_COMMIT_MAX_BATCH;
-  type Queued = { item: Item; resolve(value: Result): void; reject(error: unknown): void };
-  const queue: Queued[] = [];
-  let inFlight = false;
-
-  const runBatch = async (tx: PgTx, batch: Queued[]) => {
-    const items = batch.map((queued) => queued.item);
+  const runBatch = async (tx: PgTx, items: readonly Item[]) => {
     await options.prepare?.(tx, items);
     if (options.runAll) {
       const begun = sendNow(tx, BATCH_SAVEPOINT);
@@ -94,7 +87,7 @@ export function createGroupCommit<Item, Result>(
     }
     const outcomes: Outcome<Result>[] = [];
     const releases: Promise<unknown>[] = [];
-    for (const { item } of batch) {
+    for (const item of items) {
       const begun = sendNow(tx, SAVEPOINT);
       try {
         const [, value] = await settledAll([begun, run(tx, item)]);
@@ -114,31 +107,9 @@ export function createGroupCommit<Item, Result>(
     return outcomes;
   };
 
-  const flush = async () => {
-    const batch = queue.splice(0, maxBatch);
-    if (options.order) batch.sort((a, b) => (options.order as (a: Item, b: Item) => number)(a.item, b.item));
-    let outcomes: Outcome<Result>[];
-    try {
-      outcomes = await db.transaction((tx) => runBatch(tx, batch));
-    } catch (error) {
-      // The transaction itself failed (begin, commit, the connection): nothing of the batch was stored.
-      outcomes = batch.map(() => ({ ok: false, error }));
-    }
-    batch.forEach((queued, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) queued.resolve(outcome.value);
-      else queued.reject(outcome ? outcome.error : new Error('group commit: no outcome'));
-    });
-    if (queue.length > 0) void flush();
-    else inFlight = false;
-  };
-
-  return (item) =>
-    new Promise<Result>((resolve, reject) => {
-      queue.push({ item, resolve, reject });
-      if (inFlight) return;
-      inFlight = true;
-      // Everything submitted in this turn goes in the first batch.
-      setImmediate(() => void flush());
-    });
+  // A transaction that fails itself (begin, commit, the connection) stored nothing: every item rejects.
+  return createBatchQueue((items) => db.transaction((tx) => runBatch(tx, items)), {
+    maxBatch: options.maxBatch ?? GROUP_COMMIT_MAX_BATCH,
+    order: options.order,
+  });
 }
