@@ -62,14 +62,15 @@ export function sendSharedEvent(
   if (ws.readyState !== WebSocket.OPEN) return 0;
   const event = sharedEvent(shared, eventId, data, serialize);
   const socket = directSocket(ws);
-  let frame = socket ? event.frames.get(head) : undefined;
-  if (socket && !frame && event.frames.size < MAX_SHARED_FRAMES) {
+  if (!socket) return sendThroughWs(ws, Buffer.from(head), event.tail);
+  batch?.beforeWrite(socket, false);
+  let frame = event.frames.get(head);
+  if (!frame && event.frames.size < MAX_SHARED_FRAMES) {
     frame = completeFrame(Buffer.from(head), event.tail);
     event.frames.set(head, frame);
   }
-  if (!socket || !frame) return sendTextParts(ws, Buffer.from(head), event.tail, batch);
-  batch?.beforeWrite(socket, false);
-  socket.write(frame);
+  if (frame) socket.write(frame);
+  else writeParts(socket, Buffer.from(head), event.tail);
   return socket.writableLength;
 }
 
@@ -119,16 +120,25 @@ function hasAny(record: Record<string, unknown>): boolean {
 export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer, batch?: TickBatch): number {
   if (ws.readyState !== WebSocket.OPEN) return 0;
   const socket = directSocket(ws);
-  if (!socket) {
-    ws.send(Buffer.concat([head, tail]), { binary: false });
-    return ws.bufferedAmount;
-  }
+  if (!socket) return sendThroughWs(ws, head, tail);
   batch?.beforeWrite(socket, false);
+  writeParts(socket, head, tail);
+  return socket.writableLength;
+}
+
+/** ws's sender is busy (or compresses): the frame waits behind its queue, in order. */
+function sendThroughWs(ws: WebSocket, head: Buffer, tail: Buffer): number {
+  ws.send(Buffer.concat([head, tail]), { binary: false });
+  return ws.bufferedAmount;
+}
+
+/** One frame of head and tail straight to the socket. */
+function writeParts(socket: Socket, head: Buffer, tail: Buffer): void {
   if (tail.length <= COPY_TAIL_UP_TO) {
     // One buffer, one write: for a small frame, copying the tail (from Node's buffer pool) costs
     // less than the two more stream writes of a writev.
     socket.write(completeFrame(head, tail));
-    return socket.writableLength;
+    return;
   }
   // A large tail is shared, not copied: every subscriber's frame points at the same bytes.
   const length = head.length + tail.length;
@@ -138,7 +148,6 @@ export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer, batch?:
   socket.write(start);
   socket.write(tail);
   socket.uncork();
-  return socket.writableLength;
 }
 
 /**
