@@ -17,12 +17,10 @@ const page = root;
  * otherwise (signed in meanwhile, the splash, the dev server's empty root).
  */
 async function takeOver(): Promise<void> {
-  const first = (await window.hubbubFirstPage?.takeOver()) ?? null;
+  const first = await window.hubbubFirstPage?.takeOver();
   if (first?.grant) session.signIn(first.grant);
   const view = session.view.get();
-  const tree = appTree(
-    first ? { mode: first.mode, values: first.values, error: first.error, submittedAt: first.submittedAt } : undefined,
-  );
+  const tree = appTree(first);
   if (first?.formOnPage && view.status === 'signed-out' && view.notice === null) {
     hydrateRoot(page, tree);
   } else {

@@ -1,4 +1,4 @@
-import type { AuthMode, AuthValues } from '../features/auth/auth-form';
+import type { AuthStart } from '../features/auth/auth-screen';
 import type { Grant } from '../features/auth/session-controller';
 
 /**
@@ -6,18 +6,15 @@ import type { Grant } from '../features/auth/session-controller';
  * the server-rendered form) and React (main.tsx, takes the form over).
  */
 
-/** The form as the person left it when React took over. */
-export interface FirstPageState {
+/**
+ * The form as the person left it when React took over: where React's form starts (mode, values, the last
+ * attempt's error and when it was sent), and what only the page needs to know.
+ */
+export interface FirstPageState extends AuthStart {
   /** Whether #root still holds the server-rendered form (not the splash shown to someone signed in). */
   formOnPage: boolean;
-  mode: AuthMode;
-  values: AuthValues;
   /** A sign-in or sign-up that succeeded before React arrived. */
   grant: Grant | null;
-  /** The last attempt's error, if it failed (React shows it in the form). */
-  error: unknown;
-  /** When that attempt was sent (ms since the epoch): a throttled answer's "try again at" counts from it. */
-  submittedAt: number;
 }
 
 export interface FirstPageForm {
