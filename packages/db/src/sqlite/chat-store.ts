@@ -13,23 +13,7 @@ import {
   THREAD_LIMITS,
   type TodoItem,
 } from '@hubbub/core';
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  getTableColumns,
-  gt,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  or,
-  type Placeholder,
-  sql,
-} from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { groupAttachments, withAttachments } from '../attachments';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
   asDeletedRoot,
@@ -49,26 +33,17 @@ import {
 } from '../chat-writes';
 import { aroundItems, inOrder, newerPage, windowSides } from '../message-window';
 import { newestFirstPage } from '../paging';
-import { assertRoomFor, groupReactions, withReactions } from '../reactions';
+import { assertRoomFor } from '../reactions';
 import { runNow } from '../read-plan';
 import { parseText, toChannel, toMessage, toText } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
-import { sqliteAttachmentsOf, sqliteAttachPending } from './attachment-store';
+import { sqliteAttachPending } from './attachment-store';
+import { createMessageReads, messageColumns } from './message-reads';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
-import {
-  attachments,
-  channelMembers,
-  channels,
-  channelTodos,
-  mentions,
-  messages,
-  reactions,
-  readPositions,
-  users,
-} from './schema';
+import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createSqliteStreamLog } from './stream-log';
 
 type Db = SqliteDb | Tx;
@@ -76,11 +51,6 @@ type ThreadSummaryRead = { replyCount: number; repliers: string[] };
 
 const memberCount = sql<number>`(select count(*) from channel_members m where m.channel_id = ${channels.id})`;
 const channelColumns = { ...getTableColumns(channels), memberCount };
-const messageColumns = {
-  ...getTableColumns(messages),
-  authorHandle: users.handle,
-  authorName: users.displayName,
-};
 /** A membership joined with its user: a Member as it is. */
 const memberColumns = {
   userId: channelMembers.userId,
@@ -90,33 +60,10 @@ const memberColumns = {
   joinedAt: channelMembers.joinedAt,
 };
 
-/** `column` is one of the ids given as a JSON array: a list of any length in one prepared statement. */
-const inJsonList = (column: SQLiteColumn, list: Placeholder) =>
-  sql`${column} in (select value from json_each(${list}))`;
-
-/** The reactions of these messages, per message. */
-function reactionsOf(tx: Db, ids: string[]) {
-  return groupReactions(
-    ids.length === 0
-      ? []
-      : tx
-          .select()
-          .from(reactions)
-          .where(inArray(reactions.messageId, ids))
-          .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
-          .all(),
-  );
-}
-
-/** Messages as every read returns them (the chat store's and search's): with their reactions and their files. */
-export function hydrateMessages(tx: Db, list: Message[]): Message[] {
-  const ids = list.map((m) => m.id);
-  return withAttachments(withReactions(list, reactionsOf(tx, ids)), sqliteAttachmentsOf(tx, ids));
-}
-
 export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOptions = {}): ChatStore {
   const { db, epoch } = handle;
   const log = createSqliteStreamLog(handle, channelStream, options.retention);
+  const reads = createMessageReads(db);
 
   // The hot path (send, read a channel, a member, a message) runs on statements
   // prepared once: building and preparing SQL per call cost more than running it
@@ -134,25 +81,6 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .from(messages)
       .leftJoin(users, eq(users.id, messages.authorId))
       .where(eq(messages.id, ph('id')))
-      .prepare(),
-    // Messages by id with their reactions and files (a resume's replay reads these for every client).
-    messagesIn: db
-      .select(messageColumns)
-      .from(messages)
-      .leftJoin(users, eq(users.id, messages.authorId))
-      .where(inJsonList(messages.id, ph('ids')))
-      .prepare(),
-    reactionsIn: db
-      .select()
-      .from(reactions)
-      .where(inJsonList(reactions.messageId, ph('ids')))
-      .orderBy(asc(reactions.createdAt), asc(reactions.userId), asc(reactions.emoji))
-      .prepare(),
-    attachmentsIn: db
-      .select()
-      .from(attachments)
-      .where(inJsonList(attachments.messageId, ph('ids')))
-      .orderBy(asc(attachments.createdAt), asc(attachments.id))
       .prepare(),
     member: db
       .select(memberColumns)
@@ -212,9 +140,9 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     if (!channel) throw notFound('channel');
     return channel;
   };
-  const getMessage = (tx: Db, id: string) => {
+  const getMessage = (id: string) => {
     const row = prepared.message.get({ id });
-    return row ? (hydrateMessages(tx, [toMessage(row, parseText)])[0] ?? null) : null;
+    return row ? (reads.hydrate([toMessage(row, parseText)])[0] ?? null) : null;
   };
   /** A message shows in its channel's list unless it is a thread reply not also sent there. */
   const inMainList = or(isNull(messages.threadId), eq(messages.alsoInChannel, true));
@@ -235,7 +163,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .all()
       .map((row) => row.id);
     // Hydrated like every read (reactions and all), then back in the order read.
-    return inOrder(ids, ids.length === 0 ? [] : messagesWithIds(tx, ids));
+    return inOrder(ids, reads.byIds(ids));
   };
   /** history with `after`: the `limit` listed messages just newer than `after`, newest first. */
   const newerThan = (channelId: string, after: number, limit: number) =>
@@ -258,15 +186,6 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     const row = prepared.member.get({ channelId, userId });
     return row ?? null;
   };
-  /** hydrateMessages(the messages with these ids), on prepared statements. */
-  const messagesWithIds = (_tx: Db, ids: string[]) => {
-    const list = prepared.messagesIn.all({ ids: JSON.stringify(ids) }).map((row) => toMessage(row, parseText));
-    if (list.length === 0) return list;
-    const found = JSON.stringify(list.map((m) => m.id));
-    const withTheirReactions = withReactions(list, groupReactions(prepared.reactionsIn.all({ ids: found })));
-    return withAttachments(withTheirReactions, groupAttachments(prepared.attachmentsIn.all({ ids: found })));
-  };
-
   /**
    * A channel's events after `after`, read in one transaction (its pages and their messages at one
    * moment) on prepared statements. The native transaction is made once: every resume runs it, and
@@ -275,7 +194,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   const replay = handle.raw.transaction((channelId: string, after: number, limit: number) => {
     const source = {
       page: (from: number, want: number) => log.after(db, channelId, from, want),
-      messages: (ids: string[]) => messagesWithIds(db, ids),
+      messages: (ids: string[]) => reads.byIds(ids),
     };
     return runNow(channelEventsAfter(source, channelId, after, limit, parseText));
   });
@@ -387,7 +306,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .flatMap((r) => (r.authorId ? [r.authorId] : []));
     const columns = summaryFromReplies({ count, lastReplyAt: newest?.createdAt ?? null }, latest, toText);
     tx.update(messages).set(columns).where(eq(messages.id, rootId)).run();
-    const root = getMessage(tx, rootId);
+    const root = getMessage(rootId);
     return root ? append(tx, root.channelId, threadChange(root)) : null;
   };
 
@@ -423,7 +342,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
               ),
             )
             .get();
-      const message = previous && getMessage(tx, previous.id);
+      const message = previous && getMessage(previous.id);
       if (message) return { message, event: null };
     }
     const root = threadRootFor(tx, input);
@@ -446,7 +365,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null };
     const stored = author
       ? toMessage({ ...row, ...author, ...noReplies, editedAt: null }, parseText)
-      : getMessage(tx, row.id);
+      : getMessage(row.id);
     if (!stored) throw notFound('message');
     const message = files.length > 0 ? { ...stored, attachments: files } : stored;
     const event = appendAt(tx, input.channelId, offset, { type: 'message.created', message }, createdAt);
@@ -629,18 +548,18 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
     },
 
     async messageById(id) {
-      return getMessage(db, id);
+      return getMessage(id);
     },
 
     async editMessage(id, patch) {
       return db.transaction((tx) => {
-        const before = getMessage(tx, id);
+        const before = getMessage(id);
         if (!before) throw notFound('message');
         tx.update(messages)
           .set(messagePatchColumns(before, patch, toText))
           .where(eq(messages.id, id))
           .run();
-        const message = getMessage(tx, id);
+        const message = getMessage(id);
         if (!message) throw notFound('message');
         return { message, event: append(tx, message.channelId, { type: 'message.updated', message }) };
       });
@@ -666,7 +585,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           // The replies are other people's words: the root stays as their anchor, its own words gone.
           tx.update(messages).set(deletedRootColumns(toText)).where(eq(messages.id, id)).run();
           forget([id]);
-          const root = getMessage(tx, id);
+          const root = getMessage(id);
           if (!root) throw notFound('message');
           const event = append(tx, row.channelId, { type: 'message.updated', message: asDeletedRoot(root) });
           return { event, events: [event] };
@@ -675,7 +594,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         forget([id]);
         const event = append(tx, row.channelId, { type: 'message.deleted', messageId: id });
         if (!row.threadId) return { event, events: [event] };
-        const root = getMessage(tx, row.threadId);
+        const root = getMessage(row.threadId);
         if (root?.meta?.deleted && !hasReplies(root.id)) {
           // A deleted root whose last reply this was has nothing left to anchor.
           tx.delete(messages).where(eq(messages.id, root.id)).run();
@@ -714,7 +633,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         } else {
           changed = tx.delete(reactions).where(key).returning({ emoji: reactions.emoji }).all().length > 0;
         }
-        const current = reactionsOf(tx, [messageId]).get(messageId) ?? [];
+        const current = reads.reactionsOf([messageId]).get(messageId) ?? [];
         if (!changed) return { reactions: current, event: null };
         return {
           reactions: current,
@@ -742,17 +661,17 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        const items = hydrateMessages(tx, page.items);
+        const items = reads.hydrate(page.items);
         return { ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },
 
     async around(messageId, { limit }) {
       return db.transaction((tx) => {
-        const target = getMessage(tx, messageId);
+        const target = getMessage(messageId);
         if (!target) throw notFound('message');
         // A reply kept in its thread is not in the list: the window centres on its root.
-        const anchor = target.threadId && !target.alsoInChannel ? getMessage(tx, target.threadId) : target;
+        const anchor = target.threadId && !target.alsoInChannel ? getMessage(target.threadId) : target;
         if (!anchor) throw notFound('message');
         const channel = requireChannel(tx, anchor.channelId);
         const sides = windowSides(limit);
@@ -769,7 +688,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
     async thread(rootId, { before, limit }) {
       return db.transaction((tx) => {
-        const root = getMessage(tx, rootId);
+        const root = getMessage(rootId);
         if (!root) throw notFound('message');
         if (root.threadId) throw new AppError('BAD_REQUEST', 'a reply has no thread of its own');
         const channel = requireChannel(tx, root.channelId);
@@ -782,7 +701,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .limit(limit + 1)
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
-        const items = hydrateMessages(tx, page.items);
+        const items = reads.hydrate(page.items);
         return { root, ...page, items, eventId: formatEventId(epoch, channel.lastOffset) };
       });
     },

@@ -7,13 +7,12 @@ import {
   type SearchStore,
   type SearchTerm,
 } from '@hubbub/core';
-import { eq, getTableColumns, inArray } from 'drizzle-orm';
-import { parseText, toMessage } from '../rows';
+import { inArray } from 'drizzle-orm';
 import { searchPage } from '../search-page';
 import { MARK_END, MARK_START } from '../search-snippet';
-import { hydrateMessages } from './chat-store';
+import { createMessageReads } from './message-reads';
 import type { SqliteHandle } from './open';
-import { channels, messages, users } from './schema';
+import { channels } from './schema';
 
 /** An FTS5 phrase: the words in double quotes (they are letters and digits only, so nothing inside is syntax). */
 const fts5Term = (term: SearchTerm) => `"${term.words.join(' ').replaceAll('"', '""')}"${term.prefix ? '*' : ''}`;
@@ -61,11 +60,11 @@ function rankingSql(filters: Filter[]): string {
 }
 
 // Every column but those the search never needs; the author's name for the hit.
-const messageColumns = { ...getTableColumns(messages), authorHandle: users.handle, authorName: users.displayName };
 
 /** Message search on SQLite: the FTS5 table messages_fts (migration 0006), kept by triggers on send, edit and delete. */
 export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
   const { db, raw } = handle;
+  const reads = createMessageReads(db);
   const rankings = new Map<string, ReturnType<typeof raw.prepare>>();
   const ranking = (filters: Filter[]) => {
     const key = filters.join(',');
@@ -119,7 +118,7 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
         Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)),
       ) as { id: string; rid: number; upTo: string }[];
       const page = ranked.slice(0, request.limit);
-      const byId = new Map(loadMessages(page.map((r) => r.id)).map((m) => [m.id, m]));
+      const byId = new Map(reads.byIds(page.map((r) => r.id)).map((m) => [m.id, m]));
       const channelsById = loadChannels([...new Set([...byId.values()].map((m) => m.channelId))]);
       const marks = markedOf(
         match,
@@ -136,20 +135,6 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
       );
     },
   };
-
-  function loadMessages(ids: string[]) {
-    if (ids.length === 0) return [];
-    const rows = db
-      .select(messageColumns)
-      .from(messages)
-      .leftJoin(users, eq(users.id, messages.authorId))
-      .where(inArray(messages.id, ids))
-      .all();
-    return hydrateMessages(
-      db,
-      rows.map((row) => toMessage(row, parseText)),
-    );
-  }
 
   function loadChannels(ids: string[]) {
     if (ids.length === 0) return new Map<string, SearchHit['channel']>();
