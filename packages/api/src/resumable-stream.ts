@@ -15,6 +15,11 @@ export interface Stored<C> {
   change: C;
 }
 
+export type Seen<C, S> =
+  | { kind: 'change'; event: Stored<C> }
+  | { kind: 'signal'; signal: S }
+  | { kind: 'skip'; offset: number };
+
 /** How one kind of stream (a channel, the tasks) reads its store and its bus events. */
 export interface StreamSource<C, S> {
   /** The hub topic to follow, and who follows it (for presence; null for none). */
@@ -26,9 +31,11 @@ export interface StreamSource<C, S> {
   /**
    * A bus event as this stream sees it: a stored change, a live signal, a
    * stored change of no concern to this subscriber (`skip`: its offset still
-   * counts as seen), or nothing of this stream's.
+   * counts as seen), or nothing of this stream's. Called per subscriber per
+   * event: a source whose bus events already have this shape returns them
+   * as they are (a channel's do), allocating nothing.
    */
-  classify(event: BusEvent): { stored: Stored<C> } | { signal: S } | { skip: number } | null;
+  classify(event: BusEvent): Seen<C, S> | null;
   /** Signals to send once the subscriber has everything up to `delivered` (e.g. who is online). */
   greeting?(delivered: number): S[] | Promise<S[]>;
   /** True when this change ends the subscription (e.g. the caller left a private channel). */
@@ -114,8 +121,8 @@ export class ResumableStream<C, S, Owner = unknown>
     private readonly deps: StreamDeps<Owner>,
     private readonly source: StreamSource<C, S>,
     private readonly lastEventId: string | null | undefined,
-    /** Aborted when the subscriber goes away (tRPC's procedure signal). */
-    private readonly signal?: AbortSignal,
+    /** Aborted when the subscriber goes away (tRPC's procedure signal): the pull view's. */
+    private signal?: AbortSignal,
   ) {}
 
   /** Starts delivering to `sink`; resolves once the subscriber is live (or the stream has ended). */
@@ -162,6 +169,8 @@ export class ResumableStream<C, S, Owner = unknown>
 
   /** The WebSocket adapter's fast path: it hands over its socket sink and the stream pushes into it. */
   [PUSH_STREAM](sink: StreamSink): Promise<void> {
+    // Pushed streams are stopped by stop(): the signal is not kept for the subscriber's lifetime.
+    this.signal = undefined;
     return this.start(sink);
   }
 
@@ -202,15 +211,15 @@ export class ResumableStream<C, S, Owner = unknown>
   private handle(event: BusEvent): 'ok' | 'gap' {
     const seen = this.source.classify(event);
     if (!seen) return 'ok';
-    if ('signal' in seen) {
+    if (seen.kind === 'signal') {
       this.emitLive(this.delivered, seen.signal, event);
       return 'ok';
     }
-    if ('skip' in seen) {
-      this.delivered = Math.max(this.delivered, seen.skip);
+    if (seen.kind === 'skip') {
+      this.delivered = Math.max(this.delivered, seen.offset);
       return 'ok';
     }
-    const { offset, change } = seen.stored;
+    const { offset, change } = seen.event;
     if (offset <= this.delivered) return 'ok';
     if (offset > this.delivered + 1) return 'gap';
     this.delivered = offset;

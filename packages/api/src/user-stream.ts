@@ -126,7 +126,7 @@ export function userStreamSource(
     classify: (event) => {
       if (event.kind !== 'user' || event.event.userId !== userId) return null;
       follower?.onUserChange(event.event.change);
-      return { stored: event.event };
+      return { kind: 'change', event: event.event };
     },
     follow: async (emit) => {
       follower = new UnreadFollower(hub, people, userId, emit);

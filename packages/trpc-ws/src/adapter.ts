@@ -21,7 +21,7 @@ import { frameHead, type Serialize, sendSharedEvent, sendText, trackedTail } fro
 import { KeepAliveSweep, type KeptAlive } from './keep-alive';
 import { CLOSE_TOO_SLOW, DEFAULT_WS_LIMITS, type WSSHandlerOptions, type WsLimits } from './options';
 import { ABORTED, drained, nextOrAbort, toAsyncIterable } from './pulled-streams';
-import { isPushStream, PUSH_STREAM, type PushEnd, type PushStream } from './push-stream';
+import { isPushStream, PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from './push-stream';
 import { TickBatch } from './tick-batch';
 
 type ConnectionOptions<TRouter extends AnyTRPCRouter> = Omit<WSSHandlerOptions<TRouter>, 'wss' | 'prefix'>;
@@ -36,11 +36,17 @@ type Call = Extract<TRPCClientOutgoingMessage, { method: 'query' | 'mutation' | 
 };
 type CallType = Call['method'] | 'unknown';
 
-interface Subscription {
-  call: Call;
-  abort: AbortController;
+/** What a running subscription keeps of its call: enough to answer and report its end. */
+interface SubscriptionCall {
+  id: number | string;
+  jsonrpc: '2.0' | undefined;
   path: string;
   input: unknown;
+}
+
+/** A pulled subscription stops through its procedure's signal. */
+interface PulledSubscription extends SubscriptionCall {
+  abort: AbortController;
 }
 
 /** What every connection of one handler shares, worked out once. */
@@ -77,12 +83,33 @@ export function getWSConnectionHandler<TRouter extends AnyTRPCRouter>(opts: Conn
   };
 }
 
+const CONNECTION = Symbol('trpc-ws connection');
+/** A context made: one object for every connection. */
+const CONTEXT_MADE = { ok: true } as const;
+/** What a socket's shared listeners call on its connection. */
+interface SocketEvents {
+  received(raw: Buffer, isBinary: boolean): void;
+  socketError(cause: Error): void;
+  onClose(): void;
+}
+type OwnedSocket = WebSocket & { [CONNECTION]: SocketEvents };
+
+function onSocketMessage(this: WebSocket, raw: Buffer, isBinary: boolean): void {
+  (this as OwnedSocket)[CONNECTION].received(raw, isBinary);
+}
+function onSocketError(this: WebSocket, cause: Error): void {
+  (this as OwnedSocket)[CONNECTION].socketError(cause);
+}
+function onSocketClose(this: WebSocket): void {
+  (this as OwnedSocket)[CONNECTION].onClose();
+}
+
 /**
  * One WebSocket's protocol state. Its methods live on the prototype: a server
  * holds tens of thousands of these, so a connection costs its fields, not a
  * set of closures.
  */
-class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
+class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEvents {
   private ctx: inferRouterContext<TRouter> | undefined = undefined;
   private ctxPromise: Promise<{ ok: true } | { ok: false; error: TRPCError }> | null = null;
   /** Set once the connection is being closed: nothing more is read, run or sent. */
@@ -118,19 +145,28 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
         if (!this.ctxPromise) ws.close(1008, 'no connection params: send them when the socket opens');
       }, limits.connectionParamsTimeoutMs);
     }
-    ws.on('message', (raw: Buffer, isBinary: boolean) => {
-      try {
-        this.onMessage(raw, isBinary);
-      } catch (cause) {
-        // A bug here must cost this connection, never the process.
-        this.reportError(getTRPCErrorFromUnknown(cause), 'unknown');
-        this.closing = true;
-        ws.close(1011, 'internal error');
-      }
-    });
+    // The socket's listeners are shared functions that find their connection on it: closures would cost each socket.
+    (ws as OwnedSocket)[CONNECTION] = this;
+    ws.on('message', onSocketMessage);
     // An unhandled socket error would end the process ("Invalid WebSocket frame: RSV2 and RSV3 must be clear").
-    ws.on('error', (cause) => this.reportError(getTRPCErrorFromUnknown(cause), 'unknown'));
-    ws.once('close', () => this.onClose());
+    ws.on('error', onSocketError);
+    ws.on('close', onSocketClose);
+  }
+
+  /** A frame from the socket. */
+  received(raw: Buffer, isBinary: boolean): void {
+    try {
+      this.onMessage(raw, isBinary);
+    } catch (cause) {
+      // A bug here must cost this connection, never the process.
+      this.reportError(getTRPCErrorFromUnknown(cause), 'unknown');
+      this.closing = true;
+      this.ws.close(1011, 'internal error');
+    }
+  }
+
+  socketError(cause: Error): void {
+    this.reportError(getTRPCErrorFromUnknown(cause), 'unknown');
   }
 
   // ---------------------------------------------------------------- sending
@@ -214,7 +250,7 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
           info: this.requestInfo(connectionParams()),
         });
         if (this.shared.opts.keepUpgradeRequest === false) this.req = null;
-        return { ok: true as const };
+        return CONTEXT_MADE;
       } catch (cause) {
         const error = getTRPCErrorFromUnknown(cause);
         this.fail(null, undefined, error, 'unknown');
@@ -352,6 +388,8 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
       void this.handleCall(call, batchIndex).finally(() => this.callDone());
     }
     if (queued.length < limits.maxBatch && this.ws.isPaused) this.ws.resume();
+    // An emptied array keeps its capacity: let it go (a server holds tens of thousands of connections).
+    if (queued.length === 0) this.queued = null;
   }
 
   private schedulePump(): void {
@@ -417,9 +455,10 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
         if (isPushStream(result)) result.stop();
         return;
       }
-      const subscription: Subscription = { call, abort, path, input };
-      if (isPushStream(result) && !this.shared.opts.experimental_encoder) this.push(subscription, result);
-      else this.pull(subscription, toAsyncIterable(result, abort.signal));
+      if (isPushStream(result) && !this.shared.opts.experimental_encoder) {
+        // A push stream stops through stop(): its signal is let go (tens of thousands of them add up).
+        this.push(new PushSubscription(this, id, jsonrpc, path, input, result));
+      } else this.pull({ id, jsonrpc, path, input, abort }, toAsyncIterable(result, abort.signal));
     } catch (cause) {
       this.fail(id, jsonrpc, cause, type, path, input);
     }
@@ -437,51 +476,45 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
   }
 
   /** Ends a subscription once: `stopped` unless it failed or the connection is going. */
-  private finish({ call, abort, path, input }: Subscription, end: PushEnd): void {
-    if (!this.running?.delete(call.id)) return;
-    abort.abort();
+  finish(subscription: SubscriptionCall & { abort?: AbortController }, end: PushEnd): void {
+    const { id, jsonrpc, path, input } = subscription;
+    if (!this.running?.delete(id)) return;
+    subscription.abort?.abort();
     if (end.kind === 'slow') {
       this.cutOff();
       return;
     }
-    if (end.kind === 'error') this.fail(call.id, call.jsonrpc, end.error, 'subscription', path, input);
-    this.respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'stopped' } });
+    if (end.kind === 'error') this.fail(id, jsonrpc, end.error, 'subscription', path, input);
+    this.respond({ id, jsonrpc, result: { type: 'stopped' } });
   }
 
-  /** The fast path: the stream pushes; each event is one frame, shared by the subscribers with this head. */
-  private push(subscription: Subscription, stream: PushStream): void {
-    const { call } = subscription;
-    const { ws, shared, batch } = this;
-    // Kept as a string: a few bytes per subscription, where a small Buffer would hold a slab of Node's pool.
-    const head = frameHead(call.id, call.jsonrpc);
+  /** The fast path: the stream pushes into the subscription, which writes each event as one frame. */
+  private push(subscription: PushSubscription<TRouter>): void {
+    const { id, jsonrpc, stream } = subscription;
     this.running ??= new Map();
-    this.running.set(call.id, {
-      stop: () => {
-        stream.stop();
-        this.finish(subscription, { kind: 'done' });
-      },
-    });
-    this.respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'started' } });
-    void stream[PUSH_STREAM]({
-      send: (eventId, data, event) =>
-        this.closing
-          ? 0
-          : this.checkBacklog(
-              event
-                ? sendSharedEvent(ws, head, event, eventId, data, shared.serialize, batch)
-                : sendText(ws, head + trackedTail(eventId, data, shared.serialize), batch),
-            ),
-      end: (reason) => this.finish(subscription, reason),
-    });
+    this.running.set(id, subscription);
+    this.respond({ id, jsonrpc, result: { type: 'started' } });
+    void stream[PUSH_STREAM](subscription);
+  }
+
+  /** One event of a push subscription; returns the connection's backlog after it. */
+  pushEvent(head: string, eventId: string, data: unknown, event: object | null): number {
+    if (this.closing) return 0;
+    const { ws, shared, batch } = this;
+    return this.checkBacklog(
+      event
+        ? sendSharedEvent(ws, head, event, eventId, data, shared.serialize, batch)
+        : sendText(ws, head + trackedTail(eventId, data, shared.serialize), batch),
+    );
   }
 
   /** Any other stream: pulled one value at a time, and not pulled while the socket's backlog is high. */
-  private pull(subscription: Subscription, iterable: AsyncIterable<unknown>): void {
-    const { call, abort } = subscription;
+  private pull(subscription: PulledSubscription, iterable: AsyncIterable<unknown>): void {
+    const { id, jsonrpc, abort } = subscription;
     const { maxBufferedBytes } = this.shared.limits;
     this.running ??= new Map();
-    this.running.set(call.id, { stop: () => abort.abort() });
-    this.respond({ id: call.id, jsonrpc: call.jsonrpc, result: { type: 'started' } });
+    this.running.set(id, { stop: () => abort.abort() });
+    this.respond({ id, jsonrpc, result: { type: 'started' } });
     void (async () => {
       const iterator = iterable[Symbol.asyncIterator]();
       let end: PushEnd = { kind: 'done' };
@@ -493,7 +526,7 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
           const result = isTrackedEnvelope(value)
             ? { type: 'data' as const, id: value[0], data: { id: value[0], data: value[1] } }
             : { type: 'data' as const, data: value };
-          const backlog = this.respond({ id: call.id, jsonrpc: call.jsonrpc, result });
+          const backlog = this.respond({ id, jsonrpc, result });
           if (backlog > maxBufferedBytes / 4) await drained(this.ws, maxBufferedBytes / 8, abort.signal);
         }
       } catch (error) {
@@ -506,7 +539,7 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
     })();
   }
 
-  private onClose(): void {
+  onClose(): void {
     this.closing = true;
     this.shared.keepAlive?.forget(this);
     if (this.paramsDeadline) clearTimeout(this.paramsDeadline);
@@ -514,6 +547,39 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive {
     for (const subscription of this.running?.values() ?? []) subscription.stop();
     this.running?.clear();
     this.closedController?.abort();
+  }
+}
+
+/**
+ * A subscription on the fast path, and the sink its stream pushes into: one
+ * object per subscriber (no closures), as it lives as long as the subscriber.
+ */
+class PushSubscription<TRouter extends AnyTRPCRouter> implements SubscriptionCall, PushSink {
+  /** The frame's head, kept as a string: a small Buffer would hold a slab of Node's pool. */
+  private readonly head: string;
+
+  constructor(
+    private readonly connection: Connection<TRouter>,
+    readonly id: number | string,
+    readonly jsonrpc: '2.0' | undefined,
+    readonly path: string,
+    readonly input: unknown,
+    readonly stream: PushStream,
+  ) {
+    this.head = frameHead(id, jsonrpc);
+  }
+
+  send(eventId: string, data: unknown, event: object | null): number {
+    return this.connection.pushEvent(this.head, eventId, data, event);
+  }
+
+  end(reason: PushEnd): void {
+    this.connection.finish(this, reason);
+  }
+
+  stop(): void {
+    this.stream.stop();
+    this.connection.finish(this, { kind: 'done' });
   }
 }
 

@@ -8,7 +8,9 @@
  * frame's tail is serialized once per shared object and event id, and
  * subscribers with the same subscription id share the complete frame. `send`
  * returns the connection's unsent bytes, so a stream can tell a subscriber
- * that fell behind.
+ * that fell behind. The adapter ends a push stream with `stop()` alone: the
+ * procedure's `signal` is let go, never aborted (a push stream must not
+ * clean up on it).
  */
 export const PUSH_STREAM: unique symbol = Symbol.for('@hubbub/trpc-ws/push-stream');
 

@@ -4,8 +4,6 @@ import {
   assertCanJoin,
   assertNotArchived,
   type Channel,
-  type ChannelChange,
-  type ChannelSignal,
   forbidden,
   type Membership,
   notFound,
@@ -25,9 +23,10 @@ import {
   readableMessage,
   requireChannel,
 } from '../channel-access';
+import { ChannelStreamSource } from '../channel-stream-source';
 import type { AppDeps } from '../context';
 import { take } from '../limits';
-import { ResumableStream, type StreamSource } from '../resumable-stream';
+import { ResumableStream } from '../resumable-stream';
 import { protectedProcedure, router, writeProcedure } from '../trpc';
 import { publishDirectory, publishUserEvents, tellUsers } from '../user-events';
 
@@ -225,29 +224,9 @@ export const channelRouter = router({
   /** The channel's live stream: resumable by lastEventId (see resumable-stream.ts). */
   onEvent: protectedProcedure.input(ZChannelEventInput).subscription(async ({ input, ctx, signal }) => {
     const { channel } = await readableChannel(ctx, input.channelId);
-    const chat = ctx.deps.stores.chat;
-    const source: StreamSource<ChannelChange, ChannelSignal> = {
-      topic: channel.id,
-      userId: ctx.user.id,
-      epoch: chat.epoch(),
-      info: () => chat.streamInfo(channel.id),
-      eventsAfter: (after, limit) => chat.eventsAfter(channel.id, after, limit),
-      classify: (event) =>
-        event.kind === 'change' ? { stored: event.event } : event.kind === 'signal' ? { signal: event.signal } : null,
-      // Who is here, and the text so far of replies still streaming (the deltas that follow continue it).
-      greeting: async (delivered) => [
-        { type: 'presence', online: await ctx.deps.presence.online(channel.id) },
-        ...ctx.deps.assistant
-          .inFlight(channel.id, delivered)
-          .map(({ messageId, text }) => ({ type: 'message.delta' as const, messageId, index: 0, text })),
-      ],
-      // Leaving a private channel ends its stream.
-      endsWith: (change) =>
-        change.type === 'member.left' && change.userId === ctx.user.id && channel.visibility === 'private',
-    };
     return new ResumableStream(
       { hub: ctx.deps.hub, limits: ctx.deps.limits, connection: ctx.connection, owner: ctx },
-      source,
+      new ChannelStreamSource(ctx.deps, channel, ctx.user.id),
       input.lastEventId,
       signal,
     );

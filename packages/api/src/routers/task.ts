@@ -218,8 +218,10 @@ export const taskRouter = router({
       eventsAfter: (after, limit) => tasks.eventsAfter(after, limit, input.taskId),
       classify: (event) => {
         if (event.kind === 'task')
-          return mine(event.event.taskId) ? { stored: event.event } : { skip: event.event.offset };
-        if (event.kind === 'task-signal' && mine(event.signal.taskId)) return { signal: event.signal };
+          return mine(event.event.taskId)
+            ? { kind: 'change', event: event.event }
+            : { kind: 'skip', offset: event.event.offset };
+        if (event.kind === 'task-signal' && mine(event.signal.taskId)) return { kind: 'signal', signal: event.signal };
         return null;
       },
     };

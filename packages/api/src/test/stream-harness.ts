@@ -93,11 +93,11 @@ export class ArrayStore implements StreamSource<Change, Ping> {
   classify = (event: BusEvent) => {
     if (event.kind === 'change') {
       const { channelId, offset, change } = event.event;
-      if (channelId === ELSEWHERE) return { skip: offset };
-      return { stored: { offset, change: change as unknown as Change } };
+      if (channelId === ELSEWHERE) return { kind: 'skip' as const, offset };
+      return { kind: 'change' as const, event: { offset, change: change as unknown as Change } };
     }
     if (event.kind === 'signal' && event.signal.type === 'typing') {
-      return { signal: { type: 'ping' as const, n: Number(event.signal.userId) } };
+      return { kind: 'signal' as const, signal: { type: 'ping' as const, n: Number(event.signal.userId) } };
     }
     return null;
   };

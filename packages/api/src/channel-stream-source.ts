@@ -1,0 +1,53 @@
+import type { BusEvent, Channel, ChannelChange, ChannelSignal } from '@hubbub/core';
+import type { AppDeps } from './context';
+import type { Seen, StreamSource } from './resumable-stream';
+
+/**
+ * The source of one subscriber's `channel.onEvent`. A class holding the
+ * channel's id, not an object of closures holding its row: a server keeps one
+ * per subscriber for as long as it stays connected.
+ */
+export class ChannelStreamSource implements StreamSource<ChannelChange, ChannelSignal> {
+  readonly topic: string;
+  readonly epoch: string;
+  /** Leaving a private channel ends its stream. */
+  private readonly endsOnLeaving: boolean;
+
+  constructor(
+    private readonly deps: Pick<AppDeps, 'stores' | 'presence' | 'assistant'>,
+    channel: Pick<Channel, 'id' | 'visibility'>,
+    readonly userId: string,
+  ) {
+    this.topic = channel.id;
+    this.epoch = deps.stores.chat.epoch();
+    this.endsOnLeaving = channel.visibility === 'private';
+  }
+
+  info() {
+    return this.deps.stores.chat.streamInfo(this.topic);
+  }
+
+  eventsAfter(after: number, limit: number) {
+    return this.deps.stores.chat.eventsAfter(this.topic, after, limit);
+  }
+
+  /** A channel topic's bus events are already what the stream wants: passed on as they are. */
+  classify(event: BusEvent): Seen<ChannelChange, ChannelSignal> | null {
+    return event.kind === 'change' || event.kind === 'signal' ? event : null;
+  }
+
+  /** Who is here, and the text so far of replies still streaming (the deltas that follow continue it). */
+  async greeting(delivered: number): Promise<ChannelSignal[]> {
+    const { presence, assistant } = this.deps;
+    return [
+      { type: 'presence', online: await presence.online(this.topic) },
+      ...assistant
+        .inFlight(this.topic, delivered)
+        .map(({ messageId, text }) => ({ type: 'message.delta' as const, messageId, index: 0, text })),
+    ];
+  }
+
+  endsWith(change: ChannelChange): boolean {
+    return this.endsOnLeaving && change.type === 'member.left' && change.userId === this.userId;
+  }
+}
