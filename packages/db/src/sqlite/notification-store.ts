@@ -14,6 +14,12 @@ import { channelMembers, channelMutes, meta, notificationSettings, pushSubscript
 const subscriptionColumns = getTableColumns(pushSubscriptions);
 
 export function createSqliteNotificationStore(db: SqliteDb): NotificationStore {
+  // Asked for every message sent: prepared once, not built and prepared per message.
+  const anySubscription = db
+    .select({ endpoint: pushSubscriptions.endpoint })
+    .from(pushSubscriptions)
+    .limit(1)
+    .prepare();
   return {
     async saveSubscription(input, { keepPerUser }) {
       db.transaction((tx) => {
@@ -87,7 +93,7 @@ export function createSqliteNotificationStore(db: SqliteDb): NotificationStore {
     },
     async recipients(query) {
       // No browser subscribed at all (a new server, a benchmark): no per-member join for each message.
-      if (!db.select({ endpoint: pushSubscriptions.endpoint }).from(pushSubscriptions).limit(1).get()) return [];
+      if (!anySubscription.get()) return [];
       const rows = db
         .select(subscriptionColumns)
         .from(channelMembers)
