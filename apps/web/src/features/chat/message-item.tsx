@@ -1,6 +1,6 @@
 import { LIMITS, type User } from '@hubbub/core';
 import { useMutation } from '@tanstack/react-query';
-import { type KeyboardEvent, useState } from 'react';
+import { type KeyboardEvent, memo, useState } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { clockTime, fullTime, shortTime } from '../../lib/time';
 import { useTRPC } from '../../trpc';
@@ -40,7 +40,14 @@ function authorName(message: Message): string {
   return message.author?.displayName ?? 'Deleted user';
 }
 
-export function MessageItem({ message, me, compact, canModify, highlighted = false }: MessageItemProps) {
+/** Memoized: a new page or a new message re-renders the list, not every row already in it. */
+export const MessageItem = memo(function MessageItem({
+  message,
+  me,
+  compact,
+  canModify,
+  highlighted = false,
+}: MessageItemProps) {
   const trpc = useTRPC();
   const live = useChatLive();
   const [mode, setMode] = useState<'view' | 'edit' | 'confirm-delete'>('view');
@@ -285,7 +292,7 @@ export function MessageItem({ message, me, compact, canModify, highlighted = fal
       )}
     </li>
   );
-}
+});
 
 interface PendingItemProps {
   pending: PendingMessage;
