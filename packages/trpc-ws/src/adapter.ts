@@ -490,11 +490,21 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
 
   /** The fast path: the stream pushes into the subscription, which writes each event as one frame. */
   private push(subscription: PushSubscription<TRouter>): void {
-    const { id, jsonrpc, stream } = subscription;
     this.running ??= new Map();
-    this.running.set(id, subscription);
-    this.respond({ id, jsonrpc, result: { type: 'started' } });
-    void stream[PUSH_STREAM](subscription);
+    this.running.set(subscription.id, subscription);
+    // "started" waits for the stream's first frame (or for it to be live with nothing to send) and leaves in the
+    // same write: a subscribe costs the server one socket write, not two.
+    Promise.resolve(subscription.stream[PUSH_STREAM](subscription)).then(
+      () => this.announce(subscription),
+      (error: unknown) => subscription.end({ kind: 'error', error }),
+    );
+  }
+
+  /** Tells the client its subscription started, once, while it runs. */
+  announce(subscription: PushSubscription<TRouter>): void {
+    if (subscription.announced || this.running?.get(subscription.id) !== subscription) return;
+    subscription.announced = true;
+    this.respond({ id: subscription.id, jsonrpc: subscription.jsonrpc, result: { type: 'started' } });
   }
 
   /** One event of a push subscription; returns the connection's backlog after it. */
@@ -569,16 +579,22 @@ class PushSubscription<TRouter extends AnyTRPCRouter> implements SubscriptionCal
     this.head = frameHead(id, jsonrpc);
   }
 
+  /** Whether the client was told "started" (it hears it before anything else of this subscription). */
+  announced = false;
+
   send(eventId: string, data: unknown, event: object | null): number {
+    if (!this.announced) this.connection.announce(this);
     return this.connection.pushEvent(this.head, eventId, data, event);
   }
 
   end(reason: PushEnd): void {
+    this.connection.announce(this);
     this.connection.finish(this, reason);
   }
 
   stop(): void {
     this.stream.stop();
+    this.connection.announce(this);
     this.connection.finish(this, { kind: 'done' });
   }
 }

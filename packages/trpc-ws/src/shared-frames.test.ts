@@ -23,6 +23,22 @@ function pushRouter(sinks: PushSink[]) {
   });
 }
 
+/** A push stream that, like a resumable one, reads a little (a turn later) and then greets or fails. */
+function greetingRouter(start: (sink: PushSink) => void) {
+  return t.router({
+    greeted: t.procedure.subscription(() => {
+      const stream: PushStream = {
+        [PUSH_STREAM]: async (sink) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          start(sink);
+        },
+        stop: () => {},
+      };
+      return stream as unknown as AsyncIterable<never>;
+    }),
+  });
+}
+
 async function serve(wss?: WebSocketServer) {
   const server = await listen();
   const sinks: PushSink[] = [];
@@ -182,5 +198,49 @@ describe('one socket write per tick', () => {
     for (let i = 1; i <= 5; i++) expect(await client.next()).toEqual(dataFrame(1, `e:${i}`, i));
     // The first goes straight out (a fan-out's one write per socket pays for no cork), the other four together.
     expect(writes.flushes.count).toBe(2);
+  });
+});
+
+describe('the answer to a subscribe', () => {
+  const subscribeGreeted = { id: 1, method: 'subscription', params: { path: 'greeted' } };
+
+  it('sends "started" with the stream\'s first frame, in one socket write', async () => {
+    const server = await listen();
+    await using _server = server;
+    applyWSSHandler({ router: greetingRouter((sink) => sink.send('e:0', 'hello', null)), wss: server.wss });
+    await using client = await RawSocket.open(server.url);
+    await vi.waitFor(() => expect(server.sockets).toHaveLength(1));
+    const writes = recordWrites(server, 0);
+    client.send(subscribeGreeted);
+    expect(await client.next()).toEqual({ id: 1, result: { type: 'started' } });
+    expect(await client.next()).toEqual(dataFrame(1, 'e:0', 'hello'));
+    expect(writes.chunks).toHaveLength(2);
+    expect(writes.flushes.count).toBe(1);
+  });
+
+  it('sends "started" once the stream is live when it has nothing to send yet', async () => {
+    const server = await listen();
+    await using _server = server;
+    const sinks: PushSink[] = [];
+    applyWSSHandler({ router: greetingRouter((sink) => void sinks.push(sink)), wss: server.wss });
+    await using client = await RawSocket.open(server.url);
+    client.send(subscribeGreeted);
+    expect(await client.next()).toEqual({ id: 1, result: { type: 'started' } });
+    sinks[0]?.send('e:1', 'later', null);
+    expect(await client.next()).toEqual(dataFrame(1, 'e:1', 'later'));
+  });
+
+  it('sends "started" before the error of a stream that fails to start, then "stopped"', async () => {
+    const server = await listen();
+    await using _server = server;
+    applyWSSHandler({
+      router: greetingRouter((sink) => sink.end({ kind: 'error', error: new Error('the store is down') })),
+      wss: server.wss,
+    });
+    await using client = await RawSocket.open(server.url);
+    client.send(subscribeGreeted);
+    expect(await client.next()).toEqual({ id: 1, result: { type: 'started' } });
+    expect(await client.next()).toMatchObject({ id: 1, error: { message: 'the store is down' } });
+    expect(await client.next()).toEqual({ id: 1, result: { type: 'stopped' } });
   });
 });

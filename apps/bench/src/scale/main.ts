@@ -92,6 +92,7 @@ async function measure(kind: 'raw-ws' | 'hubbub'): Promise<ScaleFigures> {
     const rss0 = server.rss();
 
     let from = 0;
+    const connectCpu0 = server.cpuSeconds();
     const windows = await Promise.all(
       shares(CONNECTIONS, WORKERS).map((count, i) => {
         const part = urls.slice(from, from + count);
@@ -109,8 +110,10 @@ async function measure(kind: 'raw-ws' | 'hubbub'): Promise<ScaleFigures> {
     const subscribed = windows.reduce((sum, w) => sum + w.subscribed, 0);
     const failed = windows.reduce((sum, w) => sum + w.failed, 0);
     const rate = connectRate(windows as ConnectWindow[]);
+    // The server's own cost of a connect, which the load on the machine moves less than the rate.
+    const cpuPerConnect = ((server.cpuSeconds() - connectCpu0) * 1e3) / subscribed;
     console.log(
-      `  subscribed ${subscribed} (${failed} failed${failed ? `: ${windows.find((w) => w.firstError)?.firstError}` : ''}) in ${fixed(connectSeconds(windows), 2)} s: ${fixed(rate, 0)} connections/s (load ${load()})`,
+      `  subscribed ${subscribed} (${failed} failed${failed ? `: ${windows.find((w) => w.firstError)?.firstError}` : ''}) in ${fixed(connectSeconds(windows), 2)} s: ${fixed(rate, 0)} connections/s, server CPU ${fixed(cpuPerConnect, 3)} ms per connection (load ${load()})`,
     );
 
     await sleep(2000);
