@@ -213,6 +213,25 @@ describe('a long channel in a real browser', () => {
     const fromEnd = () => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
     await expect.poll(fromEnd, { timeout: WAIT }).toBeLessThan(48);
     await pill.waitFor({ state: 'detached', timeout: WAIT });
+
+    // A permalink to a loaded message far from the view: brought in by its place in the list, highlighted, in view.
+    const middle = ids[Math.floor(MESSAGES / 2)];
+    await page.evaluate((id) => {
+      location.hash = `#/c/general/m/${id}`;
+    }, middle);
+    const target = page.locator(`[data-message-id="${middle}"][data-highlighted="true"]`);
+    await target.waitFor({ timeout: WAIT });
+    await expect
+      .poll(
+        () =>
+          target.evaluate((el) => {
+            const view = el.closest('[data-testid="message-scroller"]')?.getBoundingClientRect();
+            const box = el.getBoundingClientRect();
+            return Boolean(view && box.top >= view.top && box.bottom <= view.bottom);
+          }),
+        { timeout: WAIT },
+      )
+      .toBe(true);
     expect(pageErrors).toEqual([]);
   }, 300_000);
 });
