@@ -1,6 +1,10 @@
-import type { BusEvent, Channel, ChannelChange, ChannelSignal } from '@hubbub/core';
+import type { BusEvent, Channel, ChannelChange, ChannelSignal, ChatStore } from '@hubbub/core';
 import type { AppDeps } from './context';
+import { ReplayPages } from './replay-pages';
 import type { Seen, StreamSource } from './resumable-stream';
+
+/** The replay pages of each chat store (one per server; tests run several in a process). */
+const replayPagesOf = new WeakMap<ChatStore, ReplayPages<ChannelChange>>();
 
 /**
  * The source of one subscriber's `channel.onEvent`. A class holding the
@@ -27,8 +31,16 @@ export class ChannelStreamSource implements StreamSource<ChannelChange, ChannelS
     return this.deps.stores.chat.streamInfo(this.topic);
   }
 
-  eventsAfter(after: number, limit: number) {
-    return this.deps.stores.chat.eventsAfter(this.topic, after, limit);
+  eventsAfter(after: number, limit: number, head?: number) {
+    const { chat } = this.deps.stores;
+    const read = () => chat.eventsAfter(this.topic, after, limit);
+    if (head === undefined) return read();
+    let pages = replayPagesOf.get(chat);
+    if (!pages) {
+      pages = new ReplayPages();
+      replayPagesOf.set(chat, pages);
+    }
+    return pages.get(this.topic, after, head, limit, read);
   }
 
   /** A channel topic's bus events are already what the stream wants: passed on as they are. */

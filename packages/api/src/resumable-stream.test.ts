@@ -185,8 +185,9 @@ describe('ResumableStream, pushed', () => {
       const s = await started(store, 'e:2');
       expect(s.ids()).toEqual(['e:3', 'e:4', 'e:5']);
       expect(s.sent.map((x) => (x.data as Note).n)).toEqual([3, 4, 5]);
-      // Replayed events are this subscriber's own; a live one names the bus event it came from (serialized once).
-      expect(s.sent.every((x) => x.shared === null)).toBe(true);
+      // Each event names the object it came from, to be serialized once for every subscriber it reaches:
+      // a replayed one its stored event, a live one the bus event.
+      expect(s.sent.map((x) => (x.shared as { offset: number }).offset)).toEqual([3, 4, 5]);
       const live = publishNew(s, store);
       expect(s.ids()).toEqual(['e:3', 'e:4', 'e:5', 'e:6']);
       expect(s.sent[3]?.shared).toBe(live);

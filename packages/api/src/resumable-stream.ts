@@ -27,7 +27,12 @@ export interface StreamSource<C, S> {
   userId: string | null;
   epoch: string;
   info(): Promise<StreamInfo>;
-  eventsAfter(after: number, limit: number): Promise<Stored<C>[]>;
+  /**
+   * Stored events after `after`, oldest first, at most `limit`. `head`, when given, is the stream's head as
+   * the subscriber found it: subscribers asking for the same events up to the same head may get the same page
+   * (the same event objects, so a socket sink serializes each once for all of them).
+   */
+  eventsAfter(after: number, limit: number, head?: number): Promise<Stored<C>[]>;
   /**
    * A bus event as this stream sees it: a stored change, a live signal, a
    * stored change of no concern to this subscriber (`skip`: its offset still
@@ -50,9 +55,10 @@ export interface StreamSource<C, S> {
 /**
  * How a stream ends, and where its events go: a socket (the WebSocket
  * adapter's push path) or a queue (the async-iterator view). A sink's `send`
- * gets each event with its tracked id and, when live, the bus event it came
- * from (the same object for every local subscriber, so a sink can serialize
- * it once for all of them; null for replayed events), and returns the bytes
+ * gets each event with its tracked id and the object it came from: the bus
+ * event when live, the stored event when replayed (the same object for every
+ * local subscriber it reaches, so a sink can serialize it once for all of
+ * them; null for signals made per subscriber), and returns the bytes
  * still waiting to go out to this subscriber (the slow-consumer signal).
  */
 export type StreamEnd = PushEnd;
@@ -82,9 +88,9 @@ export interface StreamDeps<Owner = unknown> {
 
 type Mode = 'idle' | 'filling' | 'live' | 'ended';
 
-const eventIds = new WeakMap<BusEvent, { offset: number; id: string }>();
-/** The id string of a live event at `offset`, made once for all local subscribers at that position. */
-function sharedEventId(shared: BusEvent, epoch: string, offset: number): string {
+const eventIds = new WeakMap<object, { offset: number; id: string }>();
+/** The id string of a shared event at `offset`, made once for all local subscribers it reaches. */
+function sharedEventId(shared: object, epoch: string, offset: number): string {
   const cached = eventIds.get(shared);
   if (cached?.offset === offset) return cached.id;
   const id = formatEventId(epoch, offset);
@@ -156,7 +162,7 @@ export class ResumableStream<C, S, Owner = unknown>
       if (plan.kind === 'reset') this.emit(info.head, { type: 'reset' }, null);
       else if (plan.kind === 'replay') {
         this.delivered = plan.after;
-        await this.fill();
+        await this.fill(info.head);
       }
       for (const greeting of (await this.source.greeting?.(this.delivered)) ?? []) {
         this.emit(this.delivered, greeting, null);
@@ -248,15 +254,16 @@ export class ResumableStream<C, S, Owner = unknown>
       .catch((error) => this.finish({ kind: 'error', error }));
   }
 
-  /** Replays every stored event after the last one delivered. */
-  private async fill(): Promise<void> {
+  /** Replays every stored event after the last one delivered (up to `head`, when the start found it there). */
+  private async fill(head?: number): Promise<void> {
     for (;;) {
-      const page = await this.source.eventsAfter(this.delivered, BACKFILL_PAGE);
+      const page = await this.source.eventsAfter(this.delivered, BACKFILL_PAGE, head);
       if (this.ended) return;
       for (const event of page) {
         if (event.offset <= this.delivered) continue;
         this.delivered = event.offset;
-        this.emit(event.offset, event.change, null);
+        // The stored event is the shared object: a page served to many subscribers is serialized once.
+        this.emit(event.offset, event.change, event);
         if (this.source.endsWith?.(event.change)) return this.finish({ kind: 'done' });
         const room = this.pace?.();
         if (room) await room;
@@ -287,7 +294,7 @@ export class ResumableStream<C, S, Owner = unknown>
   }
 
   /** Sends one event; returns the subscriber's backlog after it. */
-  private emit(offset: number, data: unknown, shared: BusEvent | null): number {
+  private emit(offset: number, data: unknown, shared: object | null): number {
     if (this.mode === 'ended' || !this.sink) return 0;
     const id = shared ? sharedEventId(shared, this.source.epoch, offset) : formatEventId(this.source.epoch, offset);
     return this.sink.send(id, data, shared);
