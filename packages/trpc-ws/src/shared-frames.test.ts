@@ -39,6 +39,13 @@ function greetingRouter(start: (sink: PushSink) => void) {
   });
 }
 
+/** A server of `greetingRouter(start)` and a client connected to it (not yet subscribed). */
+async function greetedClient(start: (sink: PushSink) => void) {
+  const server = await listen();
+  applyWSSHandler({ router: greetingRouter(start), wss: server.wss });
+  return { server, client: await RawSocket.open(server.url) };
+}
+
 async function serve(wss?: WebSocketServer) {
   const server = await listen();
   const sinks: PushSink[] = [];
@@ -47,6 +54,15 @@ async function serve(wss?: WebSocketServer) {
 }
 
 const subscribe = (id: number) => ({ id, method: 'subscription', params: { path: 'pushed' } });
+
+/** A server with one client subscribed to `pushed`, its `started` read. */
+async function subscribedClient() {
+  const { server, sinks } = await serve();
+  const client = await RawSocket.open(server.url);
+  client.send(subscribe(1));
+  await client.next();
+  return { server, sinks, client };
+}
 const dataFrame = (id: number, eventId: string, data: unknown) => ({
   id,
   result: { type: 'data', id: eventId, data: { id: eventId, data } },
@@ -127,11 +143,9 @@ describe('shared frames', () => {
   });
 
   it('keeps the order through ws.send while its sender is busy, then writes directly again', async () => {
-    const { server, sinks } = await serve();
+    const { server, sinks, client } = await subscribedClient();
     await using _server = server;
-    await using client = await RawSocket.open(server.url);
-    client.send(subscribe(1));
-    await client.next();
+    await using _client = client;
     const serverSide = server.sockets[0] as WebSocket;
     // A Blob is read asynchronously: ws's sender is busy until then, and what is sent meanwhile queues behind it.
     serverSide.send(new Blob(['first']));
@@ -169,11 +183,9 @@ describe('shared frames', () => {
 
 describe('one socket write per tick', () => {
   it('sends a replay of N events, complete and in order, in one socket write', async () => {
-    const { server, sinks } = await serve();
+    const { server, sinks, client } = await subscribedClient();
     await using _server = server;
-    await using client = await RawSocket.open(server.url);
-    client.send(subscribe(1));
-    await client.next();
+    await using _client = client;
     const writes = recordWrites(server, 0);
     const replay = Array.from({ length: 50 }, (_, i) => ({ offset: i + 1, text: `message ${i + 1}` }));
     // A resume's replay page: one event at a time through the sink, in one tick, none shared.
@@ -188,11 +200,9 @@ describe('one socket write per tick', () => {
   });
 
   it('gathers several live events to one connection in a tick into one write after the first', async () => {
-    const { server, sinks } = await serve();
+    const { server, sinks, client } = await subscribedClient();
     await using _server = server;
-    await using client = await RawSocket.open(server.url);
-    client.send(subscribe(1));
-    await client.next();
+    await using _client = client;
     const writes = recordWrites(server, 0);
     for (let i = 1; i <= 5; i++) sinks[0]?.send(`e:${i}`, i, { kind: 'bus event' });
     for (let i = 1; i <= 5; i++) expect(await client.next()).toEqual(dataFrame(1, `e:${i}`, i));
@@ -205,10 +215,9 @@ describe('the answer to a subscribe', () => {
   const subscribeGreeted = { id: 1, method: 'subscription', params: { path: 'greeted' } };
 
   it('sends "started" with the stream\'s first frame, in one socket write', async () => {
-    const server = await listen();
+    const { server, client } = await greetedClient((sink) => sink.send('e:0', 'hello', null));
     await using _server = server;
-    applyWSSHandler({ router: greetingRouter((sink) => sink.send('e:0', 'hello', null)), wss: server.wss });
-    await using client = await RawSocket.open(server.url);
+    await using _client = client;
     await vi.waitFor(() => expect(server.sockets).toHaveLength(1));
     const writes = recordWrites(server, 0);
     client.send(subscribeGreeted);
@@ -219,11 +228,10 @@ describe('the answer to a subscribe', () => {
   });
 
   it('sends "started" once the stream is live when it has nothing to send yet', async () => {
-    const server = await listen();
-    await using _server = server;
     const sinks: PushSink[] = [];
-    applyWSSHandler({ router: greetingRouter((sink) => void sinks.push(sink)), wss: server.wss });
-    await using client = await RawSocket.open(server.url);
+    const { server, client } = await greetedClient((sink) => void sinks.push(sink));
+    await using _server = server;
+    await using _client = client;
     client.send(subscribeGreeted);
     expect(await client.next()).toEqual({ id: 1, result: { type: 'started' } });
     sinks[0]?.send('e:1', 'later', null);
@@ -231,13 +239,11 @@ describe('the answer to a subscribe', () => {
   });
 
   it('sends "started" before the error of a stream that fails to start, then "stopped"', async () => {
-    const server = await listen();
+    const { server, client } = await greetedClient((sink) =>
+      sink.end({ kind: 'error', error: new Error('the store is down') }),
+    );
     await using _server = server;
-    applyWSSHandler({
-      router: greetingRouter((sink) => sink.end({ kind: 'error', error: new Error('the store is down') })),
-      wss: server.wss,
-    });
-    await using client = await RawSocket.open(server.url);
+    await using _client = client;
     client.send(subscribeGreeted);
     expect(await client.next()).toEqual({ id: 1, result: { type: 'started' } });
     expect(await client.next()).toMatchObject({ id: 1, error: { message: 'the store is down' } });
