@@ -19,4 +19,11 @@ describe('newId', () => {
     const ids = new Set(Array.from({ length: 10_000 }, () => newId(1_700_000_000_000)));
     expect(ids.size).toBe(10_000);
   });
+
+  it('sorts in minting order within one millisecond, and when the clock steps back a little', () => {
+    const at = 1_800_000_000_000;
+    const ids = Array.from({ length: 5_000 }, () => newId(at));
+    ids.push(newId(at - 5), newId(at + 10));
+    expect([...ids].sort()).toEqual(ids);
+  });
 });
