@@ -192,6 +192,22 @@ describe('a long channel in a real browser', () => {
     expect(run.seen).toBe(MESSAGES);
     expect(run.maxMessageRows).toBeLessThanOrEqual(MOST_ROWS_IN_PAGE);
 
+    // The window says where it stands in the whole list (screen readers count from it): at the beginning the
+    // first row is number 1 of every item (all pages loaded, so the size is known), the rest follow on.
+    const places = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('ol.message-list > li'), (row) => ({
+          at: Number(row.getAttribute('aria-posinset')),
+          of: Number(row.getAttribute('aria-setsize')),
+        })),
+      );
+    const atBeginning = await places();
+    expect(atBeginning[0]?.at).toBe(1);
+    expect(atBeginning.map((p) => p.at)).toEqual(atBeginning.map((_, i) => i + 1));
+    // Every message, a day divider or more, and the list's top.
+    expect(atBeginning[0]?.of).toBeGreaterThan(MESSAGES + 1);
+    expect(new Set(atBeginning.map((p) => p.of)).size).toBe(1);
+
     // Reading in the middle of the long list, a new message holds the view still and the pill counts it.
     const scroller = page.getByTestId('message-scroller');
     const readingAt = await scroller.evaluate(async (el) => {
@@ -206,6 +222,10 @@ describe('a long channel in a real browser', () => {
     const pill = page.getByTestId('new-messages-pill');
     await pill.filter({ hasText: '1 new message' }).waitFor({ timeout: WAIT });
     expect(await scroller.evaluate((el) => el.scrollTop)).toBe(readingAt);
+    const inTheMiddle = await places();
+    const first = inTheMiddle[0]?.at ?? 0;
+    expect(first).toBeGreaterThan(MESSAGES / 4);
+    expect(inTheMiddle.map((p) => p.at)).toEqual(inTheMiddle.map((_, i) => first + i));
     // The pill goes down to it, and the view stays there.
     await pill.click();
     const live = page.locator('[data-testid="message"]', { hasText: 'Live after the long scroll' });

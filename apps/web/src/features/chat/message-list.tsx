@@ -60,6 +60,11 @@ function outerHeight(el: Element): number {
   return el.getBoundingClientRect().height + Number.parseFloat(style.marginTop) + Number.parseFloat(style.marginBottom);
 }
 
+/** Writes an attribute only when it changes: every scroll frame renders, most rows stay where they were. */
+function setAttributeIfChanged(el: Element, name: string, value: string): void {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 /** The items [from, to) to have in the page for a view from `top`, `height` high (list coordinates). */
 function pickRange(
   starts: RowStarts,
@@ -256,6 +261,25 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard, f
       openUnread(marker);
     }
   }, [history.data, focusId, marker, listPlace.opening, hasNextPage, detached, me.id, unreadAtOpen, openUnread]);
+
+  // A window of the list is only part of it: each row in the page says where it stands in the whole (screen
+  // readers announce "item 5,432 of 10,001"; -1: older pages not loaded yet, the size is unknown).
+  useLayoutEffect(() => {
+    const list = listRef.current;
+    if (!list) return;
+    const windowed = items.length > RENDER_ALL_UP_TO;
+    const size = String(hasNextPage ? -1 : items.length);
+    for (let i = 0; i < list.children.length; i++) {
+      const row = list.children[i] as Element;
+      if (windowed) {
+        setAttributeIfChanged(row, 'aria-posinset', String(from + i + 1));
+        setAttributeIfChanged(row, 'aria-setsize', size);
+      } else {
+        row.removeAttribute('aria-posinset');
+        row.removeAttribute('aria-setsize');
+      }
+    }
+  });
 
   // After every commit: measure what came into the page, then keep the view where it belongs.
   useLayoutEffect(() => {
