@@ -9,11 +9,11 @@
  *   --inflight=200 (connections being opened at once per load process) --messages=5 --rate=1 (messages/s)
  *   --only=hubbub|raw-ws
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from '../flags';
 import { publish, SubscriberPool, sleep, waitForCount } from '../load';
+import { LoadProcess } from '../load-process';
 import { protocols, type Session, signUp } from '../protocols';
 import { startServer, untilQuiet } from '../server-process';
 import { cpuPerDelivery, fixed, rssPerConnection } from '../stats';
@@ -38,34 +38,6 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-/** A load process, and a way to ask it one thing and await its answer. */
-class LoadProcess {
-  private readonly child: ChildProcess;
-  private waiting: ((message: ToCoordinator) => void)[] = [];
-  readonly ready: Promise<unknown>;
-
-  constructor() {
-    this.child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (message: ToCoordinator) => this.waiting.shift()?.(message));
-    this.ready = new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  ask<T extends ToCoordinator['type']>(message: ToWorker): Promise<Extract<ToCoordinator, { type: T }>> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve as (message: ToCoordinator) => void);
-      this.child.send(message);
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.send({ type: 'close' } satisfies ToWorker);
-    });
-  }
-}
-
 /** One URL per connection: Hubbub's sign in as USERS accounts in turn, raw ws's are all alike. */
 async function subscriberUrls(kind: 'raw-ws' | 'hubbub', port: number, session: Session): Promise<string[]> {
   if (kind === 'raw-ws') return Array.from({ length: CONNECTIONS }, () => session.subscriberUrl);
@@ -77,7 +49,7 @@ async function subscriberUrls(kind: 'raw-ws' | 'hubbub', port: number, session: 
 async function measure(kind: 'raw-ws' | 'hubbub'): Promise<ScaleFigures> {
   console.log(`\n${kind}: ${CONNECTIONS} connections from ${WORKERS} load processes (load ${load()})`);
   const server = await startServer(kind);
-  const workers = Array.from({ length: WORKERS }, () => new LoadProcess());
+  const workers = Array.from({ length: WORKERS }, () => new LoadProcess<ToWorker, ToCoordinator>(WORKER));
   let warm: SubscriberPool | null = null;
   try {
     const session = await protocols[kind].setup(server.port);
@@ -97,7 +69,7 @@ async function measure(kind: 'raw-ws' | 'hubbub'): Promise<ScaleFigures> {
       shares(CONNECTIONS, WORKERS).map((count, i) => {
         const part = urls.slice(from, from + count);
         from += count;
-        return (workers[i] as LoadProcess).ask<'connected'>({
+        return (workers[i] as LoadProcess<ToWorker, ToCoordinator>).ask<'connected'>({
           type: 'connect',
           urls: part,
           frames: session.subscribeFrames,

@@ -6,15 +6,12 @@ export class ClientLedger {
   duplicates = 0;
   /** Of the messages acknowledged before the restart, how many this client holds. */
   heldBefore = 0;
-  /** When its subscription started again after the restart (ms, performance.now()). */
+  /** When its subscription started again after the restart (absolute ms: performance.timeOrigin + now()). */
   startedAgainAt: number | null = null;
   /** When it was back and held every message acknowledged before the restart. */
   caughtUpAt: number | null = null;
-  /** Connection attempts after the restarted server accepted, and when the first of them opened. */
-  attemptsAgain = 0;
+  /** When its first socket after the restart opened. */
   openedAgainAt: number | null = null;
-  /** Close codes seen after the restart (1013: turned away by admission). */
-  closesAgain: number[] = [];
 
   constructor(maxMessages: number) {
     this.got = new Uint8Array(maxMessages);

@@ -6,20 +6,25 @@
  * message acknowledged before the restart; messages lost and duplicated per client; live publish→receive
  * p99 in 1 s windows after the restart.
  *
+ * The clients are spread over load processes (storm/load-worker.ts), so that no single event loop
+ * delivering a message to thousands of clients is what the live latency measures.
+ *
  *   --clients=5000 --users=50 --rate=2 (messages/s) --before=8 (s of publishing before the stop)
  *   --observe=20 (s after the restart) --crash --backlog=N (the server's accept queue; Node's default 511)
+ *   --workers=4 (load processes)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createHubbubClient, type HubbubClient } from '@hubbub/client';
-import WebSocket from 'ws';
+import { fileURLToPath } from 'node:url';
+import { createHubbubClient } from '@hubbub/client';
 import { parseFlags } from '../flags';
 import { sleep } from '../load';
+import { LoadProcess } from '../load-process';
 import { hubbubAccount, signUp } from '../protocols';
 import { percentile } from '../stats';
-import { ClientLedger, LatencyWindows, publishIndexIn, secondsUntilUnder } from './figures';
+import { LatencyWindows, secondsUntilUnder } from './figures';
+import type { ClientRecord, ToStormCoordinator, ToStormWorker } from './ipc';
 import { freePort, type StormServer, startStormServer } from './server-process';
 
 const args = parseFlags();
@@ -29,20 +34,14 @@ const RATE = Number(args.rate ?? 2);
 const BEFORE_S = Number(args.before ?? 8);
 const OBSERVE_S = Number(args.observe ?? 20);
 const CRASH = args.crash === 'true';
+const WORKERS = Number(args.workers ?? 4);
+const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
 if (args.backlog) process.env.STORM_BACKLOG = args.backlog;
 const MAX_MESSAGES = Math.ceil(RATE * (BEFORE_S + OBSERVE_S + 60)) + 10;
 const TARGET = { caughtUpS: 5, liveP99Ms: 200, liveWithinS: 10 };
 
-const now = () => performance.now();
-let attempts = 0;
-/** `ws` with a count of every connection attempt (the storm's load on the listener). */
-class CountingWebSocket extends WebSocket {
-  constructor(...params: ConstructorParameters<typeof WebSocket>) {
-    super(...params);
-    attempts++;
-  }
-}
-
+/** Absolute ms, as the load processes' clocks and the publish stamps are. */
+const now = () => performance.timeOrigin + performance.now();
 const dataDir = mkdtempSync(join(tmpdir(), 'hubbub-storm-'));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -55,70 +54,12 @@ for (let i = 0; i < USERS; i++) tokens.push(await signUp(port, `storm-${i}`));
 let phase: 'up' | 'down' | 'again' = 'up';
 let readyAgainAt = Number.NaN;
 let before: number[] = [];
-const inBefore = new Uint8Array(MAX_MESSAGES);
-const live = new LatencyWindows();
-const ledgers: ClientLedger[] = [];
-const clients: HubbubClient[] = [];
 
-function onMessage(ledger: ClientLedger, content: string) {
-  const stamp = publishIndexIn(content);
-  if (!stamp || !ledger.receive(stamp.n)) return;
-  const at = now();
-  if (phase === 'again') {
-    if (stamp.ts >= readyAgainAt) live.add(at - readyAgainAt, at - stamp.ts);
-    if (inBefore[stamp.n]) ledger.heldBefore++;
-    caughtUp(ledger, at);
-  }
-}
-
-function caughtUp(ledger: ClientLedger, at: number) {
-  if (ledger.caughtUpAt === null && ledger.startedAgainAt !== null && ledger.heldBefore === before.length) {
-    ledger.caughtUpAt = at;
-  }
-}
-
-function connect(index: number): Promise<void> {
-  const ledger = new ClientLedger(MAX_MESSAGES);
-  ledgers.push(ledger);
-  /** This client's sockets: when each attempt after the restart opens and how it ends. */
-  class ClientSocket extends CountingWebSocket {
-    constructor(...params: ConstructorParameters<typeof WebSocket>) {
-      super(...params);
-      if (phase !== 'again') return;
-      ledger.attemptsAgain++;
-      this.once('open', () => {
-        ledger.openedAgainAt ??= now();
-      });
-      this.once('close', (code: number) => {
-        if (phase === 'again' && ledger.caughtUpAt === null) ledger.closesAgain.push(code);
-      });
-    }
-  }
-  const client = createHubbubClient({
-    url: base,
-    token: tokens[index % USERS] as string,
-    WebSocket: ClientSocket as unknown as typeof globalThis.WebSocket,
-  });
-  clients.push(client);
-  return new Promise((resolve) => {
-    client.api.channel.onEvent.subscribe(
-      { channelId },
-      {
-        onStarted: () => {
-          if (phase === 'up') return resolve();
-          ledger.startedAgainAt ??= now();
-          caughtUp(ledger, now());
-        },
-        onData: (envelope) => {
-          const event = (envelope as { data?: unknown }).data ?? envelope;
-          const change = event as { type?: string; message?: { content?: string } };
-          if (change.type === 'message.created' && change.message?.content) onMessage(ledger, change.message.content);
-        },
-        onError: (error) => console.error(`client ${index}: ${error.message}`),
-      },
-    );
-  });
-}
+const workers = Array.from({ length: WORKERS }, () => new LoadProcess<ToStormWorker, ToStormCoordinator>(WORKER));
+await Promise.all(workers.map((w) => w.ready));
+/** Asks every load process the same, in parallel. */
+const askAll = <T extends ToStormCoordinator['type']>(message: ToStormWorker) =>
+  Promise.all(workers.map((w) => w.ask<T>(message)));
 
 // The publisher: message.send over HTTP at a steady rate, each stamped with its index and send time.
 const publisher = createHubbubClient({ url: base, token: ownerToken, transport: 'http' });
@@ -145,40 +86,45 @@ async function publish() {
 
 console.log(`storm: ${CLIENTS} clients (${USERS} users), ${RATE} messages/s, ${CRASH ? 'SIGKILL' : 'SIGTERM'}`);
 const connectStart = now();
-for (let i = 0; i < CLIENTS; i += 100) {
-  await Promise.all(Array.from({ length: Math.min(100, CLIENTS - i) }, (_, j) => connect(i + j)));
-}
-console.log(`  ${CLIENTS} subscribed in ${((now() - connectStart) / 1000).toFixed(1)} s`);
+await Promise.all(
+  workers.map((worker, w) => {
+    const mine = Array.from({ length: CLIENTS }, (_, i) => i).filter((i) => i % WORKERS === w);
+    return worker.ask<'connected'>({
+      type: 'connect',
+      base,
+      channelId,
+      tokens: mine.map((i) => tokens[i % USERS] as string),
+      maxMessages: MAX_MESSAGES,
+    });
+  }),
+);
+console.log(
+  `  ${CLIENTS} subscribed from ${WORKERS} load processes in ${((now() - connectStart) / 1000).toFixed(1)} s`,
+);
 
 const publishing$ = publish();
 await sleep(BEFORE_S * 1000);
 
-const attemptsBefore = attempts;
 const stoppedAt = now();
 phase = 'down';
+await askAll<'down'>({ type: 'down' });
 await server.stop(CRASH ? 'SIGKILL' : 'SIGTERM');
 const exitedAt = now();
 server = await startStormServer(port, dataDir);
 readyAgainAt = server.readyAt;
 // Every message acknowledged by now was acknowledged before the restarted server accepted anything.
 before = ackedAt.flatMap((at, n) => (at !== undefined ? [n] : []));
-for (const n of before) inBefore[n] = 1;
-for (const ledger of ledgers) {
-  ledger.heldBefore = before.length - ledger.missing(before);
-}
 phase = 'again';
+await askAll<'again'>({ type: 'again', readyAt: readyAgainAt, before });
 const serverCpu0 = server.cpuSeconds();
-const clientCpu0 = process.cpuUsage();
-const loop = monitorEventLoopDelay({ resolution: 10 });
-loop.enable();
 console.log(
   `  stopped; exited after ${(exitedAt - stoppedAt).toFixed(0)} ms; accepting again after ${((readyAgainAt - stoppedAt) / 1000).toFixed(1)} s; ${before.length} messages acknowledged before`,
 );
 
 await sleep(OBSERVE_S * 1000);
-loop.disable();
+const observed = await askAll<'observed'>({ type: 'observed' });
 const serverCpu = server.cpuSeconds() - serverCpu0;
-const clientCpu = process.cpuUsage(clientCpu0);
+const clientCpuS = observed.reduce((sum, o) => sum + o.cpuSeconds, 0);
 publishing = false;
 await publishing$;
 // The rest of the acknowledged messages reach everyone (or stop moving).
@@ -187,20 +133,27 @@ const acked = () => ackedAt.flatMap((at, n) => (at !== undefined ? [n] : []));
 let lastMissing = -1;
 for (let stall = 0, waited = 0; stall < 20 && waited < 120; stall++, waited++) {
   await sleep(500);
-  const all = acked();
-  const missing = ledgers.reduce((sum, ledger) => sum + ledger.missing(all), 0);
-  if (missing === 0 && ledgers.every((ledger) => ledger.caughtUpAt !== null)) break;
+  const status = await askAll<'status'>({ type: 'status', acked: acked() });
+  const missing = status.reduce((sum, s) => sum + s.missing, 0);
+  if (missing === 0 && status.every((s) => s.allBack)) break;
   if (missing !== lastMissing) stall = 0;
   lastMissing = missing;
 }
 
 const all = acked();
+const reports = await askAll<'report'>({ type: 'report', acked: all });
+const ledgers: ClientRecord[] = reports.flatMap((r) => r.clients);
+const live = new LatencyWindows();
+for (const { live: pairs } of reports) {
+  for (let i = 0; i < pairs.length; i += 2) live.add(pairs[i] as number, pairs[i + 1] as number);
+}
+const attempts = reports.reduce((sum, r) => sum + r.attempts, 0);
 const caught = ledgers.map((l) => (l.caughtUpAt === null ? Number.POSITIVE_INFINITY : l.caughtUpAt - readyAgainAt));
 const sortedCaught = [...caught].sort((a, b) => a - b);
 const lastCaughtS = (sortedCaught[sortedCaught.length - 1] as number) / 1000;
-const lostBefore = ledgers.reduce((sum, l) => sum + l.missing(before), 0);
-const lost = ledgers.reduce((sum, l) => sum + l.missing(all), 0);
-const clientsLosing = ledgers.filter((l) => l.missing(all) > 0).length;
+const lostBefore = ledgers.reduce((sum, l) => sum + l.missingBefore, 0);
+const lost = ledgers.reduce((sum, l) => sum + l.missingAcked, 0);
+const clientsLosing = ledgers.filter((l) => l.missingAcked > 0).length;
 const notBack = ledgers.filter((l) => l.caughtUpAt === null).length;
 const duplicates = ledgers.reduce((sum, l) => sum + l.duplicates, 0);
 const clientsDuplicated = ledgers.filter((l) => l.duplicates > 0).length;
@@ -214,7 +167,7 @@ console.log(
   `  back and caught up after accepting: p50 ${s(percentile(sortedCaught, 50))} s, p99 ${s(percentile(sortedCaught, 99))} s, last ${s(lastCaughtS * 1000)} s`,
 );
 console.log(
-  `  connection attempts during the outage and storm: ${attempts - attemptsBefore} (${((attempts - attemptsBefore) / CLIENTS).toFixed(1)} per client)`,
+  `  connection attempts during the outage and storm: ${attempts} (${(attempts / CLIENTS).toFixed(1)} per client)`,
 );
 console.log(
   `  messages: ${sent} sent, ${all.length} acknowledged (${before.length} before the restart); lost ${lost} (${lostBefore} of those before; ${clientsLosing} clients, ${notBack} of them never back), duplicated ${duplicates} (${clientsDuplicated} clients)`,
@@ -229,7 +182,7 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  `  CPU over the ${OBSERVE_S} s after accepting: server ${serverCpu.toFixed(1)} s, load client ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s; load client event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, max ${(loop.max / 1e6).toFixed(0)} ms`,
+  `  CPU over the ${OBSERVE_S} s after accepting: server ${serverCpu.toFixed(1)} s, load processes ${clientCpuS.toFixed(1)} s; their event-loop delay p99 ${Math.max(...observed.map((o) => o.loopP99Ms)).toFixed(0)} ms (the worst of ${WORKERS}), max ${Math.max(...observed.map((o) => o.loopMaxMs)).toFixed(0)} ms`,
 );
 // Where the slowest 1% spent their time: waiting to try, the socket opening, or between open and caught up.
 const slowest = [...ledgers]
@@ -255,7 +208,7 @@ console.log(
   `  live p99 under ${TARGET.liveP99Ms} ms within ${TARGET.liveWithinS} s: ${liveBackS === null ? 'never' : `from ${liveBackS} s`} — ${met(liveBackS !== null && liveBackS <= TARGET.liveWithinS)}`,
 );
 
-await Promise.all(clients.map((c) => c.close()));
+await Promise.all(workers.map((w) => w.close()));
 await publisher.close();
 await server.stop('SIGTERM');
 rmSync(dataDir, { recursive: true, force: true });

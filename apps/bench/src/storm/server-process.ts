@@ -9,7 +9,7 @@ const ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
 
 export interface StormServer {
   pid: number;
-  /** performance.now() when the server printed READY (it is listening). */
+  /** When the server printed READY (it is listening): absolute ms, performance.timeOrigin + performance.now(). */
   readyAt: number;
   cpuSeconds(): number;
   /** SIGTERM (the graceful stop) or SIGKILL (a crash); resolves when the process has exited. */
@@ -41,7 +41,7 @@ export async function startStormServer(port: number, dataDir: string): Promise<S
     let out = '';
     child.stdout?.on('data', (chunk) => {
       out += chunk;
-      if (/READY \d+/.test(out)) resolve(performance.now());
+      if (/READY \d+/.test(out)) resolve(performance.timeOrigin + performance.now());
     });
     child.once('exit', (code) => reject(new Error(`storm server exited (${code}) before it was ready`)));
   });
