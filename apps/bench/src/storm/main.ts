@@ -11,7 +11,7 @@
  *
  *   --clients=5000 --users=50 --rate=2 (messages/s) --before=8 (s of publishing before the stop)
  *   --observe=20 (s after the restart) --crash --backlog=N (the server's accept queue; Node's default 511)
- *   --workers=4 (load processes)
+ *   --workers=2 (load processes: one per core of the 2-core bench machine; more compete with the server)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,7 @@ const RATE = Number(args.rate ?? 2);
 const BEFORE_S = Number(args.before ?? 8);
 const OBSERVE_S = Number(args.observe ?? 20);
 const CRASH = args.crash === 'true';
-const WORKERS = Number(args.workers ?? 4);
+const WORKERS = Number(args.workers ?? 2);
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
 if (args.backlog) process.env.STORM_BACKLOG = args.backlog;
 const MAX_MESSAGES = Math.ceil(RATE * (BEFORE_S + OBSERVE_S + 60)) + 10;
