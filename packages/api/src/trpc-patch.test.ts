@@ -12,7 +12,7 @@ describe('tRPC with its option spreading patched', () => {
   const t = initTRPC.context<{ who: string; extra?: unknown }>().create();
   const router = t.router({
     echo: t.procedure
-      .use(({ ctx, next }) => next({ ctx: { extra: JSON.parse('{"__proto__":{"polluted":true},"kept":1}') } }))
+      .use(({ next }) => next({ ctx: { extra: JSON.parse('{"__proto__":{"polluted":true},"kept":1}') } }))
       .use(({ next }) => next({ ctx: { who: 'override' } }))
       .input(z.object({ text: z.string() }))
       .query(({ ctx, input }) => ({ ctx, input })),
