@@ -60,9 +60,22 @@ function outerHeight(el: Element): number {
   return el.getBoundingClientRect().height + Number.parseFloat(style.marginTop) + Number.parseFloat(style.marginBottom);
 }
 
-/** Writes an attribute only when it changes: every scroll frame renders, most rows stay where they were. */
-function setAttributeIfChanged(el: Element, name: string, value: string): void {
-  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+/**
+ * A window of the list is only part of it: each row in the page says where it stands in the whole (screen
+ * readers announce "item 5,432 of 10,001"; a size of -1: older pages not loaded yet). `position` null: the
+ * whole list is in the page, the browser counts. Attributes are written only when they change: every scroll
+ * frame renders, and most rows stay where they were.
+ */
+function markPlace(row: Element, position: number | null, size: number): void {
+  setAttributeIfChanged(row, 'aria-posinset', position === null ? null : String(position));
+  setAttributeIfChanged(row, 'aria-setsize', position === null ? null : String(size));
+}
+
+/** Sets an attribute (removes it for null) unless it already is so. */
+function setAttributeIfChanged(el: Element, name: string, value: string | null): void {
+  if (el.getAttribute(name) === value) return;
+  if (value === null) el.removeAttribute(name);
+  else el.setAttribute(name, value);
 }
 
 /** The items [from, to) to have in the page for a view from `top`, `height` high (list coordinates). */
@@ -262,26 +275,7 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard, f
     }
   }, [history.data, focusId, marker, listPlace.opening, hasNextPage, detached, me.id, unreadAtOpen, openUnread]);
 
-  // A window of the list is only part of it: each row in the page says where it stands in the whole (screen
-  // readers announce "item 5,432 of 10,001"; -1: older pages not loaded yet, the size is unknown).
-  useLayoutEffect(() => {
-    const list = listRef.current;
-    if (!list) return;
-    const windowed = items.length > RENDER_ALL_UP_TO;
-    const size = String(hasNextPage ? -1 : items.length);
-    for (let i = 0; i < list.children.length; i++) {
-      const row = list.children[i] as Element;
-      if (windowed) {
-        setAttributeIfChanged(row, 'aria-posinset', String(from + i + 1));
-        setAttributeIfChanged(row, 'aria-setsize', size);
-      } else {
-        row.removeAttribute('aria-posinset');
-        row.removeAttribute('aria-setsize');
-      }
-    }
-  });
-
-  // After every commit: measure what came into the page, then keep the view where it belongs.
+  // After every commit: mark each row's place and measure what came into the page, then keep the view where it belongs.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
@@ -290,10 +284,13 @@ export function MessageList({ channel, place, me, canPost, onRetry, onDiscard, f
     let now: Shown | null = null;
     if (list) {
       const { children } = list;
+      const windowed = items.length > RENDER_ALL_UP_TO;
       for (let i = 0; i < children.length; i++) {
         const child = children[i];
         const item = items[from + i];
-        if (!child || !item || measured.get(child) === item.key) continue;
+        if (!child || !item) continue;
+        markPlace(child, windowed ? from + i + 1 : null, hasNextPage ? -1 : items.length);
+        if (measured.get(child) === item.key) continue;
         measured.set(child, item.key);
         sizes.set(item.key, outerHeight(child));
         rowObserver.observe(child);
