@@ -7,56 +7,58 @@ import { recordingSink } from './test/stream-harness';
 
 describe('ReplayPages', () => {
   const page = (offsets: number[]) => Promise.resolve(offsets.map((offset) => ({ offset, change: { offset } })));
+  /** A read that counts its calls. */
+  function counted<T>(read: () => Promise<T>) {
+    const counter = {
+      reads: 0,
+      read: () => {
+        counter.reads++;
+        return read();
+      },
+    };
+    return counter;
+  }
 
   it('reads the events after a position up to a head once, for everyone asking within a second', async () => {
     let now = 0;
-    let reads = 0;
     const pages = new ReplayPages<{ offset: number }>(() => now);
-    const read = () => {
-      reads++;
-      return page([3, 4]);
-    };
+    const counter = counted(() => page([3, 4]));
+    const { read } = counter;
     const first = pages.get('c', 2, 4, 500, read);
     now = 999;
     expect(pages.get('c', 2, 4, 500, read)).toBe(first);
-    expect(reads).toBe(1);
+    expect(counter.reads).toBe(1);
     // Another head, position, topic or limit is another page.
     pages.get('c', 2, 5, 500, read);
     pages.get('c', 1, 4, 500, read);
     pages.get('d', 2, 4, 500, read);
     pages.get('c', 2, 4, 1, read);
-    expect(reads).toBe(5);
+    expect(counter.reads).toBe(5);
     // After a second it is read again.
     now = 1000;
     expect(pages.get('c', 2, 4, 500, read)).not.toBe(first);
-    expect(reads).toBe(6);
+    expect(counter.reads).toBe(6);
   });
 
   it('does not keep a failed read', async () => {
-    let reads = 0;
     const pages = new ReplayPages<{ offset: number }>(() => 0);
-    const failing = () => {
-      reads++;
-      return Promise.reject(new Error('the database is down'));
-    };
+    const counter = counted(() => Promise.reject(new Error('the database is down')));
+    const failing = counter.read;
     await expect(pages.get('c', 0, 1, 500, failing)).rejects.toThrow('the database is down');
     await expect(pages.get('c', 0, 1, 500, failing)).rejects.toThrow('the database is down');
-    expect(reads).toBe(2);
+    expect(counter.reads).toBe(2);
   });
 
   it('keeps at most 64 pages, letting the oldest go first', async () => {
-    let reads = 0;
     const pages = new ReplayPages<{ offset: number }>(() => 0);
-    const read = () => {
-      reads++;
-      return page([1]);
-    };
+    const counter = counted(() => page([1]));
+    const { read } = counter;
     for (let after = 0; after < 65; after++) pages.get('c', after, 100, 500, read);
-    expect(reads).toBe(65);
+    expect(counter.reads).toBe(65);
     pages.get('c', 64, 100, 500, read);
-    expect(reads).toBe(65);
+    expect(counter.reads).toBe(65);
     pages.get('c', 0, 100, 500, read);
-    expect(reads).toBe(66);
+    expect(counter.reads).toBe(66);
   });
 });
 
