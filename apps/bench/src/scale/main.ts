@@ -64,12 +64,13 @@ async function measure(kind: 'raw-ws' | 'hubbub'): Promise<ScaleFigures> {
     const rss0 = server.rss();
 
     let from = 0;
+    const counts = shares(CONNECTIONS, WORKERS);
     const connectCpu0 = server.cpuSeconds();
     const windows = await Promise.all(
-      shares(CONNECTIONS, WORKERS).map((count, i) => {
-        const part = urls.slice(from, from + count);
-        from += count;
-        return (workers[i] as LoadProcess<ToWorker, ToCoordinator>).ask<'connected'>({
+      workers.map((worker, i) => {
+        const part = urls.slice(from, from + (counts[i] ?? 0));
+        from += part.length;
+        return worker.ask<'connected'>({
           type: 'connect',
           urls: part,
           frames: session.subscribeFrames,
