@@ -3,7 +3,8 @@
  * after another, then one table (printed, and written to docs/benchmarks.md
  * with a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,search,
  * --search-messages=N (messages stored for the search run; default 1,000,000, 100,000 with --quick),
- * --servers=raw-ws-floor,raw-ws,hubbub (a subset of the servers, for A/B runs; prints only).
+ * --servers=raw-ws-floor,raw-ws,hubbub (a subset of the servers, for A/B runs; prints only),
+ * --subscribers=1000 (the fan-out's sizes; default 1,000 and 5,000).
  * Sibling programs: `pnpm bench:cluster` (the cluster path), `pnpm bench:storm`, `pnpm bench:scale`, `pnpm bench:web`.
  */
 import { writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ if (unknown.length > 0) {
   process.exit(1);
 }
 const servers = allServers.filter((kind) => !serverFilter || serverFilter.includes(kind));
+const fanoutSizes = listFlag('subscribers')?.map(Number);
 const log = (line: string) => console.error(line);
 
 /**
@@ -56,7 +58,7 @@ const results: Results = emptyResults(
 );
 
 if (wants('fanout')) {
-  const sizes = quick ? [200] : [1000, 5000];
+  const sizes = fanoutSizes ?? (quick ? [200] : [1000, 5000]);
   for (const n of sizes) {
     for (const kind of servers) {
       const messages = n >= 5000 ? 100 : quick ? 100 : 500;
@@ -142,7 +144,7 @@ if (wants('search')) {
 
 const markdown = renderMarkdown(results);
 console.log(`\n${markdown}\n`);
-if (!quick && !only && !serverFilter) {
+if (!quick && !only && !serverFilter && !fanoutSizes) {
   const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
   writeFileSync(`${docs}benchmark-chart.svg`, renderChart(results));
   writeFileSync(

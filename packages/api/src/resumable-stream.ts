@@ -1,4 +1,4 @@
-import { type ChannelHub, SubscriberQueue } from '@hubbub/bus';
+import { type BusListener, type ChannelHub, SubscriberQueue } from '@hubbub/bus';
 import { type BusEvent, CLOSE_CODES, formatEventId, planResume, type StreamInfo } from '@hubbub/core';
 import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from '@hubbub/trpc-ws';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
@@ -111,9 +111,11 @@ function sharedEventId(shared: object, epoch: string, offset: number): string {
  * any tRPC transport (createCaller, the stock adapter).
  */
 export class ResumableStream<C, S, Owner = unknown>
-  implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>>, PushStream
+  implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>>, PushStream, BusListener
 {
   private mode: Mode = 'idle';
+  /** The backlog past which a live subscriber is cut off, kept here: the live path reads nothing else of `deps`. */
+  private readonly maxBufferedBytes: number;
   private delivered = 0;
   private pending: BusEvent[] = [];
   /** The bus reconnected while filling: read the store once more before going live. */
@@ -129,7 +131,9 @@ export class ResumableStream<C, S, Owner = unknown>
     private readonly lastEventId: string | null | undefined,
     /** Aborted when the subscriber goes away (tRPC's procedure signal): the pull view's. */
     private signal?: AbortSignal,
-  ) {}
+  ) {
+    this.maxBufferedBytes = deps.limits.maxBufferedBytes;
+  }
 
   /** Starts delivering to `sink`; resolves once the subscriber is live (or the stream has ended). */
   async start(sink: StreamSink): Promise<void> {
@@ -137,9 +141,8 @@ export class ResumableStream<C, S, Owner = unknown>
     this.sink = sink;
     this.mode = 'filling';
     try {
-      const detach = await this.deps.hub.attach(this.source.topic, this.source.userId, (event) =>
-        this.onBusEvent(event),
-      );
+      // The stream is its own listener: the hub's loop reaches it with no closure in between.
+      const detach = await this.deps.hub.attach(this.source.topic, this.source.userId, this);
       if (this.ended) {
         detach();
         return;
@@ -192,7 +195,8 @@ export class ResumableStream<C, S, Owner = unknown>
     this.detach?.();
   }
 
-  private onBusEvent(event: BusEvent): void {
+  /** An event of the stream's topic, handed over by the hub (live, synchronously). */
+  onBusEvent(event: BusEvent): void {
     if (event.kind === 'resync') {
       // Events may have been lost on the bus: re-read the store (nothing is lost, duplicates are dropped).
       if (this.mode === 'live') {
@@ -236,7 +240,7 @@ export class ResumableStream<C, S, Owner = unknown>
 
   /** A live event; a subscriber whose backlog is past the limit after it is cut off (it resumes later). */
   private emitLive(offset: number, data: unknown, shared: BusEvent): void {
-    if (this.emit(offset, data, shared) > this.deps.limits.maxBufferedBytes) {
+    if (this.emit(offset, data, shared) > this.maxBufferedBytes) {
       // The socket is not draining: stop feeding it (memory stays bounded); the client resumes from here.
       this.finish({ kind: 'slow' });
     }
@@ -245,7 +249,7 @@ export class ResumableStream<C, S, Owner = unknown>
   /** A signal from `follow`, at the position delivered so far. */
   private emitSignal(signal: S): void {
     if (this.mode === 'ended') return;
-    if (this.emit(this.delivered, signal, null) > this.deps.limits.maxBufferedBytes) this.finish({ kind: 'slow' });
+    if (this.emit(this.delivered, signal, null) > this.maxBufferedBytes) this.finish({ kind: 'slow' });
   }
 
   private refill(): void {
@@ -316,7 +320,7 @@ export class ResumableStream<C, S, Owner = unknown>
     type Envelope = TrackedEnvelope<C | S | { type: 'reset' }>;
     const queue = new SubscriberQueue<{ envelope: Envelope; bytes: number }>(MAX_PENDING);
     const connection = this.deps.connection;
-    const maxBytes = this.deps.limits.maxBufferedBytes;
+    const maxBytes = this.maxBufferedBytes;
     let queuedBytes = 0;
     let ended: StreamEnd | null = null;
     let room: (() => void) | null = null;

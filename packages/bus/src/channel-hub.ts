@@ -1,10 +1,19 @@
 import type { Bus, BusEvent } from '@hubbub/core';
 
-/** A local subscriber as the hub sees it: something to hand each event to, synchronously. */
+/** Something to hand each event to, synchronously. */
 export type Deliver = (event: BusEvent) => void;
 
+/**
+ * A local subscriber as the hub keeps it: an object with a method, so a stream can be its own listener. A fan-out
+ * touches every subscriber's objects once per event; a closure would be two more (itself and its context) per
+ * subscriber, each a likely cache miss once there are thousands of them.
+ */
+export interface BusListener {
+  onBusEvent(event: BusEvent): void;
+}
+
 interface ChannelEntry {
-  subscribers: Set<Deliver>;
+  subscribers: Set<BusListener>;
   /** userId → number of this user's subscriptions here (tabs, devices). */
   users: Map<string, number>;
   /** The bus subscription for this topic: resolves (to its unsubscribe) once the bus delivers the topic here. */
@@ -47,7 +56,7 @@ export class ChannelHub {
   /** The bus may have lost events (it reconnected): every local stream re-reads its store. */
   resync(): void {
     const event = { kind: 'resync' as const };
-    for (const entry of this.channels.values()) for (const deliver of entry.subscribers) deliver(event);
+    for (const entry of this.channels.values()) for (const listener of entry.subscribers) listener.onBusEvent(event);
   }
 
   get stats() {
@@ -60,20 +69,21 @@ export class ChannelHub {
   }
 
   /**
-   * Registers `deliver` for a topic's events; resolves (with the detach
+   * Registers a listener for a topic's events; resolves (with the detach
    * function) once the bus delivers the topic here. With a userId the
    * subscription counts towards the topic's presence.
    */
-  async attach(topic: string, userId: string | null, deliver: Deliver): Promise<() => void> {
+  async attach(topic: string, userId: string | null, to: Deliver | BusListener): Promise<() => void> {
     const entry = this.entry(topic);
-    entry.subscribers.add(deliver);
+    const listener = typeof to === 'function' ? { onBusEvent: to } : to;
+    entry.subscribers.add(listener);
     this.subscriptionCount++;
     let present: string | null = null;
     let detached = false;
     const detach = () => {
       if (detached) return;
       detached = true;
-      this.leave(topic, entry, deliver, present);
+      this.leave(topic, entry, listener, present);
     };
     try {
       await entry.busSubscription;
@@ -93,9 +103,9 @@ export class ChannelHub {
   private entry(topic: string): ChannelEntry {
     let entry = this.channels.get(topic);
     if (!entry) {
-      const subscribers = new Set<Deliver>();
+      const subscribers = new Set<BusListener>();
       const fanOut = (event: BusEvent) => {
-        for (const deliver of subscribers) deliver(event);
+        for (const listener of subscribers) listener.onBusEvent(event);
       };
       entry = { subscribers, users: new Map(), busSubscription: this.bus.subscribe(topic, fanOut) };
       this.channels.set(topic, entry);
@@ -103,8 +113,8 @@ export class ChannelHub {
     return entry;
   }
 
-  private leave(topic: string, entry: ChannelEntry, deliver: Deliver, userId: string | null) {
-    entry.subscribers.delete(deliver);
+  private leave(topic: string, entry: ChannelEntry, listener: BusListener, userId: string | null) {
+    entry.subscribers.delete(listener);
     this.subscriptionCount--;
     if (userId) {
       const count = (entry.users.get(userId) ?? 1) - 1;

@@ -17,12 +17,19 @@ import {
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket, type WebSocketServer } from 'ws';
-import { frameHead, type Serialize, sendSharedEvent, sendText, trackedTail } from './frames';
+import {
+  type FrameTarget,
+  frameHead,
+  negotiatedCompression,
+  type Serialize,
+  sendSharedEvent,
+  sendText,
+  trackedTail,
+} from './frames';
 import { KeepAliveSweep, type KeptAlive } from './keep-alive';
 import { CLOSE_TOO_SLOW, DEFAULT_WS_LIMITS, type WSSHandlerOptions, type WsLimits } from './options';
 import { ABORTED, drained, nextOrAbort, toAsyncIterable } from './pulled-streams';
 import { isPushStream, PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from './push-stream';
-import { TickBatch } from './tick-batch';
 
 type ConnectionOptions<TRouter extends AnyTRPCRouter> = Omit<WSSHandlerOptions<TRouter>, 'wss' | 'prefix'>;
 
@@ -109,7 +116,7 @@ function onSocketClose(this: WebSocket): void {
  * holds tens of thousands of these, so a connection costs its fields, not a
  * set of closures.
  */
-class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEvents {
+class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEvents, FrameTarget {
   private ctx: inferRouterContext<TRouter> | undefined = undefined;
   private ctxPromise: Promise<{ ok: true } | { ok: false; error: TRPCError }> | null = null;
   /** Set once the connection is being closed: nothing more is read, run or sent. */
@@ -123,19 +130,23 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
   private paramsDeadline: NodeJS.Timeout | null = null;
   /** Aborted when the socket closes (createContext's `info.signal`), made on first use. */
   private closedController: AbortController | null = null;
-  /** This connection's frames of one tick leave in one socket write. */
-  private readonly batch = new TickBatch();
+  /** Compression negotiated (frames then go through ws). */
+  readonly compressed: boolean;
+  // This connection's writes per tick (tick-batch.ts): its frames of one tick leave in one socket write.
+  lastWriteTick = -1;
+  corkedTick = -1;
   // The keepalive sweep's marks (keep-alive.ts).
   heard = false;
   quietSince = 0;
   pingedAt = 0;
 
   constructor(
-    private readonly ws: WebSocket,
+    readonly ws: WebSocket,
     private req: IncomingMessage | null,
     private readonly shared: Shared<TRouter>,
   ) {
     const { limits } = shared;
+    this.compressed = negotiatedCompression(ws);
     shared.keepAlive?.watch(this);
     if (new URL(req?.url ?? '/', 'http://localhost').searchParams.get('connectionParams') !== '1') {
       this.createContext(() => null);
@@ -173,7 +184,7 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
 
   /** The keepalive sweep found the connection idle. */
   ping(): void {
-    sendText(this.ws, 'PING');
+    sendText(this, 'PING');
   }
 
   /** The keepalive sweep got no answer to its PING: cut without a close frame, as tRPC's keepalive does. */
@@ -187,7 +198,7 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
     const { ws } = this;
     const encoder = this.shared.opts.experimental_encoder;
     const wire = transformTRPCResponse(this.shared.config, message);
-    if (!encoder) return this.checkBacklog(sendText(ws, JSON.stringify(wire), this.batch));
+    if (!encoder) return this.checkBacklog(sendText(this, JSON.stringify(wire)));
     if (ws.readyState !== WebSocket.OPEN) return 0;
     ws.send(encoder.encode(wire));
     return this.checkBacklog(ws.bufferedAmount);
@@ -290,7 +301,7 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
     const text = raw.toString('utf8');
     if (text === 'PONG') return;
     if (text === 'PING') {
-      if (!this.shared.opts.dangerouslyDisablePong) sendText(this.ws, 'PONG', this.batch);
+      if (!this.shared.opts.dangerouslyDisablePong) sendText(this, 'PONG');
       return;
     }
     this.onData(text);
@@ -510,11 +521,11 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
   /** One event of a push subscription; returns the connection's backlog after it. */
   pushEvent(head: string, eventId: string, data: unknown, event: object | null): number {
     if (this.closing) return 0;
-    const { ws, shared, batch } = this;
+    const { serialize } = this.shared;
     return this.checkBacklog(
       event
-        ? sendSharedEvent(ws, head, event, eventId, data, shared.serialize, batch)
-        : sendText(ws, head + trackedTail(eventId, data, shared.serialize), batch),
+        ? sendSharedEvent(this, head, event, eventId, data, serialize)
+        : sendText(this, head + trackedTail(eventId, data, serialize)),
     );
   }
 

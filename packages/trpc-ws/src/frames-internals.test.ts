@@ -1,7 +1,8 @@
 /**
  * frames.ts writes frames straight to the TCP socket under `ws`, and reads
  * three of ws's private fields to know when that is safe (directSocket):
- * `_socket`, `_sender._state` / `_sender._queue`, and `_extensions`. They are
+ * `_socket`, `_sender._state` (idle, so `_sender._queue` is empty), and
+ * `_extensions` (once, when the socket opens). They are
  * not ws's API, so ws is pinned exactly (pnpm-workspace.yaml's catalog) and
  * these tests name the field that an upgrade renamed or repurposed. When one
  * fails: read ws's lib/websocket.js and lib/sender.js, fix directSocket, then
@@ -12,7 +13,7 @@ import { createRequire } from 'node:module';
 import { type AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { sendTextParts } from './frames';
+import { frameTarget, sendTextParts } from './frames';
 
 /** The fields frames.ts reads, as it reads them. */
 interface WsInternals {
@@ -79,8 +80,11 @@ describe('the ws internals frames.ts relies on', () => {
     expect(sender?._state, 'ws internal Sender#_state no longer leaves 0 while a send is in progress').not.toBe(0);
     ws.send('second');
     expect(sender?._queue, 'ws internal Sender#_queue no longer holds the sends made while busy').toHaveLength(1);
-    sendTextParts(ws, Buffer.from('{"id":1'), Buffer.from(',"third":true}'));
+    sendTextParts(frameTarget(ws), Buffer.from('{"id":1'), Buffer.from(',"third":true}'));
     await vi.waitFor(() => expect(received).toHaveLength(3));
+    // Idle again means nothing waits: directSocket reads `_state` alone.
+    expect(sender?._state, 'ws internal Sender#_state no longer returns to 0 once the queue is sent').toBe(0);
+    expect(sender?._queue, 'ws internal Sender#_queue still holds sends once the sender is idle').toEqual([]);
     expect(received).toEqual([
       { text: 'first', binary: true },
       { text: 'second', binary: false },

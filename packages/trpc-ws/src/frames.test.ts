@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { sendTextParts } from './frames';
+import { frameTarget, sendTextParts } from './frames';
 
 describe('sendTextParts', () => {
   let server: WebSocketServer | null = null;
@@ -14,7 +14,7 @@ describe('sendTextParts', () => {
   const roundTrip = async (parts: [string, string][], options: { perMessageDeflate?: boolean } = {}) => {
     server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: options.perMessageDeflate ?? false });
     server.on('connection', (ws) => {
-      for (const [head, tail] of parts) sendTextParts(ws, Buffer.from(head), Buffer.from(tail));
+      for (const [head, tail] of parts) sendTextParts(frameTarget(ws), Buffer.from(head), Buffer.from(tail));
     });
     await new Promise((resolve) => server?.once('listening', resolve));
     const { port } = server.address() as AddressInfo;

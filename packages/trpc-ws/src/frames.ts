@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import type { TickBatch } from './tick-batch';
+import { beforeWrite, type TickWrites } from './tick-batch';
 
 /** Turns a result's data into what goes on the wire (the router's transformer); identity without one. */
 export type Serialize = (data: unknown) => unknown;
@@ -47,23 +47,44 @@ function sharedEvent(shared: object, eventId: string, data: unknown, serialize?:
 }
 
 /**
+ * A WebSocket as the functions below write to it, with its writes per tick (the adapter's Connection is one).
+ * `compressed` is read off the socket once, when it opens: extensions are negotiated in the handshake.
+ */
+export interface FrameTarget extends TickWrites {
+  readonly ws: WebSocket;
+  /** permessage-deflate was negotiated: every frame goes through ws, which compresses it. */
+  readonly compressed: boolean;
+}
+
+/** Whether an open `ws` negotiated an extension (permessage-deflate, the only one ws knows). */
+export function negotiatedCompression(ws: WebSocket): boolean {
+  const { _extensions: extensions } = ws as unknown as WsInternals;
+  return extensions !== undefined && hasAny(extensions);
+}
+
+/** A target for an open `ws` that has no connection object of its own. */
+export function frameTarget(ws: WebSocket): FrameTarget {
+  return { ws, compressed: negotiatedCompression(ws), lastWriteTick: -1, corkedTick: -1 };
+}
+
+/**
  * Sends one tracked event of `shared` to a subscriber whose head is `head`: the complete frame is built once per
  * (event, head) and the same bytes are written to every such socket, in one write. Returns the connection's backlog.
  */
 export function sendSharedEvent(
-  ws: WebSocket,
+  target: FrameTarget,
   head: string,
   shared: object,
   eventId: string,
   data: unknown,
   serialize: Serialize | undefined,
-  batch?: TickBatch,
 ): number {
+  const { ws } = target;
   if (ws.readyState !== WebSocket.OPEN) return 0;
   const event = sharedEvent(shared, eventId, data, serialize);
-  const socket = directSocket(ws);
+  const socket = directSocket(target);
   if (!socket) return sendThroughWs(ws, Buffer.from(head), event.tail);
-  batch?.beforeWrite(socket, false);
+  beforeWrite(target, socket, false);
   let frame = event.frames.get(head);
   if (!frame && event.frames.size < MAX_SHARED_FRAMES) {
     frame = completeFrame(Buffer.from(head), event.tail);
@@ -91,22 +112,24 @@ export function frameHead(requestId: number | string, jsonrpc?: '2.0'): string {
 
 interface WsInternals {
   _socket?: Socket;
-  _sender?: { _state: number; _queue: unknown[] };
+  _sender?: { _state: number };
   _extensions?: Record<string, unknown>;
 }
 
 /**
  * The TCP socket under `ws`, when Hubbub may write frames to it itself: only
- * while ws's sender has nothing queued and no extension (compression) is
- * negotiated. Otherwise null, and the frame goes through ws.send.
+ * while ws's sender is idle and no extension (compression) is negotiated.
+ * Otherwise null, and the frame goes through ws.send. An idle sender (`_state`
+ * 0) has nothing queued: ws queues sends only while one is in progress, and
+ * sends the queue as soon as it is idle again, so the queue is not read here.
  */
-function directSocket(ws: WebSocket): Socket | null {
-  const { _socket: socket, _sender: sender, _extensions: extensions } = ws as unknown as WsInternals;
-  if (!socket || !sender || sender._state !== 0 || sender._queue.length > 0) return null;
-  return extensions && hasAny(extensions) ? null : socket;
+function directSocket(target: FrameTarget): Socket | null {
+  if (target.compressed) return null;
+  const { _socket: socket, _sender: sender } = target.ws as unknown as WsInternals;
+  return socket && sender && sender._state === 0 ? socket : null;
 }
 
-/** True when `record` has a key: asked once per delivery, so without Object.keys' array. */
+/** True when `record` has a key (without Object.keys' array). */
 function hasAny(record: Record<string, unknown>): boolean {
   for (const _ in record) return true;
   return false;
@@ -117,11 +140,12 @@ function hasAny(record: Record<string, unknown>): boolean {
  * with no per-subscriber serialization or UTF-8 encoding of the event.
  * Returns the bytes still waiting to go out on this connection.
  */
-export function sendTextParts(ws: WebSocket, head: Buffer, tail: Buffer, batch?: TickBatch): number {
+export function sendTextParts(target: FrameTarget, head: Buffer, tail: Buffer): number {
+  const { ws } = target;
   if (ws.readyState !== WebSocket.OPEN) return 0;
-  const socket = directSocket(ws);
+  const socket = directSocket(target);
   if (!socket) return sendThroughWs(ws, head, tail);
-  batch?.beforeWrite(socket, false);
+  beforeWrite(target, socket, false);
   writeParts(socket, head, tail);
   return socket.writableLength;
 }
@@ -152,17 +176,18 @@ function writeParts(socket: Socket, head: Buffer, tail: Buffer): void {
 
 /**
  * Sends a text frame in one write, encoding the string straight into the frame; returns the backlog like
- * sendTextParts. Such frames (a replay page, a batch's answers) tend to come several to a tick: with a `batch`,
- * they leave in one socket write.
+ * sendTextParts. Such frames (a replay page, a batch's answers) tend to come several to a tick: the socket is
+ * corked until the next tick, so they leave in one socket write.
  */
-export function sendText(ws: WebSocket, text: string, batch?: TickBatch): number {
+export function sendText(target: FrameTarget, text: string): number {
+  const { ws } = target;
   if (ws.readyState !== WebSocket.OPEN) return 0;
-  const socket = directSocket(ws);
+  const socket = directSocket(target);
   if (!socket) {
     ws.send(text);
     return ws.bufferedAmount;
   }
-  batch?.beforeWrite(socket, true);
+  beforeWrite(target, socket, true);
   const length = Buffer.byteLength(text);
   const frame = frameWithHeader(length, length);
   frame.write(text, frame.length - length, 'utf8');
