@@ -68,6 +68,7 @@ export async function openBackends(config: ResolvedConfig, self: () => InstanceI
     cluster,
     rateLimiters,
     async close() {
+      hub.close();
       await presence.close();
       await cluster?.close();
       await bus.close();

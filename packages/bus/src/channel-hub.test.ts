@@ -1,6 +1,6 @@
 import type { BusEvent } from '@hubbub/core';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ChannelHub } from './channel-hub';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChannelHub, PRESENCE_WINDOW_MS } from './channel-hub';
 import { createMemoryBus } from './memory-bus';
 import { createLocalPresence } from './presence';
 import { SubscriberQueue } from './subscriber-queue';
@@ -105,27 +105,81 @@ describe('ChannelHub', () => {
     expect(hub.stats).toEqual({ channels: 1, subscriptions: 1 });
   });
 
-  it('publishes presence when a user first joins and when their last subscription leaves', async () => {
-    const ada1 = await queued(hub, 'c1', 'ada');
-    expect(presenceOf(bus, 'c1')).toEqual([['ada']]);
-    const ada2 = await queued(hub, 'c1', 'ada'); // a second tab: no news
-    const bob = await queued(hub, 'c1', 'bob');
-    expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob']]);
-    ada1.close(); // ada is still here through her other tab
-    expect(presenceOf(bus, 'c1')).toHaveLength(2);
-    ada2.close();
-    expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob'], ['bob']]);
-    bob.close();
-    expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob'], ['bob'], []]);
-  });
+  describe('presence', () => {
+    // Presence windows are timers: these tests move the clock themselves.
+    beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+    afterEach(() => vi.useRealTimers());
+    const windowEnds = () => vi.advanceTimersByTime(PRESENCE_WINDOW_MS);
 
-  it('delivers presence notices to the channel’s subscribers through the bus', async () => {
-    const ada = await queued(hub, 'c1', 'ada');
-    await queued(hub, 'c1', 'bob');
-    expect(await takeQueued(ada.queue)).toEqual([
-      { kind: 'signal', channelId: 'c1', signal: { type: 'presence', online: ['ada'] } },
-      { kind: 'signal', channelId: 'c1', signal: { type: 'presence', online: ['ada', 'bob'] } },
-    ]);
+    it('is published when a user first joins and when their last subscription leaves', async () => {
+      const ada1 = await queued(hub, 'c1', 'ada');
+      expect(presenceOf(bus, 'c1')).toEqual([['ada']]);
+      windowEnds();
+      const ada2 = await queued(hub, 'c1', 'ada'); // a second tab: no news
+      windowEnds();
+      expect(presenceOf(bus, 'c1')).toEqual([['ada']]);
+      const bob = await queued(hub, 'c1', 'bob');
+      expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob']]);
+      windowEnds();
+      ada1.close(); // ada is still here through her other tab
+      windowEnds();
+      expect(presenceOf(bus, 'c1')).toHaveLength(2);
+      ada2.close();
+      expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob'], ['bob']]);
+      windowEnds();
+      bob.close();
+      expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob'], ['bob'], []]);
+    });
+
+    it('is published at once, then at most once a window with the users as they are at its end', async () => {
+      const people = [];
+      for (let i = 0; i < 200; i++) people.push(await queued(hub, 'c1', `p${i}`));
+      expect(presenceOf(bus, 'c1')).toEqual([['p0']]);
+      vi.advanceTimersByTime(PRESENCE_WINDOW_MS - 1);
+      expect(presenceOf(bus, 'c1')).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      const everyone = people.map((_, i) => `p${i}`);
+      expect(presenceOf(bus, 'c1')).toEqual([['p0'], everyone]);
+      // That second list opened a window of its own: leaving within it is told when it ends, once.
+      people[0]?.close();
+      people[1]?.close();
+      expect(presenceOf(bus, 'c1')).toHaveLength(2);
+      windowEnds();
+      expect(presenceOf(bus, 'c1')).toEqual([['p0'], everyone, everyone.slice(2)]);
+      windowEnds();
+      windowEnds();
+      expect(presenceOf(bus, 'c1')).toHaveLength(3);
+    });
+
+    it('keeps each topic to its own window', async () => {
+      await queued(hub, 'c1', 'ada');
+      await queued(hub, 'c2', 'ada');
+      await queued(hub, 'c1', 'bob');
+      expect(presenceOf(bus, 'c1')).toEqual([['ada']]);
+      expect(presenceOf(bus, 'c2')).toEqual([['ada']]);
+      windowEnds();
+      expect(presenceOf(bus, 'c1')).toEqual([['ada'], ['ada', 'bob']]);
+      expect(presenceOf(bus, 'c2')).toEqual([['ada']]);
+    });
+
+    it('drops changes not yet published when the hub closes', async () => {
+      await queued(hub, 'c1', 'ada');
+      await queued(hub, 'c1', 'bob');
+      hub.close();
+      windowEnds();
+      expect(presenceOf(bus, 'c1')).toEqual([['ada']]);
+    });
+
+    it('reaches the channel’s subscribers through the bus', async () => {
+      const ada = await queued(hub, 'c1', 'ada');
+      await queued(hub, 'c1', 'bob');
+      windowEnds();
+      await settle();
+      expect(await takeQueued(ada.queue)).toEqual([
+        { kind: 'signal', channelId: 'c1', signal: { type: 'presence', online: ['ada'] } },
+        { kind: 'signal', channelId: 'c1', signal: { type: 'presence', online: ['ada', 'bob'] } },
+      ]);
+    });
   });
 
   it('unsubscribes from the bus when the last local subscriber leaves', async () => {

@@ -23,7 +23,16 @@ interface ChannelEntry {
 export interface ChannelHubOptions {
   /** Told when this process's users in a topic change (default: nobody). */
   onPresenceChange?(topic: string, localUsers: string[]): void;
+  /** At most one presence change per topic is told in this long (default PRESENCE_WINDOW_MS). */
+  presenceWindowMs?: number;
 }
+
+/**
+ * A topic's presence changes are told at once, then at most once per this long, with its users as they are
+ * then. A change is the whole list, sent to every subscriber of the topic: told per join, a storm of N people
+ * reconnecting to one channel would send N lists to up to N subscribers each.
+ */
+export const PRESENCE_WINDOW_MS = 250;
 
 /**
  * The per-process fan-out: one bus subscription per topic (a channel, or
@@ -35,12 +44,18 @@ export class ChannelHub {
   private readonly channels = new Map<string, ChannelEntry>();
   private subscriptionCount = 0;
   private onPresenceChange: (topic: string, localUsers: string[]) => void;
+  private readonly presenceWindowMs: number;
+  /** Topics whose presence was told less than a window ago, with the timer that ends their window. */
+  private readonly presenceWindows = new Map<string, NodeJS.Timeout>();
+  /** Topics whose presence changed again within their window: told when it ends. */
+  private readonly presenceDue = new Set<string>();
 
   constructor(
     private readonly bus: Bus,
     options: ChannelHubOptions = {},
   ) {
     this.onPresenceChange = options.onPresenceChange ?? (() => {});
+    this.presenceWindowMs = options.presenceWindowMs ?? PRESENCE_WINDOW_MS;
   }
 
   /** Sets who hears about presence changes (wired after construction: presence needs the hub). */
@@ -130,7 +145,25 @@ export class ChannelHub {
     }
   }
 
-  private publishPresence(topic: string) {
+  /** Tells the topic's presence now, or at the end of its window if it was told less than a window ago. */
+  private publishPresence(topic: string): void {
+    if (this.presenceWindows.has(topic)) {
+      this.presenceDue.add(topic);
+      return;
+    }
     this.onPresenceChange(topic, this.online(topic));
+    const window = setTimeout(() => {
+      this.presenceWindows.delete(topic);
+      if (this.presenceDue.delete(topic)) this.publishPresence(topic);
+    }, this.presenceWindowMs);
+    window.unref();
+    this.presenceWindows.set(topic, window);
+  }
+
+  /** The process is stopping: presence changes not yet told are dropped (a cluster's presence expires them). */
+  close(): void {
+    for (const window of this.presenceWindows.values()) clearTimeout(window);
+    this.presenceWindows.clear();
+    this.presenceDue.clear();
   }
 }
