@@ -1,6 +1,6 @@
 import type { BusEvent } from '@hubbub/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChannelHub, PRESENCE_WINDOW_MS } from './channel-hub';
+import { ChannelHub, PRESENCE_WINDOW_MS, presenceWindow } from './channel-hub';
 import { createMemoryBus } from './memory-bus';
 import { createLocalPresence } from './presence';
 import { SubscriberQueue } from './subscriber-queue';
@@ -140,15 +140,22 @@ describe('ChannelHub', () => {
       vi.advanceTimersByTime(1);
       const everyone = people.map((_, i) => `p${i}`);
       expect(presenceOf(bus, 'c1')).toEqual([['p0'], everyone]);
-      // That second list opened a window of its own: leaving within it is told when it ends, once.
+      // That list of 200 opened a window of its own, longer with that many online (1 s): leaving within it is
+      // told when it ends, once.
       people[0]?.close();
       people[1]?.close();
+      vi.advanceTimersByTime(999);
       expect(presenceOf(bus, 'c1')).toHaveLength(2);
-      windowEnds();
+      vi.advanceTimersByTime(1);
       expect(presenceOf(bus, 'c1')).toEqual([['p0'], everyone, everyone.slice(2)]);
-      windowEnds();
-      windowEnds();
+      vi.advanceTimersByTime(2000);
       expect(presenceOf(bus, 'c1')).toHaveLength(3);
+    });
+
+    it('has windows of 250 ms up to 50 people online, 5 ms per person beyond', () => {
+      expect([0, 1, 50, 51, 200, 2500].map((online) => presenceWindow(online))).toEqual([
+        250, 250, 250, 255, 1000, 12_500,
+      ]);
     });
 
     it('keeps each topic to its own window', async () => {

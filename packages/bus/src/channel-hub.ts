@@ -23,16 +23,23 @@ interface ChannelEntry {
 export interface ChannelHubOptions {
   /** Told when this process's users in a topic change (default: nobody). */
   onPresenceChange?(topic: string, localUsers: string[]): void;
-  /** At most one presence change per topic is told in this long (default PRESENCE_WINDOW_MS). */
+  /** At most one presence change per topic is told in this long, or longer with many online (presenceWindow). */
   presenceWindowMs?: number;
 }
 
 /**
- * A topic's presence changes are told at once, then at most once per this long, with its users as they are
- * then. A change is the whole list, sent to every subscriber of the topic: told per join, a storm of N people
- * reconnecting to one channel would send N lists to up to N subscribers each.
+ * A topic's presence changes are told at once, then at most once per window, with its users as they are then.
+ * A change is the whole list, sent to every subscriber of the topic: told per join, a storm of N people
+ * reconnecting to one channel would send N lists of up to N users to up to N subscribers each.
  */
 export const PRESENCE_WINDOW_MS = 250;
+/** Past 50 people online the window grows by this much per person, so a subscriber's presence bytes per second stay bounded. */
+export const PRESENCE_WINDOW_MS_PER_USER = 5;
+
+/** The window after telling a presence list of `online` users: 250 ms up to 50 users, 5 ms per user beyond. */
+export function presenceWindow(online: number, baseMs = PRESENCE_WINDOW_MS): number {
+  return Math.max(baseMs, online * PRESENCE_WINDOW_MS_PER_USER);
+}
 
 /**
  * The per-process fan-out: one bus subscription per topic (a channel, or
@@ -151,11 +158,15 @@ export class ChannelHub {
       this.presenceDue.add(topic);
       return;
     }
-    this.onPresenceChange(topic, this.online(topic));
-    const window = setTimeout(() => {
-      this.presenceWindows.delete(topic);
-      if (this.presenceDue.delete(topic)) this.publishPresence(topic);
-    }, this.presenceWindowMs);
+    const online = this.online(topic);
+    this.onPresenceChange(topic, online);
+    const window = setTimeout(
+      () => {
+        this.presenceWindows.delete(topic);
+        if (this.presenceDue.delete(topic)) this.publishPresence(topic);
+      },
+      presenceWindow(online.length, this.presenceWindowMs),
+    );
     window.unref();
     this.presenceWindows.set(topic, window);
   }
