@@ -23,8 +23,6 @@ interface ChannelEntry {
 export interface ChannelHubOptions {
   /** Told when this process's users in a topic change (default: nobody). */
   onPresenceChange?(topic: string, localUsers: string[]): void;
-  /** At most one presence change per topic is told in this long, or longer with many online (presenceWindow). */
-  presenceWindowMs?: number;
 }
 
 /**
@@ -34,11 +32,11 @@ export interface ChannelHubOptions {
  */
 export const PRESENCE_WINDOW_MS = 250;
 /** Past 50 people online the window grows by this much per person, so a subscriber's presence bytes per second stay bounded. */
-export const PRESENCE_WINDOW_MS_PER_USER = 5;
+const PRESENCE_WINDOW_MS_PER_USER = 5;
 
 /** The window after telling a presence list of `online` users: 250 ms up to 50 users, 5 ms per user beyond. */
-export function presenceWindow(online: number, baseMs = PRESENCE_WINDOW_MS): number {
-  return Math.max(baseMs, online * PRESENCE_WINDOW_MS_PER_USER);
+export function presenceWindow(online: number): number {
+  return Math.max(PRESENCE_WINDOW_MS, online * PRESENCE_WINDOW_MS_PER_USER);
 }
 
 /**
@@ -51,7 +49,6 @@ export class ChannelHub {
   private readonly channels = new Map<string, ChannelEntry>();
   private subscriptionCount = 0;
   private onPresenceChange: (topic: string, localUsers: string[]) => void;
-  private readonly presenceWindowMs: number;
   /** Topics whose presence was told less than a window ago, with the timer that ends their window. */
   private readonly presenceWindows = new Map<string, NodeJS.Timeout>();
   /** Topics whose presence changed again within their window: told when it ends. */
@@ -62,7 +59,6 @@ export class ChannelHub {
     options: ChannelHubOptions = {},
   ) {
     this.onPresenceChange = options.onPresenceChange ?? (() => {});
-    this.presenceWindowMs = options.presenceWindowMs ?? PRESENCE_WINDOW_MS;
   }
 
   /** Sets who hears about presence changes (wired after construction: presence needs the hub). */
@@ -160,13 +156,10 @@ export class ChannelHub {
     }
     const online = this.online(topic);
     this.onPresenceChange(topic, online);
-    const window = setTimeout(
-      () => {
-        this.presenceWindows.delete(topic);
-        if (this.presenceDue.delete(topic)) this.publishPresence(topic);
-      },
-      presenceWindow(online.length, this.presenceWindowMs),
-    );
+    const window = setTimeout(() => {
+      this.presenceWindows.delete(topic);
+      if (this.presenceDue.delete(topic)) this.publishPresence(topic);
+    }, presenceWindow(online.length));
     window.unref();
     this.presenceWindows.set(topic, window);
   }

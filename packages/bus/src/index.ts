@@ -1,4 +1,4 @@
-export { type BusListener, ChannelHub, type ChannelHubOptions, type Deliver, PRESENCE_WINDOW_MS, presenceWindow } from './channel-hub';
+export { type BusListener, ChannelHub, type ChannelHubOptions, type Deliver } from './channel-hub';
 export { createMemoryBus } from './memory-bus';
 export { createLocalPresence, type Presence } from './presence';
 export {
