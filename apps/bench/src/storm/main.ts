@@ -64,6 +64,8 @@ const askAll = <T extends ToStormCoordinator['type']>(message: ToStormWorker) =>
 // The publisher: message.send over HTTP at a steady rate, each stamped with its index and send time.
 const publisher = createHubbubClient({ url: base, token: ownerToken, transport: 'http' });
 const ackedAt: number[] = [];
+/** The indexes of the messages acknowledged so far. */
+const acked = () => ackedAt.flatMap((at, n) => (at !== undefined ? [n] : []));
 /** The publisher's own acknowledgement latency after the restart, by send time. */
 const acks = new LatencyWindows();
 let publishing = true;
@@ -113,7 +115,7 @@ const exitedAt = now();
 server = await startStormServer(port, dataDir);
 readyAgainAt = server.readyAt;
 // Every message acknowledged by now was acknowledged before the restarted server accepted anything.
-before = ackedAt.flatMap((at, n) => (at !== undefined ? [n] : []));
+before = acked();
 phase = 'again';
 await askAll<'again'>({ type: 'again', readyAt: readyAgainAt, before });
 const serverCpu0 = server.cpuSeconds();
@@ -128,7 +130,6 @@ const clientCpuS = observed.reduce((sum, o) => sum + o.cpuSeconds, 0);
 publishing = false;
 await publishing$;
 // The rest of the acknowledged messages reach everyone (or stop moving).
-const acked = () => ackedAt.flatMap((at, n) => (at !== undefined ? [n] : []));
 // Lost is counted once every client is back (or nothing has moved for 10 s, or after 60 s).
 let lastMissing = -1;
 for (let stall = 0, waited = 0; stall < 20 && waited < 120; stall++, waited++) {
