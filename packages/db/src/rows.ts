@@ -98,6 +98,45 @@ export const toMessage = (r: MessageRow, json: Json): Message => ({
   ...threadFields(r, json),
 });
 
+/** A message row as a send writes it (chat-writes.ts's newMessageRow). */
+export type SentRow = Omit<
+  MessageRow,
+  'authorHandle' | 'authorName' | 'editedAt' | 'replyCount' | 'lastReplyAt' | 'repliers'
+>;
+
+/**
+ * The message a send just stored, by its author's handle and name (null for none): never edited, no replies
+ * yet. One literal, not spreads of the row (a send builds one per message; spreads fall to V8's slow path).
+ */
+export const sentMessage = (
+  row: SentRow,
+  author: { authorHandle: string | null; authorName: string | null },
+  json: Json,
+): Message =>
+  toMessage(
+    {
+      id: row.id,
+      seq: row.seq,
+      channelId: row.channelId,
+      authorId: row.authorId,
+      authorHandle: author.authorHandle,
+      authorName: author.authorName,
+      role: row.role,
+      status: row.status,
+      content: row.content,
+      clientId: row.clientId,
+      meta: row.meta,
+      createdAt: row.createdAt,
+      editedAt: null,
+      threadId: row.threadId,
+      alsoInChannel: row.alsoInChannel,
+      replyCount: 0,
+      lastReplyAt: null,
+      repliers: null,
+    },
+    json,
+  );
+
 export interface TaskRow {
   id: string;
   seq: number;

@@ -14,6 +14,7 @@ import {
   type TodoItem,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
@@ -36,7 +37,7 @@ import { aroundItems, inOrder, newerPage, windowSides } from '../message-window'
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { runLater } from '../read-plan';
-import { asValue, toChannel, toMessage, toValue } from '../rows';
+import { asValue, sentMessage, toChannel, toMessage, toValue } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { DEFAULT_RETENTION } from '../stream-log';
 import { channelStream } from '../streams';
@@ -44,9 +45,8 @@ import { isoNow } from '../time';
 import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
 import type { Outcome } from './batch-queue';
-import { takeChannelOffsets, writeChannelEvents } from './channel-log-batch';
-import { createGroupCommit, settledAll } from './group-commit';
-import { batchAuthors, insertMentions, insertMessages, lockChannelHead, sendsWithClientIds } from './message-batch';
+import { type BatchWrites, createGroupCommit, settledAll } from './group-commit';
+import { batchAuthors, lockChannelHeads, sendsWithClientIds, writeSends } from './message-batch';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
 import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
@@ -400,8 +400,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     // Without a clientId nothing can collide, so the rows that point at the message go along with it.
     if (clientId && (await inserted).length === 0) throw new DuplicateSend();
     const author = { authorHandle: access?.authorHandle ?? null, authorName: access?.authorName ?? null };
-    const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null, editedAt: null };
-    const stored = toMessage({ ...row, ...author, ...noReplies }, asValue);
+    const stored = sentMessage(row, author, asValue);
     const mentioned = mentionRowUsers(meta);
     const [, files] = await settledAll([
       inserted,
@@ -428,13 +427,13 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   };
 
   /**
-   * A whole batch of plain sends (no thread, no files, no retry among them) in two round trips whatever its size:
-   * first each channel's row locked and read (ascending ids) with its authors' memberships, then every write at
-   * once: offsets taken one by one through the log (each checked against the one counted from the locked row),
-   * the messages in one insert, their mentions, their events. A refused send writes nothing and fails alone.
-   * Null when the batch is not all plain; anything unexpected throws, and the sends run one by one instead.
+   * A whole batch of plain sends (no thread, no files, no retry among them) in two round trips whatever its size
+   * (group-commit.ts's runAll): first each channel's row locked and read (ascending ids) with its authors'
+   * memberships, then every write at once: the offsets counted from the locked rows, the messages in one insert,
+   * their mentions, their events. A refused send writes nothing and fails alone. Null when the batch is not all
+   * plain; anything unexpected throws or fails a write, and the sends run one by one instead.
    */
-  const sendAll = async (tx: PgTx, batch: readonly NewMessage[]): Promise<Outcome<SendResult>[] | null> => {
+  const sendAll = async (sql: postgres.Sql, batch: readonly NewMessage[]): Promise<BatchWrites<SendResult> | null> => {
     if (batch.some((input) => input.threadId || input.attachmentIds?.length)) return null;
     const channelIds = [...new Set(batch.map((input) => input.channelId))];
     const authorIds = [...new Set(batch.flatMap((input) => (input.authorId ? [input.authorId] : [])))];
@@ -446,17 +445,16 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     );
     if (new Set(keys).size !== keys.length) return null;
     const [heads, authors, earlier] = await settledAll([
-      // In id order, one statement each: the lock order of one send, held across the batch.
-      settledAll(channelIds.map(async (id) => [id, await lockChannelHead(tx, id)] as const)),
-      batchAuthors(tx, authorIds, channelIds),
-      sendsWithClientIds(tx, channelIds, clientIds),
+      lockChannelHeads(sql, channelIds),
+      batchAuthors(sql, authorIds, channelIds),
+      sendsWithClientIds(sql, channelIds, clientIds),
     ]);
     // A retry of a stored send is answered by that send's message: the one-by-one path does it.
     if (earlier.some((row) => row.clientId && keys.includes(retryKey(row.channelId, row.authorId, row.clientId)))) {
       return null;
     }
-    const headOf = new Map(heads);
-    const nextOffset = new Map(heads.map(([id, head]) => [id, head?.lastOffset ?? 0]));
+    const headOf = new Map(heads.map((head) => [head.id, head]));
+    const nextOffset = new Map(heads.map((head) => [head.id, head.lastOffset]));
     const person = new Map(authors.map((a) => [a.userId, a]));
     const roleOf = new Map(
       authors.flatMap((a) => (a.role && a.channelId ? [[`${a.channelId} ${a.userId}`, a.role]] : [])),
@@ -477,8 +475,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         const row = newMessageRow(input, offset, createdAt, toValue);
         const author = input.authorId ? person.get(input.authorId) : undefined;
         const names = { authorHandle: author?.handle ?? null, authorName: author?.displayName ?? null };
-        const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null, editedAt: null };
-        const message = toMessage({ ...row, ...names, ...noReplies }, asValue);
+        const message = sentMessage(row, names, asValue);
         stored.push({ row, message });
         const event: StreamEvent = { channelId: input.channelId, offset, change: { type: 'message.created', message } };
         outcomes.push({ ok: true, value: { message, event } });
@@ -486,7 +483,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         outcomes.push({ ok: false, error });
       }
     }
-    if (stored.length === 0) return outcomes;
+    if (stored.length === 0) return { outcomes, writes: [] };
     const mentionRows = stored.flatMap(({ row, message }) =>
       mentionRowUsers(message.meta ?? undefined).map((userId) => ({
         userId,
@@ -495,29 +492,9 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         seq: row.seq,
       })),
     );
-    const counted = [...new Set(stored.map(({ row }) => row.channelId))].map(
-      (channelId) => [channelId, stored.filter(({ row }) => row.channelId === channelId).length] as const,
-    );
-    const events = stored.map(({ row, message }) => ({
-      ...channelEventFields(row.channelId, { type: 'message.created', message }, toValue),
-      offset: row.seq,
-      createdAt,
-    }));
-    const [taken, inserted] = await settledAll([
-      // In channel id order: the offsets counted above, taken at once (channel-log-batch.ts).
-      settledAll(counted.map(([channelId, count]) => takeChannelOffsets(tx, channelId, count, createdAt))),
-      insertMessages(
-        tx,
-        stored.map(({ row }) => row),
-      ),
-      insertMentions(tx, mentionRows),
-      writeChannelEvents(tx, events, retention),
-    ]);
-    const countedRight = counted.every(([channelId], i) => taken[i] === nextOffset.get(channelId));
-    if (inserted.length !== stored.length || !countedRight) {
-      throw new Error('a batch of sends did not take the offsets it counted');
-    }
-    return outcomes;
+    const messageRows = stored.map(({ row }) => row);
+    const writes = writeSends(sql, { messages: messageRows, mentions: mentionRows, createdAt }, retention);
+    return { outcomes, writes };
   };
 
   /**

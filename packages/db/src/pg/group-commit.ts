@@ -1,35 +1,35 @@
-import { type SQL, sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import { createBatchQueue, type Outcome } from './batch-queue';
 import type { PgDb, PgTx } from './open';
 
 /** How many items one shared transaction takes at most: a bound on its locks, its latency and its subtransactions. */
 export const GROUP_COMMIT_MAX_BATCH = 64;
 
-const BATCH_SAVEPOINT = sql.raw('savepoint group_batch');
-const BATCH_RELEASE = sql.raw('release savepoint group_batch');
-const BATCH_ROLLBACK_TO = sql.raw('rollback to savepoint group_batch');
-const SAVEPOINT = sql.raw('savepoint group_item');
-const RELEASE = sql.raw('release savepoint group_item');
-const ROLLBACK_TO = sql.raw('rollback to savepoint group_item');
+/** What a whole batch writes (`runAll`): sent and not awaited, so COMMIT goes out right behind the writes. */
+export interface BatchWrites<Result> {
+  /** An outcome per item, in the batch's order: they hold once the writes commit. */
+  outcomes: Outcome<Result>[];
+  /** The batch's statements, already sent. */
+  writes: Promise<unknown>[];
+}
 
 export interface GroupCommitOptions<Item, Result> {
   /** Items per transaction (default GROUP_COMMIT_MAX_BATCH); the rest wait for the next one. */
   maxBatch?: number;
   /** The order a batch runs its items in (a stable sort: lock order across items); arrival order when absent. */
   order?: (a: Item, b: Item) => number;
-  /** Runs before the items of a batch, in its transaction and outside their savepoints (taking locks in order). */
-  prepare?: (tx: PgTx, batch: readonly Item[]) => Promise<void>;
   /**
-   * Runs the whole batch at once when it can, in one savepoint: an outcome per item (in the batch's order), or
-   * null to run the items one by one. When it throws, its savepoint is rolled back and they run one by one too.
+   * Runs the whole batch at once when it can, on a connection of its own in a transaction whose BEGIN goes out
+   * with its first statements: reads what it needs, sends its writes and returns them with an outcome per item,
+   * or null to run the items one by one. When it throws or a write fails, the transaction is rolled back and
+   * the items run one by one in a new one.
    */
-  runAll?: (tx: PgTx, batch: readonly Item[]) => Promise<Outcome<Result>[] | null>;
+  runAll?: (sql: postgres.Sql, batch: readonly Item[]) => Promise<BatchWrites<Result> | null>;
+  /** Runs before the items of a batch run one by one, in its transaction and outside their savepoints (locks in order). */
+  prepare?: (tx: PgTx, batch: readonly Item[]) => Promise<void>;
   /** After an item threw and its savepoint was rolled back: answers it after all (a result) or rethrows. */
   afterRollback?: (tx: PgTx, item: Item, error: unknown) => Promise<Result>;
 }
-
-/** Sends a statement now (drizzle's queries are lazy: sent when first awaited), so statements go out in call order. */
-const sendNow = (tx: PgTx, statement: SQL) => tx.execute(statement).execute();
 
 /**
  * Promise.all that waits for every statement to settle before it throws: nothing of a failed step may reach
@@ -57,58 +57,63 @@ const settle = async <Result>(work: () => Promise<Result>): Promise<Outcome<Resu
 /**
  * Group commit on PostgreSQL: items submitted while a batch is in flight, or
  * in the same event-loop turn, share the next transaction (one commit, one
- * WAL flush), each in its own savepoint, so one that throws is rolled back
- * alone and rejects alone while the others commit. One batch is in flight at
- * a time. A savepoint is released without waiting for it: the release and the
- * next item's first statements go to the server together (postgres.js
- * pipelines statements issued before the answers come). `runAll` may do a
- * whole batch at once instead (a few statements for all its items): round
- * trips, not statements, are what a send waits for.
+ * WAL flush). One batch is in flight at a time. `runAll` does a whole batch
+ * at once when it can (a few statements for all its items, two round trips:
+ * round trips, not statements, are what a send waits for). Otherwise each
+ * item runs in its own savepoint, so one that throws (or that PostgreSQL
+ * refuses) is rolled back alone and rejects alone while the others commit.
  */
 export function createGroupCommit<Item, Result>(
   db: PgDb,
   run: (tx: PgTx, item: Item) => Promise<Result>,
   options: GroupCommitOptions<Item, Result> = {},
 ): (item: Item) => Promise<Result> {
-  const runBatch = async (tx: PgTx, items: readonly Item[]) => {
-    await options.prepare?.(tx, items);
-    if (options.runAll) {
-      const begun = sendNow(tx, BATCH_SAVEPOINT);
+  /**
+   * The whole batch in two round trips: BEGIN and the reads, then the writes and COMMIT. Null when the items
+   * must run one by one (runAll declined or threw, or a write failed: COMMIT then rolled back). When COMMIT
+   * itself fails (the connection), whether it stored is unknown: every item rejects, none runs again.
+   */
+  const runAtOnce = async (runAll: NonNullable<typeof options.runAll>, items: readonly Item[]) => {
+    const connection = await db.$client.reserve();
+    try {
+      let planned: BatchWrites<Result> | null = null;
       try {
-        const [, all] = await settledAll([begun, options.runAll(tx, items)]);
-        // Not released: the commit right after ends the savepoint with the transaction (a round trip fewer).
-        if (all) return all;
+        [, planned] = await settledAll([connection`begin`.execute(), runAll(connection, items)]);
       } catch {
         // Whatever went wrong (a value the database refused, a retry found late), the items say it one by one.
       }
-      await begun.catch(() => {});
-      await tx.execute(BATCH_ROLLBACK_TO);
-      await tx.execute(BATCH_RELEASE);
+      if (!planned) {
+        await connection`rollback`;
+        return null;
+      }
+      const committed = connection`commit`.execute();
+      await Promise.allSettled(planned.writes);
+      // A failed write aborted the transaction: PostgreSQL answers its COMMIT with ROLLBACK.
+      return (await committed).command === 'COMMIT' ? planned.outcomes : null;
+    } finally {
+      connection.release();
     }
+  };
+
+  // Each item in a savepoint of postgres.js's own (drizzle's nested transaction): a statement PostgreSQL refuses
+  // inside a bare SAVEPOINT would still fail the whole transaction, postgres.js failing its scope on any error.
+  const runOneByOne = async (tx: PgTx, items: readonly Item[]) => {
+    await options.prepare?.(tx, items);
     const outcomes: Outcome<Result>[] = [];
-    const releases: Promise<unknown>[] = [];
     for (const item of items) {
-      const begun = sendNow(tx, SAVEPOINT);
       try {
-        const [, value] = await settledAll([begun, run(tx, item)]);
-        const released = sendNow(tx, RELEASE);
-        released.catch(() => {});
-        releases.push(released);
-        outcomes.push({ ok: true, value });
+        outcomes.push({ ok: true, value: await tx.transaction((savepoint) => run(savepoint, item)) });
       } catch (error) {
-        // Settles the savepoint first when the item failed before it was taken (nothing to roll back then).
-        await begun.catch(() => {});
-        await tx.execute(ROLLBACK_TO);
-        await tx.execute(RELEASE);
         outcomes.push(await settle(() => options.afterRollback?.(tx, item, error) ?? Promise.reject(error)));
       }
     }
-    await Promise.all(releases);
     return outcomes;
   };
 
   // A transaction that fails itself (begin, commit, the connection) stored nothing: every item rejects.
-  return createBatchQueue((items) => db.transaction((tx) => runBatch(tx, items)), {
+  const runBatch = async (items: readonly Item[]) =>
+    (options.runAll && (await runAtOnce(options.runAll, items))) || db.transaction((tx) => runOneByOne(tx, items));
+  return createBatchQueue(runBatch, {
     maxBatch: options.maxBatch ?? GROUP_COMMIT_MAX_BATCH,
     order: options.order,
   });

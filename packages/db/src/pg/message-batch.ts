@@ -1,27 +1,32 @@
 import type { MessageMeta } from '@hubbub/core';
+import type postgres from 'postgres';
 import type { newMessageRow } from '../chat-writes';
-import { clientOf, type PgTx } from './open';
+import { pruneThrough } from '../stream-log';
 
 /**
  * The reads and writes of a batch of plain sends (chat-store.ts's sendAll), one statement each however many
- * sends: prepared statements of fixed text (open.ts's clientOf), a batch's rows passed as arrays. Every array
- * goes as text[] or bigint[] and is cast in SQL: postgres.js types an array by its first element (a boolean
- * array would go as a boolean).
+ * sends, on the batch's own connection (group-commit.ts's runAll): prepared statements of fixed text. The reads
+ * take ids as arrays (cast in SQL: postgres.js types an array by its first element); the write takes its rows
+ * as JSON, and is sent at once and not awaited (COMMIT follows it).
  */
 
 export interface ChannelHead {
+  id: string;
   visibility: 'public' | 'private';
   archivedAt: string | null;
   lastOffset: number;
 }
 
-/** The channel's row, locked until commit (`for no key update`: what its offset's update takes anyway). */
-export async function lockChannelHead(tx: PgTx, channelId: string): Promise<ChannelHead | undefined> {
+/**
+ * The channels' rows, locked until commit in ascending id order (the lock order of one send; `for no key update`:
+ * what their offsets' update takes anyway). A channel that does not exist has none.
+ */
+export async function lockChannelHeads(sql: postgres.Sql, channelIds: string[]): Promise<ChannelHead[]> {
   // The time stays PostgreSQL's text (only whether there is one matters to the access check).
-  const [row] = await clientOf(tx)<(Omit<ChannelHead, 'lastOffset'> & { lastOffset: string })[]>`
-    select visibility, archived_at as "archivedAt", last_offset as "lastOffset"
-    from channels where id = ${channelId} for no key update`;
-  return row && { ...row, lastOffset: Number(row.lastOffset) };
+  const rows = await sql<(Omit<ChannelHead, 'lastOffset'> & { lastOffset: string })[]>`
+    select id, visibility, archived_at as "archivedAt", last_offset as "lastOffset"
+    from channels where id = any(${channelIds}::text[]) order by id for no key update`;
+  return rows.map((row) => ({ ...row, lastOffset: Number(row.lastOffset) }));
 }
 
 export interface BatchAuthor {
@@ -34,56 +39,98 @@ export interface BatchAuthor {
 }
 
 /** The authors, each with their memberships in the batch's channels. */
-export async function batchAuthors(tx: PgTx, authorIds: string[], channelIds: string[]): Promise<BatchAuthor[]> {
+export async function batchAuthors(
+  sql: postgres.Sql,
+  authorIds: string[],
+  channelIds: string[],
+): Promise<BatchAuthor[]> {
   if (authorIds.length === 0) return [];
-  return clientOf(tx)<BatchAuthor[]>`
+  return sql<BatchAuthor[]>`
     select u.id as "userId", u.handle, u.display_name as "displayName", m.channel_id as "channelId", m.role
     from users u left join channel_members m on m.user_id = u.id and m.channel_id = any(${channelIds}::text[])
     where u.id = any(${authorIds}::text[])`;
 }
 
 /** Stored messages of these channels carrying one of these clientIds (a retry's earlier send). */
-export async function sendsWithClientIds(tx: PgTx, channelIds: string[], clientIds: string[]) {
+export async function sendsWithClientIds(sql: postgres.Sql, channelIds: string[], clientIds: string[]) {
   if (clientIds.length === 0) return [];
-  return clientOf(tx)<{ channelId: string; authorId: string | null; clientId: string }[]>`
+  return sql<{ channelId: string; authorId: string | null; clientId: string }[]>`
     select channel_id as "channelId", author_id as "authorId", client_id as "clientId" from messages
     where channel_id = any(${channelIds}::text[]) and client_id = any(${clientIds}::text[])`;
 }
 
 type MessageRow = ReturnType<typeof newMessageRow<MessageMeta | null>>;
 
-/** Inserts the messages in one statement; the ids of those stored (a clientId taken meanwhile stores nothing). */
-export async function insertMessages(tx: PgTx, rows: readonly MessageRow[]): Promise<string[]> {
-  const stored = await clientOf(tx)<{ id: string }[]>`
-    insert into messages (id, channel_id, seq, author_id, role, status, content, client_id, meta, created_at,
-      thread_id, also_in_channel)
-    select id, channel_id, seq, author_id, role, status, content, client_id, meta::jsonb, created_at::timestamptz,
-      thread_id, also_in_channel::boolean
-    from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.channelId)}::text[],
-      ${rows.map((r) => r.seq)}::bigint[], ${rows.map((r) => r.authorId)}::text[], ${rows.map((r) => r.role)}::text[],
-      ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.content)}::text[],
-      ${rows.map((r) => r.clientId)}::text[], ${rows.map((r) => (r.meta === null ? null : JSON.stringify(r.meta)))}::text[],
-      ${rows.map((r) => r.createdAt)}::text[], ${rows.map((r) => r.threadId)}::text[],
-      ${rows.map((r) => (r.alsoInChannel ? 't' : 'f'))}::text[])
-      as t(id, channel_id, seq, author_id, role, status, content, client_id, meta, created_at, thread_id,
-        also_in_channel)
-    on conflict do nothing
-    returning id`;
-  return stored.map((r) => r.id);
+/** What a batch of sends writes: its messages (in channel id order) and who each one mentions. */
+export interface SendsToWrite {
+  messages: readonly MessageRow[];
+  mentions: readonly { userId: string; messageId: string; channelId: string; seq: number }[];
+  /** When the batch was written: its messages' time and their channels' last message. */
+  createdAt: string;
 }
 
-export interface MentionRow {
-  userId: string;
-  messageId: string;
-  channelId: string;
-  seq: number;
-}
-
-/** Inserts the mentions in one statement. */
-export async function insertMentions(tx: PgTx, rows: readonly MentionRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await clientOf(tx)`
-    insert into mentions (user_id, message_id, channel_id, seq)
-    select * from unnest(${rows.map((r) => r.userId)}::text[], ${rows.map((r) => r.messageId)}::text[],
-      ${rows.map((r) => r.channelId)}::text[], ${rows.map((r) => r.seq)}::bigint[])`;
+/**
+ * Writes a batch of sends in one statement: each channel's offsets taken (the head counted from its row, read
+ * under lock in this transaction), the messages, their mentions and their `message.created` events (the event
+ * keeps the message's id, chat-events.ts). The rows go as JSON, one parameter per table: serialized by
+ * JSON.stringify before anything is sent (a value it refuses throws here), read by PostgreSQL's
+ * json_populate_recordset. An offset counted wrong or a clientId taken meanwhile meets a unique index (events:
+ * channel and offset; messages: channel and seq, channel, author and clientId): the transaction aborts. Then
+ * the events pruned as appends at those offsets would (stream-log.ts's pruneThrough). Sent, not awaited.
+ */
+export function writeSends(sql: postgres.Sql, sends: SendsToWrite, retention: number): Promise<unknown>[] {
+  const { messages, mentions, createdAt } = sends;
+  const taken = new Map<string, number>();
+  for (const m of messages) taken.set(m.channelId, (taken.get(m.channelId) ?? 0) + 1);
+  const offsets = JSON.stringify([...taken].map(([id, count]) => ({ id, count })));
+  const messageRows = JSON.stringify(
+    messages.map((m) => ({
+      id: m.id,
+      channel_id: m.channelId,
+      seq: m.seq,
+      author_id: m.authorId,
+      role: m.role,
+      status: m.status,
+      content: m.content,
+      client_id: m.clientId,
+      meta: m.meta,
+      created_at: m.createdAt,
+      thread_id: m.threadId,
+      also_in_channel: m.alsoInChannel,
+    })),
+  );
+  const mentionRows = JSON.stringify(
+    mentions.map((m) => ({ user_id: m.userId, message_id: m.messageId, channel_id: m.channelId, seq: m.seq })),
+  );
+  const events = JSON.stringify(
+    messages.map((m) => ({ channel_id: m.channelId, offset: m.seq, message_id: m.id, created_at: createdAt })),
+  );
+  const writes = [
+    sql`
+      with taken as (
+        update channels c set last_offset = c.last_offset + t.count, last_message_at = ${createdAt}::timestamptz
+        from json_to_recordset(${offsets}::json) as t(id text, count bigint) where c.id = t.id
+      ), stored as (
+        insert into messages (id, channel_id, seq, author_id, role, status, content, client_id, meta, created_at,
+          thread_id, also_in_channel)
+        select id, channel_id, seq, author_id, role, status, content, client_id, meta, created_at, thread_id,
+          also_in_channel
+        from json_populate_recordset(null::messages, ${messageRows}::json)
+      ), mentioned as (
+        insert into mentions (user_id, message_id, channel_id, seq)
+        select user_id, message_id, channel_id, seq from json_populate_recordset(null::mentions, ${mentionRows}::json)
+      )
+      insert into channel_events (channel_id, "offset", type, message_id, created_at)
+      select channel_id, "offset", 'message.created', message_id, created_at
+      from json_populate_recordset(null::channel_events, ${events}::json)`.execute(),
+  ];
+  const prunes = new Map<string, number>();
+  for (const m of messages) {
+    const upTo = pruneThrough(m.seq, retention);
+    if (upTo !== null) prunes.set(m.channelId, Math.max(upTo, prunes.get(m.channelId) ?? 0));
+  }
+  for (const [channelId, upTo] of prunes) {
+    writes.push(sql`delete from channel_events where channel_id = ${channelId} and "offset" <= ${upTo}`.execute());
+  }
+  return writes;
 }

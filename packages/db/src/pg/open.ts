@@ -6,7 +6,8 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema';
 
-export type PgDb = PostgresJsDatabase<typeof schema>;
+/** The drizzle database, with its postgres.js pool as `$client` (as drizzle() returns it). */
+export type PgDb = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
 
 /** Reads that must see one consistent moment (a page and its stream position). */

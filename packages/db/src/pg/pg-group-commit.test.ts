@@ -171,13 +171,20 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
     expect(note?.message.author).toBeNull();
     expect(await stores.chat.messageById(one?.message.id as string)).toEqual(one?.message);
 
-    // Written together, the batch's insert fails on the one value; its sends go again one by one.
+    // A value that cannot be written fails the batch's write before anything is sent; its sends go again one by one.
     const unstorable = await Promise.allSettled([
       send({ channelId: dev.id, authorId: ada.id, content: 'four' }),
       send({ channelId: dev.id, authorId: ada.id, content: 'bad', meta: { tokenCount: 1n as unknown as number } }),
       send({ channelId: dev.id, authorId: ada.id, content: 'five' }),
     ]);
     expect(unstorable.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // One PostgreSQL refuses (text holds no NUL) aborts the batch's transaction: its COMMIT rolls back, its sends
+    // go again one by one, and the others are stored once, at the offsets that follow.
+    const refusedByDatabase = await Promise.allSettled([
+      send({ channelId: dev.id, authorId: ada.id, content: 'four and a half' }),
+      send({ channelId: dev.id, authorId: ada.id, content: 'nul \u0000 byte' }),
+    ]);
+    expect(refusedByDatabase.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
     // A retry of a send stored earlier, in a batch with a new one: the earlier message, nothing appended for it.
     const [retried, six] = await Promise.all([
       send({ channelId: dev.id, authorId: ada.id, content: 'one again', checkPostAccess: true, clientId: 'c1' }),
@@ -185,10 +192,11 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
     ]);
     expect(retried.event).toBeNull();
     expect(retried.message.id).toBe(one?.message.id);
-    expect(six.message.seq).toBe(6);
-    expect(await offsets(stores.chat, dev.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(six.message.seq).toBe(7);
+    expect(await offsets(stores.chat, dev.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect((await stores.chat.history(dev.id, { limit: 10 })).items.map((m) => m.content)).toEqual([
       'six',
+      'four and a half',
       'five',
       'four',
       'system note',

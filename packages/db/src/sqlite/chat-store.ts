@@ -35,7 +35,7 @@ import { aroundItems, inOrder, newerPage, windowSides } from '../message-window'
 import { newestFirstPage } from '../paging';
 import { assertRoomFor } from '../reactions';
 import { runNow } from '../read-plan';
-import { parseText, toChannel, toMessage, toText } from '../rows';
+import { parseText, sentMessage, toChannel, toMessage, toText } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
@@ -362,10 +362,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           channelId: input.channelId,
         })
       : [];
-    const noReplies = { replyCount: 0, lastReplyAt: null, repliers: null };
-    const stored = author
-      ? toMessage({ ...row, ...author, ...noReplies, editedAt: null }, parseText)
-      : getMessage(row.id);
+    const stored = author ? sentMessage(row, author, parseText) : getMessage(row.id);
     if (!stored) throw notFound('message');
     const message = files.length > 0 ? { ...stored, attachments: files } : stored;
     const event = appendAt(tx, input.channelId, offset, { type: 'message.created', message }, createdAt);
