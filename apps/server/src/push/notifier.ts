@@ -15,7 +15,10 @@ export interface PushNotifierOptions {
   logger: Logger;
   /** Pushes in flight at once (default 8). */
   concurrency?: number;
-  /** Pushes waiting their turn before new ones are dropped (default 10,000). */
+  /**
+   * Pushes waiting their turn, and lookups of whom to notify not yet answered, before new ones are dropped
+   * (default 10,000 each).
+   */
   maxQueued?: number;
 }
 
@@ -79,17 +82,35 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
     return channel;
   };
 
-  /** Runs `find` in the queue's turn, then a delivery per subscription it names. */
-  const fanOut = (what: string, find: () => Promise<{ subscriptions: PushSubscriptionRecord[]; payload: string }[]>) =>
-    queue.push(async () => {
-      try {
-        for (const { subscriptions, payload } of await find()) {
+  /**
+   * Runs `find` at once (the stores gather lookups into few statements; only sending waits for a turn in the
+   * queue), then a delivery per subscription it names. At most `maxQueued` finds are unanswered at a time: past
+   * that one is dropped, as a push is when the queue is full.
+   */
+  const maxFinding = options.maxQueued ?? 10_000;
+  const finding = new Set<Promise<void>>();
+  let closed = false;
+  const fanOut = (
+    what: string,
+    find: () => Promise<{ subscriptions: PushSubscriptionRecord[]; payload: string }[]>,
+  ) => {
+    if (closed) return;
+    if (finding.size >= maxFinding) return warn('too many notifications waiting: dropped one', null);
+    const found = find().then(
+      (notices) => {
+        for (const { subscriptions, payload } of notices) {
           for (const subscription of subscriptions) deliver(subscription, payload);
         }
-      } catch (err) {
-        warn(`could not find whom to notify (${what})`, null, err);
-      }
-    });
+      },
+      (err: unknown) => warn(`could not find whom to notify (${what})`, null, err),
+    );
+    finding.add(found);
+    void found.finally(() => finding.delete(found));
+  };
+  /** Until no find is unanswered: a find's deliveries join the queue before it settles. */
+  const found = async () => {
+    while (finding.size > 0) await Promise.all(finding);
+  };
 
   return {
     vapidPublicKey: options.vapidPublicKey,
@@ -117,8 +138,13 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
         return recipients.map((r) => ({ subscriptions: r.subscriptions, payload }));
       });
     },
-    idle: () => queue.idle(),
+    async idle() {
+      await found();
+      await queue.idle();
+    },
     async close() {
+      closed = true;
+      await found();
       await queue.close();
       sender.close();
     },

@@ -34,12 +34,33 @@ describe('batched lookups', () => {
     expect(await lookUp('c')).toBe('C');
   });
 
+  it('with a window, gathers the lookups asked within it after the first into one statement', async () => {
+    const batches: number[][] = [];
+    const lookUp = createBatchedLookup(
+      async (queries: readonly number[]) => {
+        batches.push([...queries]);
+        return [...queries];
+      },
+      { gatherMs: 30 },
+    );
+    const first = lookUp(1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = lookUp(2);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(batches).toEqual([]);
+    expect(await Promise.all([first, second, lookUp(3)])).toEqual([1, 2, 3]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
   it('splits more lookups than a batch takes over several statements', async () => {
     const sizes: number[] = [];
-    const lookUp = createBatchedLookup(async (queries: readonly number[]) => {
-      sizes.push(queries.length);
-      return [...queries];
-    }, 4);
+    const lookUp = createBatchedLookup(
+      async (queries: readonly number[]) => {
+        sizes.push(queries.length);
+        return [...queries];
+      },
+      { maxBatch: 4 },
+    );
     const asked = Array.from({ length: 10 }, (_, i) => i);
     expect(await Promise.all(asked.map(lookUp))).toEqual(asked);
     expect(sizes).toEqual([4, 4, 2]);

@@ -19,9 +19,15 @@ import { channelMutes, meta, notificationSettings, pgTimestampToIso, pushSubscri
 
 const subscriptionColumns = getTableColumns(pushSubscriptions);
 
+/** How long the recipients of posted messages are gathered before one statement asks for them all. */
+const RECIPIENTS_GATHER_MS = 20;
+
 export function createPgNotificationStore({ db, client }: Pick<PgHandle, 'db' | 'client'>): NotificationStore {
-  const lookUpRecipients = createBatchedLookup((queries: readonly PostedMessageQuery[]) =>
-    recipientsOfMany(client, queries),
+  // Every message posted asks; nobody waits on the answer (a push goes out a few ms later): a window gathers
+  // a busy instance's lookups into a few statements a second.
+  const lookUpRecipients = createBatchedLookup(
+    (queries: readonly PostedMessageQuery[]) => recipientsOfMany(client, queries),
+    { gatherMs: RECIPIENTS_GATHER_MS },
   );
   return {
     async saveSubscription(input, { keepPerUser }) {
