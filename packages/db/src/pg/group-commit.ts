@@ -69,16 +69,22 @@ export function createGroupCommit<Item, Result>(
   options: GroupCommitOptions<Item, Result> = {},
 ): (item: Item) => Promise<Result> {
   /**
-   * The whole batch in two round trips: BEGIN and the reads, then the writes and COMMIT. Null when the items
-   * must run one by one (runAll declined or threw, or a write failed: COMMIT then rolled back). When COMMIT
-   * itself fails (the connection), whether it stored is unknown: every item rejects, none runs again.
+   * The whole batch in two round trips: BEGIN and the reads, then the writes and COMMIT. Null when the items must
+   * run one by one (runAll declined or threw, or a write failed: COMMIT then rolled back). When COMMIT itself
+   * fails (the connection), whether it stored is unknown: every item rejects, none runs again.
    */
   const runAtOnce = async (runAll: NonNullable<typeof options.runAll>, items: readonly Item[]) => {
     const connection = await db.$client.reserve();
     try {
       let planned: BatchWrites<Result> | null = null;
       try {
-        [, planned] = await settledAll([connection`begin`.execute(), runAll(connection, items)]);
+        [, , planned] = await settledAll([
+          connection`begin`.execute(),
+          // The batch's statements are of fixed text (rows as arrays and JSON): planned once per connection, not
+          // again for each batch's values (custom plans keep winning PostgreSQL's cost comparison for those).
+          connection`set local plan_cache_mode = force_generic_plan`.execute(),
+          runAll(connection, items),
+        ]);
       } catch {
         // Whatever went wrong (a value the database refused, a retry found late), the items say it one by one.
       }
