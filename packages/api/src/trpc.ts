@@ -6,6 +6,7 @@ import { ZodError, z } from 'zod';
 import { assertKeyActive, type Context } from './context';
 import { appErrorOf, toTRPCError } from './errors';
 import { take } from './limits';
+import { refuseNul } from './nul-text';
 
 /** Error codes of a database (or network) that is down or restarting, as opposed to a bug. */
 const UNAVAILABLE = new Set([
@@ -96,7 +97,8 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Anyone may call these; signed-out reads are limited per client address. */
-export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+export const publicProcedure = t.procedure.use(async ({ ctx, type, next, getRawInput }) => {
+  await refuseNul(getRawInput);
   if (type === 'query') {
     try {
       await take(ctx.deps.rateLimits.reads, `address:${ctx.address}`, 'slow down: too many requests');
@@ -123,9 +125,10 @@ interface Rule {
  * measurable share of a write's server time.
  */
 const signedIn = (rule: Rule = {}) =>
-  t.procedure.use(async ({ ctx, type, next }) => {
+  t.procedure.use(async ({ ctx, type, next, getRawInput }) => {
     const { user, deps } = ctx;
     if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'sign in to do this' });
+    await refuseNul(getRawInput);
     if (ctx.sessionExpiresAt !== null && deps.clock.now() >= ctx.sessionExpiresAt) {
       // A socket outlived its sign-in: end it (after this error frame) the way a refused token is ended.
       const { connection } = ctx;
