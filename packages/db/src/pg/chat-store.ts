@@ -44,7 +44,7 @@ import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
-import type { Outcome } from './batch-queue';
+import type { LateItems, Outcome } from './batch-queue';
 import { type BatchWrites, createGroupCommit, settledAll } from './group-commit';
 import { batchAuthors, lockChannelHeads, sendsWithClientIds, writeSends } from './message-batch';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
@@ -433,8 +433,13 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
    * their mentions, their events. A refused send writes nothing and fails alone. Null when the batch is not all
    * plain; anything unexpected throws or fails a write, and the sends run one by one instead.
    */
-  const sendAll = async (sql: postgres.Sql, batch: readonly NewMessage[]): Promise<BatchWrites<SendResult> | null> => {
-    if (batch.some((input) => input.threadId || input.attachmentIds?.length)) return null;
+  const sendAll = async (
+    sql: postgres.Sql,
+    batch: readonly NewMessage[],
+    late: LateItems<NewMessage>,
+  ): Promise<BatchWrites<SendResult> | null> => {
+    const plain = (input: NewMessage) => !input.threadId && !input.attachmentIds?.length;
+    if (!batch.every(plain)) return null;
     const channelIds = [...new Set(batch.map((input) => input.channelId))];
     const authorIds = [...new Set(batch.flatMap((input) => (input.authorId ? [input.authorId] : [])))];
     const clientIds = [...new Set(batch.flatMap((input) => (input.clientId ? [input.clientId] : [])))];
@@ -459,10 +464,19 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const roleOf = new Map(
       authors.flatMap((a) => (a.role && a.channelId ? [[`${a.channelId} ${a.userId}`, a.role]] : [])),
     );
+    // Plain sends submitted since the reads went out, that the reads cover (a channel locked, an author read,
+    // no clientId to look for), join the batch: its writes are still to come.
+    const joined = late(
+      (input) =>
+        plain(input) &&
+        !input.clientId &&
+        headOf.has(input.channelId) &&
+        (input.authorId === null || person.has(input.authorId)),
+    );
     const createdAt = isoNow();
     const outcomes: Outcome<SendResult>[] = [];
     const stored: { row: ReturnType<typeof newMessageRow<MessageMeta | null>>; message: Message }[] = [];
-    for (const input of batch) {
+    for (const input of [...batch, ...joined]) {
       try {
         const head = headOf.get(input.channelId);
         if (!head) throw notFound('channel');

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { createBatchQueue, type Outcome } from './batch-queue';
+import { createBatchQueue, type LateItems, type Outcome } from './batch-queue';
 import type { PgDb, PgTx } from './open';
 
 /** How many items one shared transaction takes at most: a bound on its locks, its latency and its subtransactions. */
@@ -20,11 +20,12 @@ export interface GroupCommitOptions<Item, Result> {
   order?: (a: Item, b: Item) => number;
   /**
    * Runs the whole batch at once when it can, on a connection of its own in a transaction whose BEGIN goes out
-   * with its first statements: reads what it needs, sends its writes and returns them with an outcome per item,
-   * or null to run the items one by one. When it throws or a write fails, the transaction is rolled back and
-   * the items run one by one in a new one.
+   * with its first statements: reads what it needs, sends its writes and returns them with an outcome per item
+   * (then one per late item it took: items submitted since, that what it read covers), or null to run the items
+   * one by one. When it throws or a write fails, the transaction is rolled back and the items (with the late
+   * ones) run one by one in a new one.
    */
-  runAll?: (sql: postgres.Sql, batch: readonly Item[]) => Promise<BatchWrites<Result> | null>;
+  runAll?: (sql: postgres.Sql, batch: readonly Item[], late: LateItems<Item>) => Promise<BatchWrites<Result> | null>;
   /** Runs before the items of a batch run one by one, in its transaction and outside their savepoints (locks in order). */
   prepare?: (tx: PgTx, batch: readonly Item[]) => Promise<void>;
   /** After an item threw and its savepoint was rolled back: answers it after all (a result) or rethrows. */
@@ -59,7 +60,9 @@ const settle = async <Result>(work: () => Promise<Result>): Promise<Outcome<Resu
  * in the same event-loop turn, share the next transaction (one commit, one
  * WAL flush). One batch is in flight at a time. `runAll` does a whole batch
  * at once when it can (a few statements for all its items, two round trips:
- * round trips, not statements, are what a send waits for). Otherwise each
+ * round trips, not statements, are what a send waits for), and may take the
+ * items submitted while its reads were out that those reads cover: they wait
+ * for no other batch. Otherwise each
  * item runs in its own savepoint, so one that throws (or that PostgreSQL
  * refuses) is rolled back alone and rejects alone while the others commit.
  */
@@ -73,7 +76,11 @@ export function createGroupCommit<Item, Result>(
    * run one by one (runAll declined or threw, or a write failed: COMMIT then rolled back). When COMMIT itself
    * fails (the connection), whether it stored is unknown: every item rejects, none runs again.
    */
-  const runAtOnce = async (runAll: NonNullable<typeof options.runAll>, items: readonly Item[]) => {
+  const runAtOnce = async (
+    runAll: NonNullable<typeof options.runAll>,
+    items: readonly Item[],
+    late: LateItems<Item>,
+  ) => {
     const connection = await db.$client.reserve();
     try {
       let planned: BatchWrites<Result> | null = null;
@@ -83,7 +90,7 @@ export function createGroupCommit<Item, Result>(
           // The batch's statements are of fixed text (rows as arrays and JSON): planned once per connection, not
           // again for each batch's values (custom plans keep winning PostgreSQL's cost comparison for those).
           connection`set local plan_cache_mode = force_generic_plan`.execute(),
-          runAll(connection, items),
+          runAll(connection, items, late),
         ]);
       } catch {
         // Whatever went wrong (a value the database refused, a retry found late), the items say it one by one.
@@ -117,8 +124,16 @@ export function createGroupCommit<Item, Result>(
   };
 
   // A transaction that fails itself (begin, commit, the connection) stored nothing: every item rejects.
-  const runBatch = async (items: readonly Item[]) =>
-    (options.runAll && (await runAtOnce(options.runAll, items))) || db.transaction((tx) => runOneByOne(tx, items));
+  const runBatch = async (items: readonly Item[], late: LateItems<Item>) => {
+    const taken: Item[] = [];
+    const takeLate: LateItems<Item> = (accept) => {
+      const more = late(accept);
+      taken.push(...more);
+      return more;
+    };
+    const outcomes = options.runAll && (await runAtOnce(options.runAll, items, takeLate));
+    return outcomes || db.transaction((tx) => runOneByOne(tx, [...items, ...taken]));
+  };
   return createBatchQueue(runBatch, {
     maxBatch: options.maxBatch ?? GROUP_COMMIT_MAX_BATCH,
     order: options.order,

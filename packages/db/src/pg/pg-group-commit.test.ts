@@ -3,7 +3,8 @@ import postgres from 'postgres';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createPostgresStores, type Stores } from '../stores';
 import { expectAppError, makeUser } from '../test/stores-harness';
-import { GROUP_COMMIT_MAX_BATCH } from './group-commit';
+import { createGroupCommit, GROUP_COMMIT_MAX_BATCH } from './group-commit';
+import { openPostgres } from './open';
 import { DROP_ALL_TIMEOUT_MS, probePostgres, TestDatabases } from './test-databases';
 
 const probe = await probePostgres();
@@ -306,6 +307,58 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
     }
     for (const root of [leftRoot, rightRoot]) {
       expect((await two.chat.messageById(root as string))?.thread?.replyCount).toBe(20);
+    }
+  });
+
+  it('takes sends submitted while its reads are out, the first ones as long as they are covered, in order', async () => {
+    const handle = await openPostgres((await databases.fresh()).url, { poolSize: 2 });
+    try {
+      const batches: string[][] = [];
+      let failWrite = false;
+      const oneByOne: string[] = [];
+      const send = createGroupCommit<string, string>(
+        handle.db,
+        async (_tx, item) => {
+          oneByOne.push(item);
+          return `${item} alone`;
+        },
+        {
+          runAll: async (sql, batch, late) => {
+            // The reads: long enough for more items to arrive meanwhile.
+            await sql`select pg_sleep(0.3)`;
+            const all = [...batch, ...late((item) => !item.startsWith('wait'))];
+            batches.push(all);
+            const writes = [failWrite ? sql`select 1/0`.execute() : sql`select 1`.execute()];
+            return { outcomes: all.map((item) => ({ ok: true, value: `${item} together` })), writes };
+          },
+        },
+      );
+      const first = [send('a'), send('b')];
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const meanwhile = [send('c'), send('d'), send('wait e'), send('f')];
+      expect(await Promise.all([...first, ...meanwhile])).toEqual([
+        'a together',
+        'b together',
+        'c together',
+        'd together',
+        'wait e together',
+        'f together',
+      ]);
+      // c and d joined the first batch; e is not covered, so it and f (after it) waited for the next.
+      expect(batches).toEqual([
+        ['a', 'b', 'c', 'd'],
+        ['wait e', 'f'],
+      ]);
+
+      // A write that fails sends the batch, late items included, one by one.
+      failWrite = true;
+      const again = [send('g')];
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      again.push(send('h'));
+      expect(await Promise.all(again)).toEqual(['g alone', 'h alone']);
+      expect(oneByOne).toEqual(['g', 'h']);
+    } finally {
+      await handle.close();
     }
   });
 });
