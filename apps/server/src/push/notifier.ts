@@ -96,7 +96,7 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
   ) => {
     if (closed) return;
     if (finding.size >= maxFinding) return warn('too many notifications waiting: dropped one', null);
-    const found = find().then(
+    const lookup = find().then(
       (notices) => {
         for (const { subscriptions, payload } of notices) {
           for (const subscription of subscriptions) deliver(subscription, payload);
@@ -104,11 +104,11 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
       },
       (err: unknown) => warn(`could not find whom to notify (${what})`, null, err),
     );
-    finding.add(found);
-    void found.finally(() => finding.delete(found));
+    finding.add(lookup);
+    void lookup.finally(() => finding.delete(lookup));
   };
   /** Until no find is unanswered: a find's deliveries join the queue before it settles. */
-  const found = async () => {
+  const allFound = async () => {
     while (finding.size > 0) await Promise.all(finding);
   };
 
@@ -139,12 +139,12 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
       });
     },
     async idle() {
-      await found();
+      await allFound();
       await queue.idle();
     },
     async close() {
       closed = true;
-      await found();
+      await allFound();
       await queue.close();
       sender.close();
     },

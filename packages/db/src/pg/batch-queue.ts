@@ -21,11 +21,11 @@ export type LateItems<Item> = (accept: (item: Item) => boolean) => Item[];
 
 /**
  * Work that shares round trips: items submitted while a batch is in flight,
- * or in the same event-loop turn (or within `gatherMs`), go together in the next one. One batch is
- * in flight at a time, and every item runs after it was submitted. `run`
- * answers a batch with an outcome per item, in the batch's order (then the
- * late items it took); when it throws, every item of the batch rejects with
- * its error.
+ * or in the same event-loop turn (or within `gatherMs`), go together in the
+ * next one. One batch is in flight at a time, and every item runs after it
+ * was submitted. `run` answers a batch with an outcome per item, in the
+ * batch's order (then the late items it took); when it throws, every item of
+ * the batch rejects with its error.
  */
 export function createBatchQueue<Item, Result>(
   run: (batch: readonly Item[], late: LateItems<Item>) => Promise<readonly Outcome<Result>[]>,

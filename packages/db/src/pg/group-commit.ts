@@ -26,7 +26,7 @@ export interface GroupCommitOptions<Item, Result> {
    * ones) run one by one in a new one.
    */
   runAll?: (sql: postgres.Sql, batch: readonly Item[], late: LateItems<Item>) => Promise<BatchWrites<Result> | null>;
-  /** Runs before the items of a batch run one by one, in its transaction and outside their savepoints (locks in order). */
+  /** Runs before a batch's items run one by one, in its transaction and outside their savepoints (locks in order). */
   prepare?: (tx: PgTx, batch: readonly Item[]) => Promise<void>;
   /** After an item threw and its savepoint was rolled back: answers it after all (a result) or rethrows. */
   afterRollback?: (tx: PgTx, item: Item, error: unknown) => Promise<Result>;
@@ -62,9 +62,9 @@ const settle = async <Result>(work: () => Promise<Result>): Promise<Outcome<Resu
  * at once when it can (a few statements for all its items, two round trips:
  * round trips, not statements, are what a send waits for), and may take the
  * items submitted while its reads were out that those reads cover: they wait
- * for no other batch. Otherwise each
- * item runs in its own savepoint, so one that throws (or that PostgreSQL
- * refuses) is rolled back alone and rejects alone while the others commit.
+ * for no other batch. Otherwise each item runs in its own savepoint, so one
+ * that throws (or that PostgreSQL refuses) is rolled back alone and rejects
+ * alone while the others commit.
  */
 export function createGroupCommit<Item, Result>(
   db: PgDb,

@@ -61,7 +61,7 @@ export async function sendsWithClientIds(sql: postgres.Sql, channelIds: string[]
 
 type MessageRow = ReturnType<typeof newMessageRow<MessageMeta | null>>;
 
-/** What a batch of sends writes: its messages (in channel id order) and who each one mentions. */
+/** What a batch of sends writes: its messages and who each one mentions. */
 export interface SendsToWrite {
   messages: readonly MessageRow[];
   mentions: readonly { userId: string; messageId: string; channelId: string; seq: number }[];
