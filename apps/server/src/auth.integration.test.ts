@@ -101,6 +101,19 @@ describe('authentication', () => {
     expect(((await me.json()) as { result: { data: { handle: string } } }).result.data.handle).toBe('frank');
   });
 
+  it('refreshes from a POST with no body at all, as a browser sends one', async () => {
+    server = await startTestServer();
+    const { token } = await server.signup('fay');
+    const res = await fetch(`${server.url}/trpc/auth.refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { result: { data: { user: { handle: string } } } }).result.data.user.handle).toBe(
+      'fay',
+    );
+  });
+
   it('never writes a token or a password to the log', async () => {
     const lines: string[] = [];
     server = await startTestServer({ logTo: { write: (line) => lines.push(line) } });

@@ -25,7 +25,16 @@ export function containsNul(input: unknown): boolean {
 
 export const NUL_REFUSED = 'text may not contain NUL characters (U+0000)';
 
-/** Refuses an input holding a NUL character with a clear BAD_REQUEST. */
+/**
+ * Refuses an input holding a NUL character with a clear BAD_REQUEST. An input that cannot be read (a POST with
+ * no body to a procedure that takes none) is left to the procedure: only one with an input reads it.
+ */
 export async function refuseNul(getRawInput: () => Promise<unknown>): Promise<void> {
-  if (containsNul(await getRawInput())) throw new TRPCError({ code: 'BAD_REQUEST', message: NUL_REFUSED });
+  let input: unknown;
+  try {
+    input = await getRawInput();
+  } catch {
+    return;
+  }
+  if (containsNul(input)) throw new TRPCError({ code: 'BAD_REQUEST', message: NUL_REFUSED });
 }
