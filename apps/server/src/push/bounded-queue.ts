@@ -24,7 +24,8 @@ export function createBoundedQueue(options: { concurrency: number; maxQueued: nu
   return {
     push(job: () => Promise<void>): void {
       if (closed) return;
-      if (waiting.length >= options.maxQueued) {
+      // Full: every slot running and the waiting line at its length (0: no job waits, it runs or is dropped).
+      if (running >= options.concurrency && waiting.length >= options.maxQueued) {
         options.onDrop();
         return;
       }

@@ -83,34 +83,26 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
   };
 
   /**
-   * Runs `find` at once (the stores gather lookups into few statements; only sending waits for a turn in the
-   * queue), then a delivery per subscription it names. At most `maxQueued` finds are unanswered at a time: past
-   * that one is dropped, as a push is when the queue is full.
+   * Lookups of whom to notify run at once (the stores gather them into few statements; only sending waits for
+   * a turn in `queue`): at most `maxQueued` unanswered, past that one is dropped, as a push is.
    */
-  const maxFinding = options.maxQueued ?? 10_000;
-  const finding = new Set<Promise<void>>();
-  let closed = false;
-  const fanOut = (
-    what: string,
-    find: () => Promise<{ subscriptions: PushSubscriptionRecord[]; payload: string }[]>,
-  ) => {
-    if (closed) return;
-    if (finding.size >= maxFinding) return warn('too many notifications waiting: dropped one', null);
-    const lookup = find().then(
-      (notices) => {
-        for (const { subscriptions, payload } of notices) {
+  const lookups = createBoundedQueue({
+    concurrency: options.maxQueued ?? 10_000,
+    maxQueued: 0,
+    onDrop: () => warn('too many notifications waiting: dropped one', null),
+  });
+
+  /** Runs `find`, then a delivery per subscription it names. */
+  const fanOut = (what: string, find: () => Promise<{ subscriptions: PushSubscriptionRecord[]; payload: string }[]>) =>
+    lookups.push(async () => {
+      try {
+        for (const { subscriptions, payload } of await find()) {
           for (const subscription of subscriptions) deliver(subscription, payload);
         }
-      },
-      (err: unknown) => warn(`could not find whom to notify (${what})`, null, err),
-    );
-    finding.add(lookup);
-    void lookup.finally(() => finding.delete(lookup));
-  };
-  /** Until no find is unanswered: a find's deliveries join the queue before it settles. */
-  const allFound = async () => {
-    while (finding.size > 0) await Promise.all(finding);
-  };
+      } catch (err) {
+        warn(`could not find whom to notify (${what})`, null, err);
+      }
+    });
 
   return {
     vapidPublicKey: options.vapidPublicKey,
@@ -139,12 +131,12 @@ export function createPushNotifier(options: PushNotifierOptions): PushNotifier {
       });
     },
     async idle() {
-      await allFound();
+      // A lookup's deliveries join the queue before it ends.
+      await lookups.idle();
       await queue.idle();
     },
     async close() {
-      closed = true;
-      await allFound();
+      await lookups.close();
       await queue.close();
       sender.close();
     },
