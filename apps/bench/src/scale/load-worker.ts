@@ -1,13 +1,14 @@
 /**
  * One load process of `pnpm bench:scale` (a process holds at most 20,000 file descriptors, so the load is
  * spread over several). It opens its share of subscribed connections when told, counts the deliveries
- * that follow, and answers the coordinator over IPC (messages in scale/ipc.ts).
+ * that follow, and answers the coordinator over IPC (messages in scale/ipc.ts). Its connections are
+ * lean sockets (lean-socket.ts), so the rate measured is the server's, not the load client's.
  */
-import WebSocket from 'ws';
 import { stampIn } from '../protocols';
 import type { ToCoordinator, ToWorker } from './ipc';
+import { type LeanSocket, openLeanSocket } from './lean-socket';
 
-const sockets: WebSocket[] = [];
+const sockets: LeanSocket[] = [];
 let delivered = 0;
 const reply = (message: ToCoordinator) => process.send?.(message);
 const clock = () => performance.timeOrigin + performance.now();
@@ -15,32 +16,32 @@ const clock = () => performance.timeOrigin + performance.now();
 /** Opens one connection, sends its subscribe frames, resolves once the subscription is confirmed. */
 function subscribeOne(url: string, frames: string[], confirm: string | null, localAddress: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress });
     let subscribed = confirm === null;
-    ws.once('error', reject);
-    ws.once('close', (code) => {
-      if (!subscribed) reject(new Error(`closed ${code} before subscribed`));
-    });
-    ws.on('message', (data: Buffer) => {
+    let socket: LeanSocket | null = null;
+    const onMessage = (data: Buffer) => {
       if (stampIn(data) !== null) {
         delivered++;
         return;
       }
       // tRPC's keep-alive: a socket that does not answer its PING is closed as dead.
       if (data.length === 4 && data.toString() === 'PING') {
-        ws.send('PONG');
+        socket?.send('PONG');
         return;
       }
       if (!subscribed && confirm !== null && data.includes(confirm)) {
         subscribed = true;
         resolve();
       }
-    });
-    ws.once('open', () => {
-      sockets.push(ws);
-      for (const frame of frames) ws.send(frame);
+    };
+    const onClose = (code: number | null) => {
+      if (!subscribed) reject(new Error(`closed ${code} before subscribed`));
+    };
+    openLeanSocket(url, { localAddress, onMessage, onClose }).then((open) => {
+      socket = open;
+      sockets.push(open);
+      for (const frame of frames) open.send(frame);
       if (subscribed) resolve();
-    });
+    }, reject);
   });
 }
 
@@ -75,7 +76,7 @@ process.on('message', (message: ToWorker) => {
   if (message.type === 'connect') void connectAll(message);
   else if (message.type === 'count') reply({ type: 'count', delivered });
   else if (message.type === 'close') {
-    for (const ws of sockets) ws.terminate();
+    for (const socket of sockets) socket.terminate();
     process.exit(0);
   }
 });
