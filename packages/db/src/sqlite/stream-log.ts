@@ -1,5 +1,5 @@
 import { notFound } from '@hubbub/core';
-import { and, asc, eq, getTableColumns, gt, lte, min, type Placeholder, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, lte, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import {
   DEFAULT_RETENTION,
@@ -49,11 +49,6 @@ export function createSqliteStreamLog<S extends Declared>(
       .delete(events)
       .where(and(ofStream(ph('key')), lte(offsetColumn, ph('upTo'))))
       .prepare(),
-    oldest: db
-      .select({ offset: min(offsetColumn) })
-      .from(events)
-      .where(ofStream(ph('key')))
-      .prepare(),
     // The resume's read (every reconnecting subscriber makes one); a read narrowed by `where` is built per call.
     after: db
       .select()
@@ -64,13 +59,16 @@ export function createSqliteStreamLog<S extends Declared>(
       .prepare(),
   };
 
-  // The head and the oldest event at one moment: a native transaction made once (every subscribe reads
-  // this; drizzle's transaction() builds a transaction object and a native wrapper on every call).
-  const readInfo = handle.raw.transaction((key: StreamKey<S>) => {
-    const last = heads.read(key);
-    const oldest = prepared.oldest.get({ key })?.offset as number | null | undefined;
-    return { epoch, head: last, oldestRetained: oldest ?? last + 1 };
-  });
+  // The head and the oldest event at one moment, in one statement (every subscribe reads this): the
+  // owner row with the least offset of its events, prepared once.
+  const oldest = sql<number | null>`(select min(${offsetColumn}) from ${events}${
+    keyColumn ? sql` where ${keyColumn} = ${ph('key')}` : sql``
+  })`;
+  const readHead = heads.withOldest(oldest);
+  const info = (key: StreamKey<S>) => {
+    const { head: last, oldest: first } = readHead(key);
+    return { epoch, head: last, oldestRetained: first ?? last + 1 };
+  };
 
   const write: SqliteStreamLog<S>['write'] = (_tx, offset, fields, createdAt = isoNow()) => {
     prepared.insert.run({ ...fields, offset, createdAt });
@@ -86,7 +84,7 @@ export function createSqliteStreamLog<S extends Declared>(
       write(tx, offset, fields);
       return offset;
     },
-    info: (key) => readInfo(key),
+    info,
     after: (reader, key, after, limit, where) =>
       (where
         ? reader
@@ -100,7 +98,10 @@ export function createSqliteStreamLog<S extends Declared>(
   };
 }
 
-/** Takes and reads a stream's last offset, on prepared statements: a column of the owner row, or a named counter. */
+/**
+ * Takes a stream's last offset, and reads it with the stream's oldest event, on prepared statements: a
+ * column of the owner row, or a named counter.
+ */
 function sqliteHead(db: SqliteDb, head: ReturnType<typeof resolveStream<SQLiteTable>>['head']) {
   if (head.kind === 'counter') {
     const { counters } = schema;
@@ -110,13 +111,20 @@ function sqliteHead(db: SqliteDb, head: ReturnType<typeof resolveStream<SQLiteTa
       .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
       .returning({ offset: counters.value })
       .prepare();
-    const read = db.select({ offset: counters.value }).from(counters).where(eq(counters.name, head.name)).prepare();
     return {
+      // No counter row yet: nothing was ever written, so no events either.
+      withOldest: (oldest: SQL<number | null>) => {
+        const both = db
+          .select({ head: counters.value, oldest })
+          .from(counters)
+          .where(eq(counters.name, head.name))
+          .prepare();
+        return (_key: string | null) => both.get() ?? { head: 0, oldest: null };
+      },
       take: (_key: string | null, stampAt?: string) => {
         if (stampAt) throw new Error(`the ${head.name} counter has no stamp`);
         return bump.get().offset;
       },
-      read: (_key: string | null) => read.get()?.offset ?? 0,
     };
   }
   const { owners, id, last, lastName, stampName, missing } = head;
@@ -136,11 +144,6 @@ function sqliteHead(db: SqliteDb, head: ReturnType<typeof resolveStream<SQLiteTa
           .returning({ offset: last })
           .prepare()
       : null,
-    read: db
-      .select({ offset: last })
-      .from(owners)
-      .where(eq(id, ph('key')))
-      .prepare(),
   };
   const found = (row: { offset: unknown } | undefined) => {
     if (!row) throw notFound(missing);
@@ -152,6 +155,12 @@ function sqliteHead(db: SqliteDb, head: ReturnType<typeof resolveStream<SQLiteTa
       if (!prepared.bumpStamped) throw new Error('stampAt given, but the stream head declares no stamp column');
       return found(prepared.bumpStamped.get({ key, at: stampAt }));
     },
-    read: (key: string | null) => found(prepared.read.get({ key })),
+    withOldest: (oldest: SQL<number | null>) => {
+      const both = db.select({ head: last, oldest }).from(owners).where(eq(id, ph('key'))).prepare();
+      return (key: string | null) => {
+        const row = both.get({ key });
+        return { head: found(row && { offset: row.head }), oldest: row?.oldest ?? null };
+      };
+    },
   };
 }
