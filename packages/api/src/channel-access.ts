@@ -4,8 +4,10 @@ import {
   assertCanPost,
   assertCanRead,
   type Channel,
+  type ChannelAccess,
   type ChannelSignal,
   type Member,
+  type Membership,
   type Message,
   notFound,
   type StreamEvent,
@@ -33,6 +35,20 @@ export async function readableChannel(
   const membership = await ctx.deps.stores.chat.membership(channelId, ctx.user.id);
   assertCanRead(channel, membership);
   return { channel, membership };
+}
+
+/**
+ * Whether the caller may read the channel, and its membership (null: not a member), in one read without
+ * the channel's row: for calls that only check (a subscribe, typing, the member list).
+ */
+export async function readAccess(
+  ctx: Caller,
+  channelId: string,
+): Promise<{ channel: ChannelAccess; membership: Membership | null }> {
+  const access = await ctx.deps.stores.chat.access(channelId, ctx.user.id);
+  if (!access) throw notFound('channel');
+  assertCanRead(access.channel, access.membership);
+  return access;
 }
 
 /**

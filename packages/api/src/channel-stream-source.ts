@@ -19,12 +19,13 @@ export class ChannelStreamSource implements StreamSource<ChannelChange, ChannelS
 
   constructor(
     private readonly deps: Pick<AppDeps, 'stores' | 'presence' | 'assistant'>,
-    channel: Pick<Channel, 'id' | 'visibility'>,
+    channelId: string,
+    visibility: Channel['visibility'],
     readonly userId: string,
   ) {
-    this.topic = channel.id;
+    this.topic = channelId;
     this.epoch = deps.stores.chat.epoch();
-    this.endsOnLeaving = channel.visibility === 'private';
+    this.endsOnLeaving = visibility === 'private';
   }
 
   info() {

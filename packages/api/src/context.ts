@@ -18,6 +18,7 @@ import { isApiKey, parseApiKey, secretMatches } from './api-keys';
 import { DEFAULT_LIMITS, type LimitSettings, type RateLimiterSet } from './limits';
 import type { StrengthChecker } from './password-strength';
 import type { PasswordHasher } from './passwords';
+import { sessionFromCookie } from './sessions';
 import type { TokenService } from './tokens';
 
 export interface SystemStatus {
@@ -182,12 +183,11 @@ export async function authenticate(deps: AppDeps, token: string): Promise<Princi
     return { user, apiKeyId: key.id, sessionId: null, sessionExpiresAt: null };
   }
   const claims = await deps.tokens.verify(token);
-  const session = await deps.stores.sessions.byIdWithSecret(claims.sessionId);
-  if (!session || session.userId !== claims.userId || !isSessionLive(session, deps.clock.now())) {
+  const found = await deps.stores.sessions.withUser(claims.sessionId);
+  if (!found || found.user.id !== claims.userId || !isSessionLive(found.session, deps.clock.now())) {
     throw new AppError('UNAUTHORIZED', 'your session has ended: log in again');
   }
-  const user = await deps.stores.users.byId(claims.userId);
-  if (!user) throw new AppError('UNAUTHORIZED', 'invalid token: the account no longer exists');
+  const { session, user } = found;
   return { user, apiKeyId: null, sessionId: session.id, sessionExpiresAt: Date.parse(session.expiresAt) };
 }
 
@@ -228,13 +228,11 @@ export interface HttpRequestInfo {
 const URL_TOKEN_REFUSED =
   'send the token in the Authorization header (or, in a browser, sign in for the session cookie): a token in the URL ends up in logs';
 
-/** The live session (and its person) a refresh cookie (`<session id>.<secret>`) names; throws UNAUTHORIZED otherwise. */
+/** The live session (and its person) a refresh cookie names; throws UNAUTHORIZED otherwise. */
 async function principalFromCookie(deps: AppDeps, cookie: string): Promise<Principal> {
-  const [id, secret] = cookie.split('.');
-  const session = id && secret ? await deps.stores.sessions.byIdWithSecret(id) : null;
-  const live = session && secretMatches(secret ?? '', session.secretHash) && isSessionLive(session, deps.clock.now());
-  const user = live ? await deps.stores.users.byId(session.userId) : null;
-  if (!session || !user) throw new AppError('UNAUTHORIZED', 'your session has ended: log in again');
+  const found = await sessionFromCookie(deps, cookie);
+  if (!found) throw new AppError('UNAUTHORIZED', 'your session has ended: log in again');
+  const { session, user } = found;
   return { user, apiKeyId: null, sessionId: session.id, sessionExpiresAt: Date.parse(session.expiresAt) };
 }
 

@@ -81,7 +81,7 @@ describe('channel streams resuming together', () => {
       const lastEventId = `${info.epoch}:${info.head - 2}`;
       const subscribers = [1, 2, 3].map(() => recordingSink());
       const streams = subscribers.map(() => {
-        const source = new ChannelStreamSource(app.deps, channel, user.id);
+        const source = new ChannelStreamSource(app.deps, channel.id, channel.visibility, user.id);
         const deps = { hub: app.deps.hub, limits: app.deps.limits, connection: null, owner: null };
         return new ResumableStream(deps, source, lastEventId);
       });

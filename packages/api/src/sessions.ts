@@ -37,13 +37,14 @@ export async function startSession(ctx: Context, user: User): Promise<Grant> {
   return deps.tokens.issue(user.id, id, endsAt);
 }
 
-/** The live session a refresh cookie names, if its secret matches. */
-async function sessionFromCookie(deps: AppDeps, cookie: string | null) {
+/** The live session a refresh cookie (`<session id>.<secret>`) names, with its person, if its secret matches. */
+export async function sessionFromCookie(deps: AppDeps, cookie: string | null) {
   const [id, secret] = (cookie ?? '').split('.');
   if (!id || !secret) return null;
-  const session = await deps.stores.sessions.byIdWithSecret(id);
-  if (!session || !secretMatches(secret, session.secretHash) || !isSessionLive(session, deps.clock.now())) return null;
-  return session;
+  const found = await deps.stores.sessions.withUser(id);
+  if (!found) return null;
+  const { session } = found;
+  return secretMatches(secret, session.secretHash) && isSessionLive(session, deps.clock.now()) ? found : null;
 }
 
 /**
@@ -60,19 +61,19 @@ export async function refreshSession(ctx: Context): Promise<Grant & { user: User
   if (ctx.user && ctx.sessionId && ctx.sessionExpiresAt !== null) {
     return { ...(await deps.tokens.issue(ctx.user.id, ctx.sessionId, ctx.sessionExpiresAt)), user: ctx.user };
   }
-  const session = await sessionFromCookie(deps, ctx.http?.sessionCookie ?? null);
-  const user = session && (await deps.stores.users.byId(session.userId));
-  if (!session || !user) {
+  const found = await sessionFromCookie(deps, ctx.http?.sessionCookie ?? null);
+  if (!found) {
     if (ctx.http?.sessionCookie) ctx.http.setSessionCookie(null);
     throw new AppError('UNAUTHORIZED', ctx.authError ?? 'your session has ended: log in again');
   }
+  const { session, user } = found;
   return { ...(await deps.tokens.issue(user.id, session.id, Date.parse(session.expiresAt))), user };
 }
 
 /** Ends the caller's session (its token, its cookie); harmless when there is none. */
 export async function endSession(ctx: Context): Promise<void> {
   const { deps } = ctx;
-  const id = ctx.sessionId ?? (await sessionFromCookie(deps, ctx.http?.sessionCookie ?? null))?.id ?? null;
+  const id = ctx.sessionId ?? (await sessionFromCookie(deps, ctx.http?.sessionCookie ?? null))?.session.id ?? null;
   ctx.http?.setSessionCookie(null);
   if (!id) return;
   await deps.stores.sessions.revoke(id, new Date(deps.clock.now()).toISOString());

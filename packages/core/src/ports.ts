@@ -2,6 +2,7 @@ import type { Agent, AgentUpsertInput } from './agents';
 import type { BusEvent } from './bus-events';
 import type { NotificationStore } from './notifications';
 import type { UserChange, UserStreamEvent } from './people';
+import type { ChannelAccess, Membership } from './permissions';
 import type { SearchPage, SearchRequest } from './search';
 import type { Approval, Task, TaskChange, TaskLogLine, TaskProgress, TaskStatus, TaskStreamEvent } from './tasks';
 import type { TodoItemsInput } from './todos';
@@ -73,6 +74,8 @@ export interface Session {
 export interface SessionStore {
   create(input: { id: string; userId: string; secretHash: string; expiresAt: string }): Promise<Session>;
   byIdWithSecret(id: string): Promise<(Session & { secretHash: string }) | null>;
+  /** The session with its secret hash and its person, in one read: what every sign-in and refresh needs. */
+  withUser(id: string): Promise<{ session: Session & { secretHash: string }; user: User } | null>;
   /** Ends one session (logout); null when there is no such session. Ending it twice keeps the first time. */
   revoke(id: string, at: string): Promise<Session | null>;
   /** Ends every live session of a user (logout everywhere); returns the ids it ended. */
@@ -193,6 +196,12 @@ export interface ChatStore {
   ): Promise<{ todos: TodoList; event: StreamEvent }>;
   createChannel(input: NewChannel): Promise<{ channel: Channel; events: StreamEvent[] }>;
   channelById(id: string): Promise<Channel | null>;
+  /**
+   * What the read and post rules look at, in one read (every subscribe checks it): the channel's
+   * visibility and archive state, and `userId`'s role in it (null: not a member). Null when there is no
+   * such channel.
+   */
+  access(channelId: string, userId: string): Promise<{ channel: ChannelAccess; membership: Membership | null } | null>;
   channelBySlug(slug: string): Promise<Channel | null>;
   /**
    * Public channels plus the private ones `userId` belongs to, archived last,

@@ -6,6 +6,7 @@
 import {
   type ApiKey,
   type Channel,
+  type Member,
   type Message,
   type MessageMeta,
   TASK_STATUSES,
@@ -30,6 +31,12 @@ export interface ChannelRow {
   createdAt: string;
   lastOffset: number;
 }
+
+/** A channel's access row (the channel joined with one person's membership) as the permission rules take it. */
+export const accessOf = (r: Pick<Channel, 'visibility' | 'archivedAt'> & { role: Member['role'] | null }) => ({
+  channel: { visibility: r.visibility, archivedAt: r.archivedAt },
+  membership: r.role ? { role: r.role } : null,
+});
 
 export const toChannel = (r: ChannelRow): Channel => ({
   id: r.id,

@@ -19,6 +19,7 @@ import {
 import {
   publishChanges,
   publishChannelSignal,
+  readAccess,
   readableChannel,
   readableMessage,
   requireChannel,
@@ -101,7 +102,7 @@ export const channelRouter = router({
 
   leave: writeProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
     // Readable, not merely existing: leaving a private channel one is not in answers like a random id.
-    await readableChannel(ctx, input.channelId);
+    await readAccess(ctx, input.channelId);
     const left = await ctx.deps.stores.chat.leave(input.channelId, ctx.user.id);
     await publishChanges(ctx.deps, left);
     const change = { type: 'channel.left' as const, channelId: input.channelId, by: null };
@@ -200,7 +201,7 @@ export const channelRouter = router({
   }),
 
   members: protectedProcedure.input(ZChannelRef).query(async ({ input, ctx }) => {
-    await readableChannel(ctx, input.channelId);
+    await readAccess(ctx, input.channelId);
     const online = new Set(await ctx.deps.presence.online(input.channelId));
     const members = await ctx.deps.stores.chat.members(input.channelId);
     return members.map((m) => ({ ...m, online: online.has(m.userId) }));
@@ -210,7 +211,7 @@ export const channelRouter = router({
   typing: protectedProcedure.input(ZChannelRef).mutation(async ({ input, ctx }) => {
     const now = ctx.deps.clock.now();
     if (!ctx.deps.typingThrottle.pass(`${ctx.user.id}:${input.channelId}`, now)) return { sent: false };
-    const { membership } = await readableChannel(ctx, input.channelId);
+    const { membership } = await readAccess(ctx, input.channelId);
     if (!membership) return { sent: false };
     await publishChannelSignal(ctx.deps, input.channelId, {
       type: 'typing',
@@ -223,10 +224,10 @@ export const channelRouter = router({
 
   /** The channel's live stream: resumable by lastEventId (see resumable-stream.ts). */
   onEvent: protectedProcedure.input(ZChannelEventInput).subscription(async ({ input, ctx, signal }) => {
-    const { channel } = await readableChannel(ctx, input.channelId);
+    const { channel } = await readAccess(ctx, input.channelId);
     return new ResumableStream(
       { hub: ctx.deps.hub, limits: ctx.deps.limits, connection: ctx.connection, owner: ctx },
-      new ChannelStreamSource(ctx.deps, channel, ctx.user.id),
+      new ChannelStreamSource(ctx.deps, input.channelId, channel.visibility, ctx.user.id),
       input.lastEventId,
       signal,
     );

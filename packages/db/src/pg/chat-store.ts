@@ -37,7 +37,7 @@ import { aroundItems, inOrder, newerPage, windowSides } from '../message-window'
 import { newestFirstPage } from '../paging';
 import { assertRoomFor, groupReactions, withReactions } from '../reactions';
 import { runLater } from '../read-plan';
-import { asValue, sentMessage, toChannel, toMessage, toValue } from '../rows';
+import { accessOf, asValue, sentMessage, toChannel, toMessage, toValue } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { DEFAULT_RETENTION } from '../stream-log';
 import { channelStream } from '../streams';
@@ -596,6 +596,15 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
 
     async channelById(id) {
       return getChannel(db, id);
+    },
+
+    async access(channelId, userId) {
+      const [row] = await db
+        .select({ visibility: channels.visibility, archivedAt: channels.archivedAt, role: channelMembers.role })
+        .from(channels)
+        .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
+        .where(eq(channels.id, channelId));
+      return row ? accessOf(row) : null;
     },
 
     async channelBySlug(slug) {

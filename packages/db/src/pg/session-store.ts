@@ -1,7 +1,8 @@
 import type { Session, SessionStore } from '@hubbub/core';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { PgDb } from './open';
-import { sessions } from './schema';
+import { sessions, users } from './schema';
+import { userColumns } from './user-store';
 
 type Row = typeof sessions.$inferSelect;
 const toSession = ({ secretHash: _, ...session }: Row): Session => session;
@@ -18,6 +19,14 @@ export function createPgSessionStore(db: PgDb): SessionStore {
     },
     async byIdWithSecret(id) {
       const [row] = await db.select().from(sessions).where(eq(sessions.id, id));
+      return row ?? null;
+    },
+    async withUser(id) {
+      const [row] = await db
+        .select({ session: sessions, user: userColumns })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.id, id));
       return row ?? null;
     },
     async revoke(id, at) {

@@ -15,6 +15,15 @@ const toUser = (row: UserRow): User => ({
   createdAt: row.createdAt,
 });
 
+/** A user's columns as the API sees them (no password hash), for reads that join the users table. */
+export const userColumns = {
+  id: users.id,
+  handle: users.handle,
+  displayName: users.displayName,
+  role: users.role,
+  createdAt: users.createdAt,
+};
+
 /** Serializes the creation of the first user across instances (ASCII "admin"). */
 const FIRST_USER_LOCK = 0x61_646d_696en;
 

@@ -35,7 +35,7 @@ import { aroundItems, inOrder, newerPage, windowSides } from '../message-window'
 import { newestFirstPage } from '../paging';
 import { assertRoomFor } from '../reactions';
 import { runNow } from '../read-plan';
-import { parseText, sentMessage, toChannel, toMessage, toText } from '../rows';
+import { accessOf, parseText, sentMessage, toChannel, toMessage, toText } from '../rows';
 import type { ChatStoreOptions } from '../store-options';
 import { channelStream } from '../streams';
 import { isoNow } from '../time';
@@ -104,6 +104,12 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         threadId: sql`${ph('threadId')}`,
         alsoInChannel: sql`${ph('alsoInChannel')}`,
       })
+      .prepare(),
+    access: db
+      .select({ visibility: channels.visibility, archivedAt: channels.archivedAt, role: channelMembers.role })
+      .from(channels)
+      .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, ph('userId'))))
+      .where(eq(channels.id, ph('channelId')))
       .prepare(),
     postAccess: db
       .select({
@@ -463,6 +469,11 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
 
     async channelById(id) {
       return getChannel(db, id);
+    },
+
+    async access(channelId, userId) {
+      const row = prepared.access.get({ channelId, userId });
+      return row ? accessOf(row) : null;
     },
 
     async channelBySlug(slug) {

@@ -1,7 +1,8 @@
 import type { Session, SessionStore } from '@hubbub/core';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { SqliteDb } from './open';
-import { sessions } from './schema';
+import { sessions, users } from './schema';
+import { userColumns } from './user-store';
 
 type Row = typeof sessions.$inferSelect;
 const toSession = ({ secretHash: _, ...session }: Row): Session => session;
@@ -13,6 +14,12 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
     .from(sessions)
     .where(eq(sessions.id, sql.placeholder('id')))
     .prepare();
+  const withUser = db
+    .select({ session: sessions, user: userColumns })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
   return {
     async create(input) {
       const row: Row = { ...input, createdAt: new Date().toISOString(), revokedAt: null };
@@ -21,6 +28,9 @@ export function createSqliteSessionStore(db: SqliteDb): SessionStore {
     },
     async byIdWithSecret(id) {
       return byId.get({ id }) ?? null;
+    },
+    async withUser(id) {
+      return withUser.get({ id }) ?? null;
     },
     async revoke(id, at) {
       db.update(sessions)

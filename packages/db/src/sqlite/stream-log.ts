@@ -156,7 +156,11 @@ function sqliteHead(db: SqliteDb, head: ReturnType<typeof resolveStream<SQLiteTa
       return found(prepared.bumpStamped.get({ key, at: stampAt }));
     },
     withOldest: (oldest: SQL<number | null>) => {
-      const both = db.select({ head: last, oldest }).from(owners).where(eq(id, ph('key'))).prepare();
+      const both = db
+        .select({ head: last, oldest })
+        .from(owners)
+        .where(eq(id, ph('key')))
+        .prepare();
       return (key: string | null) => {
         const row = both.get({ key });
         return { head: found(row && { offset: row.head }), oldest: row?.oldest ?? null };

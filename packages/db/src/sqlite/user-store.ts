@@ -15,6 +15,15 @@ const toUser = (row: UserRow): User => ({
   createdAt: row.createdAt,
 });
 
+/** A user's columns as the API sees them (no password hash), for reads that join the users table. */
+export const userColumns = {
+  id: users.id,
+  handle: users.handle,
+  displayName: users.displayName,
+  role: users.role,
+  createdAt: users.createdAt,
+};
+
 export function createSqliteUserStore(db: SqliteDb): UserStore {
   // Every sign-in reads its user (a reconnect storm: thousands at once): prepared once, not per call.
   const byId = db

@@ -157,6 +157,26 @@ export function chatStoreContract(name: string, makeStores: MakeStores, options:
         expect((await chat.listChannels(bob.id)).map((c) => c.slug)).not.toContain('secret');
       });
 
+      it('reads what the access rules need in one call: visibility, archive state, the role of one person', async () => {
+        const team = await createChannel('team', ada, 'private');
+        expect(await chat.access(team.id, ada.id)).toEqual({
+          channel: { visibility: 'private', archivedAt: null },
+          membership: { role: 'owner' },
+        });
+        expect(await chat.access(team.id, bob.id)).toEqual({
+          channel: { visibility: 'private', archivedAt: null },
+          membership: null,
+        });
+        await chat.join(team.id, bob.id);
+        expect((await chat.access(team.id, bob.id))?.membership).toEqual({ role: 'member' });
+        const { channel: archived } = await chat.archive(team.id);
+        expect((await chat.access(team.id, bob.id))?.channel).toEqual({
+          visibility: 'private',
+          archivedAt: archived.archivedAt,
+        });
+        expect(await chat.access('no-such-channel', ada.id)).toBeNull();
+      });
+
       it('listChannels puts archived channels last', async () => {
         const aaa = await createChannel('aaa', ada);
         await createChannel('zzz', ada);

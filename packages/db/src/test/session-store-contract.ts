@@ -47,6 +47,20 @@ export function sessionStoreContract(name: string, makeStores: () => Promise<Ses
       expect(await stores.sessions.byIdWithSecret('no-such-session')).toBeNull();
     });
 
+    it('reads a session with its person in one call, the password hash left out', async () => {
+      const user = await makeUser(stores.users);
+      const input = newSession(user.id);
+      const session = await stores.sessions.create(input);
+      expect(await stores.sessions.withUser(input.id)).toEqual({
+        session: { ...session, secretHash: input.secretHash },
+        user,
+      });
+      const first = '2030-01-01T00:00:00.000Z';
+      await stores.sessions.revoke(input.id, first);
+      expect((await stores.sessions.withUser(input.id))?.session.revokedAt).toBe(first);
+      expect(await stores.sessions.withUser('no-such-session')).toBeNull();
+    });
+
     it('revokes one session, keeping the time of the first revocation', async () => {
       const user = await makeUser(stores.users);
       const { id } = await stores.sessions.create(newSession(user.id));
