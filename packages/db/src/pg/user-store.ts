@@ -1,5 +1,5 @@
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
-import { asc, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns, inArray, like, ne, or, sql } from 'drizzle-orm';
 import { newId } from '../ids';
 import { likePrefix } from '../paging';
 import { lockFor, type PgDb, type PgTx } from './open';
@@ -15,14 +15,9 @@ const toUser = (row: UserRow): User => ({
   createdAt: row.createdAt,
 });
 
+const { passwordHash: _hash, lastEventOffset: _offset, ...publicColumns } = getTableColumns(users);
 /** A user's columns as the API sees them (no password hash), for reads that join the users table. */
-export const userColumns = {
-  id: users.id,
-  handle: users.handle,
-  displayName: users.displayName,
-  role: users.role,
-  createdAt: users.createdAt,
-};
+export const userColumns = publicColumns;
 
 /** Serializes the creation of the first user across instances (ASCII "admin"). */
 const FIRST_USER_LOCK = 0x61_646d_696en;

@@ -1,5 +1,5 @@
 import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbub/core';
-import { asc, count, eq, inArray, like, ne, or, sql } from 'drizzle-orm';
+import { asc, count, eq, getTableColumns, inArray, like, ne, or, sql } from 'drizzle-orm';
 import { newId } from '../ids';
 import { likePrefix } from '../paging';
 import type { SqliteDb } from './open';
@@ -15,14 +15,9 @@ const toUser = (row: UserRow): User => ({
   createdAt: row.createdAt,
 });
 
+const { passwordHash: _hash, lastEventOffset: _offset, ...publicColumns } = getTableColumns(users);
 /** A user's columns as the API sees them (no password hash), for reads that join the users table. */
-export const userColumns = {
-  id: users.id,
-  handle: users.handle,
-  displayName: users.displayName,
-  role: users.role,
-  createdAt: users.createdAt,
-};
+export const userColumns = publicColumns;
 
 export function createSqliteUserStore(db: SqliteDb): UserStore {
   // Every sign-in reads its user (a reconnect storm: thousands at once): prepared once, not per call.
