@@ -39,7 +39,7 @@ export async function readableChannel(
 
 /**
  * Whether the caller may read the channel, and its membership (null: not a member), in one read without
- * the channel's row: for calls that only check (a subscribe, typing, the member list).
+ * the channel's row: for calls that only check (a subscribe, typing, the member list, leaving).
  */
 export async function readAccess(
   ctx: Caller,
