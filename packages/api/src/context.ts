@@ -18,7 +18,6 @@ import { isApiKey, parseApiKey, secretMatches } from './api-keys';
 import { DEFAULT_LIMITS, type LimitSettings, type RateLimiterSet } from './limits';
 import type { StrengthChecker } from './password-strength';
 import type { PasswordHasher } from './passwords';
-import { sessionFromCookie } from './sessions';
 import type { TokenService } from './tokens';
 
 export interface SystemStatus {
@@ -227,6 +226,16 @@ export interface HttpRequestInfo {
 /** A token in a URL ends up in proxies' and servers' access logs: SSE clients send it as a header. */
 const URL_TOKEN_REFUSED =
   'send the token in the Authorization header (or, in a browser, sign in for the session cookie): a token in the URL ends up in logs';
+
+/** The live session a refresh cookie (`<session id>.<secret>`) names, with its person, if its secret matches. */
+export async function sessionFromCookie(deps: AppDeps, cookie: string | null) {
+  const [id, secret] = (cookie ?? '').split('.');
+  if (!id || !secret) return null;
+  const found = await deps.stores.sessions.withUser(id);
+  if (!found) return null;
+  const { session } = found;
+  return secretMatches(secret, session.secretHash) && isSessionLive(session, deps.clock.now()) ? found : null;
+}
 
 /** The live session (and its person) a refresh cookie names; throws UNAUTHORIZED otherwise. */
 async function principalFromCookie(deps: AppDeps, cookie: string): Promise<Principal> {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CONTROL_TOPIC } from '@hubbub/assistant';
-import { AppError, isSessionLive, type User } from '@hubbub/core';
-import { hashSecret, secretMatches } from './api-keys';
-import type { AppDeps, Context } from './context';
+import { AppError, type User } from '@hubbub/core';
+import { hashSecret } from './api-keys';
+import { type AppDeps, type Context, sessionFromCookie } from './context';
 
 /**
  * Sign-in sessions. Logging in starts a session (a row with an absolute end)
@@ -35,16 +35,6 @@ export async function startSession(ctx: Context, user: User): Promise<Grant> {
   });
   ctx.http?.setSessionCookie(`${id}.${secret}`, deps.sessionMaxAgeMs);
   return deps.tokens.issue(user.id, id, endsAt);
-}
-
-/** The live session a refresh cookie (`<session id>.<secret>`) names, with its person, if its secret matches. */
-export async function sessionFromCookie(deps: AppDeps, cookie: string | null) {
-  const [id, secret] = (cookie ?? '').split('.');
-  if (!id || !secret) return null;
-  const found = await deps.stores.sessions.withUser(id);
-  if (!found) return null;
-  const { session } = found;
-  return secretMatches(secret, session.secretHash) && isSessionLive(session, deps.clock.now()) ? found : null;
 }
 
 /**
