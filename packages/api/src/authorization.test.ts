@@ -259,6 +259,12 @@ describe('public channels', () => {
     expect((await bob.call.message.send({ channelId: townId, content: 'hi' })).content).toBe('hi');
   });
 
+  it('anyone signed in sees who is in one; only members are shown typing', async () => {
+    expect((await bob.call.channel.members({ channelId: townId })).map((m) => m.userId)).toEqual([alice.user.id]);
+    expect(await bob.call.channel.typing({ channelId: townId })).toEqual({ sent: false });
+    expect(await alice.call.channel.typing({ channelId: townId })).toEqual({ sent: true });
+  });
+
   it('only its author (or an admin) edits or deletes a message', async () => {
     await bob.call.channel.join({ channelId: townId });
     const notYours = { code: 'FORBIDDEN', message: 'you can only change your own messages' };
