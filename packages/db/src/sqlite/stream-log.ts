@@ -163,7 +163,8 @@ function sqliteHead(db: SqliteDb, head: ReturnType<typeof resolveStream<SQLiteTa
         .prepare();
       return (key: string | null) => {
         const row = both.get({ key });
-        return { head: found(row && { offset: row.head }), oldest: row?.oldest ?? null };
+        if (!row) throw notFound(missing);
+        return row;
       };
     },
   };
