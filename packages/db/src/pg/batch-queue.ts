@@ -13,22 +13,15 @@ export interface BatchQueueOptions<Item> {
 }
 
 /**
- * Items submitted after their batch started that it takes after all: the first ones waiting, as long as `accept`
- * says yes (an item it refuses and all after it wait for the next batch: the order submitted holds), up to the
- * batch's maximum. Answered with the batch, after its first items.
- */
-export type LateItems<Item> = (accept: (item: Item) => boolean) => Item[];
-
-/**
  * Work that shares round trips: items submitted while a batch is in flight,
  * or in the same event-loop turn (or within `gatherMs`), go together in the
  * next one. One batch is in flight at a time, and every item runs after it
  * was submitted. `run` answers a batch with an outcome per item, in the
- * batch's order (then the late items it took); when it throws, every item of
- * the batch rejects with its error.
+ * batch's order; when it throws, every item of the batch rejects with its
+ * error.
  */
 export function createBatchQueue<Item, Result>(
-  run: (batch: readonly Item[], late: LateItems<Item>) => Promise<readonly Outcome<Result>[]>,
+  run: (batch: readonly Item[]) => Promise<readonly Outcome<Result>[]>,
   { maxBatch, order, gatherMs = 0 }: BatchQueueOptions<Item>,
 ): (item: Item) => Promise<Result> {
   type Queued = { item: Item; resolve(value: Result): void; reject(error: unknown): void };
@@ -38,19 +31,9 @@ export function createBatchQueue<Item, Result>(
   const flush = async () => {
     const batch = queue.splice(0, maxBatch);
     if (order) batch.sort((a, b) => order(a.item, b.item));
-    const late: LateItems<Item> = (accept) => {
-      let count = 0;
-      while (count < queue.length && batch.length + count < maxBatch && accept((queue[count] as Queued).item)) count++;
-      const taken = queue.splice(0, count);
-      batch.push(...taken);
-      return taken.map((queued) => queued.item);
-    };
     let outcomes: readonly Outcome<Result>[];
     try {
-      outcomes = await run(
-        batch.map((queued) => queued.item),
-        late,
-      );
+      outcomes = await run(batch.map((queued) => queued.item));
     } catch (error) {
       outcomes = batch.map(() => ({ ok: false, error }));
     }

@@ -44,9 +44,9 @@ import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { pgAttachmentsOf, pgAttachPending } from './attachment-store';
-import type { LateItems, Outcome } from './batch-queue';
-import { type BatchWrites, createGroupCommit, settledAll } from './group-commit';
-import { batchAuthors, lockChannelHeads, sendsWithClientIds, writeSends } from './message-batch';
+import type { Outcome } from './batch-queue';
+import { type BatchWriter, createGroupCommit, settledAll } from './group-commit';
+import { lockChannels, refusalOf, sendsJson, writeSends } from './message-batch';
 import { type PgDb, type PgHandle, type PgTx, SNAPSHOT } from './open';
 import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
 import { createPgStreamLog } from './stream-log';
@@ -427,88 +427,44 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   };
 
   /**
-   * A whole batch of plain sends (no thread, no files, no retry among them) in two round trips whatever its size
-   * (group-commit.ts's runAll): first each channel's row locked and read (ascending ids) with its authors'
-   * memberships, then every write at once: the offsets counted from the locked rows, the messages in one insert,
-   * their mentions, their events. A refused send writes nothing and fails alone. Null when the batch is not all
-   * plain; anything unexpected throws or fails a write, and the sends run one by one instead.
+   * A whole batch of plain sends (no thread, no files, no clientId twice) in one round trip whatever its size
+   * (group-commit.ts's runAll): each channel's row locked (ascending ids), then one statement that checks each send
+   * as one alone would be and writes those that pass (message-batch.ts). A refused send writes nothing and fails
+   * alone. Null when the batch is not all plain; a retry of a stored send, or anything unexpected, and the sends run
+   * one by one instead.
    */
-  const sendAll = async (
-    sql: postgres.Sql,
-    batch: readonly NewMessage[],
-    late: LateItems<NewMessage>,
-  ): Promise<BatchWrites<SendResult> | null> => {
-    const plain = (input: NewMessage) => !input.threadId && !input.attachmentIds?.length;
-    if (!batch.every(plain)) return null;
-    const channelIds = [...new Set(batch.map((input) => input.channelId))];
-    const authorIds = [...new Set(batch.flatMap((input) => (input.authorId ? [input.authorId] : [])))];
-    const clientIds = [...new Set(batch.flatMap((input) => (input.clientId ? [input.clientId] : [])))];
-    const retryKey = (channelId: string, authorId: string | null, clientId: string) =>
-      `${channelId}\u0000${authorId ?? ''}\u0000${clientId}`;
+  const sendAll = (batch: readonly NewMessage[]): BatchWriter<SendResult> | null => {
+    if (!batch.every((input) => !input.threadId && !input.attachmentIds?.length)) return null;
     const keys = batch.flatMap((input) =>
-      input.clientId ? [retryKey(input.channelId, input.authorId, input.clientId)] : [],
+      input.clientId ? [`${input.channelId}\u0000${input.authorId ?? ''}\u0000${input.clientId}`] : [],
     );
     if (new Set(keys).size !== keys.length) return null;
-    const [heads, authors, earlier] = await settledAll([
-      lockChannelHeads(sql, channelIds),
-      batchAuthors(sql, authorIds, channelIds),
-      sendsWithClientIds(sql, channelIds, clientIds),
-    ]);
-    // A retry of a stored send is answered by that send's message: the one-by-one path does it.
-    if (earlier.some((row) => row.clientId && keys.includes(retryKey(row.channelId, row.authorId, row.clientId)))) {
-      return null;
-    }
-    const headOf = new Map(heads.map((head) => [head.id, head]));
-    const nextOffset = new Map(heads.map((head) => [head.id, head.lastOffset]));
-    const person = new Map(authors.map((a) => [a.userId, a]));
-    const roleOf = new Map(
-      authors.flatMap((a) => (a.role && a.channelId ? [[`${a.channelId} ${a.userId}`, a.role]] : [])),
-    );
-    // Plain sends submitted since the reads went out, that the reads cover (a channel locked, an author read,
-    // no clientId to look for), join the batch: its writes are still to come.
-    const joined = late(
-      (input) =>
-        plain(input) &&
-        !input.clientId &&
-        headOf.has(input.channelId) &&
-        (input.authorId === null || person.has(input.authorId)),
-    );
     const createdAt = isoNow();
-    const outcomes: Outcome<SendResult>[] = [];
-    const stored: { row: ReturnType<typeof newMessageRow<MessageMeta | null>>; message: Message }[] = [];
-    for (const input of [...batch, ...joined]) {
-      try {
-        const head = headOf.get(input.channelId);
-        if (!head) throw notFound('channel');
-        if (input.checkPostAccess) {
-          const role = roleOf.get(`${input.channelId} ${input.authorId ?? ''}`);
-          assertCanPost(head, role ? { role } : null);
-        }
-        const offset = (nextOffset.get(input.channelId) ?? 0) + 1;
-        nextOffset.set(input.channelId, offset);
-        const row = newMessageRow(input, offset, createdAt, toValue);
-        const author = input.authorId ? person.get(input.authorId) : undefined;
-        const names = { authorHandle: author?.handle ?? null, authorName: author?.displayName ?? null };
-        const message = sentMessage(row, names, asValue);
-        stored.push({ row, message });
-        const event: StreamEvent = { channelId: input.channelId, offset, change: { type: 'message.created', message } };
-        outcomes.push({ ok: true, value: { message, event } });
-      } catch (error) {
-        outcomes.push({ ok: false, error });
-      }
-    }
-    if (stored.length === 0) return { outcomes, writes: [] };
-    const mentionRows = stored.flatMap(({ row, message }) =>
-      mentionRowUsers(message.meta ?? undefined).map((userId) => ({
-        userId,
-        messageId: row.id,
-        channelId: row.channelId,
-        seq: row.seq,
+    // Each row's seq is the statement's to take.
+    const rows = batch.map((input) => newMessageRow(input, 0, createdAt, toValue));
+    const json = sendsJson(
+      batch.map((input, i) => ({
+        row: rows[i] as (typeof rows)[number],
+        checkPostAccess: Boolean(input.checkPostAccess),
+        mentions: mentionRowUsers(input.meta),
       })),
     );
-    const messageRows = stored.map(({ row }) => row);
-    const writes = writeSends(sql, { messages: messageRows, mentions: mentionRows, createdAt }, retention);
-    return { outcomes, writes };
+    const channelIds = [...new Set(batch.map((input) => input.channelId))];
+    return async (sql) => {
+      const [, verdicts] = await settledAll([
+        lockChannels(sql, channelIds),
+        writeSends(sql, json, createdAt, retention),
+      ]);
+      if (verdicts.retried) return null;
+      return verdicts.sends.map((verdict, i): Outcome<SendResult> => {
+        const row = rows[i] as (typeof rows)[number];
+        if (verdict.seq === null) return { ok: false, error: refusalOf(verdict) };
+        row.seq = verdict.seq;
+        const message = sentMessage(row, { authorHandle: verdict.handle, authorName: verdict.displayName }, asValue);
+        const event: StreamEvent = { channelId: row.channelId, offset: row.seq, change: { type: 'message.created', message } };
+        return { ok: true, value: { message, event } };
+      });
+    };
   };
 
   /**

@@ -1,93 +1,71 @@
-import type { MessageMeta } from '@hubbub/core';
+import { assertCanPost, type MessageMeta, notFound } from '@hubbub/core';
 import type postgres from 'postgres';
 import type { newMessageRow } from '../chat-writes';
-import { pruneThrough } from '../stream-log';
 
 /**
- * The reads and writes of a batch of plain sends (chat-store.ts's sendAll), one statement each however many
- * sends, on the batch's own connection (group-commit.ts's runAll): prepared statements of fixed text. The reads
- * take ids as arrays (cast in SQL: postgres.js types an array by its first element); the write takes its rows
- * as JSON, and is sent at once and not awaited (COMMIT follows it).
+ * The statements of a batch of plain sends (chat-store.ts's sendAll) on the batch's own connection
+ * (group-commit.ts's runAll): two of fixed text however many sends, sent together behind BEGIN and before
+ * COMMIT, so a batch is one round trip. Ids go as arrays (cast in SQL: postgres.js types an array by its first
+ * element), rows as JSON.
  */
-
-export interface ChannelHead {
-  id: string;
-  visibility: 'public' | 'private';
-  archivedAt: string | null;
-  lastOffset: number;
-}
 
 /**
- * The channels' rows, locked until commit in ascending id order (the lock order of one send; `for no key update`:
- * what their offsets' update takes anyway). A channel that does not exist has none.
+ * Locks the channels' rows until commit in ascending id order (the lock order of one send; `for no key update`:
+ * what their offsets' update takes anyway). Sent before writeSends: that statement starts once the locks are
+ * held, so what it reads (memberships, the channels' state) cannot change before commit.
  */
-export async function lockChannelHeads(sql: postgres.Sql, channelIds: string[]): Promise<ChannelHead[]> {
-  // The time stays PostgreSQL's text (only whether there is one matters to the access check).
-  const rows = await sql<(Omit<ChannelHead, 'lastOffset'> & { lastOffset: string })[]>`
-    select id, visibility, archived_at as "archivedAt", last_offset as "lastOffset"
-    from channels where id = any(${channelIds}::text[]) order by id for no key update`;
-  return rows.map((row) => ({ ...row, lastOffset: Number(row.lastOffset) }));
-}
-
-export interface BatchAuthor {
-  userId: string;
-  handle: string;
-  displayName: string;
-  /** Their membership in `channelId`; null (both) when they are in none of the batch's channels. */
-  channelId: string | null;
-  role: 'owner' | 'member' | null;
-}
-
-/** The authors, each with their memberships in the batch's channels. */
-export async function batchAuthors(
-  sql: postgres.Sql,
-  authorIds: string[],
-  channelIds: string[],
-): Promise<BatchAuthor[]> {
-  if (authorIds.length === 0) return [];
-  return sql<BatchAuthor[]>`
-    select u.id as "userId", u.handle, u.display_name as "displayName", m.channel_id as "channelId", m.role
-    from users u left join channel_members m on m.user_id = u.id and m.channel_id = any(${channelIds}::text[])
-    where u.id = any(${authorIds}::text[])`;
-}
-
-/** Stored messages of these channels carrying one of these clientIds (a retry's earlier send). */
-export async function sendsWithClientIds(sql: postgres.Sql, channelIds: string[], clientIds: string[]) {
-  if (clientIds.length === 0) return [];
-  return sql<{ channelId: string; authorId: string | null; clientId: string }[]>`
-    select channel_id as "channelId", author_id as "authorId", client_id as "clientId" from messages
-    where channel_id = any(${channelIds}::text[]) and client_id = any(${clientIds}::text[])`;
+export function lockChannels(sql: postgres.Sql, channelIds: string[]): Promise<unknown> {
+  return sql`select 1 from channels where id = any(${channelIds}::text[]) order by id for no key update`.execute();
 }
 
 type MessageRow = ReturnType<typeof newMessageRow<MessageMeta | null>>;
 
-/** What a batch of sends writes: its messages and who each one mentions. */
-export interface SendsToWrite {
-  messages: readonly MessageRow[];
-  mentions: readonly { userId: string; messageId: string; channelId: string; seq: number }[];
-  /** When the batch was written: its messages' time and their channels' last message. */
-  createdAt: string;
+/** One send of a batch: its message's row (its seq is the batch's to take) and what it needs besides. */
+export interface SendToWrite {
+  row: MessageRow;
+  /** Whether the author must be allowed to post (assertCanPost): a member, the channel not archived. */
+  checkPostAccess: boolean;
+  /** Whom the message mentions (a mention row each). */
+  mentions: readonly string[];
+}
+
+/** What the batch's statement found for one send, and its offset when it was stored. */
+export interface SendVerdict {
+  /** Whether the channel exists; the channel's state and the author's role in it when it does. */
+  found: boolean;
+  visibility: 'public' | 'private' | null;
+  /** PostgreSQL's text of the time (only whether there is one matters to the access check). */
+  archivedAt: string | null;
+  role: 'owner' | 'member' | null;
+  handle: string | null;
+  displayName: string | null;
+  /** The message's offset in its channel; null when it was not stored. */
+  seq: number | null;
+}
+
+/** What writeSends answers: a verdict per send in the batch's order, or `retried` when it wrote nothing. */
+export type BatchVerdicts = { retried: true } | { retried: false; sends: SendVerdict[] };
+
+/** Why a send the statement did not store was refused: the error one alone would have met (assertCanPost). */
+export function refusalOf(verdict: SendVerdict): unknown {
+  if (!verdict.found || !verdict.visibility) return notFound('channel');
+  try {
+    assertCanPost({ visibility: verdict.visibility, archivedAt: verdict.archivedAt }, verdict.role && { role: verdict.role });
+  } catch (error) {
+    return error;
+  }
+  return new Error('a send its access allows was not stored');
 }
 
 /**
- * Writes a batch of sends in one statement: each channel's offsets taken (the head counted from its row, read
- * under lock in this transaction), the messages, their mentions and their `message.created` events (the event
- * keeps the message's id, chat-events.ts). The rows go as JSON, one parameter per table: serialized by
- * JSON.stringify before anything is sent (a value it refuses throws here), read by PostgreSQL's
- * json_populate_recordset. An offset counted wrong or a clientId taken meanwhile meets a unique index (events:
- * channel and offset; messages: channel and seq, channel, author and clientId): the transaction aborts. Then
- * the events pruned as appends at those offsets would (stream-log.ts's pruneThrough). Sent, not awaited.
+ * Serializes a batch's sends for writeSends (JSON.stringify: a value it refuses throws here, before anything is
+ * sent).
  */
-export function writeSends(sql: postgres.Sql, sends: SendsToWrite, retention: number): Promise<unknown>[] {
-  const { messages, mentions, createdAt } = sends;
-  const taken = new Map<string, number>();
-  for (const m of messages) taken.set(m.channelId, (taken.get(m.channelId) ?? 0) + 1);
-  const offsets = JSON.stringify([...taken].map(([id, count]) => ({ id, count })));
-  const messageRows = JSON.stringify(
-    messages.map((m) => ({
+export function sendsJson(sends: readonly SendToWrite[]): string {
+  return JSON.stringify(
+    sends.map(({ row: m, checkPostAccess, mentions }) => ({
       id: m.id,
       channel_id: m.channelId,
-      seq: m.seq,
       author_id: m.authorId,
       role: m.role,
       status: m.status,
@@ -97,40 +75,92 @@ export function writeSends(sql: postgres.Sql, sends: SendsToWrite, retention: nu
       created_at: m.createdAt,
       thread_id: m.threadId,
       also_in_channel: m.alsoInChannel,
+      check_access: checkPostAccess,
+      mentions,
     })),
   );
-  const mentionRows = JSON.stringify(
-    mentions.map((m) => ({ user_id: m.userId, message_id: m.messageId, channel_id: m.channelId, seq: m.seq })),
-  );
-  const events = JSON.stringify(
-    messages.map((m) => ({ channel_id: m.channelId, offset: m.seq, message_id: m.id, created_at: createdAt })),
-  );
-  const writes = [
-    sql`
-      with taken as (
-        update channels c set last_offset = c.last_offset + t.count, last_message_at = ${createdAt}::timestamptz
-        from json_to_recordset(${offsets}::json) as t(id text, count bigint) where c.id = t.id
-      ), stored as (
-        insert into messages (id, channel_id, seq, author_id, role, status, content, client_id, meta, created_at,
-          thread_id, also_in_channel)
-        select id, channel_id, seq, author_id, role, status, content, client_id, meta, created_at, thread_id,
-          also_in_channel
-        from json_populate_recordset(null::messages, ${messageRows}::json)
-      ), mentioned as (
-        insert into mentions (user_id, message_id, channel_id, seq)
-        select user_id, message_id, channel_id, seq from json_populate_recordset(null::mentions, ${mentionRows}::json)
-      )
+}
+
+/**
+ * Checks and writes a batch of sends in one statement (after lockChannels). Each send is checked as one alone
+ * would be: its channel must exist and, when its access is checked, its author be a member and the channel not
+ * archived (core's assertCanPost, which the caller applies to a refused send's verdict for its error). The sends
+ * that pass take their channels' next offsets in the batch's order; then the channels' heads, the messages, their
+ * mentions and their `message.created` events (the event keeps the message's id, chat-events.ts) are written, and
+ * the events pruned as appends at those offsets would (stream-log.ts's pruneThrough: every hundredth offset past
+ * `retention`). A send whose clientId is already stored is a retry, answered by that send's message: then nothing
+ * is written (`retried`) and the caller runs the sends one by one. A clientId taken meanwhile or an offset
+ * counted wrong meets a unique index and aborts the transaction.
+ */
+export async function writeSends(
+  sql: postgres.Sql,
+  json: string,
+  createdAt: string,
+  retention: number,
+): Promise<BatchVerdicts> {
+  const statement = sql<(Omit<SendVerdict, 'seq'> & { seq: string | null; retried: boolean })[]>`
+    with sends as (
+      select e.ord, m.id, m.channel_id, m.author_id, m.role, m.status, m.content, m.client_id, m.meta, m.created_at,
+        m.thread_id, m.also_in_channel, (e.j->>'check_access')::boolean as check_access, e.j->'mentions' as mentions
+      from json_array_elements(${json}::json) with ordinality as e(j, ord)
+      cross join lateral json_populate_record(null::messages, e.j) as m
+    ), checked as (
+      select s.*, c.id is not null as found, c.visibility, c.archived_at, c.last_offset, cm.role as member_role,
+        u.handle, u.display_name,
+        exists (select 1 from messages p where p.channel_id = s.channel_id and p.client_id = s.client_id
+          and p.author_id is not distinct from s.author_id) as retried
+      from sends s
+      left join channels c on c.id = s.channel_id
+      left join channel_members cm on cm.channel_id = s.channel_id and cm.user_id = s.author_id
+      left join users u on u.id = s.author_id
+    ), held as (
+      select exists (select 1 from checked where retried) as retried
+    ), accepted as (
+      select k.*, k.last_offset + row_number() over (partition by k.channel_id order by k.ord) as seq
+      from checked k
+      where k.found and not (select retried from held)
+        and (not k.check_access or (k.member_role is not null and k.archived_at is null))
+    ), taken as (
+      update channels c set last_offset = c.last_offset + t.count, last_message_at = ${createdAt}::timestamptz
+      from (select channel_id, count(*) as count from accepted group by channel_id) as t where c.id = t.channel_id
+    ), stored as (
+      insert into messages (id, channel_id, seq, author_id, role, status, content, client_id, meta, created_at,
+        thread_id, also_in_channel)
+      select id, channel_id, seq, author_id, role, status, content, client_id, meta, created_at, thread_id,
+        also_in_channel
+      from accepted
+    ), mentioned as (
+      insert into mentions (user_id, message_id, channel_id, seq)
+      select u.user_id, a.id, a.channel_id, a.seq
+      from accepted a cross join lateral json_array_elements_text(a.mentions) as u(user_id)
+    ), logged as (
       insert into channel_events (channel_id, "offset", type, message_id, created_at)
-      select channel_id, "offset", 'message.created', message_id, created_at
-      from json_populate_recordset(null::channel_events, ${events}::json)`.execute(),
-  ];
-  const prunes = new Map<string, number>();
-  for (const m of messages) {
-    const upTo = pruneThrough(m.seq, retention);
-    if (upTo !== null) prunes.set(m.channelId, Math.max(upTo, prunes.get(m.channelId) ?? 0));
-  }
-  for (const [channelId, upTo] of prunes) {
-    writes.push(sql`delete from channel_events where channel_id = ${channelId} and "offset" <= ${upTo}`.execute());
-  }
-  return writes;
+      select channel_id, seq, 'message.created', id, ${createdAt}::timestamptz from accepted
+    ), pruned as (
+      delete from channel_events e
+      using (
+        select channel_id, max(seq) - ${retention}::int as up_to from accepted
+        where seq % 100 = 0 and seq > ${retention}::int group by channel_id
+      ) as p
+      where e.channel_id = p.channel_id and e."offset" <= p.up_to
+    )
+    select k.found, k.visibility, k.archived_at::text as "archivedAt", k.member_role as role, k.handle,
+      k.display_name as "displayName", a.seq, (select retried from held) as retried
+    from checked k left join accepted a on a.ord = k.ord
+    order by k.ord`;
+  // Queued now, before the caller's COMMIT: awaiting a query is what sends it, a microtask too late.
+  const rows = await statement.execute();
+  if (rows[0]?.retried) return { retried: true };
+  return {
+    retried: false,
+    sends: rows.map((r) => ({
+      found: r.found,
+      visibility: r.visibility,
+      archivedAt: r.archivedAt,
+      role: r.role,
+      handle: r.handle,
+      displayName: r.displayName,
+      seq: r.seq === null ? null : Number(r.seq),
+    })),
+  };
 }

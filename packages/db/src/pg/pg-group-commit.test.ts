@@ -310,12 +310,12 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
     }
   });
 
-  it('takes sends submitted while its reads are out, the first ones as long as they are covered, in order', async () => {
+  it('runs a batch at once inside its transaction, and one by one when a statement fails or nothing was written', async () => {
     const handle = await openPostgres((await databases.fresh()).url, { poolSize: 2 });
     try {
-      const batches: string[][] = [];
-      let failWrite = false;
+      let answer: 'write' | 'fail' | 'nothing' = 'write';
       const oneByOne: string[] = [];
+      const modes: string[] = [];
       const send = createGroupCommit<string, string>(
         handle.db,
         async (_tx, item) => {
@@ -323,40 +323,28 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
           return `${item} alone`;
         },
         {
-          runAll: async (sql, batch, late) => {
-            // The reads: long enough for more items to arrive meanwhile.
-            await sql`select pg_sleep(0.3)`;
-            const all = [...batch, ...late((item) => !item.startsWith('wait'))];
-            batches.push(all);
-            const writes = [failWrite ? sql`select 1/0`.execute() : sql`select 1`.execute()];
-            return { outcomes: all.map((item) => ({ ok: true, value: `${item} together` })), writes };
-          },
+          runAll: (batch) =>
+            batch.some((item) => item.startsWith('odd'))
+              ? null
+              : async (sql) => {
+                  // Sent at once, before COMMIT: it runs in the batch's transaction (its `set local` holds).
+                  const [row] = await sql<{ mode: string }[]>`
+                    select current_setting('plan_cache_mode') as mode, 1 / ${answer === 'fail' ? 0 : 1} as one`.execute();
+                  modes.push(row?.mode ?? '');
+                  return answer === 'nothing' ? null : batch.map((item) => ({ ok: true, value: `${item} together` }));
+                },
         },
       );
-      const first = [send('a'), send('b')];
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      const meanwhile = [send('c'), send('d'), send('wait e'), send('f')];
-      expect(await Promise.all([...first, ...meanwhile])).toEqual([
-        'a together',
-        'b together',
-        'c together',
-        'd together',
-        'wait e together',
-        'f together',
-      ]);
-      // c and d joined the first batch; e is not covered, so it and f (after it) waited for the next.
-      expect(batches).toEqual([
-        ['a', 'b', 'c', 'd'],
-        ['wait e', 'f'],
-      ]);
-
-      // A write that fails sends the batch, late items included, one by one.
-      failWrite = true;
-      const again = [send('g')];
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      again.push(send('h'));
-      expect(await Promise.all(again)).toEqual(['g alone', 'h alone']);
-      expect(oneByOne).toEqual(['g', 'h']);
+      expect(await Promise.all([send('a'), send('b')])).toEqual(['a together', 'b together']);
+      expect(modes).toEqual(['force_generic_plan']);
+      // A batch the writer declines, a failing statement, a writer that wrote nothing: each item runs alone.
+      expect(await Promise.all([send('c'), send('odd d')])).toEqual(['c alone', 'odd d alone']);
+      answer = 'fail';
+      expect(await Promise.all([send('e'), send('f')])).toEqual(['e alone', 'f alone']);
+      answer = 'nothing';
+      expect(await send('g')).toBe('g alone');
+      expect(oneByOne).toEqual(['c', 'odd d', 'e', 'f', 'g']);
+      expect(modes).toEqual(['force_generic_plan', 'force_generic_plan']);
     } finally {
       await handle.close();
     }
