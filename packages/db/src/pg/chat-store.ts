@@ -14,7 +14,6 @@ import {
   type TodoItem,
 } from '@hubbub/core';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import type postgres from 'postgres';
 import { withAttachments } from '../attachments';
 import { channelEventFields, channelEventsAfter } from '../chat-events';
 import {
@@ -461,7 +460,11 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         if (verdict.seq === null) return { ok: false, error: refusalOf(verdict) };
         row.seq = verdict.seq;
         const message = sentMessage(row, { authorHandle: verdict.handle, authorName: verdict.displayName }, asValue);
-        const event: StreamEvent = { channelId: row.channelId, offset: row.seq, change: { type: 'message.created', message } };
+        const event: StreamEvent = {
+          channelId: row.channelId,
+          offset: row.seq,
+          change: { type: 'message.created', message },
+        };
         return { ok: true, value: { message, event } };
       });
     };

@@ -50,7 +50,10 @@ export type BatchVerdicts = { retried: true } | { retried: false; sends: SendVer
 export function refusalOf(verdict: SendVerdict): unknown {
   if (!verdict.found || !verdict.visibility) return notFound('channel');
   try {
-    assertCanPost({ visibility: verdict.visibility, archivedAt: verdict.archivedAt }, verdict.role && { role: verdict.role });
+    assertCanPost(
+      { visibility: verdict.visibility, archivedAt: verdict.archivedAt },
+      verdict.role && { role: verdict.role },
+    );
   } catch (error) {
     return error;
   }
