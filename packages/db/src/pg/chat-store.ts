@@ -351,7 +351,8 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
       .where(
         and(
           eq(messages.channelId, input.channelId),
-          input.authorId ? eq(messages.authorId, input.authorId) : isNull(messages.authorId),
+          // The unique index's own term (a NULL author counts as one author): a probe, not a scan of the channel.
+          sql`coalesce(${messages.authorId}, '') = ${input.authorId ?? ''}`,
           eq(messages.clientId, input.clientId),
         ),
       );
@@ -376,9 +377,10 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
 
   /**
    * One send in a batch's transaction, in its own savepoint (group-commit.ts). Statements that need no answer
-   * from each other go to the server together: the retry lookup, the offset and the access check; then the
-   * message, its mentions, files and event. The message is built, not read back. A retry throws DuplicateSend
-   * (its savepoint takes the offset back: the stream stays gap-free) and is answered by sendInBatch.
+   * from each other go to the server together: the offset and the access check; then the message, its mentions,
+   * files and event. The message is built, not read back. A retry is found by the unique index when the message
+   * is inserted: it throws DuplicateSend (its savepoint takes the offset back: the stream stays gap-free) and is
+   * answered by sendInBatch.
    */
   const sendOne = async (tx: PgTx, input: NewMessage): Promise<SendResult> => {
     // A thread's root is locked first (lock order): replies to it count one after the other.
@@ -386,17 +388,15 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
     const meta = root ? replyMeta(input.meta, root.followers) : input.meta;
     const createdAt = isoNow();
     const { clientId } = input;
-    const [previous, offset, access] = await settledAll([
-      clientId ? earlierSendId(tx, { ...input, clientId }) : null,
+    const [offset, access] = await settledAll([
       log.next(tx, input.channelId, createdAt),
       // After the channel lock (log.next): a leave or an archive commits either before it (refused) or after.
       input.authorId === null && !input.checkPostAccess ? null : postAccess(tx, input),
     ]);
-    if (previous) throw new DuplicateSend();
     const row = newMessageRow({ ...input, meta }, offset, createdAt, toValue);
     const inserted = tx.insert(messages).values(row).onConflictDoNothing().returning({ id: messages.id }).execute();
-    // The unique (channel, author, clientId) index decides between racing retries: the loser inserts nothing.
-    // Without a clientId nothing can collide, so the rows that point at the message go along with it.
+    // The unique (channel, author, clientId) index finds a retry, of an earlier send or a racing one: it inserts
+    // nothing. Without a clientId nothing can collide, so the rows that point at the message go along with it.
     if (clientId && (await inserted).length === 0) throw new DuplicateSend();
     const author = { authorHandle: access?.authorHandle ?? null, authorName: access?.authorName ?? null };
     const stored = sentMessage(row, author, asValue);
@@ -429,8 +429,8 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
    * A whole batch of plain sends (no thread, no files, no clientId twice) in one round trip whatever its size
    * (group-commit.ts's runAll): each channel's row locked (ascending ids), then one statement that checks each send
    * as one alone would be and writes those that pass (message-batch.ts). A refused send writes nothing and fails
-   * alone. Null when the batch is not all plain; a retry of a stored send, or anything unexpected, and the sends run
-   * one by one instead.
+   * alone. Null when the batch is not all plain; a retry of a stored send (the unique index refuses it), or anything
+   * unexpected, fails the statement, and the sends run one by one instead.
    */
   const sendAll = (batch: readonly NewMessage[]): BatchWriter<SendResult> | null => {
     if (!batch.every((input) => !input.threadId && !input.attachmentIds?.length)) return null;
@@ -454,8 +454,7 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
         lockChannels(sql, channelIds),
         writeSends(sql, json, createdAt, retention),
       ]);
-      if (verdicts.retried) return null;
-      return verdicts.sends.map((verdict, i): Outcome<SendResult> => {
+      return verdicts.map((verdict, i): Outcome<SendResult> => {
         const row = rows[i] as (typeof rows)[number];
         if (verdict.seq === null) return { ok: false, error: refusalOf(verdict) };
         row.seq = verdict.seq;

@@ -43,9 +43,6 @@ export interface SendVerdict {
   seq: number | null;
 }
 
-/** What writeSends answers: a verdict per send in the batch's order, or `retried` when it wrote nothing. */
-export type BatchVerdicts = { retried: true } | { retried: false; sends: SendVerdict[] };
-
 /** Why a send the statement did not store was refused: the error one alone would have met (assertCanPost). */
 export function refusalOf(verdict: SendVerdict): unknown {
   if (!verdict.found || !verdict.visibility) return notFound('channel');
@@ -91,17 +88,19 @@ export function sendsJson(sends: readonly SendToWrite[]): string {
  * that pass take their channels' next offsets in the batch's order; then the channels' heads, the messages, their
  * mentions and their `message.created` events (the event keeps the message's id, chat-events.ts) are written, and
  * the events pruned as appends at those offsets would (stream-log.ts's pruneThrough: every hundredth offset past
- * `retention`). A send whose clientId is already stored is a retry, answered by that send's message: then nothing
- * is written (`retried`) and the caller runs the sends one by one. A clientId taken meanwhile or an offset
- * counted wrong meets a unique index and aborts the transaction.
+ * `retention`). A retry (a clientId its author already stored in the channel) is found by the messages' unique
+ * index, as is an offset counted wrong: the statement fails, the transaction aborts, and the caller runs the
+ * sends one by one, where a retry is answered by the earlier send's message. Found by the index itself, not by a
+ * read of `messages`: a read's plan is made once per connection (generic plans) and, made while the table was
+ * nearly empty, scanned the channel for every send once it had grown.
  */
 export async function writeSends(
   sql: postgres.Sql,
   json: string,
   createdAt: string,
   retention: number,
-): Promise<BatchVerdicts> {
-  const statement = sql<(Omit<SendVerdict, 'seq'> & { seq: string | null; retried: boolean })[]>`
+): Promise<SendVerdict[]> {
+  const statement = sql<(Omit<SendVerdict, 'seq'> & { seq: string | null })[]>`
     with sends as (
       select e.ord, m.id, m.channel_id, m.author_id, m.role, m.status, m.content, m.client_id, m.meta, m.created_at,
         m.thread_id, m.also_in_channel, (e.j->>'check_access')::boolean as check_access, e.j->'mentions' as mentions
@@ -109,20 +108,15 @@ export async function writeSends(
       cross join lateral json_populate_record(null::messages, e.j) as m
     ), checked as (
       select s.*, c.id is not null as found, c.visibility, c.archived_at, c.last_offset, cm.role as member_role,
-        u.handle, u.display_name,
-        exists (select 1 from messages p where p.channel_id = s.channel_id and p.client_id = s.client_id
-          and p.author_id is not distinct from s.author_id) as retried
+        u.handle, u.display_name
       from sends s
       left join channels c on c.id = s.channel_id
       left join channel_members cm on cm.channel_id = s.channel_id and cm.user_id = s.author_id
       left join users u on u.id = s.author_id
-    ), held as (
-      select exists (select 1 from checked where retried) as retried
     ), accepted as (
       select k.*, k.last_offset + row_number() over (partition by k.channel_id order by k.ord) as seq
       from checked k
-      where k.found and not (select retried from held)
-        and (not k.check_access or (k.member_role is not null and k.archived_at is null))
+      where k.found and (not k.check_access or (k.member_role is not null and k.archived_at is null))
     ), taken as (
       update channels c set last_offset = c.last_offset + t.count, last_message_at = ${createdAt}::timestamptz
       from (select channel_id, count(*) as count from accepted group by channel_id) as t where c.id = t.channel_id
@@ -148,22 +142,18 @@ export async function writeSends(
       where e.channel_id = p.channel_id and e."offset" <= p.up_to
     )
     select k.found, k.visibility, k.archived_at::text as "archivedAt", k.member_role as role, k.handle,
-      k.display_name as "displayName", a.seq, (select retried from held) as retried
+      k.display_name as "displayName", a.seq
     from checked k left join accepted a on a.ord = k.ord
     order by k.ord`;
   // Queued now, before the caller's COMMIT: awaiting a query is what sends it, a microtask too late.
   const rows = await statement.execute();
-  if (rows[0]?.retried) return { retried: true };
-  return {
-    retried: false,
-    sends: rows.map((r) => ({
-      found: r.found,
-      visibility: r.visibility,
-      archivedAt: r.archivedAt,
-      role: r.role,
-      handle: r.handle,
-      displayName: r.displayName,
-      seq: r.seq === null ? null : Number(r.seq),
-    })),
-  };
+  return rows.map((r) => ({
+    found: r.found,
+    visibility: r.visibility,
+    archivedAt: r.archivedAt,
+    role: r.role,
+    handle: r.handle,
+    displayName: r.displayName,
+    seq: r.seq === null ? null : Number(r.seq),
+  }));
 }

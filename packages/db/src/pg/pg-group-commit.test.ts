@@ -1,9 +1,12 @@
 import type { ChatStore, NewMessage, StreamEvent } from '@hubbub/core';
 import postgres from 'postgres';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { newMessageRow } from '../chat-writes';
+import { toValue } from '../rows';
 import { createPostgresStores, type Stores } from '../stores';
 import { expectAppError, makeUser } from '../test/stores-harness';
 import { createGroupCommit, GROUP_COMMIT_MAX_BATCH } from './group-commit';
+import { lockChannels, sendsJson, writeSends } from './message-batch';
 import { openPostgres } from './open';
 import { DROP_ALL_TIMEOUT_MS, probePostgres, TestDatabases } from './test-databases';
 
@@ -272,6 +275,65 @@ describe.skipIf(!probe.reachable)('PostgreSQL sends in shared transactions', () 
     // Offsets: a, b, the reply and its thread.updated; nothing for the retries.
     expect(await offsets(stores.chat, dev.id)).toEqual([1, 2, 3, 4, 5]);
     expect((await stores.chat.history(dev.id, { limit: 10 })).items.map((m) => m.content)).toEqual(['b', 'a']);
+  });
+
+  it('finds a retry by the unique index, reading no more of a grown table than of a small one', async () => {
+    const database = await databases.fresh();
+    const stores = await createPostgresStores(database.url, { poolSize: 2 });
+    open.push(stores);
+    const ada = await makeUser(stores.users);
+    const long = await channel(stores.chat, 'long', ada.id);
+    // The store's own kind of connection (drizzle's: JSON parameters go as the text given).
+    const handle = await openPostgres(database.url, { poolSize: 1 });
+    const sql = await handle.db.$client.reserve();
+    const createdAt = new Date().toISOString();
+    const send = (clientId: string) => ({
+      row: newMessageRow({ channelId: long.id, authorId: ada.id, content: 'new', clientId }, 0, createdAt, toValue),
+      checkPostAccess: true,
+      mentions: [],
+    });
+    const batch = async (clientId: string) => {
+      await sql`begin`;
+      await sql`set local plan_cache_mode = force_generic_plan`;
+      await lockChannels(sql, [long.id]);
+      return writeSends(sql, sendsJson([send(clientId)]), createdAt, 1000);
+    };
+    // Pages of `messages` and its indexes read so far by this connection (counted until its statistics flush).
+    const pagesRead = async () => {
+      const [read] = await sql<{ pages: string }[]>`
+        select pg_stat_get_xact_blocks_fetched('messages'::regclass)
+          + (select sum(pg_stat_get_xact_blocks_fetched(indexrelid)) from pg_index
+             where indrelid = 'messages'::regclass) as pages`;
+      return Number(read?.pages);
+    };
+    const earlierSends = (from: number, to: number) => sql`
+      insert into messages (id, channel_id, seq, author_id, role, status, content, client_id, created_at)
+      select 'old-' || g, ${long.id}, 100 + g, ${ada.id}, 'user', 'complete', 'earlier', 'client-' || g, now()
+      from generate_series(${from}::int, ${to}::int) g`;
+    try {
+      // The first batch plans its statement while `messages` holds 100 rows, as in a new server's first
+      // seconds; the connection keeps that plan.
+      await earlierSends(1, 100);
+      let before = await pagesRead();
+      expect((await batch('first'))[0]?.seq).toBe(2);
+      const whenSmall = (await pagesRead()) - before;
+      await sql`commit`;
+      // Then 20,000 earlier sends of hers with clientIds, and no ANALYZE: a plan that scanned them (as a read of
+      // the clientId planned on that small table did) would read hundreds of pages.
+      await earlierSends(101, 20000);
+      await sql`update channels set last_offset = 20100 where id = ${long.id}`;
+      before = await pagesRead();
+      expect((await batch('second'))[0]?.seq).toBe(20101);
+      const whenGrown = (await pagesRead()) - before;
+      await sql`commit`;
+      expect(whenGrown).toBeLessThan(whenSmall + 20);
+      // A retry meets the unique index: the statement fails, and the store runs such a batch one by one.
+      await expect(batch('client-7')).rejects.toMatchObject({ code: '23505' });
+      await sql`rollback`;
+    } finally {
+      sql.release();
+      await handle.close();
+    }
   });
 
   it('takes locks in one order across batches: replies and sends over two channels on two instances all commit', async () => {
