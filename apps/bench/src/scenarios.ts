@@ -319,7 +319,7 @@ export async function persistence(clients: number, seconds: number, databaseUrl?
     const cpuBefore = server.cpuSeconds();
     const end = performance.now() + seconds * 1000;
     await Promise.all(
-      Array.from({ length: clients }, async () => {
+      Array.from({ length: clients }, async (_, sender) => {
         const ws = await open(`ws://127.0.0.1:${server.port}/ws?token=${token}`);
         let id = 0;
         while (performance.now() < end) {
@@ -339,7 +339,11 @@ export async function persistence(clients: number, seconds: number, databaseUrl?
             JSON.stringify({
               id: callId,
               method: 'mutation',
-              params: { path: 'message.send', input: { channelId, content: `stored ${callId}` } },
+              // With a clientId, as the web app sends every message (the store checks it is not a retry).
+              params: {
+                path: 'message.send',
+                input: { channelId, content: `stored ${callId}`, clientId: `bench-${sender}-${callId}` },
+              },
             }),
           );
           const frame = await reply;
