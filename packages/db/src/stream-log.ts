@@ -101,13 +101,16 @@ export type StreamLogIn<Tables, D extends LogDialect, S extends DeclaredIn<Table
   EventRowOf<Tables, S>
 >;
 
+/** How often an append prunes (pruneThrough): at every offset that is a multiple of this. */
+export const PRUNE_EVERY = 100;
+
 /**
  * What an append at `offset` prunes: every 100th offset, once the stream is
  * longer than `retention`, the events `retention` or more behind it go (so
  * `retention` to `retention + 99` stay). Null: nothing this time.
  */
 export function pruneThrough(offset: number, retention: number): number | null {
-  return offset % 100 === 0 && offset > retention ? offset - retention : null;
+  return offset % PRUNE_EVERY === 0 && offset > retention ? offset - retention : null;
 }
 
 /**

@@ -426,18 +426,14 @@ export function createPgChatStore(handle: PgHandle, options: ChatStoreOptions = 
   };
 
   /**
-   * A whole batch of plain sends (no thread, no files, no clientId twice) in one round trip whatever its size
+   * A whole batch of plain sends (no thread, no files) in one round trip whatever its size
    * (group-commit.ts's runAll): each channel's row locked (ascending ids), then one statement that checks each send
    * as one alone would be and writes those that pass (message-batch.ts). A refused send writes nothing and fails
-   * alone. Null when the batch is not all plain; a retry of a stored send (the unique index refuses it), or anything
-   * unexpected, fails the statement, and the sends run one by one instead.
+   * alone. Null when the batch is not all plain; a retry (of a stored send or of one in the batch: the unique index
+   * refuses it), or anything unexpected, fails the statement, and the sends run one by one instead.
    */
   const sendAll = (batch: readonly NewMessage[]): BatchWriter<SendResult> | null => {
     if (!batch.every((input) => !input.threadId && !input.attachmentIds?.length)) return null;
-    const keys = batch.flatMap((input) =>
-      input.clientId ? [`${input.channelId}\u0000${input.authorId ?? ''}\u0000${input.clientId}`] : [],
-    );
-    if (new Set(keys).size !== keys.length) return null;
     const createdAt = isoNow();
     // Each row's seq is the statement's to take.
     const rows = batch.map((input) => newMessageRow(input, 0, createdAt, toValue));

@@ -1,6 +1,7 @@
 import { assertCanPost, type MessageMeta, notFound } from '@hubbub/core';
 import type postgres from 'postgres';
 import type { newMessageRow } from '../chat-writes';
+import { PRUNE_EVERY } from '../stream-log';
 
 /**
  * The statements of a batch of plain sends (chat-store.ts's sendAll) on the batch's own connection
@@ -87,8 +88,8 @@ export function sendsJson(sends: readonly SendToWrite[]): string {
  * archived (core's assertCanPost, which the caller applies to a refused send's verdict for its error). The sends
  * that pass take their channels' next offsets in the batch's order; then the channels' heads, the messages, their
  * mentions and their `message.created` events (the event keeps the message's id, chat-events.ts) are written, and
- * the events pruned as appends at those offsets would (stream-log.ts's pruneThrough: every hundredth offset past
- * `retention`). A retry (a clientId its author already stored in the channel) is found by the messages' unique
+ * the events pruned as appends at those offsets would (stream-log.ts's pruneThrough and PRUNE_EVERY). A retry (a
+ * clientId its author already stored in the channel, or sent twice in the batch) is found by the messages' unique
  * index, as is an offset counted wrong: the statement fails, the transaction aborts, and the caller runs the
  * sends one by one, where a retry is answered by the earlier send's message. Found by the index itself, not by a
  * read of `messages`: a read's plan is made once per connection (generic plans) and, made while the table was
@@ -137,7 +138,7 @@ export async function writeSends(
       delete from channel_events e
       using (
         select channel_id, max(seq) - ${retention}::int as up_to from accepted
-        where seq % 100 = 0 and seq > ${retention}::int group by channel_id
+        where seq % ${PRUNE_EVERY}::int = 0 and seq > ${retention}::int group by channel_id
       ) as p
       where e.channel_id = p.channel_id and e."offset" <= p.up_to
     )
