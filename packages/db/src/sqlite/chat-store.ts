@@ -44,6 +44,7 @@ import { sqliteAttachPending } from './attachment-store';
 import { createMessageReads, messageColumns } from './message-reads';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
 import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
+import { createSearchBacklog, SEARCH_BATCH } from './search-backlog';
 import { createSqliteStreamLog } from './stream-log';
 
 type Db = SqliteDb | Tx;
@@ -64,6 +65,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
   const { db, epoch } = handle;
   const log = createSqliteStreamLog(handle, channelStream, options.retention);
   const reads = createMessageReads(db);
+  const searchBacklog = createSearchBacklog(handle.raw);
 
   // The hot path (send, read a channel, a member, a message) runs on statements
   // prepared once: building and preparing SQL per call cost more than running it
@@ -414,6 +416,23 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       const outcome = outcomes[i];
       if (outcome?.ok) item.resolve(outcome.value);
       else item.reject(outcome?.error);
+    });
+    indexSearchEvery(batch.length);
+  };
+  /** Every SEARCH_BATCH sends the search index takes the backlog, after the acknowledgements have gone out. */
+  let sentSinceIndexed = 0;
+  const indexSearchEvery = (sent: number) => {
+    sentSinceIndexed += sent;
+    if (sentSinceIndexed < SEARCH_BATCH) return;
+    sentSinceIndexed = 0;
+    setImmediate(() => {
+      if (!handle.raw.open) return;
+      try {
+        searchBacklog.indexAll();
+      } catch (error) {
+        // Nothing is lost: the backlog stays for the next pass, and a search indexes it first (and reports).
+        process.emitWarning(`search index: ${error instanceof Error ? error.message : String(error)}`);
+      }
     });
   };
 

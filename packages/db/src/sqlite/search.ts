@@ -13,6 +13,7 @@ import { MARK_END, MARK_START } from '../search-snippet';
 import { createMessageReads } from './message-reads';
 import type { SqliteHandle } from './open';
 import { channels } from './schema';
+import { createSearchBacklog } from './search-backlog';
 
 /** An FTS5 phrase: the words in double quotes (they are letters and digits only, so nothing inside is syntax). */
 const fts5Term = (term: SearchTerm) => `"${term.words.join(' ').replaceAll('"', '""')}"${term.prefix ? '*' : ''}`;
@@ -61,10 +62,14 @@ function rankingSql(filters: Filter[]): string {
 
 // Every column but those the search never needs; the author's name for the hit.
 
-/** Message search on SQLite: the FTS5 table messages_fts (migration 0006), kept by triggers on send, edit and delete. */
+/**
+ * Message search on SQLite: the FTS5 table messages_fts (migration 0006), kept by triggers on edit and
+ * delete; sends wait in a backlog (search-backlog.ts), which every search indexes first.
+ */
 export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
   const { db, raw } = handle;
   const reads = createMessageReads(db);
+  const backlog = createSearchBacklog(raw);
   const rankings = new Map<string, ReturnType<typeof raw.prepare>>();
   const ranking = (filters: Filter[]) => {
     const key = filters.join(',');
@@ -99,6 +104,7 @@ export function createSqliteSearchStore(handle: SqliteHandle): SearchStore {
   return {
     async search(request: SearchRequest) {
       if (!isSearchable(request.query)) return { hits: [], nextCursor: null };
+      backlog.indexAll();
       const match = toFts5Query(request.query);
       const offset = request.cursor?.offset ?? 0;
       const params = {
