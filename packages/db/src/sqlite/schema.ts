@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const meta = sqliteTable('meta', {
@@ -80,7 +81,8 @@ export const messages = sqliteTable(
   (t) => [
     uniqueIndex('messages_channel_seq').on(t.channelId, t.seq),
     uniqueIndex('messages_client_id').on(t.channelId, t.authorId, t.clientId),
-    index('messages_thread').on(t.threadId, t.seq),
+    // Replies only: a message in the channel itself (most of them) writes no page of this index.
+    index('messages_thread').on(t.threadId, t.seq).where(sql`${t.threadId} is not null`),
   ],
 );
 

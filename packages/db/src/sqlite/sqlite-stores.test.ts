@@ -149,3 +149,23 @@ describe('SQLite file database across restarts', () => {
     await expect(stores.close()).resolves.toBeUndefined();
   });
 });
+
+describe('SQLite indexes', () => {
+  it("keeps a thread's replies in the replies-only index, and the thread's reads use it", () => {
+    const handle = openSqlite(':memory:');
+    try {
+      const plan = (query: string) =>
+        (handle.raw.prepare(`explain query plan ${query}`).all('root') as { detail: string }[])
+          .map((row) => row.detail)
+          .join(' | ');
+      expect(plan('select author_id, meta from messages where thread_id = ? order by seq desc limit 1')).toMatch(
+        /USING INDEX messages_thread \(thread_id=\?\)/,
+      );
+      expect(plan('select count(*) from messages where thread_id = ?')).toMatch(/messages_thread \(thread_id=\?\)/);
+      const index = handle.raw.prepare(`select sql from sqlite_schema where name = 'messages_thread'`).pluck().get();
+      expect(index).toMatch(/where "messages"\."thread_id" is not null/i);
+    } finally {
+      handle.close();
+    }
+  });
+});
