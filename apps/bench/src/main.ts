@@ -1,18 +1,18 @@
 /**
  * `pnpm bench`: every server under the same load client on this machine, one
- * after another, then one table (printed, and written to docs/benchmarks.md
- * with a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,search,
+ * after another, then one table (printed; a full run writes it into its own
+ * section of docs/benchmarks.md, and a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,search,
  * --search-messages=N (messages stored for the search run; default 1,000,000, 100,000 with --quick),
  * --servers=raw-ws-floor,raw-ws,hubbub (a subset of the servers, for A/B runs; prints only),
  * --subscribers=1000 (the fan-out's sizes; default 1,000 and 5,000).
  * Sibling programs: `pnpm bench:cluster` (the cluster path), `pnpm bench:storm`, `pnpm bench:scale`, `pnpm bench:web`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart';
 import { sleep } from './load';
-import { renderMarkdown } from './report';
+import { renderMarkdown, withFullRun } from './report';
 import { emptyResults, type Results } from './results';
 import { assistantDeltas, type FanoutResult, fanout, memory, persistence, slowConsumer, sseFanout } from './scenarios';
 import type { ServerKind } from './server-process';
@@ -147,9 +147,8 @@ console.log(`\n${markdown}\n`);
 if (!quick && !only && !serverFilter && !fanoutSizes) {
   const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
   writeFileSync(`${docs}benchmark-chart.svg`, renderChart(results));
-  writeFileSync(
-    `${docs}benchmarks.md`,
-    `# Benchmarks\n\nMeasured with \`pnpm bench\` on ${results.date}: ${results.machine}. Each server runs alone in its own process; the load client (raw WebSocket clients, and raw HTTP clients for Server-Sent Events, in one process) is the same for all. CPU is the server process's user+system time from /proc divided by deliveries; latency is publish→receive in the client process. The load client shares the machine's cores with the server, so absolute figures move with the machine (raw ws is the yardstick: compare ratios); what changed which figure, and how to profile: [performance.md](performance.md).\n\n![CPU per delivery and latency percentiles per server](benchmark-chart.svg)\n\n${markdown}\n`,
-  );
+  const doc = readFileSync(`${docs}benchmarks.md`, 'utf8');
+  const section = `## The last full \`pnpm bench\` run (${results.date})\n\nMeasured on ${results.date}: ${results.machine}. The chart at the top of this page is this run's.\n\n${markdown}`;
+  writeFileSync(`${docs}benchmarks.md`, withFullRun(doc, section));
   log('wrote docs/benchmarks.md and docs/benchmark-chart.svg');
 }

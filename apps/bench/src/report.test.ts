@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './report';
+import { renderMarkdown, withFullRun } from './report';
 import { emptyResults } from './results';
 import type { SseFanoutResult } from './scenarios';
 import { fanoutRun } from './test-fixtures';
@@ -109,5 +109,24 @@ describe('the benchmark report', () => {
 
     r.persistence = { runs: [{ ...run, database: 'sqlite', messagesPerSecond: 6000 }], postgresSkipped: 'refused' };
     expect(renderMarkdown(r)).toContain('PostgreSQL not measured: refused');
+  });
+});
+
+describe('a full run writing into benchmarks.md', () => {
+  const start = '<!-- a full `pnpm bench` run writes from here -->';
+  const end = '<!-- to here -->';
+  const doc = `# Benchmarks\n\n## Round two\n\nhand-written\n\n${start}\n\n## old run\n\n${end}\n\n## Round one\n\nalso kept\n`;
+
+  it('replaces only its own section and keeps the hand-written rounds around it', () => {
+    const next = withFullRun(doc, '## new run\n\n| a |\n');
+    expect(next).toBe(
+      `# Benchmarks\n\n## Round two\n\nhand-written\n\n${start}\n\n## new run\n\n| a |\n\n${end}\n\n## Round one\n\nalso kept\n`,
+    );
+    expect(withFullRun(next, '## new run\n\n| a |\n')).toBe(next);
+  });
+  it('appends its section, marked, to a page without the markers', () => {
+    expect(withFullRun('# Benchmarks\n\nnotes\n', '## run')).toBe(
+      `# Benchmarks\n\nnotes\n\n${start}\n\n## run\n\n${end}\n`,
+    );
   });
 });

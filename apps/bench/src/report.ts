@@ -39,7 +39,7 @@ function fanoutCells(x: FanoutResult, yardsticks: (FanoutResult | undefined)[], 
   ];
 }
 
-/** The results as Markdown tables (printed, and written to docs/benchmarks.md). */
+/** The results as Markdown tables (printed, and written into docs/benchmarks.md by a full run). */
 export function renderMarkdown(r: Results): string {
   const parts: string[] = [];
   const targets = checkTargets(r);
@@ -141,4 +141,19 @@ function persistenceSection(p: PersistenceResult): string {
     ['database', 'senders', 'messages/s', 'ack p50 ms', 'ack p99 ms', 'server CPU µs / message', 'offsets gap-free'],
     rows,
   )}${skipped}`;
+}
+
+const FULL_RUN_START = '<!-- a full `pnpm bench` run writes from here -->';
+const FULL_RUN_END = '<!-- to here -->';
+
+/**
+ * benchmarks.md with its full-run section replaced by `section` (appended when the markers are
+ * missing): the hand-written rounds around it are the record of what changed, and stay.
+ */
+export function withFullRun(doc: string, section: string): string {
+  const block = `${FULL_RUN_START}\n\n${section.trim()}\n\n${FULL_RUN_END}`;
+  const start = doc.indexOf(FULL_RUN_START);
+  const end = start < 0 ? -1 : doc.indexOf(FULL_RUN_END, start);
+  if (end < 0) return `${doc.trimEnd()}\n\n${block}\n`;
+  return doc.slice(0, start) + block + doc.slice(end + FULL_RUN_END.length);
 }
