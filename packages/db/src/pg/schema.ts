@@ -139,7 +139,8 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_channel_seq').on(t.channelId, t.seq),
-    index('messages_thread').on(t.threadId, t.seq),
+    // Replies only: a message in the channel itself (most of them) writes no entry in this index.
+    index('messages_thread').on(t.threadId, t.seq).where(sql`${t.threadId} is not null`),
     index('messages_search').using('gin', t.search),
     // Rows without a clientId never collide (NULL client_id); a NULL author counts as one author.
     uniqueIndex('messages_client_id').on(t.channelId, sql`coalesce(${t.authorId}, '')`, t.clientId),
