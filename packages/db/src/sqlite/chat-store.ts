@@ -41,6 +41,7 @@ import { channelStream } from '../streams';
 import { isoNow } from '../time';
 import { newTodoItems, todoWrite, toTodoList, withTodoStatus } from '../todo-rows';
 import { sqliteAttachPending } from './attachment-store';
+import { inlineLimit } from './inline-limit';
 import { createMessageReads, messageColumns } from './message-reads';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
 import { channelMembers, channels, channelTodos, mentions, messages, reactions, readPositions, users } from './schema';
@@ -167,7 +168,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         ),
       )
       .orderBy(side === 'older' ? desc(messages.seq) : asc(messages.seq))
-      .limit(count)
+      .limit(inlineLimit(count))
       .all()
       .map((row) => row.id);
     // Hydrated like every read (reactions and all), then back in the order read.
@@ -183,7 +184,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         .select({ seq: messages.seq })
         .from(messages)
         .where(and(eq(messages.channelId, channelId), lt(messages.seq, oldest), inMainList))
-        .limit(1)
+        .limit(inlineLimit(1))
         .all();
       return {
         ...newerPage(rows, limit, after, olderExists.length > 0),
@@ -275,7 +276,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .from(messages)
       .where(eq(messages.threadId, input.threadId))
       .orderBy(desc(messages.seq))
-      .limit(1)
+      .limit(inlineLimit(1))
       .get();
     const earlier = followersBefore(
       latest && { authorId: latest.authorId, meta: parseText(latest.meta) as MessageMeta | null },
@@ -301,7 +302,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .from(messages)
       .where(inThread)
       .orderBy(desc(messages.seq))
-      .limit(1)
+      .limit(inlineLimit(1))
       .get();
     const latest = tx
       .select({ authorId: messages.authorId })
@@ -309,7 +310,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
       .where(and(inThread, isNotNull(messages.authorId)))
       .groupBy(messages.authorId)
       .orderBy(desc(sql`max(${messages.seq})`))
-      .limit(THREAD_LIMITS.repliers)
+      .limit(inlineLimit(THREAD_LIMITS.repliers))
       .all()
       .flatMap((r) => (r.authorId ? [r.authorId] : []));
     const columns = summaryFromReplies({ count, lastReplyAt: newest?.createdAt ?? null }, latest, toText);
@@ -512,7 +513,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
         .from(channels)
         .where(and(or(eq(channels.visibility, 'public'), mine), afterCursor))
         .orderBy(archived, asc(channels.slug));
-      const rows = page.limit ? query.limit(page.limit).all() : query.all();
+      const rows = page.limit ? query.limit(inlineLimit(page.limit)).all() : query.all();
       return rows.map((row) => ({ ...toChannel(row), joined: Boolean(row.joined) }));
     },
 
@@ -602,8 +603,12 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .get();
         if (!row || (parseText(row.meta) as MessageMeta | null)?.deleted) throw notFound('message');
         const hasReplies = (rootId: string) =>
-          tx.select({ id: messages.id }).from(messages).where(eq(messages.threadId, rootId)).limit(1).get() !==
-          undefined;
+          tx
+            .select({ id: messages.id })
+            .from(messages)
+            .where(eq(messages.threadId, rootId))
+            .limit(inlineLimit(1))
+            .get() !== undefined;
         const forget = (ids: string[]) => {
           tx.delete(mentions).where(inArray(mentions.messageId, ids)).run();
           tx.delete(reactions).where(inArray(reactions.messageId, ids)).run();
@@ -685,7 +690,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
             ),
           )
           .orderBy(desc(messages.seq))
-          .limit(limit + 1)
+          .limit(inlineLimit(limit + 1))
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
         const items = reads.hydrate(page.items);
@@ -725,7 +730,7 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
           .leftJoin(users, eq(users.id, messages.authorId))
           .where(and(eq(messages.threadId, rootId), before ? lt(messages.seq, before) : undefined))
           .orderBy(desc(messages.seq))
-          .limit(limit + 1)
+          .limit(inlineLimit(limit + 1))
           .all();
         const page = newestFirstPage(rows, limit, (row) => toMessage(row, parseText));
         const items = reads.hydrate(page.items);

@@ -8,6 +8,7 @@ import {
   subscriptionsBeyond,
   VAPID_META_KEY,
 } from '../notification-rows';
+import { inlineLimit } from './inline-limit';
 import type { SqliteDb } from './open';
 import { channelMembers, channelMutes, meta, notificationSettings, pushSubscriptions } from './schema';
 
@@ -18,7 +19,7 @@ export function createSqliteNotificationStore(db: SqliteDb): NotificationStore {
   const anySubscription = db
     .select({ endpoint: pushSubscriptions.endpoint })
     .from(pushSubscriptions)
-    .limit(1)
+    .limit(inlineLimit(1))
     .prepare();
   return {
     async saveSubscription(input, { keepPerUser }) {

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { PeopleStoreOptions } from '../store-options';
 import { userStream } from '../streams';
 import { isoNow } from '../time';
+import { inlineLimit } from './inline-limit';
 import type { SqliteHandle, SqliteTx } from './open';
 import { channelMembers, channels, mentions, messages, readPositions } from './schema';
 import { createSqliteStreamLog } from './stream-log';
@@ -20,7 +21,7 @@ const onlyChannels = (channelIds: readonly string[] | undefined) =>
 const countsAfter = (userId: unknown, channelId: unknown, seq: unknown) => ({
   unread: sql<number>`(select count(*) from (select 1 from ${messages} x where x.channel_id = ${channelId}
     and x.seq > ${seq} and (x.author_id is null or x.author_id <> ${userId})
-    and (x.thread_id is null or x.also_in_channel) limit ${UNREAD_CAP}))`,
+    and (x.thread_id is null or x.also_in_channel) limit ${inlineLimit(UNREAD_CAP)}))`,
   mentions: sql<number>`(select count(*) from ${mentions} n where n.user_id = ${userId}
     and n.channel_id = ${channelId} and n.seq > ${seq})`,
 });

@@ -10,6 +10,7 @@ import {
   type StreamLogIn,
 } from '../stream-log';
 import { isoNow } from '../time';
+import { inlineLimit } from './inline-limit';
 import type { SqliteDb, SqliteHandle, SqliteTx } from './open';
 import * as schema from './schema';
 
@@ -23,6 +24,8 @@ export type SqliteStreamLog<S extends Declared> = StreamLogIn<
 >;
 
 const ph = sql.placeholder;
+/** Distinct limits whose resume read stays prepared: bounds the statements however callers page. */
+const MAX_PREPARED_LIMITS = 8;
 
 /**
  * The stream log on SQLite. Writes and the resume's read run on statements
@@ -49,14 +52,25 @@ export function createSqliteStreamLog<S extends Declared>(
       .delete(events)
       .where(and(ofStream(ph('key')), lte(offsetColumn, ph('upTo'))))
       .prepare(),
-    // The resume's read (every reconnecting subscriber makes one); a read narrowed by `where` is built per call.
-    after: db
+  };
+  // The resume's read (every reconnecting subscriber makes one), prepared per limit (few are asked for: see
+  // inlineLimit); a read narrowed by `where` is built per call.
+  const afterByLimit = new Map<number, ReturnType<typeof prepareAfter>>();
+  const prepareAfter = (limit: number) =>
+    db
       .select()
       .from(events)
       .where(and(ofStream(ph('key')), gt(offsetColumn, ph('after'))))
       .orderBy(asc(offsetColumn))
-      .limit(ph('limit'))
-      .prepare(),
+      .limit(inlineLimit(limit))
+      .prepare();
+  const afterStatement = (limit: number) => {
+    let statement = afterByLimit.get(limit);
+    if (!statement) {
+      statement = prepareAfter(limit);
+      if (afterByLimit.size < MAX_PREPARED_LIMITS) afterByLimit.set(limit, statement);
+    }
+    return statement;
   };
 
   // The head and the oldest event at one moment, in one statement (every subscribe reads this): the
@@ -92,9 +106,9 @@ export function createSqliteStreamLog<S extends Declared>(
             .from(events)
             .where(and(ofStream(key), gt(offsetColumn, after), where))
             .orderBy(asc(offsetColumn))
-            .limit(limit)
+            .limit(inlineLimit(limit))
             .all()
-        : prepared.after.all({ key, after, limit })) as ReturnType<SqliteStreamLog<S>['after']>,
+        : afterStatement(limit).all({ key, after })) as ReturnType<SqliteStreamLog<S>['after']>,
   };
 }
 

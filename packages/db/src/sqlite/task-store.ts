@@ -17,6 +17,7 @@ import { taskStream } from '../streams';
 import { taskEventOf, timelineOf, toTaskStreamEvent } from '../task-events';
 import * as writes from '../task-writes';
 import { isoNow } from '../time';
+import { inlineLimit } from './inline-limit';
 import type { SqliteDb, SqliteHandle, SqliteTx as Tx } from './open';
 import { approvals, taskEvents, taskLogs, tasks } from './schema';
 import { createSqliteStreamLog } from './stream-log';
@@ -87,7 +88,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
           ),
         )
         .orderBy(desc(tasks.seq))
-        .limit(limit + 1)
+        .limit(inlineLimit(limit + 1))
         .all();
       return newestFirstPage(rows, limit, toTask);
     },
@@ -100,7 +101,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
           .from(tasks)
           .where(and(eq(tasks.status, 'queued'), or(eq(tasks.agent, agent), isNull(tasks.agent))))
           .orderBy(asc(tasks.seq))
-          .limit(1)
+          .limit(inlineLimit(1))
           .get();
         if (!row) return null;
         return write(tx, row.id, writes.claimColumns(agent, workerId), 'run_update');
@@ -156,7 +157,7 @@ export function createSqliteTaskStore(handle: SqliteHandle, options: TaskStoreOp
         .from(taskLogs)
         .where(eq(taskLogs.taskId, id))
         .orderBy(desc(taskLogs.seq))
-        .limit(limit)
+        .limit(inlineLimit(limit))
         .all();
       return rows.reverse();
     },

@@ -2,6 +2,7 @@ import { AppError, type User, type UserStore, type UserWithSecret } from '@hubbu
 import { asc, count, eq, getTableColumns, inArray, like, ne, or, sql } from 'drizzle-orm';
 import { newId } from '../ids';
 import { likePrefix } from '../paging';
+import { inlineLimit } from './inline-limit';
 import type { SqliteDb } from './open';
 import { users } from './schema';
 
@@ -70,7 +71,7 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
         .from(users)
         .where(or(like(users.handle, prefix), like(sql`lower(${users.displayName})`, prefix)))
         .orderBy(asc(users.handle))
-        .limit(limit)
+        .limit(inlineLimit(limit))
         .all()
         .map(toUser);
     },

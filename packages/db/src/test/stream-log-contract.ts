@@ -123,6 +123,14 @@ export function streamLogContract(name: string, makeLog: MakeStreamLog): void {
       expect(await log.after(key, 5, 10)).toEqual([]);
     });
 
+    it('answers each of many different limits with that many (and a limit of 0 with none)', async () => {
+      await appendAll(1, 12);
+      for (const limit of range(0, 12)) {
+        expect((await log.after(key, 0, limit)).map((e) => e.offset)).toEqual(range(1, limit));
+      }
+      expect((await log.after(key, 0, 3)).map((e) => e.offset)).toEqual([1, 2, 3]);
+    });
+
     it('writes an event at the time given, else now', async () => {
       const at = '2030-01-02T03:04:05.678Z';
       await log.append(key, 1, { at });
