@@ -33,21 +33,22 @@ describe('the SQLite search backlog', () => {
   const assertIndexMatchesMessages = () =>
     handle.raw.exec(`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`);
 
-  const setup = async () => {
-    const ada = await makeUser(stores.users);
-    const { channel } = await stores.chat.createChannel({
+  /** A person and a public channel in `on` (the stores of this test's database unless given). */
+  const setup = async (on = stores) => {
+    const ada = await makeUser(on.users);
+    const { channel } = await on.chat.createChannel({
       slug: 'backlog',
       name: 'Backlog',
       visibility: 'public',
       createdBy: ada.id,
     });
     const send = async (content: string) =>
-      (await stores.chat.sendMessage({ channelId: channel.id, authorId: ada.id, content })).message;
+      (await on.chat.sendMessage({ channelId: channel.id, authorId: ada.id, content })).message;
     const search = async (text: string) =>
-      (await stores.search.search({ readerId: ada.id, query: parseSearchQuery(text), limit: 20 })).hits.map(
+      (await on.search.search({ readerId: ada.id, query: parseSearchQuery(text), limit: 20 })).hits.map(
         (hit) => hit.message.content,
       );
-    return { send, search };
+    return { ada, send, search };
   };
 
   it('keeps a send out of FTS5 until a search, which indexes the backlog first and finds it', async () => {
@@ -117,15 +118,8 @@ describe('the SQLite search backlog', () => {
     try {
       const file = join(dir, 'hubbub.db');
       const before = openSqlite(file);
-      const first = storesOf(before);
-      const ada = await makeUser(first.users);
-      const { channel } = await first.chat.createChannel({
-        slug: 'restart',
-        name: 'Restart',
-        visibility: 'public',
-        createdBy: ada.id,
-      });
-      await first.chat.sendMessage({ channelId: channel.id, authorId: ada.id, content: 'kittiwake calls' });
+      const { ada, send } = await setup(storesOf(before));
+      await send('kittiwake calls');
       before.close();
 
       const after = openSqlite(file);
