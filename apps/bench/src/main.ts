@@ -4,7 +4,8 @@
  * section of docs/benchmarks.md, and a chart). Flags: --quick (smaller runs), --only=fanout,sse,memory,slow,persistence,deltas,search,
  * --search-messages=N (messages stored for the search run; default 1,000,000, 100,000 with --quick),
  * --servers=raw-ws-floor,raw-ws,hubbub (a subset of the servers, for A/B runs; prints only),
- * --subscribers=1000 (the fan-out's sizes; default 1,000 and 5,000).
+ * --subscribers=1000 (the fan-out's sizes; default 1,000 and 5,000),
+ * --rounds=3 (alternating fan-out rounds of the floor and Hubbub, the floor target's pair; 1 with --quick).
  * Sibling programs: `pnpm bench:cluster` (the cluster path), `pnpm bench:storm`, `pnpm bench:scale`, `pnpm bench:web`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { renderChart } from './chart';
 import { sleep } from './load';
 import { renderMarkdown, withFullRun } from './report';
 import { emptyResults, type Results } from './results';
+import { DEFAULT_ROUNDS, medianRound, ROUNDED_SERVERS } from './rounds';
 import { assistantDeltas, type FanoutResult, fanout, memory, persistence, slowConsumer, sseFanout } from './scenarios';
 import type { ServerKind } from './server-process';
 
@@ -59,13 +61,31 @@ const results: Results = emptyResults(
 
 if (wants('fanout')) {
   const sizes = fanoutSizes ?? (quick ? [200] : [1000, 5000]);
+  const rounds = Number(listFlag('rounds')?.[0] ?? (quick ? 1 : DEFAULT_ROUNDS));
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error('--rounds takes a whole number of rounds, 1 or more');
+    process.exit(1);
+  }
   for (const n of sizes) {
-    for (const kind of servers) {
-      const messages = n >= 5000 ? 100 : quick ? 100 : 500;
-      const rate = n >= 5000 ? 10 : 50;
+    const messages = n >= 5000 ? 100 : quick ? 100 : 500;
+    const rate = n >= 5000 ? 10 : 50;
+    // The floor target's pair first, alternating round by round; then every other server once (the stock adapter last).
+    const rounded = servers.filter((kind) => ROUNDED_SERVERS.includes(kind));
+    const order = [
+      ...Array.from({ length: rounds }, () => rounded).flat(),
+      ...servers.filter((kind) => !rounded.includes(kind)),
+    ];
+    const runs = new Map<ServerKind, FanoutResult[]>();
+    for (const kind of order) {
+      const round = (runs.get(kind)?.length ?? 0) + 1;
+      const of = rounded.includes(kind) && rounds > 1 ? ` (round ${round} of ${rounds})` : '';
       await settle();
-      log(`fan-out: ${kind}, ${n} subscribers, ${messages} messages at ${rate}/s…`);
-      results.fanout.push(await fanout(kind, n, messages, rate));
+      log(`fan-out: ${kind}, ${n} subscribers, ${messages} messages at ${rate}/s${of}…`);
+      runs.set(kind, [...(runs.get(kind) ?? []), await fanout(kind, n, messages, rate)]);
+    }
+    for (const kind of servers) {
+      const kindRuns = runs.get(kind);
+      if (kindRuns) results.fanout.push(medianRound(kindRuns));
     }
   }
 }

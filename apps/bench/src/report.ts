@@ -1,4 +1,5 @@
 import type { Results } from './results';
+import { cpuRatio } from './rounds';
 import type { FanoutResult, PersistenceDatabase, PersistenceResult } from './scenarios';
 import { searchSection } from './search/search-report';
 import { SERVER_NAMES } from './server-process';
@@ -27,9 +28,10 @@ const fanoutHead = (...vs: string[]) => [
 
 /** One fan-out run's cells: its CPU as a ratio to each yardstick's (a dash for one not measured), `note` after the delivered count. */
 function fanoutCells(x: FanoutResult, yardsticks: (FanoutResult | undefined)[], note = ''): string[] {
+  const rounds = x.rounds ? ` (rounds ${x.rounds.map((cpu) => f(cpu, 2)).join(' / ')})` : '';
   return [
-    f(x.cpuUsPerDelivery, 2),
-    ...yardsticks.map((y) => (y ? `${f(x.cpuUsPerDelivery / y.cpuUsPerDelivery, 2)}×` : '–')),
+    `${f(x.cpuUsPerDelivery, 2)}${rounds}`,
+    ...yardsticks.map((y) => (y ? `${f(cpuRatio(x, y).ratio, 2)}×` : '–')),
     f(x.deliveriesPerSecond, 0),
     f(x.p50),
     f(x.p99),
@@ -37,6 +39,14 @@ function fanoutCells(x: FanoutResult, yardsticks: (FanoutResult | undefined)[], 
     `${x.delivered}/${x.expected}${note}`,
     f(x.clientCpuUsPerDelivery, 2),
   ];
+}
+
+/** What a table's rows of several rounds are, when it has any. */
+function roundsNote(runs: FanoutResult[]): string {
+  const rounded = runs.filter((x) => x.rounds);
+  if (rounded.length === 0) return '';
+  const names = rounded.map((x) => SERVER_NAMES[x.server]).join(' and ');
+  return `\n\n${names}: ${rounded[0]?.rounds?.length} alternating rounds each; a row is its median round, and a ratio between two such rows is the median of the rounds' ratios.`;
 }
 
 /** The results as Markdown tables (printed, and written into docs/benchmarks.md by a full run). */
@@ -64,7 +74,7 @@ export function renderMarkdown(r: Results): string {
       `### Fan-out: ${n} subscribers, ${sample?.messages} messages at ${sample?.rate}/s\n\n${table(
         ['server', ...fanoutHead(...(floor ? ['raw ws', 'floor'] : ['raw ws']))],
         rows,
-      )}`,
+      )}${roundsNote(runs)}`,
     );
   }
   if (r.sse) {

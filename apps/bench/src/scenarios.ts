@@ -23,6 +23,8 @@ export interface FanoutResult {
   max: number;
   delivered: number;
   expected: number;
+  /** CPU µs per delivery of each round, in order, when the server ran several (the row is the median round's). */
+  rounds?: number[];
 }
 
 /** What the fan-out measurement needs of a pool of subscribers (WebSocket or SSE). */
