@@ -5,7 +5,9 @@
  * --search-messages=N (messages stored for the search run; default 1,000,000, 100,000 with --quick),
  * --servers=raw-ws-floor,raw-ws,hubbub (a subset of the servers, for A/B runs; prints only),
  * --subscribers=1000 (the fan-out's sizes; default 1,000 and 5,000),
- * --rounds=3 (alternating fan-out rounds of the floor and Hubbub, the floor target's pair; 1 with --quick).
+ * --rounds=3 (alternating fan-out rounds of the floor and Hubbub, the floor target's pair; 1 with --quick),
+ * --warm-up=4000 (messages each fan-out server handles, heard by no subscriber, before its run: a server past
+ * its JIT warm-up; default none).
  * Sibling programs: `pnpm bench:cluster` (the cluster path), `pnpm bench:storm`, `pnpm bench:scale`, `pnpm bench:web`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -66,6 +68,11 @@ if (wants('fanout')) {
     console.error('--rounds takes a whole number of rounds, 1 or more');
     process.exit(1);
   }
+  const warmUp = Number(listFlag('warm-up')?.[0] ?? 0);
+  if (!Number.isInteger(warmUp) || warmUp < 0) {
+    console.error('--warm-up takes a whole number of messages');
+    process.exit(1);
+  }
   for (const n of sizes) {
     const messages = n >= 5000 ? 100 : quick ? 100 : 500;
     const rate = n >= 5000 ? 10 : 50;
@@ -81,7 +88,7 @@ if (wants('fanout')) {
       const of = rounded.includes(kind) && rounds > 1 ? ` (round ${round} of ${rounds})` : '';
       await settle();
       log(`fan-out: ${kind}, ${n} subscribers, ${messages} messages at ${rate}/s${of}…`);
-      runs.set(kind, [...(runs.get(kind) ?? []), await fanout(kind, n, messages, rate)]);
+      runs.set(kind, [...(runs.get(kind) ?? []), await fanout(kind, n, messages, rate, warmUp)]);
     }
     for (const kind of servers) {
       const kindRuns = runs.get(kind);

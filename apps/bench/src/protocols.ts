@@ -19,6 +19,12 @@ export interface Session {
   publisherOpenFrames: string[];
   /** The frame that publishes message number `n` stamped with `ts`. */
   publishFrame(n: number, ts: number, body: string): string;
+  /**
+   * A publisher whose messages reach no subscriber (Hubbub: a channel nobody follows; the raw servers: a
+   * connection that is not the publisher's), for `--warm-up`: it takes the server's per-message path past its
+   * JIT warm-up without a fan-out. Absent where the protocol has no such place.
+   */
+  warmUp?: Pick<Session, 'publisherUrl' | 'publisherOpenFrames' | 'publishFrame'>;
   /** The protocol's own name for the channel (for the report). */
   label: string;
   token?: string;
@@ -81,17 +87,22 @@ export async function signUp(port: number, handle: string): Promise<string> {
   return token;
 }
 
+/** Creates a channel with a fresh slug on the Hubbub at `base`; returns its id. */
+async function createChannel(base: string, token: string, name: string): Promise<string> {
+  const slug = `bench-${Math.random().toString(36).slice(2, 8)}`;
+  return (await post<{ id: string }>(`${base}/trpc/channel.create`, { slug, name }, token)).id;
+}
+
 /** Signs a bench user up on a Hubbub and creates a fresh channel for the run. */
 export async function hubbubAccount(port: number, handle = `bench${Date.now() % 1e9}`) {
   const base = `http://127.0.0.1:${port}`;
   const token = await signUp(port, handle);
-  const channel = await post<{ id: string }>(
-    `${base}/trpc/channel.create`,
-    { slug: `bench-${Math.random().toString(36).slice(2, 8)}`, name: 'Bench' },
-    token,
-  );
-  return { token, channelId: channel.id, base };
+  return { token, channelId: await createChannel(base, token, 'Bench'), base };
 }
+
+/** Hubbub's `message.send` of `content` to `channelId`, as call number `n` of its connection. */
+const sendFrame = (n: number, channelId: string, content: string) =>
+  JSON.stringify({ id: n + 10, method: 'mutation', params: { path: 'message.send', input: { channelId, content } } });
 
 /** The tRPC generator router of servers/generator-router.ts, on either adapter. */
 const generatorProtocol = (label: string): Protocol => ({
@@ -119,6 +130,11 @@ const rawProtocol = (label: string): Protocol => ({
       publisherUrl: `ws://127.0.0.1:${port}/?publisher`,
       publisherOpenFrames: [],
       publishFrame: (_n, ts, body) => JSON.stringify({ ts, body }),
+      warmUp: {
+        publisherUrl: `ws://127.0.0.1:${port}/`,
+        publisherOpenFrames: [],
+        publishFrame: (_n, ts, body) => JSON.stringify({ ts, body }),
+      },
     };
   },
 });
@@ -150,7 +166,8 @@ export const protocols: Record<ServerKind, Protocol> = {
   },
   hubbub: {
     async setup(port) {
-      const { token, channelId } = await hubbubAccount(port);
+      const { token, channelId, base } = await hubbubAccount(port);
+      const quietChannel = await createChannel(base, token, 'Warm-up');
       return {
         label: 'Hubbub (channel.onEvent + message.send)',
         token,
@@ -162,12 +179,12 @@ export const protocols: Record<ServerKind, Protocol> = {
         isSubscribed: (frame) => frame.includes('"presence"'),
         publisherUrl: `ws://127.0.0.1:${port}/ws?token=${token}`,
         publisherOpenFrames: [],
-        publishFrame: (n, ts, body) =>
-          JSON.stringify({
-            id: n + 10,
-            method: 'mutation',
-            params: { path: 'message.send', input: { channelId, content: `ts=${ts} ${body}` } },
-          }),
+        publishFrame: (n, ts, body) => sendFrame(n, channelId, `ts=${ts} ${body}`),
+        warmUp: {
+          publisherUrl: `ws://127.0.0.1:${port}/ws?token=${token}`,
+          publisherOpenFrames: [],
+          publishFrame: (n, ts, body) => sendFrame(n, quietChannel, `ts=${ts} ${body}`),
+        },
       };
     },
   },

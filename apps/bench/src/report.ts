@@ -41,12 +41,23 @@ function fanoutCells(x: FanoutResult, yardsticks: (FanoutResult | undefined)[], 
   ];
 }
 
-/** What a table's rows of several rounds are, when it has any. */
-function roundsNote(runs: FanoutResult[]): string {
+/** What a fan-out table's rows are, where some ran several rounds or after a warm-up. */
+function fanoutNotes(runs: FanoutResult[]): string {
+  const names = (some: FanoutResult[]) => some.map((x) => SERVER_NAMES[x.server]).join(', ');
+  const notes: string[] = [];
   const rounded = runs.filter((x) => x.rounds);
-  if (rounded.length === 0) return '';
-  const names = rounded.map((x) => SERVER_NAMES[x.server]).join(' and ');
-  return `\n\n${names}: ${rounded[0]?.rounds?.length} alternating rounds each; a row is its median round, and a ratio between two such rows is the median of the rounds' ratios.`;
+  if (rounded.length > 0) {
+    notes.push(
+      `${names(rounded)}: ${rounded[0]?.rounds?.length} alternating rounds each; a row is its median round, and a ratio between two such rows is the median of the rounds' ratios.`,
+    );
+  }
+  const warmed = runs.filter((x) => x.warmUp);
+  if (warmed.length > 0) {
+    notes.push(
+      `${names(warmed)}: before the run, ${warmed[0]?.warmUp?.toLocaleString('en-US')} messages that reached no subscriber (\`--warm-up\`).`,
+    );
+  }
+  return notes.map((note) => `\n\n${note}`).join('');
 }
 
 /** The results as Markdown tables (printed, and written into docs/benchmarks.md by a full run). */
@@ -74,7 +85,7 @@ export function renderMarkdown(r: Results): string {
       `### Fan-out: ${n} subscribers, ${sample?.messages} messages at ${sample?.rate}/s\n\n${table(
         ['server', ...fanoutHead(...(floor ? ['raw ws', 'floor'] : ['raw ws']))],
         rows,
-      )}${roundsNote(runs)}`,
+      )}${fanoutNotes(runs)}`,
     );
   }
   if (r.sse) {

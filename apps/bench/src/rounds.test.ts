@@ -55,6 +55,20 @@ describe('fan-out rounds', () => {
     });
     const report = renderMarkdown(r);
     expect(report).toContain('| 10.00 (rounds 11.00 / 9.50 / 10.00) |');
-    expect(report).toContain('raw ws floor: one frame, one write and Hubbub: 3 alternating rounds each');
+    expect(report).toContain('raw ws floor: one frame, one write, Hubbub: 3 alternating rounds each');
+  });
+
+  it('names the servers that warmed up where nobody heard them, and how many messages they sent', () => {
+    const r = emptyResults('test', '2026-12-04');
+    r.fanout.push(
+      fanoutRun('raw-ws-floor', { warmUp: 4000 }),
+      fanoutRun('hubbub', { warmUp: 4000 }),
+      fanoutRun('socketio'),
+    );
+    expect(renderMarkdown(r)).toContain(
+      'raw ws floor: one frame, one write, Hubbub: before the run, 4,000 messages that reached no subscriber (`--warm-up`).',
+    );
+    r.fanout = [fanoutRun('hubbub')];
+    expect(renderMarkdown(r)).not.toContain('--warm-up');
   });
 });
