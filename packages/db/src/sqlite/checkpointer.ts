@@ -11,11 +11,10 @@ import { Worker } from 'node:worker_threads';
  * thread, on a second connection, copies the bulk (PASSIVE: it never blocks
  * the writer): every `busyIntervalMs` while the WAL fills fast (the last pass
  * found `busyPagesPerSecond` or more written since the one before), every
- * `quietIntervalMs` otherwise. A pass
- * costs an fsync and a copy of every page changed since the last: at a few
- * messages a second, four passes a second cost the process more than the
- * writes they copy (1,130 → 1,040 µs of CPU per message at 50/s, one pass a
- * second against four).
+ * `quietIntervalMs` otherwise. A pass costs an fsync and a copy of every page
+ * changed since the last: at a few messages a second, four passes a second
+ * cost the process more than the writes they copy (1,110–1,170 → 950–1,030 µs
+ * of CPU per message at 50/s).
  *
  * SQLite starts the WAL over only once a checkpoint has copied all of it, and
  * under a steady stream of writes the worker never quite catches up: the WAL
