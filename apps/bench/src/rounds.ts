@@ -14,8 +14,8 @@ export const DEFAULT_ROUNDS = 3;
 /** A server's rounds at one size as one row: the round of median CPU per delivery, with every round's CPU kept. */
 export function medianRound(runs: readonly FanoutResult[]): FanoutResult {
   if (runs.length === 0) throw new Error('no rounds to take the median of');
-  const median = [...runs].sort((a, b) => a.cpuUsPerDelivery - b.cpuUsPerDelivery)[(runs.length - 1) >> 1];
-  const row = median as FanoutResult;
+  const byCpu = [...runs].sort((a, b) => a.cpuUsPerDelivery - b.cpuUsPerDelivery);
+  const row = byCpu[(runs.length - 1) >> 1] as FanoutResult;
   return runs.length === 1 ? row : { ...row, rounds: runs.map((run) => run.cpuUsPerDelivery) };
 }
 
