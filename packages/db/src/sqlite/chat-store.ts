@@ -397,26 +397,26 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
    * query builder per table) on every call, a tenth of the store's time for a lone send. Inside it the
    * connection's drizzle instance serves as the transaction: one connection, so its queries run in it.
    */
-  const writeSends = handle.raw.transaction((batch: QueuedSend[], outcomes: SendOutcome[]) => {
+  const writeSends = handle.raw.transaction((batch: QueuedSend[]): SendOutcome[] => {
     const tx = db as unknown as Tx;
-    for (const item of batch) {
+    return batch.map((item) => {
       sendSavepoint.begin.run();
       try {
         const value = sendOne(tx, item.input);
         sendSavepoint.release.run();
-        outcomes.push({ ok: true, value });
+        return { ok: true, value };
       } catch (error) {
         sendSavepoint.rollback.run();
         sendSavepoint.release.run();
-        outcomes.push({ ok: false, error });
+        return { ok: false, error };
       }
-    }
+    });
   });
   const flushSends = () => {
     const batch = sendQueue.splice(0);
-    const outcomes: SendOutcome[] = [];
+    let outcomes: SendOutcome[];
     try {
-      writeSends(batch, outcomes);
+      outcomes = writeSends(batch);
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
