@@ -44,6 +44,13 @@ if (unknown.length > 0) {
 }
 const servers = allServers.filter((kind) => !serverFilter || serverFilter.includes(kind));
 const fanoutSizes = listFlag('subscribers')?.map(Number);
+/** `--name=N`, a whole number of at least `min` (`fallback` when absent); anything else ends the run. */
+function wholeFlag(name: string, fallback: number, min: number): number {
+  const value = Number(listFlag(name)?.[0] ?? fallback);
+  if (Number.isInteger(value) && value >= min) return value;
+  console.error(`--${name} takes a whole number, ${min} or more`);
+  process.exit(1);
+}
 const log = (line: string) => console.error(line);
 
 /**
@@ -63,16 +70,8 @@ const results: Results = emptyResults(
 
 if (wants('fanout')) {
   const sizes = fanoutSizes ?? (quick ? [200] : [1000, 5000]);
-  const rounds = Number(listFlag('rounds')?.[0] ?? (quick ? 1 : DEFAULT_ROUNDS));
-  if (!Number.isInteger(rounds) || rounds < 1) {
-    console.error('--rounds takes a whole number of rounds, 1 or more');
-    process.exit(1);
-  }
-  const warmUp = Number(listFlag('warm-up')?.[0] ?? 0);
-  if (!Number.isInteger(warmUp) || warmUp < 0) {
-    console.error('--warm-up takes a whole number of messages');
-    process.exit(1);
-  }
+  const rounds = wholeFlag('rounds', quick ? 1 : DEFAULT_ROUNDS, 1);
+  const warmUp = wholeFlag('warm-up', 0, 0);
   for (const n of sizes) {
     const messages = n >= 5000 ? 100 : quick ? 100 : 500;
     const rate = n >= 5000 ? 10 : 50;

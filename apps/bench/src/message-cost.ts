@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseFlags } from './flags';
-import { publish, sleep } from './load';
 import { protocols } from './protocols';
-import { type ServerKind, startServer, untilQuiet } from './server-process';
+import { sendUnheard } from './scenarios';
+import { type ServerKind, startServer } from './server-process';
 import { parseProcStat } from './stats';
 
 const flags = parseFlags();
@@ -18,24 +18,18 @@ const kind = (flags.server ?? 'hubbub') as ServerKind;
 const messages = Number(flags.messages ?? 1500);
 const rate = Number(flags.rate ?? 50);
 const warmUp = Number(flags['warm-up'] ?? 4000);
-const BODY = 'The quick brown fox jumps over the lazy dog while the team ships the release notes on time. ';
 
 const server = await startServer(kind);
 try {
   const session = await protocols[kind].setup(server.port);
   const quiet = session.warmUp;
   if (!quiet) throw new Error(`${kind} has no place to send messages nobody hears`);
-  const sender = { ...session, ...quiet };
-  if (warmUp > 0) {
-    await publish(sender, warmUp, 200, BODY, () => sleep(1000));
-    await untilQuiet(server);
-  }
+  if (warmUp > 0) await sendUnheard(server, quiet, warmUp);
   // The main thread's CPU: the rest of the process is V8's helpers (GC, compiler) and the workers.
   const mainThread = () => parseProcStat(readFileSync(`/proc/${server.pid}/task/${server.pid}/stat`, 'utf8'));
   const process0 = server.cpuSeconds();
   const main0 = mainThread();
-  await publish(sender, messages, rate, BODY, () => sleep(1000));
-  await untilQuiet(server);
+  await sendUnheard(server, quiet, messages, rate);
   const perMessage = (seconds: number) => ((seconds * 1e6) / messages).toFixed(0);
   console.log(
     `${kind}: ${messages} messages at ${rate}/s after a warm-up of ${warmUp}: ` +

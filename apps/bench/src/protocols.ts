@@ -123,18 +123,16 @@ const generatorProtocol = (label: string): Protocol => ({
 /** Both raw ws servers: the publisher's frame is what every subscriber gets. */
 const rawProtocol = (label: string): Protocol => ({
   async setup(port) {
+    const url = `ws://127.0.0.1:${port}/`;
+    const publishFrame: Session['publishFrame'] = (_n, ts, body) => JSON.stringify({ ts, body });
     return {
       label,
-      subscriberUrl: `ws://127.0.0.1:${port}/`,
+      subscriberUrl: url,
       subscribeFrames: [],
-      publisherUrl: `ws://127.0.0.1:${port}/?publisher`,
+      publisherUrl: `${url}?publisher`,
       publisherOpenFrames: [],
-      publishFrame: (_n, ts, body) => JSON.stringify({ ts, body }),
-      warmUp: {
-        publisherUrl: `ws://127.0.0.1:${port}/`,
-        publisherOpenFrames: [],
-        publishFrame: (_n, ts, body) => JSON.stringify({ ts, body }),
-      },
+      publishFrame,
+      warmUp: { publisherUrl: url, publisherOpenFrames: [], publishFrame },
     };
   },
 });
@@ -168,20 +166,21 @@ export const protocols: Record<ServerKind, Protocol> = {
     async setup(port) {
       const { token, channelId, base } = await hubbubAccount(port);
       const quietChannel = await createChannel(base, token, 'Warm-up');
+      const url = `ws://127.0.0.1:${port}/ws?token=${token}`;
       return {
         label: 'Hubbub (channel.onEvent + message.send)',
         token,
         channelId,
-        subscriberUrl: `ws://127.0.0.1:${port}/ws?token=${token}`,
+        subscriberUrl: url,
         subscribeFrames: [
           JSON.stringify({ id: 1, method: 'subscription', params: { path: 'channel.onEvent', input: { channelId } } }),
         ],
         isSubscribed: (frame) => frame.includes('"presence"'),
-        publisherUrl: `ws://127.0.0.1:${port}/ws?token=${token}`,
+        publisherUrl: url,
         publisherOpenFrames: [],
         publishFrame: (n, ts, body) => sendFrame(n, channelId, `ts=${ts} ${body}`),
         warmUp: {
-          publisherUrl: `ws://127.0.0.1:${port}/ws?token=${token}`,
+          publisherUrl: url,
           publisherOpenFrames: [],
           publishFrame: (n, ts, body) => sendFrame(n, quietChannel, `ts=${ts} ${body}`),
         },

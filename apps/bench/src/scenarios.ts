@@ -5,7 +5,7 @@ import { type ServerKind, type ServerProcess, startServer, untilQuiet } from './
 import { SseSubscriberPool } from './sse-load';
 import { cpuPerDelivery, gapsAndDuplicates, rssPerConnection, summarize } from './stats';
 
-const BODY = process.env.BENCH_BODY_BYTES
+export const BODY = process.env.BENCH_BODY_BYTES
   ? 'x'.repeat(Number(process.env.BENCH_BODY_BYTES))
   : 'The quick brown fox jumps over the lazy dog while the team ships the release notes on time. ';
 
@@ -50,27 +50,33 @@ export async function fanout(
     const session = await protocols[kind].setup(server.port);
     const pool = new SubscriberPool(session);
     await pool.connect(subscribers);
-    const warmed = session.warmUp && warmUp > 0 ? await warmUpQuietly(server, session.warmUp, warmUp) : 0;
+    const quiet = warmUp > 0 ? session.warmUp : undefined;
+    if (quiet) await sendUnheard(server, quiet, warmUp);
     const result = await measureFanout(server, session, pool, subscribers, messages, rate);
-    return { server: kind, ...result, ...(warmed > 0 ? { warmUp: warmed } : {}) };
+    return { server: kind, ...result, ...(quiet ? { warmUp } : {}) };
   } finally {
     await server.stop();
   }
 }
 
-/** How fast `--warm-up` sends: a message costs the server about a millisecond then (no fan-out). */
-const WARM_UP_RATE = 200;
+/** How fast a warm-up sends: a message costs the server about a millisecond then (no fan-out). */
+export const WARM_UP_RATE = 200;
 
 /**
- * Sends `count` messages that reach no subscriber, then waits for the server to go idle: the per-message path
- * (receive, validate, store, acknowledge) then runs the code V8 optimized after thousands of calls, as a server
- * that has been up a while does, rather than what it runs in its first seconds. Returns `count`.
+ * Sends `count` messages at `perSecond` through `quiet` (the session's publisher that no subscriber hears), then
+ * waits for the server to go idle. As a warm-up, the per-message path (receive, validate, store, acknowledge)
+ * then runs the code V8 optimized after thousands of calls, as a server that has been up a while does, rather
+ * than what it runs in its first seconds.
  */
-async function warmUpQuietly(server: ServerProcess, quiet: NonNullable<Session['warmUp']>, count: number) {
-  const session = { ...quiet, subscriberUrl: '', subscribeFrames: [], label: 'warm-up' };
-  await publish(session, count, WARM_UP_RATE, BODY, () => sleep(1000));
+export async function sendUnheard(
+  server: ServerProcess,
+  quiet: NonNullable<Session['warmUp']>,
+  count: number,
+  perSecond = WARM_UP_RATE,
+): Promise<void> {
+  const session = { ...quiet, subscriberUrl: '', subscribeFrames: [], label: 'unheard' };
+  await publish(session, count, perSecond, BODY, () => sleep(1000));
   await untilQuiet(server);
-  return count;
 }
 
 /** Warms up (JIT, buffers), then publishes `messages` at `rate` to a connected pool and measures from a clean slate. */
