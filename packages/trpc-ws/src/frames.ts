@@ -78,11 +78,11 @@ export function sendSharedEvent(
   eventId: string,
   data: unknown,
   serialize: Serialize | undefined,
+  ws: WebSocket = target.ws,
 ): number {
-  const { ws } = target;
   if (ws.readyState !== WebSocket.OPEN) return 0;
   const event = sharedEvent(shared, eventId, data, serialize);
-  const socket = directSocket(target);
+  const socket = directSocket(target, ws);
   if (!socket) return sendThroughWs(ws, Buffer.from(head), event.tail);
   beforeWrite(target, socket, false);
   let frame = event.frames.get(head);
@@ -123,9 +123,9 @@ interface WsInternals {
  * 0) has nothing queued: ws queues sends only while one is in progress, and
  * sends the queue as soon as it is idle again, so the queue is not read here.
  */
-function directSocket(target: FrameTarget): Socket | null {
+function directSocket(target: FrameTarget, ws: WebSocket = target.ws): Socket | null {
   if (target.compressed) return null;
-  const { _socket: socket, _sender: sender } = target.ws as unknown as WsInternals;
+  const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
   return socket && sender && sender._state === 0 ? socket : null;
 }
 
