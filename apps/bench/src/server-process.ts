@@ -39,10 +39,16 @@ export async function startServer(kind: ServerKind, env: Record<string, string> 
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--expose-gc', ...SERVER_NODE_ARGS, entry], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // BENCH_NODE_FLAGS="--perf-prof …": Node and V8 flags for the servers alone (NODE_OPTIONS refuses most V8 flags).
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, ...flags, '--expose-gc', ...SERVER_NODE_ARGS, entry],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk) => {
