@@ -70,6 +70,7 @@ export function frameTarget(ws: WebSocket): FrameTarget {
 /**
  * Sends one tracked event of `shared` to a subscriber whose head is `head`: the complete frame is built once per
  * (event, head) and the same bytes are written to every such socket, in one write. Returns the connection's backlog.
+ * `ws` is the target's socket, passed by a caller that holds it so it is not read through the target first.
  */
 export function sendSharedEvent(
   target: FrameTarget,
