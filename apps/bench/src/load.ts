@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import { open, type Session, stampIn } from './protocols';
+import { open, type Publisher, type Session, stampIn } from './protocols';
 
 const now = () => performance.now();
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -59,7 +59,7 @@ export class SubscriberPool {
  * read yet when the connection closes, and a loaded server would lose messages to the bench, not to itself.
  */
 export async function publish(
-  session: Session,
+  session: Publisher,
   count: number,
   perSecond: number,
   body: string,

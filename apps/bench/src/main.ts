@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart';
+import { wholeNumberFlag } from './flags';
 import { sleep } from './load';
 import { renderMarkdown, withFullRun } from './report';
 import { emptyResults, type Results } from './results';
@@ -44,13 +45,9 @@ if (unknown.length > 0) {
 }
 const servers = allServers.filter((kind) => !serverFilter || serverFilter.includes(kind));
 const fanoutSizes = listFlag('subscribers')?.map(Number);
-/** `--name=N`, a whole number of at least `min` (`fallback` when absent); anything else ends the run. */
-function wholeFlag(name: string, fallback: number, min: number): number {
-  const value = Number(listFlag(name)?.[0] ?? fallback);
-  if (Number.isInteger(value) && value >= min) return value;
-  console.error(`--${name} takes a whole number, ${min} or more`);
-  process.exit(1);
-}
+/** `--name=N`, a whole number of at least `min` (`fallback` when absent). */
+const wholeFlag = (name: string, fallback: number, min: number) =>
+  wholeNumberFlag(name, listFlag(name)?.[0], fallback, min);
 const log = (line: string) => console.error(line);
 
 /**
@@ -156,11 +153,7 @@ if (wants('deltas')) {
 if (wants('search')) {
   // A fresh database per dialect, filled straight through SQL, then queries through the SearchStore.
   const { searchBench } = await import('./search/search-bench');
-  const messages = Number(listFlag('search-messages')?.[0] ?? (quick ? 100_000 : 1_000_000));
-  if (!Number.isInteger(messages) || messages < 1000) {
-    console.error('--search-messages takes a whole number of at least 1000');
-    process.exit(1);
-  }
+  const messages = wholeFlag('search-messages', quick ? 100_000 : 1_000_000, 1000);
   results.search = [await searchBench('sqlite', messages, 300, log)];
   const { probePostgres } = await import('@hubbub/db/test');
   const pg = await probePostgres();

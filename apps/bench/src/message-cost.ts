@@ -7,7 +7,7 @@
  * the per-message path past V8's warm-up; `--server=raw-ws-floor` measures the floor's own (default hubbub).
  */
 import { readFileSync } from 'node:fs';
-import { parseFlags } from './flags';
+import { parseFlags, wholeNumberFlag } from './flags';
 import { protocols } from './protocols';
 import { sendUnheard } from './scenarios';
 import { type ServerKind, startServer } from './server-process';
@@ -15,9 +15,9 @@ import { parseProcStat } from './stats';
 
 const flags = parseFlags();
 const kind = (flags.server ?? 'hubbub') as ServerKind;
-const messages = Number(flags.messages ?? 1500);
-const rate = Number(flags.rate ?? 50);
-const warmUp = Number(flags['warm-up'] ?? 4000);
+const messages = wholeNumberFlag('messages', flags.messages, 1500, 1);
+const rate = wholeNumberFlag('rate', flags.rate, 50, 1);
+const warmUp = wholeNumberFlag('warm-up', flags['warm-up'], 4000, 0);
 
 const server = await startServer(kind);
 try {

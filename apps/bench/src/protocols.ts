@@ -24,12 +24,15 @@ export interface Session {
    * connection that is not the publisher's), for `--warm-up`: it takes the server's per-message path past its
    * JIT warm-up without a fan-out. Absent where the protocol has no such place.
    */
-  warmUp?: Pick<Session, 'publisherUrl' | 'publisherOpenFrames' | 'publishFrame'>;
+  warmUp?: Publisher;
   /** The protocol's own name for the channel (for the report). */
   label: string;
   token?: string;
   channelId?: string;
 }
+
+/** The part of a session that publishes (load.ts's publish). */
+export type Publisher = Pick<Session, 'publisherUrl' | 'publisherOpenFrames' | 'publishFrame' | 'respond'>;
 
 const MARKERS = [Buffer.from('ts='), Buffer.from('"ts":')];
 const STAMP = MARKERS[0] as Buffer;

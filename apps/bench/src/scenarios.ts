@@ -1,6 +1,6 @@
 import type WebSocket from 'ws';
 import { publish, SubscriberPool, sleep, waitForCount, waitUntil } from './load';
-import { hubbubAccount, open, protocols, type Session, signUp } from './protocols';
+import { hubbubAccount, open, type Publisher, protocols, type Session, signUp } from './protocols';
 import { type ServerKind, type ServerProcess, startServer, untilQuiet } from './server-process';
 import { SseSubscriberPool } from './sse-load';
 import { cpuPerDelivery, gapsAndDuplicates, rssPerConnection, summarize } from './stats';
@@ -70,12 +70,11 @@ export const WARM_UP_RATE = 200;
  */
 export async function sendUnheard(
   server: ServerProcess,
-  quiet: NonNullable<Session['warmUp']>,
+  quiet: Publisher,
   count: number,
   perSecond = WARM_UP_RATE,
 ): Promise<void> {
-  const session = { ...quiet, subscriberUrl: '', subscribeFrames: [], label: 'unheard' };
-  await publish(session, count, perSecond, BODY, () => sleep(1000));
+  await publish(quiet, count, perSecond, BODY, () => sleep(1000));
   await untilQuiet(server);
 }
 
