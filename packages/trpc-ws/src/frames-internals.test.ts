@@ -2,7 +2,8 @@
  * frames.ts writes frames straight to the TCP socket under `ws`, and reads
  * three of ws's private fields to know when that is safe (directSocket):
  * `_socket`, `_sender._state` (idle, so `_sender._queue` is empty), and
- * `_extensions` (once, when the socket opens). They are
+ * `_extensions` (once, when the socket opens). A push subscription holds
+ * `_socket` and `_sender` from the start (OpenWs): ws sets them once. They are
  * not ws's API, so ws is pinned exactly (pnpm-workspace.yaml's catalog) and
  * these tests name the field that an upgrade renamed or repurposed. When one
  * fails: read ws's lib/websocket.js and lib/sender.js, fix directSocket, then
@@ -74,9 +75,9 @@ describe('the ws internals frames.ts relies on', () => {
 
   it('a busy sender leaves `_state` 0 and queues in `_queue`; sendTextParts then keeps the order by going through ws', async () => {
     const { ws, received } = await openPair(false);
+    const { _socket: socket, _sender: sender } = internals(ws);
     // A Blob is read asynchronously: ws's sender is busy until it is, and sends made meanwhile wait in line.
     ws.send(new Blob(['first']));
-    const sender = internals(ws)._sender;
     expect(sender?._state, 'ws internal Sender#_state no longer leaves 0 while a send is in progress').not.toBe(0);
     ws.send('second');
     expect(sender?._queue, 'ws internal Sender#_queue no longer holds the sends made while busy').toHaveLength(1);
@@ -85,6 +86,9 @@ describe('the ws internals frames.ts relies on', () => {
     // Idle again means nothing waits: directSocket reads `_state` alone.
     expect(sender?._state, 'ws internal Sender#_state no longer returns to 0 once the queue is sent').toBe(0);
     expect(sender?._queue, 'ws internal Sender#_queue still holds sends once the sender is idle').toEqual([]);
+    // What a subscriber took when the socket opened is still what ws writes with (openWs).
+    expect(internals(ws)._sender, 'ws internal WebSocket#_sender is no longer set once').toBe(sender);
+    expect(internals(ws)._socket, 'ws internal WebSocket#_socket is no longer set once').toBe(socket);
     expect(received).toEqual([
       { text: 'first', binary: true },
       { text: 'second', binary: false },

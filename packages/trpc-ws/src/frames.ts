@@ -68,22 +68,43 @@ export function frameTarget(ws: WebSocket): FrameTarget {
 }
 
 /**
- * Sends one tracked event of `shared` to a subscriber whose head is `head`: the complete frame is built once per
- * (event, head) and the same bytes are written to every such socket, in one write. Returns the connection's backlog.
- * `ws` is the target's socket, passed by a caller that holds it so it is not read through the target first.
+ * What a frame writer reads of an open `ws` on every frame: the socket, its TCP socket and its sender (ws sets
+ * the last two once, when it opens). A subscriber that holds all three is read side by side, where reading them
+ * through `ws` makes one cache miss wait for the other (at thousands of subscribers each is a likely miss).
+ */
+export interface OpenWs {
+  readonly ws: WebSocket;
+  readonly socket: Socket | undefined;
+  readonly sender: WsSender | undefined;
+}
+
+/** The parts of `ws` a subscriber holds (see OpenWs). */
+export function openWs(ws: WebSocket): OpenWs {
+  const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
+  return { ws, socket, sender };
+}
+
+/** A subscriber of shared events: its open socket and the head of its frames (`{"id":<subscription id>`). */
+export interface SharedEventSubscriber extends OpenWs {
+  readonly head: string;
+}
+
+/**
+ * Sends one tracked event of `shared` to `subscriber`: the complete frame is built once per (event, head) and
+ * the same bytes are written to every such socket, in one write. Returns the connection's backlog.
  */
 export function sendSharedEvent(
   target: FrameTarget,
-  head: string,
+  subscriber: SharedEventSubscriber,
   shared: object,
   eventId: string,
   data: unknown,
   serialize: Serialize | undefined,
-  ws: WebSocket = target.ws,
 ): number {
+  const { ws, head } = subscriber;
   if (ws.readyState !== WebSocket.OPEN) return 0;
   const event = sharedEvent(shared, eventId, data, serialize);
-  const socket = directSocket(target, ws);
+  const socket = writableDirectly(target, subscriber.socket, subscriber.sender);
   if (!socket) return sendThroughWs(ws, Buffer.from(head), event.tail);
   beforeWrite(target, socket, false);
   let frame = event.frames.get(head);
@@ -111,9 +132,14 @@ export function frameHead(requestId: number | string, jsonrpc?: '2.0'): string {
   return `{"id":${JSON.stringify(requestId)}${jsonrpc ? ',"jsonrpc":"2.0"' : ''}`;
 }
 
+/** ws's sender, as far as directSocket reads it: `_state` 0 is idle. */
+export interface WsSender {
+  _state: number;
+}
+
 interface WsInternals {
   _socket?: Socket;
-  _sender?: { _state: number };
+  _sender?: WsSender;
   _extensions?: Record<string, unknown>;
 }
 
@@ -124,10 +150,18 @@ interface WsInternals {
  * 0) has nothing queued: ws queues sends only while one is in progress, and
  * sends the queue as soon as it is idle again, so the queue is not read here.
  */
-function directSocket(target: FrameTarget, ws: WebSocket = target.ws): Socket | null {
-  if (target.compressed) return null;
-  const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
-  return socket && sender && sender._state === 0 ? socket : null;
+function directSocket(target: FrameTarget): Socket | null {
+  const { _socket: socket, _sender: sender } = target.ws as unknown as WsInternals;
+  return writableDirectly(target, socket, sender);
+}
+
+/** directSocket, for a caller that holds the socket and the sender (OpenWs). */
+function writableDirectly(
+  target: FrameTarget,
+  socket: Socket | undefined,
+  sender: WsSender | undefined,
+): Socket | null {
+  return !target.compressed && socket && sender && sender._state === 0 ? socket : null;
 }
 
 /** True when `record` has a key (without Object.keys' array). */
