@@ -14,8 +14,8 @@ const replayPagesOf = new WeakMap<ChatStore, ReplayPages<ChannelChange>>();
 export class ChannelStreamSource implements StreamSource<ChannelChange, ChannelSignal> {
   readonly topic: string;
   readonly epoch: string;
-  /** Leaving a private channel ends its stream. */
-  private readonly endsOnLeaving: boolean;
+  /** Leaving a private channel ends its stream; a public channel's has no end of its own (nothing to call per event). */
+  readonly endsWith?: (change: ChannelChange) => boolean;
 
   constructor(
     private readonly deps: Pick<AppDeps, 'stores' | 'presence' | 'assistant'>,
@@ -25,7 +25,9 @@ export class ChannelStreamSource implements StreamSource<ChannelChange, ChannelS
   ) {
     this.topic = channelId;
     this.epoch = deps.stores.chat.epoch();
-    this.endsOnLeaving = visibility === 'private';
+    if (visibility === 'private') {
+      this.endsWith = (change) => change.type === 'member.left' && change.userId === userId;
+    }
   }
 
   info() {
@@ -58,9 +60,5 @@ export class ChannelStreamSource implements StreamSource<ChannelChange, ChannelS
         .inFlight(this.topic, delivered)
         .map(({ messageId, text }) => ({ type: 'message.delta' as const, messageId, index: 0, text })),
     ];
-  }
-
-  endsWith(change: ChannelChange): boolean {
-    return this.endsOnLeaving && change.type === 'member.left' && change.userId === this.userId;
   }
 }
