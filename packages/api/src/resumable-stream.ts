@@ -1,6 +1,6 @@
 import { type BusListener, type ChannelHub, SubscriberQueue } from '@hubbub/bus';
 import { type BusEvent, CLOSE_CODES, formatEventId, planResume, type StreamInfo } from '@hubbub/core';
-import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from '@hubbub/trpc-ws';
+import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream, PushSubscription } from '@hubbub/trpc-ws';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { LimitSettings } from './limits';
 
@@ -107,10 +107,13 @@ function sharedEventId(shared: object, epoch: string, offset: number): string {
  *
  * Live delivery is synchronous and allocation-free on the way in (the hub calls
  * straight into `onBusEvent`), which is what lets the WebSocket fast path send
- * one pre-serialized frame per subscriber. As an AsyncIterable it also serves
+ * one pre-serialized frame per subscriber. On that path the stream is its own
+ * subscription (it extends the adapter's PushSubscription, so a delivery reads
+ * no object beside it) and its own sink. As an AsyncIterable it also serves
  * any tRPC transport (createCaller, the stock adapter).
  */
 export class ResumableStream<C, S, Owner = unknown>
+  extends PushSubscription
   implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>>, PushStream, BusListener
 {
   private mode: Mode = 'idle';
@@ -140,6 +143,7 @@ export class ResumableStream<C, S, Owner = unknown>
     /** Aborted when the subscriber goes away (tRPC's procedure signal): the pull view's. */
     private signal?: AbortSignal,
   ) {
+    super();
     this.maxBufferedBytes = deps.limits.maxBufferedBytes;
     this.epoch = source.epoch;
     this.classify = source.classify;

@@ -19,10 +19,7 @@ import {
 import { WebSocket, type WebSocketServer } from 'ws';
 import {
   type FrameTarget,
-  frameHead,
   negotiatedCompression,
-  type OpenWs,
-  openWs,
   type Serialize,
   type SharedEventSubscriber,
   sendSharedEvent,
@@ -32,7 +29,13 @@ import {
 import { KeepAliveSweep, type KeptAlive } from './keep-alive';
 import { CLOSE_TOO_SLOW, DEFAULT_WS_LIMITS, type WSSHandlerOptions, type WsLimits } from './options';
 import { ABORTED, drained, nextOrAbort, toAsyncIterable } from './pulled-streams';
-import { isPushStream, PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from './push-stream';
+import { isPushStream, PUSH_STREAM, type PushEnd } from './push-stream';
+import {
+  PushSubscription,
+  StreamSubscription,
+  type SubscriptionCall,
+  type SubscriptionConnection,
+} from './push-subscription';
 
 type ConnectionOptions<TRouter extends AnyTRPCRouter> = Omit<WSSHandlerOptions<TRouter>, 'wss' | 'prefix'>;
 
@@ -45,14 +48,6 @@ type Call = Extract<TRPCClientOutgoingMessage, { method: 'query' | 'mutation' | 
   id: number | string;
 };
 type CallType = Call['method'] | 'unknown';
-
-/** What a running subscription keeps of its call: enough to answer and report its end. */
-interface SubscriptionCall {
-  id: number | string;
-  jsonrpc: '2.0' | undefined;
-  path: string;
-  input: unknown;
-}
 
 /** A pulled subscription stops through its procedure's signal. */
 interface PulledSubscription extends SubscriptionCall {
@@ -119,12 +114,15 @@ function onSocketClose(this: WebSocket): void {
  * holds tens of thousands of these, so a connection costs its fields, not a
  * set of closures.
  */
-class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEvents, FrameTarget {
+class Connection<TRouter extends AnyTRPCRouter>
+  implements KeptAlive, SocketEvents, FrameTarget, SubscriptionConnection
+{
   private ctx: inferRouterContext<TRouter> | undefined = undefined;
   private ctxPromise: Promise<{ ok: true } | { ok: false; error: TRPCError }> | null = null;
   /** Set once the connection is being closed: nothing more is read, run or sent. */
   private closing = false;
-  private running: Map<number | string, { stop(): void }> | null = null;
+  /** Running subscriptions by id; unsubscribe() stops one and tells the client. */
+  private running: Map<number | string, { unsubscribe(): void }> | null = null;
   private subscriptionsStarting = 0;
   /** Calls waiting for a slot; while it is long the socket is paused, so the client's frames wait in TCP. */
   private queued: { call: Call; batchIndex: number }[] | null = null;
@@ -354,7 +352,7 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
           'unknown',
         );
       } else if (message.method === 'subscription.stop') {
-        this.running?.get(message.id)?.stop();
+        this.running?.get(message.id)?.unsubscribe();
       } else {
         this.queued ??= [];
         this.queued.push({ call: message as Call, batchIndex });
@@ -471,7 +469,10 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
       }
       if (isPushStream(result) && !this.shared.opts.experimental_encoder) {
         // A push stream stops through stop(): its signal is let go (tens of thousands of them add up).
-        this.push(new PushSubscription(this, id, jsonrpc, path, input, result));
+        // A stream that is its own subscription (extends PushSubscription) needs no object beside it.
+        const subscription = result instanceof PushSubscription ? result : new StreamSubscription(result);
+        subscription.runOn(this, { id, jsonrpc, path, input });
+        this.push(subscription);
       } else this.pull({ id, jsonrpc, path, input, abort }, toAsyncIterable(result, abort.signal));
     } catch (cause) {
       this.fail(id, jsonrpc, cause, type, path, input);
@@ -503,19 +504,19 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
   }
 
   /** The fast path: the stream pushes into the subscription, which writes each event as one frame. */
-  private push(subscription: PushSubscription<TRouter>): void {
+  private push(subscription: PushSubscription): void {
     this.running ??= new Map();
     this.running.set(subscription.id, subscription);
     // "started" waits for the stream's first frame (or for it to be live with nothing to send) and leaves in the
     // same write: a subscribe costs the server one socket write, not two.
-    Promise.resolve(subscription.stream[PUSH_STREAM](subscription)).then(
+    Promise.resolve(subscription[PUSH_STREAM](subscription)).then(
       () => this.announce(subscription),
       (error: unknown) => subscription.end({ kind: 'error', error }),
     );
   }
 
   /** Tells the client its subscription started, once, while it runs. */
-  announce(subscription: PushSubscription<TRouter>): void {
+  announce(subscription: PushSubscription): void {
     if (subscription.announced || this.running?.get(subscription.id) !== subscription) return;
     subscription.announced = true;
     this.respond({ id: subscription.id, jsonrpc: subscription.jsonrpc, result: { type: 'started' } });
@@ -537,7 +538,7 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
     const { id, jsonrpc, abort } = subscription;
     const { maxBufferedBytes } = this.shared.limits;
     this.running ??= new Map();
-    this.running.set(id, { stop: () => abort.abort() });
+    this.running.set(id, { unsubscribe: () => abort.abort() });
     this.respond({ id, jsonrpc, result: { type: 'started' } });
     void (async () => {
       const iterator = iterable[Symbol.asyncIterator]();
@@ -568,58 +569,9 @@ class Connection<TRouter extends AnyTRPCRouter> implements KeptAlive, SocketEven
     this.shared.keepAlive?.forget(this);
     if (this.paramsDeadline) clearTimeout(this.paramsDeadline);
     if (this.queued) this.queued.length = 0;
-    for (const subscription of this.running?.values() ?? []) subscription.stop();
+    for (const subscription of this.running?.values() ?? []) subscription.unsubscribe();
     this.running?.clear();
     this.closedController?.abort();
-  }
-}
-
-/**
- * A subscription on the fast path, and the sink its stream pushes into: one
- * object per subscriber (no closures), as it lives as long as the subscriber.
- */
-class PushSubscription<TRouter extends AnyTRPCRouter> implements SubscriptionCall, PushSink, SharedEventSubscriber {
-  /** The frame's head, kept as a string: a small Buffer would hold a slab of Node's pool. */
-  readonly head: string;
-  /**
-   * The connection's socket and its parts (OpenWs), held here too: a delivery then reads them and the connection
-   * side by side rather than one after the other (at thousands of subscribers each is a likely cache miss; perf:
-   * the fan-out's user-space time 4,160 → 4,030 µs a message at 1,000 subscribers for `ws`, then a further
-   * ~120 µs for its TCP socket and sender).
-   */
-  readonly ws: WebSocket;
-  readonly socket: OpenWs['socket'];
-  readonly sender: OpenWs['sender'];
-
-  constructor(
-    private readonly connection: Connection<TRouter>,
-    readonly id: number | string,
-    readonly jsonrpc: '2.0' | undefined,
-    readonly path: string,
-    readonly input: unknown,
-    readonly stream: PushStream,
-  ) {
-    this.head = frameHead(id, jsonrpc);
-    ({ ws: this.ws, socket: this.socket, sender: this.sender } = openWs(connection.ws));
-  }
-
-  /** Whether the client was told "started" (it hears it before anything else of this subscription). */
-  announced = false;
-
-  send(eventId: string, data: unknown, event: object | null): number {
-    if (!this.announced) this.connection.announce(this);
-    return this.connection.pushEvent(this, eventId, data, event);
-  }
-
-  end(reason: PushEnd): void {
-    this.connection.announce(this);
-    this.connection.finish(this, reason);
-  }
-
-  stop(): void {
-    this.stream.stop();
-    this.connection.announce(this);
-    this.connection.finish(this, { kind: 'done' });
   }
 }
 

@@ -4,6 +4,7 @@
  * off), and the PushStream extension point.
  */
 import { initTRPC, tracked } from '@trpc/server';
+import { isObservable } from '@trpc/server/observable';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { listen, RawSocket } from './compat/harness';
@@ -12,9 +13,11 @@ import { query } from './compat/wire-router';
 import {
   applyWSSHandler,
   CLOSE_TOO_SLOW,
+  isPushStream,
   PUSH_STREAM,
   type PushSink,
   type PushStream,
+  PushSubscription,
   type WSSHandlerOptions,
 } from './index';
 
@@ -29,6 +32,19 @@ const slowGate = { current: deferred() };
 /** The sinks of the push streams subscribed so far, newest last. */
 const sinks: PushSink[] = [];
 const pulled = { count: 0 };
+
+/** A push stream that is its own subscription (as Hubbub's resumable stream is). */
+class OwnSubscription extends PushSubscription {
+  sink: PushSink | null = null;
+  stopped = false;
+  [PUSH_STREAM](sink: PushSink): void {
+    this.sink = sink;
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+const own: OwnSubscription[] = [];
 
 function router() {
   return t.router({
@@ -47,6 +63,16 @@ function router() {
         stop: vi.fn(),
       };
       return stream as unknown as AsyncIterable<never>;
+    }),
+    own: t.procedure.subscription(() => {
+      const stream = new OwnSubscription();
+      own.push(stream);
+      return stream as unknown as AsyncIterable<never>;
+    }),
+    /** The same stream for every call: a mistake the adapter refuses. */
+    same: t.procedure.subscription(() => {
+      own[0] ??= new OwnSubscription();
+      return own[0] as unknown as AsyncIterable<never>;
     }),
     /** As fast as it is pulled: 16 KB per value. */
     firehose: t.procedure.subscription(async function* () {
@@ -147,5 +173,40 @@ describe('the PushStream extension point', () => {
     expect(await first.next()).toEqual({ id: 7, result: { type: 'stopped' } });
     sinks[1]?.end({ kind: 'slow' });
     expect((await second.closed).code).toBe(CLOSE_TOO_SLOW);
+  });
+
+  it('takes a stream that extends PushSubscription as its own subscription and sink, and stops it on request', async () => {
+    own.length = 0;
+    await using server = await serve();
+    await using socket = await RawSocket.open(server.url);
+    socket.send(subscribe(9, 'own'));
+    expect(await socket.next()).toEqual({ id: 9, result: { type: 'started' } });
+    const [stream] = own;
+    expect(stream?.sink).toBe(stream);
+    stream?.send('e:1', 'hi', { kind: 'bus event' });
+    expect(await socket.next()).toEqual({
+      id: 9,
+      result: { type: 'data', id: 'e:1', data: { id: 'e:1', data: 'hi' } },
+    });
+    socket.send({ id: 9, method: 'subscription.stop' });
+    expect(await socket.next()).toEqual({ id: 9, result: { type: 'stopped' } });
+    expect(stream?.stopped).toBe(true);
+  });
+
+  it('a PushSubscription is a push stream, never an observable to tRPC, and runs on one connection once', async () => {
+    const stream = new OwnSubscription();
+    // tRPC takes any object with a subscribe() for an observable (its HTTP adapter would then fail the call).
+    expect(isObservable(stream)).toBe(false);
+    expect(isPushStream(stream)).toBe(true);
+    expect(() => stream.send('e:1', 1, null)).toThrow('a push stream sends once the adapter has subscribed it');
+    own.length = 0;
+    await using server = await serve();
+    await using socket = await RawSocket.open(server.url);
+    socket.send(subscribe(10, 'same'));
+    expect(await socket.next()).toEqual({ id: 10, result: { type: 'started' } });
+    socket.send(subscribe(11, 'same'));
+    const refused = await socket.next();
+    expect(refused.id).toBe(11);
+    expect(refused.error.message).toBe('a push stream is subscribed once');
   });
 });

@@ -10,7 +10,9 @@
  * returns the connection's unsent bytes, so a stream can tell a subscriber
  * that fell behind. The adapter ends a push stream with `stop()` alone: the
  * procedure's `signal` is let go, never aborted (a push stream must not
- * clean up on it).
+ * clean up on it). A push stream class that extends `PushSubscription`
+ * (push-subscription.ts) is its own subscription and sink: one object per
+ * subscriber on the live path instead of two.
  */
 export const PUSH_STREAM: unique symbol = Symbol.for('@hubbub/trpc-ws/push-stream');
 
