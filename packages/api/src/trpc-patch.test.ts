@@ -1,5 +1,5 @@
 import { initTRPC } from '@trpc/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
 /**
@@ -46,5 +46,39 @@ describe('tRPC with its option spreading patched', () => {
     expect(Object.getPrototypeOf(ctx)).toBe(Object.prototype);
     expect(Object.hasOwn(ctx, '__proto__')).toBe(true);
     expect((ctx as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+});
+
+/**
+ * The same patch parses a zod input synchronously (zod's compiled fast path runs in synchronous parses only),
+ * and asynchronously only when the schema needs it. What a caller sees must not change.
+ */
+describe('tRPC with zod inputs parsed synchronously first', () => {
+  const t = initTRPC.create();
+  const trimmedInput = z.object({ text: z.string().trim().min(1) });
+  const router = t.router({
+    trimmed: t.procedure.input(trimmedInput).query(({ input }) => input.text),
+    checkedLater: t.procedure
+      .input(z.object({ name: z.string() }).refine(async ({ name }) => name !== 'taken', 'that name is taken'))
+      .query(({ input }) => input.name),
+  });
+  const caller = t.createCallerFactory(router)({});
+
+  it('parses, transforms and refuses as zod does, with the ZodError as the cause', async () => {
+    const parse = vi.spyOn(trimmedInput, 'parse');
+    const parseAsync = vi.spyOn(trimmedInput, 'parseAsync');
+    expect(await caller.trimmed({ text: '  hi  ' })).toBe('hi');
+    expect(parse).toHaveBeenCalledTimes(1);
+    expect(parseAsync).not.toHaveBeenCalled();
+    const refused = await caller.trimmed({ text: '   ' }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST' });
+    expect((refused as { cause: unknown }).cause).toBeInstanceOf(z.ZodError);
+  });
+
+  it('still runs a schema with an asynchronous refinement, through parseAsync', async () => {
+    expect(await caller.checkedLater({ name: 'free' })).toBe('free');
+    const refused = await caller.checkedLater({ name: 'taken' }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'BAD_REQUEST' });
+    expect((refused as { cause: z.ZodError }).cause.issues[0]?.message).toBe('that name is taken');
   });
 });
