@@ -120,9 +120,9 @@ export class ResumableStream<C, S, Owner = unknown>
   /** The backlog past which a live subscriber is cut off, kept here: the live path reads nothing else of `deps`. */
   private readonly maxBufferedBytes: number;
   /**
-   * What the live path reads of the source, read once, so a delivery reads the stream and its sink but not the
-   * source's object too (at thousands of subscribers each object is a likely cache miss: perf annotate put 2/5
-   * of the fan-out loop's own time on the source's). The hooks are called on the source.
+   * What the live path reads of the source, read once, so a delivery reads the stream's own object and not the
+   * source's too (at thousands of subscribers each object is a likely cache miss: perf annotate put 2/5 of the
+   * fan-out loop's own time on the source's). The hooks are called on the source.
    */
   private readonly epoch: string;
   private readonly classify: StreamSource<C, S>['classify'];
