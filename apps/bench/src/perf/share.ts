@@ -1,13 +1,8 @@
 /**
- * `node --import tsx src/perf-share.ts <perf.data>`: of a Hubbub server's perf recording (`perf record -g` with
- * `--perf-basic-prof`, so V8's functions are named), the main thread's samples in the fan-out's user-space time
- * (under the hub's `fanOut`, not in a system call) and the share of them whose innermost JavaScript frame is
- * Hubbub's own code rather than Node's write path. Whole runs here get slower and faster together; the share
- * holds still (±0.01), so it shows a change to the delivery path's own code that µs figures cannot.
+ * The share of Hubbub's own code in the fan-out's user-space time, from a perf recording (main.ts prints it).
+ * Whole runs here get slower and faster together; the share holds still (±0.01), so it shows a change to the
+ * delivery path's own code that µs figures cannot.
  */
-import { execFileSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
-
 export interface PerfSample {
   tid: string;
   /** Symbols, innermost first. */
@@ -49,19 +44,4 @@ export function fanOutShare(samples: PerfSample[], loop = 'fanOut', ownCode = '/
     if (frames.find((frame) => frame.startsWith('JS:'))?.includes(ownCode)) own++;
   }
   return { samples: inLoop, own, share: inLoop === 0 ? 0 : own / inLoop };
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const file = process.argv[2];
-  if (!file) {
-    console.error('usage: node --import tsx src/perf-share.ts <perf.data>');
-    process.exit(1);
-  }
-  const text = execFileSync('perf', ['script', '-i', file, '-F', 'tid,ip,sym'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const { samples, own, share } = fanOutShare(perfSamples(text));
-  console.log(`fan-out user-space samples ${samples}, Hubbub's own code ${own}: share ${share.toFixed(3)}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fanOutShare, perfSamples } from './perf-share';
+import { fanOutShare, perfSamples } from './share';
 
 /** Four samples as `perf script -F tid,ip,sym` prints them (two threads; one in a system call). */
 const script = [
