@@ -5,11 +5,16 @@
  */
 export interface PerfSample {
   tid: string;
+  /** Seconds (perf's clock), when the script printed the time. */
+  time?: number;
   /** Symbols, innermost first. */
   frames: string[];
 }
 
-/** The samples of `perf script -F tid,ip,sym` output: a thread id line, then one line per frame. */
+/**
+ * The samples of `perf script -F tid,ip,sym` output (or `-F tid,time,ip,sym`): a line with the thread id (and
+ * the time), then one line per frame.
+ */
 export function perfSamples(text: string): PerfSample[] {
   const samples: PerfSample[] = [];
   for (const block of text.split(/\n\s*\n/)) {
@@ -17,10 +22,21 @@ export function perfSamples(text: string): PerfSample[] {
     if (!head) continue;
     // "    7f12ab34 JS:*fanOut file:///…": the address, then the symbol (which may contain spaces).
     const frames = lines.map((line) => line.trim().replace(/^\S+\s*/, ''));
-    samples.push({ tid: head.trim().split(/\s+/)[0] ?? '', frames });
+    const [tid = '', time] = head.trim().split(/\s+/);
+    samples.push(time ? { tid, time: Number.parseFloat(time), frames } : { tid, frames });
   }
   return samples;
 }
+
+/** The main thread is the one with the most samples (the server's event loop). */
+export function mainThread(samples: PerfSample[]): string | undefined {
+  const perThread = new Map<string, number>();
+  for (const { tid } of samples) perThread.set(tid, (perThread.get(tid) ?? 0) + 1);
+  return [...perThread].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/** A sample taken in a system call (the kernel's part of a write, a read, a lock). */
+export const inSystemCall = (frames: string[]) => frames.some((frame) => frame.startsWith('entry_SYSCALL'));
 
 export interface FanOutShare {
   /** Main-thread samples in the fan-out's user-space time. */
@@ -30,16 +46,13 @@ export interface FanOutShare {
   share: number;
 }
 
-/** The main thread is the one with the most samples (the server's event loop). */
 export function fanOutShare(samples: PerfSample[], loop = 'fanOut', ownCode = '/packages/'): FanOutShare {
-  const perThread = new Map<string, number>();
-  for (const { tid } of samples) perThread.set(tid, (perThread.get(tid) ?? 0) + 1);
-  const main = [...perThread].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const main = mainThread(samples);
   let inLoop = 0;
   let own = 0;
   for (const { tid, frames } of samples) {
     if (tid !== main || !frames.some((frame) => frame.includes(loop))) continue;
-    if (frames.some((frame) => frame.startsWith('entry_SYSCALL'))) continue;
+    if (inSystemCall(frames)) continue;
     inLoop++;
     if (frames.find((frame) => frame.startsWith('JS:'))?.includes(ownCode)) own++;
   }
