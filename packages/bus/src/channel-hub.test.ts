@@ -48,6 +48,32 @@ describe('ChannelHub', () => {
     hub.setPresenceListener(createLocalPresence(bus, (c) => hub.online(c)).changed);
   });
 
+  it('hands a topic to a group in its members\' place: presence and the bus subscription stay as they are', async () => {
+    const heard: string[] = [];
+    // Changes only: the member's own presence signal comes and goes on its own clock.
+    const member = { onBusEvent: (e: BusEvent) => e.kind === 'change' && heard.push(`member ${e.kind}`) };
+    await hub.attach('c1', 'ada', member);
+    // A group that, on its first event, gives its member back to the hub: the member hears that event from the hub.
+    const group = {
+      onBusEvent: (e: BusEvent) => {
+        if (e.kind !== 'change') return;
+        heard.push(`group ${e.kind}`);
+        hub.removeListener('c1', group);
+        hub.addListener('c1', member);
+      },
+    };
+    expect(hub.addListener('c1', group)).toBe(true);
+    hub.removeListener('c1', member);
+    expect(hub.stats).toEqual({ channels: 1, subscriptions: 1, listeners: 1 });
+    expect(hub.online('c1')).toEqual(['ada']);
+    await bus.publish('c1', changeEvent('c1', 1));
+    expect(heard).toEqual(['group change', 'member change']);
+    expect(hub.stats).toEqual({ channels: 1, subscriptions: 1, listeners: 1 });
+    expect(bus.subscribes.get('c1')).toBe(1);
+    expect(hub.addListener('no-subscriber', group)).toBe(false);
+    expect(hub.stats.channels).toBe(1);
+  });
+
   it('makes one bus subscription per channel, however many local subscribers', async () => {
     const subs = await Promise.all([
       queued(hub, 'c1', 'ada'),
@@ -58,7 +84,7 @@ describe('ChannelHub', () => {
     await queued(hub, 'c1', 'cy');
     expect(bus.subscribes.get('c1')).toBe(1);
     expect(bus.subscribes.get('c2')).toBe(1);
-    expect(hub.stats).toEqual({ channels: 2, subscriptions: 5 });
+    expect(hub.stats).toEqual({ channels: 2, subscriptions: 5, listeners: 5 });
     expect(subs).toHaveLength(4);
   });
 
@@ -102,7 +128,7 @@ describe('ChannelHub', () => {
     ada1.close();
     ada1.close();
     expect(hub.online('c1')).toEqual(['ada']);
-    expect(hub.stats).toEqual({ channels: 1, subscriptions: 1 });
+    expect(hub.stats).toEqual({ channels: 1, subscriptions: 1, listeners: 1 });
   });
 
   describe('presence', () => {
@@ -199,7 +225,7 @@ describe('ChannelHub', () => {
     await settle();
     expect(bus.unsubscribes.get('c1')).toBe(1);
     expect(bus.active('c1')).toBe(0);
-    expect(hub.stats).toEqual({ channels: 0, subscriptions: 0 });
+    expect(hub.stats).toEqual({ channels: 0, subscriptions: 0, listeners: 0 });
     expect(a.queue.ended).toBe('closed');
     expect(b.queue.ended).toBe('closed');
 
@@ -249,7 +275,7 @@ describe('ChannelHub', () => {
   it('rejects the subscribe and leaves no trace when the bus subscription fails', async () => {
     bus.failNextSubscribe(new Error('redis is down'));
     await expect(queued(hub, 'c1', 'ada')).rejects.toThrow('redis is down');
-    expect(hub.stats).toEqual({ channels: 0, subscriptions: 0 });
+    expect(hub.stats).toEqual({ channels: 0, subscriptions: 0, listeners: 0 });
     expect(hub.online('c1')).toEqual([]);
 
     // The next attempt subscribes afresh and works.

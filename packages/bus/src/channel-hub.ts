@@ -77,8 +77,11 @@ export class ChannelHub {
     for (const entry of this.channels.values()) for (const listener of entry.subscribers) listener.onBusEvent(event);
   }
 
+  /** Topics, subscriptions, and the listeners the topics' events are handed to (a group of subscribers is one). */
   get stats() {
-    return { channels: this.channels.size, subscriptions: this.subscriptionCount };
+    let listeners = 0;
+    for (const entry of this.channels.values()) listeners += entry.subscribers.size;
+    return { channels: this.channels.size, subscriptions: this.subscriptionCount, listeners };
   }
 
   /** Users with at least one live subscription to the channel in this process. */
@@ -116,6 +119,23 @@ export class ChannelHub {
       if (count === 0) this.publishPresence(topic);
     }
     return detach;
+  }
+
+  /**
+   * Hands the topic's events to `listener` from now on, or (removeListener) no longer: for a group that delivers
+   * them to subscribers it holds (who are removed while they are in it) in one call per event. The topic's
+   * subscribers, presence and bus subscription stay as they are; false when the topic has no subscriber here.
+   * A listener added while an event is being handed out hears that event too (a Set visits what is added while
+   * it is iterated): a subscriber leaving a group mid-event hears the event from the hub.
+   */
+  addListener(topic: string, listener: BusListener): boolean {
+    const entry = this.channels.get(topic);
+    entry?.subscribers.add(listener);
+    return entry !== undefined;
+  }
+
+  removeListener(topic: string, listener: BusListener): void {
+    this.channels.get(topic)?.subscribers.delete(listener);
   }
 
   private entry(topic: string): ChannelEntry {

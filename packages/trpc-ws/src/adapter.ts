@@ -17,6 +17,7 @@ import {
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket, type WebSocketServer } from 'ws';
+import type { BroadcastFeed } from './broadcast';
 import {
   type FrameTarget,
   negotiatedCompression,
@@ -133,6 +134,8 @@ class Connection<TRouter extends AnyTRPCRouter>
   private closedController: AbortController | null = null;
   /** Compression negotiated (frames then go through ws). */
   readonly compressed: boolean;
+  /** What push subscriptions' frames are broadcast with: the adapter's, or none when compressed. */
+  readonly feed: BroadcastFeed | null;
   // This connection's writes per tick (tick-batch.ts): its frames of one tick leave in one socket write.
   lastWriteTick = -1;
   corkedTick = -1;
@@ -148,6 +151,7 @@ class Connection<TRouter extends AnyTRPCRouter>
   ) {
     const { limits } = shared;
     this.compressed = negotiatedCompression(ws);
+    this.feed = this.compressed ? null : shared;
     shared.keepAlive?.watch(this);
     if (new URL(req?.url ?? '/', 'http://localhost').searchParams.get('connectionParams') !== '1') {
       this.createContext(() => null);

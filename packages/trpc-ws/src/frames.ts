@@ -107,14 +107,32 @@ export function sendSharedEvent(
   const socket = writableDirectly(target, subscriber.socket, subscriber.sender);
   if (!socket) return sendThroughWs(ws, Buffer.from(head), event.tail);
   beforeWrite(target, socket, false);
+  const frame = keptFrame(event, head);
+  if (frame) socket.write(frame);
+  else writeParts(socket, Buffer.from(head), event.tail);
+  return socket.writableLength;
+}
+
+/** The complete frame of `event` for `head`, kept with the event for the next subscriber (up to MAX_SHARED_FRAMES heads). */
+function keptFrame(event: SharedEvent, head: string): Buffer | undefined {
   let frame = event.frames.get(head);
   if (!frame && event.frames.size < MAX_SHARED_FRAMES) {
     frame = completeFrame(Buffer.from(head), event.tail);
     event.frames.set(head, frame);
   }
-  if (frame) socket.write(frame);
-  else writeParts(socket, Buffer.from(head), event.tail);
-  return socket.writableLength;
+  return frame;
+}
+
+/** The complete frame (header, head, tail) of one tracked event of `shared` for subscribers with `head`. */
+export function sharedFrame(
+  shared: object,
+  eventId: string,
+  data: unknown,
+  serialize: Serialize | undefined,
+  head: string,
+): Buffer {
+  const event = sharedEvent(shared, eventId, data, serialize);
+  return keptFrame(event, head) ?? completeFrame(Buffer.from(head), event.tail);
 }
 
 /** Header, head and tail in one buffer. */
@@ -161,7 +179,12 @@ function writableDirectly(
   socket: Socket | undefined,
   sender: WsSender | undefined,
 ): Socket | null {
-  return !target.compressed && socket && sender && sender._state === 0 ? socket : null;
+  return !target.compressed && socket && sender && senderIdle(sender) ? socket : null;
+}
+
+/** ws's sender has nothing in progress (so nothing queued): a frame written to the socket now keeps its place. */
+export function senderIdle(sender: WsSender): boolean {
+  return sender._state === 0;
 }
 
 /** True when `record` has a key (without Object.keys' array). */

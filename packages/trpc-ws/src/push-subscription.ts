@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { BroadcastFeed } from './broadcast';
 import { frameHead, type OpenWs, openWs, type SharedEventSubscriber } from './frames';
 import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from './push-stream';
 
@@ -13,6 +14,8 @@ export interface SubscriptionCall {
 /** What a push subscription asks of the connection it runs on (the adapter's Connection). */
 export interface SubscriptionConnection {
   readonly ws: WebSocket;
+  /** What its subscriptions' frames may be broadcast with (null: compressed, so every frame goes through ws). */
+  readonly feed: BroadcastFeed | null;
   /** Tells the client its subscription started, once. */
   announce(subscription: PushSubscription): void;
   /** Writes one event; returns the connection's backlog after it. */
@@ -44,6 +47,8 @@ export abstract class PushSubscription implements PushStream, PushSink, Subscrip
   jsonrpc: '2.0' | undefined;
   path!: string;
   input: unknown;
+  /** Its place in a Broadcast (-1: none), kept by the Broadcast. */
+  broadcastIndex = -1;
 
   abstract [PUSH_STREAM](sink: PushSink): void | Promise<void>;
   abstract stop(): void;
@@ -61,6 +66,11 @@ export abstract class PushSubscription implements PushStream, PushSink, Subscrip
     this.jsonrpc = jsonrpc;
     this.path = path;
     this.input = input;
+  }
+
+  /** The feed a Broadcast of this subscription's frames would write with (null: not running, or compressed). */
+  broadcastFeed(): BroadcastFeed | null {
+    return this.connection?.feed ?? null;
   }
 
   send(eventId: string, data: unknown, event: object | null): number {

@@ -34,14 +34,25 @@ export interface TickWrites {
 
 /** Call before writing to `socket`: corks it if this is its second write of the tick, or if `more` are coming. */
 export function beforeWrite(writes: TickWrites, socket: Socket, more: boolean): void {
+  const now = writeTick();
+  if (writes.corkedTick !== now && (more || writes.lastWriteTick === now)) {
+    corkForTick(socket);
+    writes.corkedTick = now;
+  }
+  writes.lastWriteTick = now;
+}
+
+/** The tick a write made now belongs to (its end is scheduled: the next write is in the next tick). */
+export function writeTick(): number {
   if (!tickEndScheduled) {
     tickEndScheduled = true;
     process.nextTick(endTick);
   }
-  if (writes.corkedTick !== tick && (more || writes.lastWriteTick === tick)) {
-    socket.cork();
-    writes.corkedTick = tick;
-    corked.push(socket);
-  }
-  writes.lastWriteTick = tick;
+  return tick;
+}
+
+/** Corks `socket` until the tick ends (each cork is uncorked once: Node counts them). */
+export function corkForTick(socket: Socket): void {
+  socket.cork();
+  corked.push(socket);
 }
