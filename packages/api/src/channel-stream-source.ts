@@ -16,6 +16,8 @@ export class ChannelStreamSource implements StreamSource<ChannelChange, ChannelS
   readonly epoch: string;
   /** Leaving a private channel ends its stream; a public channel's has no end of its own (nothing to call per event). */
   readonly endsWith?: (change: ChannelChange) => boolean;
+  /** A public channel's subscribers see its events alike: in step, they take them together (live-cohort.ts). */
+  readonly shareable: boolean;
 
   constructor(
     private readonly deps: Pick<AppDeps, 'stores' | 'presence' | 'assistant'>,
@@ -25,6 +27,7 @@ export class ChannelStreamSource implements StreamSource<ChannelChange, ChannelS
   ) {
     this.topic = channelId;
     this.epoch = deps.stores.chat.epoch();
+    this.shareable = visibility !== 'private';
     if (visibility === 'private') {
       this.endsWith = (change) => change.type === 'member.left' && change.userId === userId;
     }

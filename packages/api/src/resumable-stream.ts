@@ -3,6 +3,7 @@ import { type BusEvent, CLOSE_CODES, formatEventId, planResume, type StreamInfo 
 import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream, PushSubscription } from '@hubbub/trpc-ws';
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { LimitSettings } from './limits';
+import { type CohortHub, type CohortMember, LiveCohort } from './live-cohort';
 
 const BACKFILL_PAGE = 500;
 /** Live events held while a subscriber is being filled from the store, before it counts as too slow. */
@@ -46,6 +47,11 @@ export interface StreamSource<C, S> {
   /** True when this change ends the subscription (e.g. the caller left a private channel); absent: none does. */
   endsWith?(change: C): boolean;
   /**
+   * Every subscriber of the topic sees its bus events alike (the same `classify`, no `endsWith`, no `follow`): live
+   * subscribers in step may take them together (live-cohort.ts).
+   */
+  readonly shareable?: boolean;
+  /**
    * Live signals from elsewhere (the user stream's unread counts come from the channels the user is in):
    * started before the store is read, so nothing in between is missed; returns how to stop.
    */
@@ -78,7 +84,7 @@ export interface StreamConnection<Owner> {
  * test can run one on an in-memory hub and sink.
  */
 export interface StreamDeps<Owner = unknown> {
-  hub: Pick<ChannelHub, 'attach'>;
+  hub: Pick<ChannelHub, 'attach'> & CohortHub;
   limits: Pick<LimitSettings, 'maxBufferedBytes'>;
   /** The subscriber's connection; none for createCaller. */
   connection: StreamConnection<Owner> | null;
@@ -114,7 +120,7 @@ function sharedEventId(shared: object, epoch: string, offset: number): string {
  */
 export class ResumableStream<C, S, Owner = unknown>
   extends PushSubscription
-  implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>>, PushStream, BusListener
+  implements AsyncIterable<TrackedEnvelope<C | S | { type: 'reset' }>>, PushStream, BusListener, CohortMember
 {
   private mode: Mode = 'idle';
   /** The backlog past which a live subscriber is cut off, kept here: the live path reads nothing else of `deps`. */
@@ -127,6 +133,7 @@ export class ResumableStream<C, S, Owner = unknown>
   private readonly epoch: string;
   private readonly classify: StreamSource<C, S>['classify'];
   private readonly endsWith: StreamSource<C, S>['endsWith'];
+  private readonly shareable: boolean;
   private delivered = 0;
   private pending: BusEvent[] = [];
   /** The bus reconnected while filling: read the store once more before going live. */
@@ -135,6 +142,9 @@ export class ResumableStream<C, S, Owner = unknown>
   private sink: StreamSink | null = null;
   /** The pull view's replay pacing: a promise while its queue is full (a socket sink needs none). */
   private pace: (() => Promise<void> | null) | null = null;
+  /** The cohort taking this stream's live events while it is in step with others (null: the hub hands them here). */
+  private cohort: LiveCohort | null = null;
+  private joinScheduled = false;
 
   constructor(
     private readonly deps: StreamDeps<Owner>,
@@ -148,6 +158,7 @@ export class ResumableStream<C, S, Owner = unknown>
     this.epoch = source.epoch;
     this.classify = source.classify;
     this.endsWith = source.endsWith;
+    this.shareable = source.shareable === true;
   }
 
   /** Starts delivering to `sink`; resolves once the subscriber is live (or the stream has ended). */
@@ -207,7 +218,33 @@ export class ResumableStream<C, S, Owner = unknown>
     if (this.mode === 'ended') return;
     this.mode = 'ended';
     this.pending = [];
+    if (this.cohort) {
+      this.delivered = this.cohort.leave(this);
+      this.cohort = null;
+    }
     this.detach?.();
+  }
+
+  /** Left its cohort at `delivered`, back on the hub; `slow`: cut off (its socket fell behind). */
+  leftCohort(delivered: number, slow: boolean): void {
+    this.cohort = null;
+    this.delivered = delivered;
+    if (slow) this.finish({ kind: 'slow' });
+  }
+
+  /**
+   * Joins (or starts) its topic's cohort once the current event has been handed out (a stream joining mid-event
+   * could hear it twice): a live pushed stream of a shareable source, its socket sink running, announced.
+   */
+  private scheduleJoin(): void {
+    if (this.joinScheduled || !this.shareable || this.sink !== this || !this.broadcastFeed()) return;
+    this.joinScheduled = true;
+    queueMicrotask(() => {
+      this.joinScheduled = false;
+      if (this.mode !== 'live' || this.cohort || this.pending.length > 0 || this.resyncRequested) return;
+      const classify = this.classify.bind(this.source);
+      this.cohort = LiveCohort.join(this, this.deps.hub, this.source.topic, this.epoch, classify, this.delivered);
+    });
   }
 
   /** An event of the stream's topic, handed over by the hub (live, synchronously). */
@@ -250,6 +287,7 @@ export class ResumableStream<C, S, Owner = unknown>
     this.delivered = offset;
     this.emitLive(offset, change, event);
     if (this.endsWith?.call(this.source, change)) this.finish({ kind: 'done' });
+    else if (this.shareable && this.mode === 'live') this.scheduleJoin();
     return 'ok';
   }
 
@@ -309,7 +347,10 @@ export class ResumableStream<C, S, Owner = unknown>
         }
       }
     }
-    if (this.mode === 'filling') this.mode = 'live';
+    if (this.mode === 'filling') {
+      this.mode = 'live';
+      this.scheduleJoin();
+    }
   }
 
   /** Sends one event; returns the subscriber's backlog after it. */
