@@ -1,7 +1,7 @@
 import type { BusListener, ChannelHub } from '@hubbub/bus';
 import { type BusEvent, formatEventId } from '@hubbub/core';
 import { Broadcast, type BroadcastFeed, type PushSubscription } from '@hubbub/trpc-ws';
-import type { Seen } from './resumable-stream';
+import type { Seen } from './seen';
 
 /** What a cohort asks of a stream in it: where it is, and how it leaves. */
 export interface CohortMember extends PushSubscription {

@@ -4,6 +4,7 @@ import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream, PushSubscrip
 import { type TrackedEnvelope, tracked } from '@trpc/server';
 import type { LimitSettings } from './limits';
 import { type CohortHub, type CohortMember, LiveCohort } from './live-cohort';
+import type { Seen, Stored } from './seen';
 
 const BACKFILL_PAGE = 500;
 /** Live events held while a subscriber is being filled from the store, before it counts as too slow. */
@@ -11,15 +12,7 @@ export const MAX_PENDING = 4096;
 /** A pulled replay whose consumer takes nothing for this long is cut like a slow one (it resumes later). */
 const STALLED_REPLAY_MS = 30_000;
 
-export interface Stored<C> {
-  offset: number;
-  change: C;
-}
-
-export type Seen<C, S> =
-  | { kind: 'change'; event: Stored<C> }
-  | { kind: 'signal'; signal: S }
-  | { kind: 'skip'; offset: number };
+export type { Seen, Stored } from './seen';
 
 /** How one kind of stream (a channel, the tasks) reads its store and its bus events. */
 export interface StreamSource<C, S> {

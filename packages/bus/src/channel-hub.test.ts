@@ -48,7 +48,7 @@ describe('ChannelHub', () => {
     hub.setPresenceListener(createLocalPresence(bus, (c) => hub.online(c)).changed);
   });
 
-  it('hands a topic to a group in its members\' place: presence and the bus subscription stay as they are', async () => {
+  it("hands a topic to a group in its members' place: presence and the bus subscription stay as they are", async () => {
     const heard: string[] = [];
     // Changes only: the member's own presence signal comes and goes on its own clock.
     const member = { onBusEvent: (e: BusEvent) => e.kind === 'change' && heard.push(`member ${e.kind}`) };

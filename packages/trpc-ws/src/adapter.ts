@@ -17,7 +17,6 @@ import {
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket, type WebSocketServer } from 'ws';
-import type { BroadcastFeed } from './broadcast';
 import {
   type FrameTarget,
   negotiatedCompression,
@@ -32,6 +31,7 @@ import { CLOSE_TOO_SLOW, DEFAULT_WS_LIMITS, type WSSHandlerOptions, type WsLimit
 import { ABORTED, drained, nextOrAbort, toAsyncIterable } from './pulled-streams';
 import { isPushStream, PUSH_STREAM, type PushEnd } from './push-stream';
 import {
+  type BroadcastFeed,
   PushSubscription,
   StreamSubscription,
   type SubscriptionCall,

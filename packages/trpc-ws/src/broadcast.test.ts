@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { Broadcast, type BroadcastFeed } from './broadcast';
+import { Broadcast } from './broadcast';
 import { PUSH_STREAM } from './push-stream';
-import { PushSubscription, type SubscriptionConnection } from './push-subscription';
+import { type BroadcastFeed, PushSubscription, type SubscriptionConnection } from './push-subscription';
 
 /** A subscription of the kind a push stream extends, run on a connection that only carries the socket and feed. */
 class Member extends PushSubscription {

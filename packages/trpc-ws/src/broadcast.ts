@@ -1,14 +1,8 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { type Serialize, senderIdle, sharedFrame, type WsSender } from './frames';
-import type { PushSubscription } from './push-subscription';
+import { senderIdle, sharedFrame, type WsSender } from './frames';
+import type { BroadcastFeed, PushSubscription } from './push-subscription';
 import { corkForTick, writeTick } from './tick-batch';
-
-/** What the subscriptions of one broadcast share: the adapter's frame settings (one object per adapter). */
-export interface BroadcastFeed {
-  readonly serialize: Serialize | undefined;
-  readonly limits: { readonly maxBufferedBytes: number };
-}
 
 /** A member that left during a write: too far behind after it (`slow`), or not written to at all (`busy`). */
 export interface BroadcastLeaver {

@@ -1,6 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { BroadcastFeed } from './broadcast';
-import { frameHead, type OpenWs, openWs, type SharedEventSubscriber } from './frames';
+import { frameHead, type OpenWs, openWs, type Serialize, type SharedEventSubscriber } from './frames';
 import { PUSH_STREAM, type PushEnd, type PushSink, type PushStream } from './push-stream';
 
 /** What a running subscription keeps of its call: enough to answer and report its end. */
@@ -9,6 +8,12 @@ export interface SubscriptionCall {
   jsonrpc: '2.0' | undefined;
   path: string;
   input: unknown;
+}
+
+/** What the subscriptions of one Broadcast share: the adapter's frame settings (one object per adapter). */
+export interface BroadcastFeed {
+  readonly serialize: Serialize | undefined;
+  readonly limits: { readonly maxBufferedBytes: number };
 }
 
 /** What a push subscription asks of the connection it runs on (the adapter's Connection). */
