@@ -42,8 +42,8 @@ export class LiveCohort implements BusListener {
   }
 
   /**
-   * Puts `member` (live, at `delivered`) in its topic's cohort, made if there is none; false when it does not fit
-   * (not in step, another hub or epoch). The hub stops handing it events: the cohort does.
+   * Puts `member` (live, at `delivered`) in its topic's cohort, made if there is none; null when it does not fit
+   * (not in step, another hub or epoch, not announced). The hub stops handing it events: the cohort does.
    */
   static join(
     member: CohortMember,

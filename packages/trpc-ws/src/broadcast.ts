@@ -12,10 +12,11 @@ export interface BroadcastLeaver {
 
 /**
  * Push subscriptions that take the same frames (one adapter, one head: the same subscription id), written in one
- * loop that reads each member's `ws` and sockets and nothing else: the floor's chain of loads, where a delivery
- * through each subscription reads its stream, its connection and its sender too (at thousands of subscribers each
- * object is a likely cache miss). The sockets are kept in arrays beside the members for that. What the stream
- * behind a member must know (its position, its end) is its owner's to keep: see api's LiveCohort.
+ * loop that reads each member's `ws` (open?), its sender (idle?) and its TCP socket and nothing else, kept in
+ * arrays beside the members: near the floor's chain (`ws`, then the TCP socket), where a delivery through each
+ * subscription reads its stream and its connection too (at thousands of subscribers each object is a likely cache
+ * miss). What the stream behind a member must know (its position, its end) is its owner's to keep: see api's
+ * LiveCohort.
  */
 export class Broadcast {
   private readonly members: PushSubscription[] = [];
