@@ -4,12 +4,19 @@ import { Broadcast, type BroadcastFeed, type PushSubscription } from '@hubbub/tr
 import type { Seen } from './seen';
 
 /** What a cohort asks of a stream in it: where it is, and how it leaves. */
-export interface CohortMember extends PushSubscription {
+export interface CohortMember extends PushSubscription, BusListener {
   /** It left at `delivered` (listening to the hub again); `slow`: cut off, written to past the backlog limit. */
   leftCohort(delivered: number, slow: boolean): void;
 }
 
 export type CohortHub = Pick<ChannelHub, 'addListener' | 'removeListener'>;
+
+/** What a cohort reads of its first member's source (a StreamSource): every member's sees the topic alike. */
+export interface CohortSource {
+  readonly topic: string;
+  readonly epoch: string;
+  classify(event: BusEvent): Seen<unknown, unknown> | null;
+}
 
 /** Cohorts by the adapter they write with, then by topic and frame head. */
 const cohorts = new WeakMap<BroadcastFeed, Map<string, LiveCohort>>();
@@ -25,34 +32,28 @@ const cohorts = new WeakMap<BroadcastFeed, Map<string, LiveCohort>>();
  * as it would have alone).
  */
 export class LiveCohort implements BusListener {
-  private readonly broadcast: Broadcast;
+  private readonly broadcast: Broadcast<CohortMember>;
+  private readonly topic: string;
 
   private constructor(
     private readonly hub: CohortHub,
-    private readonly topic: string,
+    private readonly source: CohortSource,
     private readonly key: string,
-    readonly epoch: string,
-    private readonly classify: (event: BusEvent) => Seen<unknown, unknown> | null,
     feed: BroadcastFeed,
     head: string,
     /** The offset every member has been sent up to. */
     private position: number,
   ) {
+    this.topic = source.topic;
     this.broadcast = new Broadcast(feed, head);
   }
 
   /**
-   * Puts `member` (live, at `delivered`) in its topic's cohort, made if there is none; null when it does not fit
-   * (not in step, another hub or epoch, not announced). The hub stops handing it events: the cohort does.
+   * Puts `member` (live, at `delivered`, reading `source`) in its topic's cohort, made if there is none; null when
+   * it does not fit (not in step, another hub or epoch, not announced). The hub stops handing it events: the
+   * cohort does.
    */
-  static join(
-    member: CohortMember,
-    hub: CohortHub,
-    topic: string,
-    epoch: string,
-    classify: (event: BusEvent) => Seen<unknown, unknown> | null,
-    delivered: number,
-  ): LiveCohort | null {
+  static join(member: CohortMember, hub: CohortHub, source: CohortSource, delivered: number): LiveCohort | null {
     const feed = member.broadcastFeed();
     if (!feed) return null;
     let byKey = cohorts.get(feed);
@@ -60,17 +61,17 @@ export class LiveCohort implements BusListener {
       byKey = new Map();
       cohorts.set(feed, byKey);
     }
-    const key = `${topic}\n${member.head}`;
-    let cohort = byKey.get(key);
-    if (cohort && (cohort.hub !== hub || cohort.epoch !== epoch || cohort.position !== delivered)) return null;
-    if (!cohort) {
-      cohort = new LiveCohort(hub, topic, key, epoch, classify, feed, member.head, delivered);
-      if (!cohort.broadcast.fits(member) || !hub.addListener(topic, cohort)) return null;
+    const key = `${source.topic}\n${member.head}`;
+    const found = byKey.get(key);
+    const cohort = found ?? new LiveCohort(hub, source, key, feed, member.head, delivered);
+    const inStep = cohort.hub === hub && cohort.source.epoch === source.epoch && cohort.position === delivered;
+    if (!inStep || !cohort.broadcast.fits(member)) return null;
+    if (!found) {
+      if (!hub.addListener(source.topic, cohort)) return null;
       byKey.set(key, cohort);
     }
-    if (!cohort.broadcast.fits(member)) return null;
     cohort.broadcast.add(member);
-    hub.removeListener(topic, member as unknown as BusListener);
+    hub.removeListener(source.topic, member);
     return cohort;
   }
 
@@ -86,7 +87,7 @@ export class LiveCohort implements BusListener {
       this.disband();
       return;
     }
-    const seen = this.classify(event);
+    const seen = this.source.classify(event);
     if (!seen) return;
     if (seen.kind === 'skip') {
       this.position = Math.max(this.position, seen.offset);
@@ -106,25 +107,25 @@ export class LiveCohort implements BusListener {
       this.position = offset;
       data = change;
     }
-    const leavers = this.broadcast.write(event, formatEventId(this.epoch, this.position), data);
+    const leavers = this.broadcast.write(event, formatEventId(this.source.epoch, this.position), data);
     if (!leavers) return;
     // Back on the hub first, the cohort off it if it is empty, then told: a member cut off stops, and the hub
     // lets the topic go when it was the last.
-    for (const { member } of leavers) this.hub.addListener(this.topic, member as unknown as BusListener);
+    for (const { member } of leavers) this.hub.addListener(this.topic, member);
     if (this.broadcast.size === 0) this.close();
     for (const { member, reason } of leavers) {
       // A busy socket was not written to: its member hears this event from the hub, sent its own way.
-      if (reason === 'busy') (member as CohortMember).leftCohort(before, false);
-      else (member as CohortMember).leftCohort(this.position, true);
+      if (reason === 'busy') member.leftCohort(before, false);
+      else member.leftCohort(this.position, true);
     }
   }
 
   /** Every member back on the hub at the cohort's position (they hear the event at hand from it). */
   private disband(): void {
     const members = this.broadcast.clear();
-    for (const member of members) this.hub.addListener(this.topic, member as unknown as BusListener);
+    for (const member of members) this.hub.addListener(this.topic, member);
     this.close();
-    for (const member of members) (member as CohortMember).leftCohort(this.position, false);
+    for (const member of members) member.leftCohort(this.position, false);
   }
 
   private close(): void {

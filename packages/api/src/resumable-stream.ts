@@ -235,8 +235,7 @@ export class ResumableStream<C, S, Owner = unknown>
     queueMicrotask(() => {
       this.joinScheduled = false;
       if (this.mode !== 'live' || this.cohort || this.pending.length > 0 || this.resyncRequested) return;
-      const classify = this.classify.bind(this.source);
-      this.cohort = LiveCohort.join(this, this.deps.hub, this.source.topic, this.epoch, classify, this.delivered);
+      this.cohort = LiveCohort.join(this, this.deps.hub, this.source, this.delivered);
     });
   }
 

@@ -5,8 +5,8 @@ import type { BroadcastFeed, PushSubscription } from './push-subscription';
 import { corkForTick, writeTick } from './tick-batch';
 
 /** A member that left during a write: too far behind after it (`slow`), or not written to at all (`busy`). */
-export interface BroadcastLeaver {
-  member: PushSubscription;
+export interface BroadcastLeaver<Member extends PushSubscription = PushSubscription> {
+  member: Member;
   reason: 'slow' | 'busy';
 }
 
@@ -18,8 +18,8 @@ export interface BroadcastLeaver {
  * miss). What the stream behind a member must know (its position, its end) is its owner's to keep: see api's
  * LiveCohort.
  */
-export class Broadcast {
-  private readonly members: PushSubscription[] = [];
+export class Broadcast<Member extends PushSubscription = PushSubscription> {
+  private readonly members: Member[] = [];
   private readonly sockets: Socket[] = [];
   private readonly senders: WsSender[] = [];
   private readonly wsOf: WebSocket[] = [];
@@ -46,7 +46,7 @@ export class Broadcast {
     );
   }
 
-  add(member: PushSubscription): void {
+  add(member: Member): void {
     if (!this.fits(member) || member.broadcastIndex !== -1) throw new Error('this subscription cannot join');
     member.broadcastIndex = this.members.length;
     this.members.push(member);
@@ -55,13 +55,13 @@ export class Broadcast {
     this.wsOf.push(member.ws);
   }
 
-  remove(member: PushSubscription): void {
+  remove(member: Member): void {
     const index = member.broadcastIndex;
     if (this.members[index] !== member) return;
     member.broadcastIndex = -1;
     const last = this.members.length - 1;
     if (index !== last) {
-      const moved = this.members[last] as PushSubscription;
+      const moved = this.members[last] as Member;
       moved.broadcastIndex = index;
       this.members[index] = moved;
       this.sockets[index] = this.sockets[last] as Socket;
@@ -75,7 +75,7 @@ export class Broadcast {
   }
 
   /** Removes every member; returns them. */
-  clear(): PushSubscription[] {
+  clear(): Member[] {
     const members = this.members.splice(0);
     for (const member of members) member.broadcastIndex = -1;
     this.sockets.length = 0;
@@ -89,21 +89,21 @@ export class Broadcast {
    * members that left, already removed: written to and now past the backlog limit, or not written to because
    * ws's sender is busy (its frame must go behind ws's queue, through the member's own path).
    */
-  write(shared: object, eventId: string, data: unknown): BroadcastLeaver[] | null {
+  write(shared: object, eventId: string, data: unknown): BroadcastLeaver<Member>[] | null {
     const frame = sharedFrame(shared, eventId, data, this.feed.serialize, this.head);
     const tick = writeTick();
     const cork = tick === this.lastTick;
     this.lastTick = tick;
     const { maxBufferedBytes } = this.feed.limits;
     const { sockets, senders, wsOf } = this;
-    let leavers: BroadcastLeaver[] | null = null;
+    let leavers: BroadcastLeaver<Member>[] | null = null;
     // Backwards: a member removed here is swapped with the last, which has been written already.
     for (let i = sockets.length - 1; i >= 0; i--) {
       if ((wsOf[i] as WebSocket).readyState !== WebSocket.OPEN) continue;
       if (!senderIdle(senders[i] as WsSender)) {
         leavers ??= [];
-        leavers.push({ member: this.members[i] as PushSubscription, reason: 'busy' });
-        this.remove(this.members[i] as PushSubscription);
+        leavers.push({ member: this.members[i] as Member, reason: 'busy' });
+        this.remove(this.members[i] as Member);
         continue;
       }
       const socket = sockets[i] as Socket;
@@ -111,8 +111,8 @@ export class Broadcast {
       socket.write(frame);
       if (socket.writableLength > maxBufferedBytes) {
         leavers ??= [];
-        leavers.push({ member: this.members[i] as PushSubscription, reason: 'slow' });
-        this.remove(this.members[i] as PushSubscription);
+        leavers.push({ member: this.members[i] as Member, reason: 'slow' });
+        this.remove(this.members[i] as Member);
       }
     }
     return leavers;
