@@ -108,8 +108,10 @@ function sharedEventId(shared: object, epoch: string, offset: number): string {
  * straight into `onBusEvent`), which is what lets the WebSocket fast path send
  * one pre-serialized frame per subscriber. On that path the stream is its own
  * subscription (it extends the adapter's PushSubscription, so a delivery reads
- * no object beside it) and its own sink. As an AsyncIterable it also serves
- * any tRPC transport (createCaller, the stock adapter).
+ * no object beside it) and its own sink; a public channel's live subscribers
+ * that are in step go further and take each event together (live-cohort.ts).
+ * As an AsyncIterable it also serves any tRPC transport (createCaller, the
+ * stock adapter).
  */
 export class ResumableStream<C, S, Owner = unknown>
   extends PushSubscription
