@@ -686,6 +686,22 @@ export function chatStoreContract(name: string, makeStores: MakeStores, options:
         expect(await offsetsAfter(dev.id)).toEqual([1, 2, 3]);
         expect((await chat.history(dev.id, { limit: 10 })).items.map((m) => m.content)).toEqual(['last', 'first']);
       });
+
+      it('a failing send on its own leaves nothing behind: the next one takes the offset it had', async () => {
+        const dev = await createChannel('dev', ada);
+        await expect(
+          chat.sendMessage({
+            channelId: dev.id,
+            authorId: ada.id,
+            content: 'unstorable',
+            meta: { tokenCount: 1n as unknown as number },
+          }),
+        ).rejects.toThrow();
+        const { event } = await send(dev.id, ada, 'next');
+        expect(event?.offset).toBe(2);
+        expect(await offsetsAfter(dev.id)).toEqual([1, 2]);
+        expect((await chat.history(dev.id, { limit: 10 })).items.map((m) => m.content)).toEqual(['next']);
+      });
     });
 
     const { makeStoresWithRetention } = options;
