@@ -399,9 +399,6 @@ export function createSqliteChatStore(handle: SqliteHandle, options: ChatStoreOp
    */
   const writeSends = handle.raw.transaction((batch: QueuedSend[]): SendOutcome[] => {
     const tx = db as unknown as Tx;
-    // A lone send (most of them, below a few hundred a second) needs no savepoint: if it fails, the whole
-    // transaction rolls back and flushSends rejects it with the same error.
-    if (batch.length === 1) return [{ ok: true, value: sendOne(tx, (batch[0] as QueuedSend).input) }];
     return batch.map((item) => {
       sendSavepoint.begin.run();
       try {
