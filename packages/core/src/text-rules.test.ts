@@ -12,6 +12,7 @@ describe('isInvisible', () => {
     ['the braille blank', '\u2800\u2800'],
     ['combining marks alone', '\u0301\u0308'],
     ['variation selectors', '\uFE0F\uFE0E'],
+    ['nothing', ''],
   ])('finds %s invisible', (_label, text) => {
     expect(isInvisible(text)).toBe(true);
   });
@@ -22,6 +23,7 @@ describe('isInvisible', () => {
     ['a letter hidden among invisibles', '\u200Bx\u200B'],
     ['a combining mark on a letter', 'e\u0301'],
     ['right-to-left text', 'שלום'],
+    ['a letter after a long blank run', `${' \u200B'.repeat(2000)}x`],
   ])('finds %s visible', (_label, text) => {
     expect(isInvisible(text)).toBe(false);
   });

@@ -10,11 +10,11 @@
  * selectors, and the blank "letters" used to fake an empty name (Hangul
  * fillers, the braille blank, the Khmer and Mongolian vowel fillers).
  */
-const INVISIBLE = /[\p{White_Space}\p{Cf}\p{Cc}\p{Mn}\p{Me}\u115F\u1160\u17B4\u17B5\u180E\u2800\u3164\uFFA0]/gu;
+const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Cc}\p{Mn}\p{Me}\u115F\u1160\u17B4\u17B5\u180E\u2800\u3164\uFFA0]/u;
 
-/** True when `text` would show nothing at all. */
+/** True when `text` would show nothing at all (no character outside those: found at the first visible one). */
 export function isInvisible(text: string): boolean {
-  return text.replace(INVISIBLE, '').length === 0;
+  return !VISIBLE.test(text);
 }
 
 /**
