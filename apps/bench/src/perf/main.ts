@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:perf-share <perf.data> [--loop=fanOut] [--rate=50] [--window=9.5,1.5]`: of a server's perf
+ * `pnpm bench:perf-share <perf.data> [--loop=fanOut] [--rate=50] [--window=9.5,1.5] [--rest=N]`: of a server's perf
  * recording (`perf record -g`, with `--perf-basic-prof` so V8's functions are named):
  * - the share of Hubbub's own code in the fan-out's user-space time (the main thread's samples under the hub's
  *   `fanOut`, not in a system call, whose innermost JavaScript frame is Hubbub's rather than Node's write path:
@@ -7,16 +7,17 @@
  * - where the CPU goes per message (split.ts), over the seconds `--window` before the recording's end: record a
  *   server's whole life and the default is the measured run of a one-round fan-out (500 messages at `--rate`
  *   a second; the server stops a second after it). `--loop` names the fan-out's function (the floor's is
- *   `raw-ws-floor.ts`).
+ *   `raw-ws-floor.ts`);
+ * - with `--rest=N`, the N frames the rest of the main thread (the message's own path) spends most under.
  */
 import { execFileSync } from 'node:child_process';
-import { parseFlags } from '../flags';
+import { parseFlags, wholeNumberFlag } from '../flags';
 import { fanOutShare, perfSamples } from './share';
-import { cpuSplit } from './split';
+import { cpuSplit, restFrames } from './split';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: pnpm bench:perf-share <perf.data> [--loop=fanOut] [--rate=50] [--window=9.5,1.5]');
+  console.error('usage: pnpm bench:perf-share <perf.data> [--loop=fanOut] [--rate=50] [--window=9.5,1.5] [--rest=N]');
   process.exit(1);
 }
 const flags = parseFlags(rest);
@@ -40,9 +41,17 @@ const samples = perfSamples(
 
 const { samples: inLoop, own, share } = fanOutShare(samples, loop);
 console.log(`fan-out user-space samples ${inLoop}, Hubbub's own code ${own}: share ${share.toFixed(3)}`);
-const split = cpuSplit(samples, { loop, hz, messages: (from - to) * rate });
+const splitOptions = { loop, hz, messages: (from - to) * rate };
+const split = cpuSplit(samples, splitOptions);
 console.log(
   `CPU µs per message over ${from - to} s at ${rate}/s: main thread: fan-out system calls ${split.fanOutSystem}, ` +
     `fan-out user space ${split.fanOutUser}, the rest ${split.rest}; other threads: garbage collector ${split.gc}, ` +
     `compiler ${split.compile}, other ${split.otherThreads}`,
 );
+const top = wholeNumberFlag('rest', flags.rest, 0, 0);
+if (top > 0) {
+  console.log('the rest of the main thread by frame (µs per message, inclusive):');
+  for (const { frame, us } of restFrames(samples, { ...splitOptions, top })) {
+    console.log(`${String(us).padStart(7)}  ${frame}`);
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { perfSamples } from './share';
-import { cpuSplit } from './split';
+import { cpuSplit, restFrames } from './split';
 
 /** Six samples as `perf script -F tid,time,ip,sym` prints them: four on the main thread (100), two on others. */
 const script = [
@@ -17,6 +17,8 @@ const script = [
   '  100 5001.250500: ',
   '\t    7f04 sqlite3VdbeExec',
   '\t    7f05 JS:^flushSends file:///srv/packages/db/src/sqlite/chat-store.ts:263:22',
+  '\t    7f09 node::Environment::CheckImmediate',
+  '\t    7f0a uv_run',
   '',
   '  100 5001.250750: ',
   '\t    7f06 epoll_pwait',
@@ -46,5 +48,14 @@ describe("a server's CPU per message, split", () => {
       compile: 500,
       otherThreads: 0,
     });
+  });
+
+  it("lists the frames the rest of the main thread spends most under, inclusive, the heaviest first, the event loop's left out", () => {
+    // The rest is two samples: the store's statement (under flushSends) and the event loop's wait.
+    expect(restFrames(perfSamples(script), { loop: 'fanOut', hz: 1000, messages: 2, top: 2 })).toEqual([
+      { frame: 'sqlite3VdbeExec', us: 500 },
+      { frame: 'JS:^flushSends file:///srv/packages/db/src/sqlite/chat-store.ts:263:22', us: 500 },
+    ]);
+    expect(restFrames(perfSamples(script), { loop: 'fanOut', hz: 1000, messages: 1, top: 5 })).toHaveLength(3);
   });
 });

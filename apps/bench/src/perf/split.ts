@@ -26,7 +26,15 @@ const COMPILE = /compiler::|Compile|Turbofan/;
  * unwinds by frame pointers, so a small part of the fan-out lands in `rest`: compare splits with each other,
  * not with a figure of another kind.
  */
-export function cpuSplit(samples: PerfSample[], options: { loop: string; hz: number; messages: number }): CpuSplit {
+export interface SplitOptions {
+  /** The fan-out's function: a main-thread sample with it on the stack is the fan-out's. */
+  loop: string;
+  /** perf's sampling rate, and the messages sent while the samples were taken. */
+  hz: number;
+  messages: number;
+}
+
+export function cpuSplit(samples: PerfSample[], options: SplitOptions): CpuSplit {
   const main = mainThread(samples);
   const split: CpuSplit = { fanOutSystem: 0, fanOutUser: 0, rest: 0, gc: 0, compile: 0, otherThreads: 0 };
   for (const { tid, frames } of samples) {
@@ -41,4 +49,33 @@ export function cpuSplit(samples: PerfSample[], options: { loop: string; hz: num
   const usPerMessage = 1e6 / options.hz / options.messages;
   for (const key of Object.keys(split) as (keyof CpuSplit)[]) split[key] = Math.round(split[key] * usPerMessage);
   return split;
+}
+
+/** The event loop's and V8's own frames, on nearly every stack: they say nothing about which part of a path. */
+const SCAFFOLDING = /^(uv_|node::|v8::|Builtins_|__libc|_start|start_thread|\[unknown\])/;
+
+/**
+ * The rest of the main thread (the message's own path) by frame: for each frame, the CPU µs per message of the
+ * rest's samples with it on the stack (inclusive), the heaviest `top` first, the event loop's and V8's own
+ * frames left out. It says which part of the path a gap in `rest` is in (the store's transaction, the receive,
+ * the tRPC call) without a profiler's viewer.
+ */
+export function restFrames(
+  samples: PerfSample[],
+  options: SplitOptions & { top: number },
+): { frame: string; us: number }[] {
+  const main = mainThread(samples);
+  const counts = new Map<string, number>();
+  for (const { tid, frames } of samples) {
+    if (tid !== main || frames.some((frame) => frame.includes(options.loop))) continue;
+    for (const frame of new Set(frames)) {
+      if (!SCAFFOLDING.test(frame)) counts.set(frame, (counts.get(frame) ?? 0) + 1);
+    }
+  }
+  const usPerMessage = 1e6 / options.hz / options.messages;
+  // Map keeps first-seen order, and sort is stable: equal counts stay in the order the samples met them.
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, options.top)
+    .map(([frame, count]) => ({ frame, us: Math.round(count * usPerMessage) }));
 }
