@@ -15,12 +15,12 @@ import { parseFlags, wholeNumberFlag } from '../flags';
 import { fanOutShare, perfSamples } from './share';
 import { cpuSplit, restFrames } from './split';
 
-const [file, ...rest] = process.argv.slice(2);
+const [file, ...args] = process.argv.slice(2);
 if (!file) {
   console.error('usage: pnpm bench:perf-share <perf.data> [--loop=fanOut] [--rate=50] [--window=9.5,1.5] [--rest=N]');
   process.exit(1);
 }
-const flags = parseFlags(rest);
+const flags = parseFlags(args);
 const loop = flags.loop ?? 'fanOut';
 const rate = Number(flags.rate ?? 50);
 const [from = 9.5, to = 1.5] = (flags.window ?? '9.5,1.5').split(',').map(Number);
