@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWorker, type Worker, type WorkerContext } from '@hubbub/client';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { outDir, sessionToken, signUpThroughUi, useBrowserSuite, webSocketSwitch } from './browser-harness';
 
 const WAIT = 15_000;
@@ -76,6 +76,25 @@ async function chatter(ctx: WorkerContext) {
   return { talked: true };
 }
 
+/** The trimming run's steps: one each time the test asks. */
+const trims = pace();
+
+/**
+ * A run whose older lines the server drops while someone reads its log: 500 lines, then (when the test allows)
+ * 600 more (the server keeps the newest 1,000), then (when allowed again) a progress report, which is when the
+ * page hears how many were dropped: after the lines, with none of its own.
+ */
+async function trimmer(ctx: WorkerContext) {
+  const batch = (from: number) => Array.from({ length: 50 }, (_, i) => `trim line ${from + i}`);
+  for (let from = 1; from <= 500; from += 50) await ctx.log(...batch(from));
+  await trims.next(ctx.signal);
+  for (let from = 501; from <= 1100; from += 50) await ctx.log(...batch(from));
+  await trims.next(ctx.signal);
+  await ctx.progress(1, { total: 1, step: 'trimmed' });
+  await trims.next(ctx.signal);
+  return { trimmed: true };
+}
+
 /** Signs up through the UI (the first account is the admin) and opens the Tasks page. */
 async function signUpAndOpenTasks(
   handle: string,
@@ -124,6 +143,7 @@ describe('the task dashboard in a real browser against a real server', () => {
         handle: async (task, ctx) => {
           seenInput.push(task.input);
           if ((task.input as { chatty?: boolean } | null)?.chatty) return chatter(ctx);
+          if ((task.input as { trims?: boolean } | null)?.trims) return trimmer(ctx);
           await ctx.log('starting up');
           for (let i = 1; i <= 3; i++) {
             await ctx.progress(i, { total: 3, step: `step ${i}` });
@@ -317,6 +337,42 @@ describe('the task dashboard in a real browser against a real server', () => {
       .filter({ hasText: `${task.logsDropped.toLocaleString('en-US')} older lines dropped` })
       .waitFor({ timeout: WAIT });
     expect(await atEnd()).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a log being followed stays at its end when the count of dropped lines comes after the lines', async () => {
+    const { server } = suite;
+    const page = await signUpAndOpenTasks('frank');
+    const frank = await server.signup('frank-http');
+    const api = server.client(frank.token).api;
+    const created = await api.task.create.mutate({ title: 'Trimmed run', agent: AGENT, input: { trims: true } });
+    // The worker runs one task at a time: whatever happens here, this one must finish for the tests after it.
+    onTestFinished(() => trims.release());
+    // Opened once the first 500 are stored: the page loads the newest 200 and says 300 more are not shown.
+    await vi.waitFor(
+      async () => {
+        const { logs } = await api.task.byId.query({ id: created.id });
+        if (logs.at(-1)?.line !== 'trim line 500') throw new Error('the worker is still writing');
+      },
+      { timeout: WAIT, interval: 100 },
+    );
+    await row(page, 'Trimmed run').getByTestId('task-title').click();
+    const log = page.getByTestId('task-detail').getByTestId('task-log');
+    const atEnd = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24);
+    await log.locator('[data-testid="log-line"]', { hasText: 'trim line 500' }).waitFor({ timeout: WAIT });
+    await log.locator('.log-note', { hasText: '300 earlier lines not shown' }).waitFor({ timeout: WAIT });
+
+    // 600 more lines: followed; the server drops the oldest 100, which the page does not know yet.
+    trims.allow();
+    await log.locator('[data-testid="log-line"]', { hasText: 'trim line 1100' }).waitFor({ timeout: WAIT });
+    expect(await atEnd()).toBe(true);
+
+    // The next report tells: a note for the dropped lines appears above, and the end stays in view.
+    trims.allow();
+    await log.getByTestId('log-dropped').filter({ hasText: '100 older lines dropped' }).waitFor({ timeout: WAIT });
+    await log.locator('.log-note', { hasText: '200 earlier lines not shown' }).waitFor({ timeout: WAIT });
+    expect(await atEnd()).toBe(true);
+    expect(await page.getByTestId('log-jump').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 

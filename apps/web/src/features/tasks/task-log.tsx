@@ -21,22 +21,23 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
   const [paused, setPaused] = useState(false);
   const [unseen, setUnseen] = useState(0);
   const newest = lines.at(-1)?.seq ?? null;
+  const hidden = hiddenLogLines(lines, task.logsDropped);
 
-  // After each batch of lines: stay at the end if following, else count what came in.
+  // After each batch of lines, and when the notes above them change (the count of dropped lines can come after
+  // the lines): stay at the end if following, else count the lines that came in.
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
     const before = lastSeq.current;
     lastSeq.current = newest;
-    if (newest === null || newest === before) return;
     if (following.current && !scrolledUpSince(el, seen.current, BOTTOM_SLACK)) el.scrollTop = el.scrollHeight;
     else {
       following.current = false;
       setPaused(true);
-      if (before !== null) setUnseen((n) => n + (newest - before));
+      if (newest !== null && before !== null && newest !== before) setUnseen((n) => n + (newest - before));
     }
     seen.current = markOf(el);
-  }, [newest]);
+  }, [newest, hidden.dropped, hidden.notLoaded]);
 
   // Another task's log starts at its end.
   useEffect(() => {
@@ -69,7 +70,6 @@ export function TaskLog({ task, lines }: { task: Task; lines: TaskLogLine[] }) {
     setUnseen(0);
   };
 
-  const hidden = hiddenLogLines(lines, task.logsDropped);
   const empty = task.redacted
     ? HIDDEN_LABEL
     : task.status === 'queued'
