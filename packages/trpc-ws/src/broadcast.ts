@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { senderIdle, sharedFrame, type WsSender } from './frames';
 import type { BroadcastFeed, PushSubscription } from './push-subscription';
-import { corkForTick, writeTick } from './tick-batch';
+import { corkForTick, corksThisWrite, type TickWrites } from './tick-batch';
 
 /** A member that left during a write: too far behind after it (`slow`), or not written to at all (`busy`). */
 export interface BroadcastLeaver<Member extends PushSubscription = PushSubscription> {
@@ -23,8 +23,8 @@ export class Broadcast<Member extends PushSubscription = PushSubscription> {
   private readonly sockets: Socket[] = [];
   private readonly senders: WsSender[] = [];
   private readonly wsOf: WebSocket[] = [];
-  /** The tick of the last write: a second write in one tick is corked, like a connection's (tick-batch.ts). */
-  private lastTick = -1;
+  /** Its writes per tick: a second write in one tick corks the sockets until the tick ends, like a connection's. */
+  private readonly ticks: TickWrites = { lastWriteTick: -1, corkedTick: -1 };
 
   constructor(
     readonly feed: BroadcastFeed,
@@ -91,9 +91,7 @@ export class Broadcast<Member extends PushSubscription = PushSubscription> {
    */
   write(shared: object, eventId: string, data: unknown): BroadcastLeaver<Member>[] | null {
     const frame = sharedFrame(shared, eventId, data, this.feed.serialize, this.head);
-    const tick = writeTick();
-    const cork = tick === this.lastTick;
-    this.lastTick = tick;
+    const cork = corksThisWrite(this.ticks, false);
     const { maxBufferedBytes } = this.feed.limits;
     const { sockets, senders, wsOf } = this;
     let leavers: BroadcastLeaver<Member>[] | null = null;

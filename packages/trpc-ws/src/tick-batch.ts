@@ -34,16 +34,23 @@ export interface TickWrites {
 
 /** Call before writing to `socket`: corks it if this is its second write of the tick, or if `more` are coming. */
 export function beforeWrite(writes: TickWrites, socket: Socket, more: boolean): void {
+  if (corksThisWrite(writes, more)) corkForTick(socket);
+}
+
+/**
+ * Counts a write in `writes` and says whether it must cork its socket(s): the first write of a tick that is its
+ * second (or that has `more` coming), once per tick. A Broadcast asks it for all its members' sockets at once.
+ */
+export function corksThisWrite(writes: TickWrites, more: boolean): boolean {
   const now = writeTick();
-  if (writes.corkedTick !== now && (more || writes.lastWriteTick === now)) {
-    corkForTick(socket);
-    writes.corkedTick = now;
-  }
+  const cork = writes.corkedTick !== now && (more || writes.lastWriteTick === now);
+  if (cork) writes.corkedTick = now;
   writes.lastWriteTick = now;
+  return cork;
 }
 
 /** The tick a write made now belongs to (its end is scheduled: the next write is in the next tick). */
-export function writeTick(): number {
+function writeTick(): number {
   if (!tickEndScheduled) {
     tickEndScheduled = true;
     process.nextTick(endTick);
