@@ -20,12 +20,7 @@ export interface CpuSplit {
 const GC = /Scavenge|MarkCompact|ConcurrentMarking|Marking|Sweeper|Evacuat|PointersUpdating|MemoryAllocator/;
 const COMPILE = /compiler::|Compile|Turbofan/;
 
-/**
- * Samples counted into CPU µs per message, given perf's sampling rate (`hz`) and the messages sent while the
- * samples were taken. A sample in a frameless builtin (a call trampoline) loses its caller's frame when perf
- * unwinds by frame pointers, so a small part of the fan-out lands in `rest`: compare splits with each other,
- * not with a figure of another kind.
- */
+/** Where the fan-out is, and what the samples stand for. */
 export interface SplitOptions {
   /** The fan-out's function: a main-thread sample with it on the stack is the fan-out's. */
   loop: string;
@@ -34,6 +29,15 @@ export interface SplitOptions {
   messages: number;
 }
 
+/** What one sample stands for: CPU µs per message. */
+const usPerSample = ({ hz, messages }: SplitOptions) => 1e6 / hz / messages;
+
+/**
+ * Samples counted into CPU µs per message, given perf's sampling rate (`hz`) and the messages sent while the
+ * samples were taken. A sample in a frameless builtin (a call trampoline) loses its caller's frame when perf
+ * unwinds by frame pointers, so a small part of the fan-out lands in `rest`: compare splits with each other,
+ * not with a figure of another kind.
+ */
 export function cpuSplit(samples: PerfSample[], options: SplitOptions): CpuSplit {
   const main = mainThread(samples);
   const split: CpuSplit = { fanOutSystem: 0, fanOutUser: 0, rest: 0, gc: 0, compile: 0, otherThreads: 0 };
@@ -46,8 +50,8 @@ export function cpuSplit(samples: PerfSample[], options: SplitOptions): CpuSplit
     else if (inSystemCall(frames)) split.fanOutSystem++;
     else split.fanOutUser++;
   }
-  const usPerMessage = 1e6 / options.hz / options.messages;
-  for (const key of Object.keys(split) as (keyof CpuSplit)[]) split[key] = Math.round(split[key] * usPerMessage);
+  const us = usPerSample(options);
+  for (const key of Object.keys(split) as (keyof CpuSplit)[]) split[key] = Math.round(split[key] * us);
   return split;
 }
 
@@ -72,10 +76,10 @@ export function restFrames(
       if (!SCAFFOLDING.test(frame)) counts.set(frame, (counts.get(frame) ?? 0) + 1);
     }
   }
-  const usPerMessage = 1e6 / options.hz / options.messages;
+  const us = usPerSample(options);
   // Map keeps first-seen order, and sort is stable: equal counts stay in the order the samples met them.
   return [...counts]
     .sort((a, b) => b[1] - a[1])
     .slice(0, options.top)
-    .map(([frame, count]) => ({ frame, us: Math.round(count * usPerMessage) }));
+    .map(([frame, count]) => ({ frame, us: Math.round(count * us) }));
 }
