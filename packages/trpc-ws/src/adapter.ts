@@ -20,6 +20,7 @@ import { WebSocket, type WebSocketServer } from 'ws';
 import {
   type FrameTarget,
   negotiatedCompression,
+  openWs,
   type Serialize,
   type SharedEventSubscriber,
   sendSharedEvent,
@@ -37,6 +38,7 @@ import {
   type SubscriptionCall,
   type SubscriptionConnection,
 } from './push-subscription';
+import { flushCorked } from './tick-batch';
 
 type ConnectionOptions<TRouter extends AnyTRPCRouter> = Omit<WSSHandlerOptions<TRouter>, 'wss' | 'prefix'>;
 
@@ -210,7 +212,13 @@ class Connection<TRouter extends AnyTRPCRouter>
   }
 
   private checkBacklog(backlog: number): number {
-    if (backlog > this.shared.limits.maxBufferedBytes) this.cutOff();
+    const { maxBufferedBytes } = this.shared.limits;
+    if (backlog > maxBufferedBytes) {
+      // Frames held back by this tick's cork have not been offered to the kernel: offer them, then judge.
+      const { socket } = openWs(this.ws);
+      if (socket && flushCorked(socket)) backlog = this.ws.bufferedAmount;
+    }
+    if (backlog > maxBufferedBytes) this.cutOff();
     return backlog;
   }
 

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { Broadcast } from './broadcast';
@@ -52,6 +52,15 @@ async function members(count: number) {
   return { subscribed, received, arrived };
 }
 
+/** Makes `member`'s socket hold more than the feed's limit that its reader has not taken: client `index` stops reading. */
+async function backUp(member: Member, index: number): Promise<void> {
+  (clients[index] as unknown as { _socket: Socket })._socket.pause();
+  while ((member.socket?.writableLength ?? 0) <= feed.limits.maxBufferedBytes) {
+    member.ws.send(Buffer.alloc(256 * 1024));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe('a broadcast writes one frame to its members', () => {
   it('every member gets the same frame; a removed one gets nothing more, and the rest stay in place', async () => {
     const { subscribed, received, arrived } = await members(4);
@@ -93,11 +102,9 @@ describe('a broadcast writes one frame to its members', () => {
     const [busy, slow, fine] = subscribed as [Member, Member, Member];
     const broadcast = new Broadcast(feed, fine.head);
     for (const member of subscribed) broadcast.add(member);
+    await backUp(slow, 1);
     // A Blob is read asynchronously: ws's sender is busy until then.
     busy.ws.send(new Blob(['blob']));
-    // Past the limit: the socket holds more than 64 KiB it has not sent (corked, so nothing leaves).
-    slow.socket?.cork();
-    slow.ws.send(Buffer.alloc(70 * 1024));
     const leavers = broadcast.write({}, 'e:1', { n: 1 });
     expect(leavers?.map(({ member, reason }) => [subscribed.indexOf(member as Member), reason]).sort()).toEqual([
       [0, 'busy'],
@@ -105,13 +112,27 @@ describe('a broadcast writes one frame to its members', () => {
     ]);
     expect(broadcast.size).toBe(1);
     expect(fine.broadcastIndex).toBe(0);
-    slow.socket?.uncork();
     await new Promise<void>((resolve) => {
       const check = () => ((received[2] as string[]).length === 1 ? resolve() : setTimeout(check, 5));
       check();
     });
     // The busy member's socket got ws's frame only, never the broadcast's.
     expect(received[0]).toEqual(['blob']);
+  });
+
+  it('keeps a member whose frames of one tick pass the limit only because they wait for the tick to end', async () => {
+    const { subscribed, received, arrived } = await members(2);
+    const broadcast = new Broadcast(feed, (subscribed[0] as Member).head);
+    for (const member of subscribed) broadcast.add(member);
+    // 24 events of 8 KiB in one tick: from the second, the sockets are corked until the tick ends (192 KiB each).
+    const text = 'y'.repeat(8 * 1024);
+    for (let n = 1; n <= 24; n++) expect(broadcast.write({}, `e:${n}`, { n, text })).toBeNull();
+    expect(broadcast.size).toBe(2);
+    await arrived(24);
+    for (const texts of received)
+      expect(texts.map((frame) => JSON.parse(frame).result.data.data.n)).toEqual(
+        Array.from({ length: 24 }, (_, i) => i + 1),
+      );
   });
 
   it("skips a member whose socket is closing (it stops when the socket's close comes)", async () => {

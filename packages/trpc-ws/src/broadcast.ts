@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { senderIdle, sharedFrame, type WsSender } from './frames';
 import type { BroadcastFeed, PushSubscription } from './push-subscription';
-import { corkForTick, corksThisWrite, type TickWrites } from './tick-batch';
+import { corkForTick, corksThisWrite, pastLimit, type TickWrites } from './tick-batch';
 
 /** A member that left during a write: too far behind after it (`slow`), or not written to at all (`busy`). */
 export interface BroadcastLeaver<Member extends PushSubscription = PushSubscription> {
@@ -107,7 +107,7 @@ export class Broadcast<Member extends PushSubscription = PushSubscription> {
       const socket = sockets[i] as Socket;
       if (cork) corkForTick(socket);
       socket.write(frame);
-      if (socket.writableLength > maxBufferedBytes) {
+      if (pastLimit(socket, maxBufferedBytes)) {
         leavers ??= [];
         leavers.push({ member: this.members[i] as Member, reason: 'slow' });
         this.remove(this.members[i] as Member);

@@ -129,6 +129,21 @@ describe('limits a server sets', () => {
     (socket.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     expect((await socket.closed).code).toBe(CLOSE_TOO_SLOW);
   });
+
+  it("does not cut off a reading client for one tick's burst of frames past the limit (they wait for the tick's end)", async () => {
+    sinks.length = 0;
+    await using server = await serve({ limits: { maxBufferedBytes: 64 * 1024 } });
+    await using socket = await RawSocket.open(server.url);
+    socket.send(subscribe(1, 'pushed'));
+    expect(await socket.next()).toEqual({ id: 1, result: { type: 'started' } });
+    const sink = sinks[0] as PushSink;
+    // 24 events of 8 KiB in one tick: from the second, the socket is corked until the tick ends (192 KiB).
+    const text = 'y'.repeat(8 * 1024);
+    for (let n = 1; n <= 24; n++) expect(sink.send(`e:${n}`, { n, text }, { n })).toBeLessThanOrEqual(64 * 1024);
+    const frames = await socket.take(24);
+    expect(frames.map((frame) => frame.result.data.data.n)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(server.sockets[0]?.readyState).toBe(server.sockets[0]?.OPEN);
+  });
 });
 
 describe('pulled streams under a slow client', () => {

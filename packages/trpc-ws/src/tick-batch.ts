@@ -5,7 +5,8 @@ import type { Socket } from 'node:net';
  * is corked from the second write of a tick (or the first, when more are
  * expected, e.g. a resume's replay page) and uncorked on the next tick, as Node's
  * HTTP does. A live fan-out writes once per connection per tick and pays for
- * no cork: the tick only counts.
+ * no cork: the tick only counts. Bytes held back by the cork are not a slow
+ * reader's backlog: a judge of backlogs flushes them first (flushCorked).
  */
 
 /** Ticks with writes so far; advanced (and every corked socket uncorked) on the next tick after a write. */
@@ -62,4 +63,20 @@ function writeTick(): number {
 export function corkForTick(socket: Socket): void {
   socket.cork();
   corked.push(socket);
+}
+
+/**
+ * Offers `socket`'s frames held back by this tick's cork to the kernel now; says whether there were any. A backlog
+ * past its limit is judged after this: a burst of one tick's frames (a batch of events, a replay page) is not yet
+ * a slow reader's backlog. The tick's end then has nothing left to uncork (Node ignores the extra uncork).
+ */
+export function flushCorked(socket: Socket): boolean {
+  if (socket.writableCorked === 0) return false;
+  socket.uncork();
+  return true;
+}
+
+/** Whether `socket` holds more than `limit` bytes its reader has not taken (this tick's corked frames flushed first). */
+export function pastLimit(socket: Socket, limit: number): boolean {
+  return socket.writableLength > limit && (!flushCorked(socket) || socket.writableLength > limit);
 }
