@@ -66,13 +66,14 @@ export function corkForTick(socket: Socket): void {
 }
 
 /**
- * Offers `socket`'s frames held back by this tick's cork to the kernel now; says whether there were any. A backlog
+ * Offers `socket`'s frames held back by this tick's corks to the kernel now; says whether there were any. A backlog
  * past its limit is judged after this: a burst of one tick's frames (a batch of events, a replay page) is not yet
- * a slow reader's backlog. The tick's end then has nothing left to uncork (Node ignores the extra uncork).
+ * a slow reader's backlog. Every cork standing between writes is a tick's (a connection's and a Broadcast's may
+ * both hold one); the tick's end then has nothing left to uncork (Node ignores the extra uncorks).
  */
 export function flushCorked(socket: Socket): boolean {
   if (socket.writableCorked === 0) return false;
-  socket.uncork();
+  while (socket.writableCorked > 0) socket.uncork();
   return true;
 }
 
