@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createStrengthChecker } from './password-strength';
 
 const checker = createStrengthChecker();
@@ -42,5 +42,37 @@ describe('password strength', () => {
       ['password', 'correct horse battery', '12345678', 'a good password'].map((p) => refusal(p)),
     );
     expect(verdicts.map((v) => v === null)).toEqual([false, true, false, true]);
+  });
+
+  it('lets its worker go when idle and loads it again for the next check', async () => {
+    const idle = createStrengthChecker({ idleMs: 100 });
+    onTestFinished(() => idle.close());
+    expect(idle.loaded).toBe(false);
+    await expect(idle.assertStrong('correct horse battery', [])).resolves.toBeUndefined();
+    expect(idle.loaded).toBe(true);
+    await vi.waitFor(() => expect(idle.loaded).toBe(false), { timeout: 5_000 });
+    await expect(idle.assertStrong('password', [])).rejects.toThrow(/^Choose a stronger password/);
+    expect(idle.loaded).toBe(true);
+  });
+
+  it('keeps its worker while checks keep coming', async () => {
+    const busy = createStrengthChecker({ idleMs: 1_000 });
+    onTestFinished(() => busy.close());
+    // Longer than the idle time in all: each answer starts its clock again.
+    for (let i = 0; i < 15; i++) {
+      await busy.assertStrong('correct horse battery', []);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(busy.loaded).toBe(true);
+    }
+  });
+
+  it('fails the checks still waiting when it is closed', async () => {
+    const closing = createStrengthChecker();
+    const refused = expect(closing.assertStrong('correct horse battery', [])).rejects.toThrow(
+      'the password checker was closed',
+    );
+    await closing.close();
+    await refused;
+    expect(closing.loaded).toBe(false);
   });
 });

@@ -16,8 +16,16 @@ export interface StrengthChecker {
   assertStrong(password: string, userInputs: string[]): Promise<void>;
   /** Loads the dictionaries now (a server calls it at start), so the first sign-up does not wait for them. */
   warm(): void;
+  /** Whether the estimator is loaded (its worker holds the dictionaries) right now. */
+  readonly loaded: boolean;
   close(): Promise<void>;
 }
+
+/**
+ * A checker with nothing to check for this long lets its worker go: the dictionaries hold ~85 MB of a server's
+ * memory, and sign-ups come rarely after the first minutes. The next check loads them again (~0.5 s).
+ */
+export const STRENGTH_IDLE_MS = 10 * 60_000;
 
 /** The checks that need no estimator, with their own plain reasons. */
 function obviousWeakness(password: string, userInputs: string[]): string | null {
@@ -33,24 +41,40 @@ let shared: StrengthChecker | null = null;
 
 /**
  * zxcvbn (zxcvbn-ts, with its common-password and English dictionaries) in
- * one worker thread per process, started on first use: a check costs the
- * event loop a message, not the estimate. Every server in the process (tests
- * start many) shares it; it never keeps the process alive.
+ * one worker thread per process, started on first use and let go when idle
+ * (STRENGTH_IDLE_MS): a check costs the event loop a message, not the
+ * estimate. Every server in the process (tests start many) shares it; it
+ * never keeps the process alive.
  */
 export function strengthChecker(): StrengthChecker {
   shared ??= createStrengthChecker();
   return shared;
 }
 
-export function createStrengthChecker(): StrengthChecker {
+export function createStrengthChecker({ idleMs = STRENGTH_IDLE_MS } = {}): StrengthChecker {
   let worker: Worker | null = null;
   let nextId = 0;
   const pending = new Map<number, { resolve(s: Strength): void; reject(e: unknown): void }>();
+  let idleTimer: NodeJS.Timeout | null = null;
 
-  const failAll = (error: unknown) => {
+  /** Lets `stopped` go; its unanswered checks fail (a worker let go for idleness has none). */
+  const letGo = (stopped: Worker, error: unknown) => {
+    if (worker !== stopped) return;
+    worker = null;
     for (const job of pending.values()) job.reject(error);
     pending.clear();
+  };
+  const stopIfIdle = () => {
+    const idle = worker;
+    if (!idle || pending.size > 0) return;
     worker = null;
+    void idle.terminate();
+  };
+  /** After an answer: with nothing left to check, the worker goes in `idleMs` unless another check comes. */
+  const restartIdleClock = () => {
+    if (pending.size > 0) return;
+    if (idleTimer) idleTimer.refresh();
+    else idleTimer = setTimeout(stopIfIdle, idleMs).unref();
   };
   const start = () => {
     const started = new Worker(new URL('./password-strength-worker.mjs', import.meta.url));
@@ -58,9 +82,10 @@ export function createStrengthChecker(): StrengthChecker {
     started.on('message', (answer: Strength & { id: number }) => {
       pending.get(answer.id)?.resolve(answer);
       pending.delete(answer.id);
+      restartIdleClock();
     });
-    started.on('error', failAll);
-    started.on('exit', () => failAll(new Error('the password checker stopped')));
+    started.on('error', (error) => letGo(started, error));
+    started.on('exit', () => letGo(started, new Error('the password checker stopped')));
     return started;
   };
   const estimate = (password: string, userInputs: string[]) =>
@@ -83,9 +108,13 @@ export function createStrengthChecker(): StrengthChecker {
     warm() {
       estimate('warm up', []).catch(() => {});
     },
+    get loaded() {
+      return worker !== null;
+    },
     async close() {
+      if (idleTimer) clearTimeout(idleTimer);
       const stopping = worker;
-      worker = null;
+      if (stopping) letGo(stopping, new Error('the password checker was closed'));
       await stopping?.terminate();
     },
   };
