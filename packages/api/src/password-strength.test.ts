@@ -74,5 +74,8 @@ describe('password strength', () => {
     await closing.close();
     await refused;
     expect(closing.loaded).toBe(false);
+    // Closed is not broken: a later check loads it again.
+    await expect(closing.assertStrong('correct horse battery', [])).resolves.toBeUndefined();
+    await closing.close();
   });
 });

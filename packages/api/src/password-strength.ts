@@ -22,7 +22,7 @@ export interface StrengthChecker {
 }
 
 /**
- * A checker with nothing to check for this long lets its worker go: the dictionaries hold ~85 MB of a server's
+ * A checker with nothing to check for this long lets its worker go: the dictionaries hold ~75 MB of a server's
  * memory, and sign-ups come rarely after the first minutes. The next check loads them again (~0.5 s).
  */
 export const STRENGTH_IDLE_MS = 10 * 60_000;
@@ -113,6 +113,7 @@ export function createStrengthChecker({ idleMs = STRENGTH_IDLE_MS } = {}): Stren
     },
     async close() {
       if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = null;
       const stopping = worker;
       if (stopping) letGo(stopping, new Error('the password checker was closed'));
       await stopping?.terminate();
