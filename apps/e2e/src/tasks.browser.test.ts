@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWorker, type Worker, type WorkerContext } from '@hubbub/client';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { outDir, sessionToken, signUpThroughUi, useBrowserSuite, webSocketSwitch } from './browser-harness';
 
@@ -119,6 +119,15 @@ async function mintAgentKey(page: Page): Promise<string> {
 }
 
 const row = (page: Page, title: string) => page.locator('[data-testid="task-row"]', { hasText: title });
+
+/** The API as a new person signed up over HTTP (tasks they create show on the dashboard). */
+async function apiOfNewPerson(handle: string) {
+  const { token } = await suite.server.signup(handle);
+  return suite.server.client(token).api;
+}
+
+/** Whether a task log shows its end (within a line of it). */
+const atLogEnd = (log: Locator) => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24);
 
 describe('the task dashboard in a real browser against a real server', () => {
   it('creates a task, watches a worker run it live, approves it and sees it complete', async () => {
@@ -244,7 +253,6 @@ describe('the task dashboard in a real browser against a real server', () => {
   });
 
   it('cancels a queued task, filters by status, and catches up after a dropped connection', async () => {
-    const { server } = suite;
     // From here the worker runs each task through on its own.
     steps.release();
     // Bob's WebSocket runs through a switch: cut, every connection is dropped at once.
@@ -253,8 +261,7 @@ describe('the task dashboard in a real browser against a real server', () => {
     await row(page, 'Publish weekly report').waitFor({ timeout: WAIT });
 
     // A task for an agent nobody runs stays queued; Bob cancels it (two steps: Cancel, then Yes).
-    const bob = await server.signup('bob-http');
-    const api = server.client(bob.token).api;
+    const api = await apiOfNewPerson('bob-http');
     await api.task.create.mutate({ title: 'Nobody runs this', agent: 'idle-agent' });
     const idle = row(page, 'Nobody runs this');
     await idle.locator('[data-testid="task-status"][data-status="queued"]').waitFor({ timeout: WAIT });
@@ -297,10 +304,8 @@ describe('the task dashboard in a real browser against a real server', () => {
   });
 
   it('the log follows new lines, holds still when scrolled up, jumps back, and says what was dropped', async () => {
-    const { server } = suite;
     const page = await signUpAndOpenTasks('carol');
-    const carol = await server.signup('carol-http');
-    const api = server.client(carol.token).api;
+    const api = await apiOfNewPerson('carol-http');
     const created = await api.task.create.mutate({ title: 'Chatty run', agent: AGENT, input: { chatty: true } });
     lines.allow();
     lines.allow();
@@ -310,8 +315,7 @@ describe('the task dashboard in a real browser against a real server', () => {
     await log.locator('[data-testid="log-line"]', { hasText: 'live line 3' }).waitFor({ timeout: WAIT });
 
     // Following: the newest line is in view.
-    const atEnd = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24);
-    expect(await atEnd()).toBe(true);
+    expect(await atLogEnd(log)).toBe(true);
 
     // Scrolled up: it stays put while lines arrive, and offers a way back.
     await log.evaluate((el) => {
@@ -323,7 +327,7 @@ describe('the task dashboard in a real browser against a real server', () => {
     expect(await log.evaluate((el) => el.scrollTop)).toBe(0);
     await jump.click();
     await jump.waitFor({ state: 'detached', timeout: WAIT });
-    expect(await atEnd()).toBe(true);
+    expect(await atLogEnd(log)).toBe(true);
 
     // When it is done: the last line is there, and the notice counts the lines the server dropped.
     chatterOn = false;
@@ -336,15 +340,13 @@ describe('the task dashboard in a real browser against a real server', () => {
       .getByTestId('log-dropped')
       .filter({ hasText: `${task.logsDropped.toLocaleString('en-US')} older lines dropped` })
       .waitFor({ timeout: WAIT });
-    expect(await atEnd()).toBe(true);
+    expect(await atLogEnd(log)).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 
   it('a log being followed stays at its end when the count of dropped lines comes after the lines', async () => {
-    const { server } = suite;
     const page = await signUpAndOpenTasks('frank');
-    const frank = await server.signup('frank-http');
-    const api = server.client(frank.token).api;
+    const api = await apiOfNewPerson('frank-http');
     const created = await api.task.create.mutate({ title: 'Trimmed run', agent: AGENT, input: { trims: true } });
     // The worker runs one task at a time: whatever happens here, this one must finish for the tests after it.
     onTestFinished(() => trims.release());
@@ -358,20 +360,19 @@ describe('the task dashboard in a real browser against a real server', () => {
     );
     await row(page, 'Trimmed run').getByTestId('task-title').click();
     const log = page.getByTestId('task-detail').getByTestId('task-log');
-    const atEnd = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24);
     await log.locator('[data-testid="log-line"]', { hasText: 'trim line 500' }).waitFor({ timeout: WAIT });
     await log.locator('.log-note', { hasText: '300 earlier lines not shown' }).waitFor({ timeout: WAIT });
 
     // 600 more lines: followed; the server drops the oldest 100, which the page does not know yet.
     trims.allow();
     await log.locator('[data-testid="log-line"]', { hasText: 'trim line 1100' }).waitFor({ timeout: WAIT });
-    expect(await atEnd()).toBe(true);
+    expect(await atLogEnd(log)).toBe(true);
 
     // The next report tells: a note for the dropped lines appears above, and the end stays in view.
     trims.allow();
     await log.getByTestId('log-dropped').filter({ hasText: '100 older lines dropped' }).waitFor({ timeout: WAIT });
     await log.locator('.log-note', { hasText: '200 earlier lines not shown' }).waitFor({ timeout: WAIT });
-    expect(await atEnd()).toBe(true);
+    expect(await atLogEnd(log)).toBe(true);
     expect(await page.getByTestId('log-jump').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
