@@ -64,11 +64,15 @@ export function createStrengthChecker({ idleMs = STRENGTH_IDLE_MS } = {}): Stren
     for (const job of pending.values()) job.reject(error);
     pending.clear();
   };
+  /** Stops the worker, failing the checks still waiting with `error` (an idle one has none). */
+  const stop = async (error: Error) => {
+    const stopping = worker;
+    if (!stopping) return;
+    letGo(stopping, error);
+    await stopping.terminate();
+  };
   const stopIfIdle = () => {
-    const idle = worker;
-    if (!idle || pending.size > 0) return;
-    worker = null;
-    void idle.terminate();
+    if (pending.size === 0) void stop(new Error('the password checker was idle'));
   };
   /** After an answer: with nothing left to check, the worker goes in `idleMs` unless another check comes. */
   const restartIdleClock = () => {
@@ -114,9 +118,7 @@ export function createStrengthChecker({ idleMs = STRENGTH_IDLE_MS } = {}): Stren
     async close() {
       if (idleTimer) clearTimeout(idleTimer);
       idleTimer = null;
-      const stopping = worker;
-      if (stopping) letGo(stopping, new Error('the password checker was closed'));
-      await stopping?.terminate();
+      await stop(new Error('the password checker was closed'));
     },
   };
 }
