@@ -38,6 +38,9 @@ export function mainThread(samples: PerfSample[]): string | undefined {
 /** A sample taken in a system call (the kernel's part of a write, a read, a lock). */
 export const inSystemCall = (frames: string[]) => frames.some((frame) => frame.startsWith('entry_SYSCALL'));
 
+/** Whether a sample is in the fan-out: `loop` (its function, or the floor's file) on the stack. */
+export const inLoop = (frames: string[], loop: string) => frames.some((frame) => frame.includes(loop));
+
 export interface FanOutShare {
   /** Main-thread samples in the fan-out's user-space time. */
   samples: number;
@@ -48,13 +51,13 @@ export interface FanOutShare {
 
 export function fanOutShare(samples: PerfSample[], loop = 'fanOut', ownCode = '/packages/'): FanOutShare {
   const main = mainThread(samples);
-  let inLoop = 0;
+  let inFanOut = 0;
   let own = 0;
   for (const { tid, frames } of samples) {
-    if (tid !== main || !frames.some((frame) => frame.includes(loop))) continue;
+    if (tid !== main || !inLoop(frames, loop)) continue;
     if (inSystemCall(frames)) continue;
-    inLoop++;
+    inFanOut++;
     if (frames.find((frame) => frame.startsWith('JS:'))?.includes(ownCode)) own++;
   }
-  return { samples: inLoop, own, share: inLoop === 0 ? 0 : own / inLoop };
+  return { samples: inFanOut, own, share: inFanOut === 0 ? 0 : own / inFanOut };
 }

@@ -4,7 +4,7 @@
  * message's own path: receive, call, validate, store, acknowledge) and the other threads (V8's collector and
  * compiler, workers). Set beside the floor's, it says which part of the gap is per delivery and which per message.
  */
-import { inSystemCall, mainThread, type PerfSample } from './share';
+import { inLoop, inSystemCall, mainThread, type PerfSample } from './share';
 
 export interface CpuSplit {
   /** The main thread: its fan-out's system calls and user-space time, and the rest. */
@@ -46,7 +46,7 @@ export function cpuSplit(samples: PerfSample[], options: SplitOptions): CpuSplit
       if (frames.some((frame) => GC.test(frame))) split.gc++;
       else if (frames.some((frame) => COMPILE.test(frame))) split.compile++;
       else split.otherThreads++;
-    } else if (!frames.some((frame) => frame.includes(options.loop))) split.rest++;
+    } else if (!inLoop(frames, options.loop)) split.rest++;
     else if (inSystemCall(frames)) split.fanOutSystem++;
     else split.fanOutUser++;
   }
@@ -71,7 +71,7 @@ export function restFrames(
   const main = mainThread(samples);
   const counts = new Map<string, number>();
   for (const { tid, frames } of samples) {
-    if (tid !== main || frames.some((frame) => frame.includes(options.loop))) continue;
+    if (tid !== main || inLoop(frames, options.loop)) continue;
     for (const frame of new Set(frames)) {
       if (!SCAFFOLDING.test(frame)) counts.set(frame, (counts.get(frame) ?? 0) + 1);
     }
